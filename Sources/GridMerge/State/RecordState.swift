@@ -1,0 +1,104 @@
+import GridModel
+
+/// The merged state of one record: every field, from the ops applied to it.
+///
+/// **Liveness.** The `deleted` register is written by every op of the record, not only by
+/// deletes: an edit of any other field counts as a write of `deleted = false` ("this record
+/// is alive, I just edited it"). Each op names the `deleted` heads it saw among its parents.
+/// So a delete and an edit that did not see each other are two heads of `deleted` with
+/// different values, a conflict that the office settles, instead of the edit silently
+/// vanishing into a deleted record or the delete silently being undone.
+public struct RecordState: Hashable, Sendable {
+    /// The record's type.
+    public let type: RecordType
+    /// The record's id.
+    public let id: RecordID
+    /// The grid (or community) the record belongs to.
+    public let scope: GridScope
+    /// The register fields written so far, by name (including `deleted`).
+    public private(set) var registers: [String: RegisterState] = [:]
+    /// The set fields written so far, by name.
+    public private(set) var sets: [String: ObservedRemoveSet] = [:]
+    /// The counter fields written so far, by name.
+    public private(set) var counters: [String: PNCounter] = [:]
+    /// The log fields written so far, by name.
+    public private(set) var logs: [String: AppendLog] = [:]
+
+    /// Creates an empty record (one that no op has touched yet).
+    public init(type: RecordType, id: RecordID, scope: GridScope) {
+        self.type = type
+        self.id = id
+        self.scope = scope
+    }
+
+    /// The liveness register (see the type's discussion).
+    public var liveness: RegisterState { registers[RecordSchema.deletedField] ?? RegisterState() }
+
+    /// Whether the record is shown as deleted (the winner of `deleted` is `true`).
+    public var isDeleted: Bool { liveness.value == .boolean(true) }
+
+    /// The shown value of a register field, `null` if never written.
+    public func value(_ field: String) -> FieldValue { registers[field]?.value ?? .null }
+
+    /// The merged state of a field of any kind, or `nil` if no op has written it.
+    public func field(_ name: String) -> FieldState? {
+        if let register = registers[name] { return .register(register) }
+        if let set = sets[name] { return .set(set) }
+        if let counter = counters[name] { return .counter(counter) }
+        if let log = logs[name] { return .log(log) }
+        return nil
+    }
+
+    /// The register fields whose heads disagree, sorted by name.
+    public var conflictedFields: [String] {
+        registers.filter { $0.value.isConflicted }.keys.sorted()
+    }
+
+    /// The parents a new op on `field` with `payload` must name: the record's liveness heads,
+    /// plus the field's heads for a register write, or the element's live additions for a removal.
+    ///
+    /// An edit of an ordinary field names only the liveness heads that say "alive": it is no
+    /// decision about a delete it happens to see in conflict, so that conflict stays open until
+    /// someone writes `deleted` itself. A write to a register names all of its heads, which
+    /// settles a conflict on that field.
+    public func parents(forEditing field: String, _ payload: OpPayload) -> [OpID] {
+        var parents: [OpID]
+        switch payload {
+        case .assign where field == RecordSchema.deletedField:
+            return liveness.headIDs
+        case .assign:
+            parents = registers[field]?.headIDs ?? []
+        case .remove(let element):
+            parents = sets[field]?.additions(of: element) ?? []
+        case .add, .change, .append:
+            parents = []
+        }
+        parents += liveness.heads.filter { $0.value != .boolean(true) }.map(\.op)
+        return parents
+    }
+
+    /// Applies an op of this record. The op must be valid and new to this record; the
+    /// replica's state checks both (see ``ReplicaState/apply(_:)``).
+    mutating func apply(_ op: Op) {
+        let isDelete = op.field == RecordSchema.deletedField
+        switch op.payload {
+        case .assign(let value) where !isDelete:
+            registers[op.field, default: RegisterState()].apply(
+                .init(op: op.id, clock: op.clock, author: op.author, value: value), parents: op.parents)
+        case .assign:
+            break  // written to `deleted` below, as every op is
+        case .add(let element):
+            sets[op.field, default: ObservedRemoveSet()].add(element, tag: op.id)
+        case .remove(let element):
+            sets[op.field, default: ObservedRemoveSet()].remove(element, observed: op.parents)
+        case .change(let change):
+            counters[op.field, default: PNCounter()].apply(change, from: op.id.replica)
+        case .append(let entry):
+            logs[op.field, default: AppendLog()].append(
+                .init(op: op.id, clock: op.clock, author: op.author, entry: entry))
+        }
+        let alive: FieldValue = if isDelete, case .assign(let value) = op.payload { value } else { .boolean(false) }
+        registers[RecordSchema.deletedField, default: RegisterState()].apply(
+            .init(op: op.id, clock: op.clock, author: op.author, value: alive), parents: op.parents)
+    }
+}

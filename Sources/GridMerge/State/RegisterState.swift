@@ -1,0 +1,71 @@
+import GridModel
+
+/// A multi-value register: the current value of one field, or several when writes conflict.
+///
+/// Every write names the writes it replaces (its parents). The **heads** are the writes that
+/// no other write names: one head is the normal case; several heads mean the field was
+/// written concurrently. They are all kept, and the ``winner`` (latest clock, then highest
+/// replica id) is shown until someone settles them with a write that names them all.
+/// Concurrent writes of the same value are several heads but not a conflict.
+///
+/// Heads are the writes seen minus those named as parents, so the result depends only on
+/// the set of writes applied, not on their order.
+public struct RegisterState: Hashable, Sendable {
+    /// One write of the register.
+    public struct Version: Hashable, Sendable {
+        /// The op that wrote it.
+        public let op: OpID
+        /// When it was written.
+        public let clock: HybridTimestamp
+        /// Who wrote it.
+        public let author: WorkerID
+        /// The value written.
+        public let value: FieldValue
+
+        /// Creates a version.
+        public init(op: OpID, clock: HybridTimestamp, author: WorkerID, value: FieldValue) {
+            self.op = op
+            self.clock = clock
+            self.author = author
+            self.value = value
+        }
+
+        /// The version's place in the winner order.
+        public var stamp: Op.Stamp { Op.Stamp(clock: clock, replica: op.replica) }
+    }
+
+    /// The writes that no other write replaces, oldest first; the last is the ``winner``.
+    public private(set) var heads: [Version] = []
+    /// Every op id named as a parent by a write applied here, including ones not seen yet,
+    /// so that a parent arriving after its child never becomes a head.
+    private var superseded: Set<OpID> = []
+
+    /// Creates an empty register.
+    public init() {}
+
+    /// The value shown while heads disagree: the head with the latest clock (then replica id).
+    public var winner: Version? { heads.last }
+
+    /// The shown value, or `null` if the register was never written.
+    public var value: FieldValue { winner?.value ?? .null }
+
+    /// Whether the heads hold more than one distinct value.
+    public var isConflicted: Bool {
+        guard let first = heads.first?.value else { return false }
+        return heads.contains { $0.value != first }
+    }
+
+    /// The ids of the current heads, which a new write names as its parents.
+    public var headIDs: [OpID] { heads.map(\.op) }
+
+    /// Applies one write. Applying a write twice, or writes in any order, gives the same heads.
+    public mutating func apply(_ version: Version, parents: [OpID]) {
+        superseded.formUnion(parents)
+        if !parents.isEmpty {
+            heads.removeAll { parents.contains($0.op) }
+        }
+        guard !superseded.contains(version.op), !heads.contains(where: { $0.op == version.op }) else { return }
+        let index = heads.firstIndex { version.stamp < $0.stamp } ?? heads.endIndex
+        heads.insert(version, at: index)
+    }
+}

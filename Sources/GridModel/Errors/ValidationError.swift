@@ -1,0 +1,62 @@
+/// An edit or a value that the record schemas do not allow.
+///
+/// Every validation error names the field, the value that was refused and what is allowed,
+/// so that a grid worker at the command line, or a daemon log reader, can fix the input
+/// without reading code. New codes may be added; match on ``code``, not on the message.
+public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable, machine-readable kind of validation failure.
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The stable text of the code, as shown in `--json` output and logs.
+        public let rawValue: String
+
+        /// Creates a code from its stable text.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The field does not exist on this record type.
+        public static let unknownField = Code(rawValue: "unknown-field")
+        /// The value is not one of a fixed list of keys or labels.
+        public static let unknownChoice = Code(rawValue: "unknown-choice")
+        /// A required field is missing or would be cleared.
+        public static let missingRequired = Code(rawValue: "missing-required")
+        /// The text is longer than the field allows.
+        public static let tooLong = Code(rawValue: "too-long")
+        /// The value is not written the way the field needs (a date, an id, a number...).
+        public static let badFormat = Code(rawValue: "bad-format")
+        /// The number is outside the allowed range.
+        public static let outOfRange = Code(rawValue: "out-of-range")
+        /// The edit does not fit the field's merge kind (for example, adding to a register).
+        public static let wrongKind = Code(rawValue: "wrong-kind")
+
+        public var description: String { rawValue }
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// The field (or `field.part` for a part of a log entry) the error is about.
+    public var field: String
+    /// The refused value as the user or the peer gave it; `nil` when the value is missing.
+    public var value: String?
+    /// What the field accepts, in words a grid worker understands.
+    public var allowed: String
+
+    /// Creates a validation error.
+    public init(_ code: Code, field: String, value: String?, allowed: String) {
+        self.code = code
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+    }
+
+    /// A one-line explanation: the field, the refused value and what is allowed.
+    public var description: String {
+        switch code {
+        case .missingRequired:
+            return "\(field) is required: give \(allowed)"
+        case .unknownField:
+            return "there is no field '\(value ?? "")': use one of \(allowed)"
+        default:
+            let shown = value.map { "'\($0)'" } ?? "nothing"
+            return "\(field): \(shown) is not allowed (\(code)): use \(allowed)"
+        }
+    }
+}

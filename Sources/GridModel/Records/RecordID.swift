@@ -1,0 +1,58 @@
+import Foundation
+
+/// The identity of one record: a UUID made by the replica that created it.
+///
+/// The text form is the lowercase UUID, so that every replica writes the same bytes.
+public struct RecordID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// The UUID.
+    public let uuid: UUID
+
+    /// Creates a new, random record id.
+    public init() { uuid = UUID() }
+
+    /// Wraps an existing UUID.
+    public init(_ uuid: UUID) { self.uuid = uuid }
+
+    /// Parses the UUID text of a record id, in either case.
+    public init?(_ text: String) {
+        guard let uuid = UUID(uuidString: text) else { return nil }
+        self.uuid = uuid
+    }
+
+    /// Makes a record id from 128 random bits drawn from `generator`, for reproducible tests and workloads.
+    public init(using generator: inout some RandomNumberGenerator) {
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<8 {
+            bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * (7 - index)))
+            bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (8 * (7 - index)))
+        }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
+        uuid = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
+    }
+
+    /// The lowercase UUID text.
+    public var description: String { uuid.uuidString.lowercased() }
+
+    /// Orders ids by their text, which is the order exports use.
+    public static func < (lhs: RecordID, rhs: RecordID) -> Bool { lhs.description < rhs.description }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = RecordID(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a UUID: \(text)"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

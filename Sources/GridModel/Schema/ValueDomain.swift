@@ -1,0 +1,143 @@
+import Foundation
+
+/// The values a field (or a set element, or a part of a log entry) may hold.
+///
+/// A domain does two jobs. ``parse(_:field:)`` turns what a person typed into a canonical
+/// value (labels become keys, text is trimmed and NFC-normalized). ``check(_:field:)``
+/// accepts only canonical values, and is what a replica runs on every op it receives, so
+/// that no replica ever stores a value that another would have written differently.
+public enum ValueDomain: Hashable, Sendable {
+    /// Text of 1 to `maxLength` characters; line breaks only if `multiline`.
+    case text(maxLength: Int, multiline: Bool)
+    /// One key of a fixed list (stored by key, typed by key or label).
+    case choice(ChoiceSet)
+    /// A whole number in a range.
+    case integer(ClosedRange<Int64>)
+    /// A calendar day, `YYYY-MM-DD`.
+    case date
+    /// A calendar month, `YYYY-MM` (monthly progress reports).
+    case month
+    /// The id of another record of the given type.
+    case record(RecordType)
+    /// The key of a compound of the street.
+    case compound
+    /// The key of a worker of the street.
+    case worker
+    /// Yes or no.
+    case boolean
+
+    /// What this domain accepts, in words, for error messages and `--help`.
+    public var summary: String {
+        switch self {
+        case .text(let maxLength, let multiline):
+            "text of at most \(maxLength) characters\(multiline ? "" : " on one line")"
+        case .choice(let choices): "one of \(choices.summary)"
+        case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .date: "a date written YYYY-MM-DD"
+        case .month: "a month written YYYY-MM"
+        case .record(let type): "the id of a \(type.key) (a UUID)"
+        case .compound: "a compound key (\(CompoundID.rule))"
+        case .worker: "a worker key (\(WorkerID.rule))"
+        case .boolean: "true or false"
+        }
+    }
+
+    /// Turns typed text into a canonical value, or explains what is wrong with it.
+    public func parse(_ input: String, field: String) throws(ValidationError) -> FieldValue {
+        switch self {
+        case .text:
+            let text = input.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+            return try check(.text(text), field: field)
+        case .choice(let choices):
+            guard let key = choices.key(parsing: input) else {
+                throw ValidationError(.unknownChoice, field: field, value: input, allowed: summary)
+            }
+            return .text(key)
+        case .integer:
+            guard let integer = Int64(input.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError(.badFormat, field: field, value: input, allowed: summary)
+            }
+            return try check(.integer(integer), field: field)
+        case .record:
+            let trimmed = input.trimmingCharacters(in: .whitespaces)
+            guard let id = RecordID(trimmed) else {
+                throw ValidationError(.badFormat, field: field, value: input, allowed: summary)
+            }
+            return .text(id.description)
+        case .boolean:
+            switch input.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "yes", "是": return .boolean(true)
+            case "false", "no", "否": return .boolean(false)
+            default: throw ValidationError(.badFormat, field: field, value: input, allowed: summary)
+            }
+        case .date, .month, .compound, .worker:
+            return try check(.text(input.trimmingCharacters(in: .whitespaces)), field: field)
+        }
+    }
+
+    /// Accepts `value` if it is a canonical value of this domain; throws otherwise.
+    @discardableResult
+    public func check(_ value: FieldValue, field: String) throws(ValidationError) -> FieldValue {
+        let refuse = { (code: ValidationError.Code) in
+            ValidationError(code, field: field, value: value.description, allowed: summary)
+        }
+        switch (self, value) {
+        case (.text(let maxLength, let multiline), .text(let text)):
+            guard !text.isEmpty else { throw ValidationError(.missingRequired, field: field, value: nil, allowed: summary) }
+            guard text.count <= maxLength else {
+                throw ValidationError(.tooLong, field: field, value: "\(text.prefix(20))… (\(text.count) characters)",
+                                      allowed: summary)
+            }
+            guard text == text.precomposedStringWithCanonicalMapping,
+                text == text.trimmingCharacters(in: .whitespacesAndNewlines),
+                text.unicodeScalars.allSatisfy({ Self.isAllowed($0, multiline: multiline) })
+            else { throw refuse(.badFormat) }
+        case (.choice(let choices), .text(let key)):
+            guard choices.contains(key: key) else { throw refuse(.unknownChoice) }
+        case (.integer(let range), .integer(let integer)):
+            guard range.contains(integer) else { throw refuse(.outOfRange) }
+        case (.date, .text(let text)):
+            guard Self.isCalendarDay(text) else { throw refuse(.badFormat) }
+        case (.month, .text(let text)):
+            guard Self.isCalendarMonth(text) else { throw refuse(.badFormat) }
+        case (.record, .text(let text)):
+            guard let id = RecordID(text), id.description == text else { throw refuse(.badFormat) }
+        case (.compound, .text(let text)):
+            guard CompoundID(text) != nil else { throw refuse(.badFormat) }
+        case (.worker, .text(let text)):
+            guard WorkerID(text) != nil else { throw refuse(.badFormat) }
+        case (.boolean, .boolean):
+            break
+        default:
+            throw refuse(.badFormat)
+        }
+        return value
+    }
+
+    private static func isAllowed(_ scalar: Unicode.Scalar, multiline: Bool) -> Bool {
+        if scalar == "\n" { return multiline }
+        if scalar == "\t" { return true }
+        return !(scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .surrogate
+            || scalar.properties.generalCategory == .unassigned || scalar == "\u{2028}" || scalar == "\u{2029}")
+    }
+
+    private static func isCalendarMonth(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let year = Int(parts[0]), let month = Int(parts[1])
+        else { return false }
+        return (1900...9999).contains(year) && (1...12).contains(month)
+    }
+
+    private static func isCalendarDay(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[2].count == 2, parts[2].allSatisfy({ $0.isASCII && $0.isNumber }),
+            isCalendarMonth("\(parts[0])-\(parts[1])"),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return (1...days).contains(day)
+    }
+}

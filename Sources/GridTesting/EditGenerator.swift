@@ -1,0 +1,107 @@
+import GridMerge
+import GridModel
+
+/// Makes random but valid edits of visits, demands and projects, with Chinese text, for
+/// property tests, simulations and benchmarks.
+///
+/// Values are drawn from small pools on purpose: two replicas often write the same value
+/// concurrently, which must not count as a conflict, and often write different ones, which must.
+public struct EditGenerator: Sendable {
+    /// The reference data that compounds and workers are drawn from.
+    public let street: Street
+
+    /// Creates a generator over a street's reference data.
+    public init(street: Street = StreetFixture.xStreet) {
+        self.street = street
+    }
+
+    static let titles = ["楼道堆物清理", "消防栓缺水", "路灯不亮", "停车位不足", "垃圾分类点太远", "高空抛物隐患", "楼顶漏水", "快递柜设置"]
+    static let sentences = [
+        "居民反映楼道内堆放杂物，存在消防隐患。", "三单元门口路灯已坏两周，老人夜间出行不便。", "院内车辆乱停，消防通道被占。",
+        "希望增设便民维修点，方便老年人。", "垃圾分类投放点离居民楼太远。", "建议成立自管小组，商议停车规则。",
+    ]
+    static let tags = ["老旧小区", "无物业", "消防", "停车", "环境", "老年人", "安全", "便民"]
+    static let participants = ["社区居委会", "社会组织", "社工", "居民志愿者", "辖区商户", "物业公司", "业委会"]
+
+    /// The edits that create a new record of `type` in `scope`: every required field, and some others.
+    public func newRecord(_ type: RecordType, in scope: GridScope, using rng: inout some RandomNumberGenerator) -> [Edit] {
+        switch type {
+        case .visit:
+            let worker = scope.grid.flatMap { grid in street.workers.filter { $0.grids.contains(grid) }.randomElement(using: &rng) }
+            return [
+                .assign("visited-on", date(using: &rng)),
+                .assign("worker", (worker ?? street.workers[0]).id.rawValue),
+                .assign("purpose", VisitPurpose.allCases.randomElement(using: &rng)!.key),
+                .assign("observations", Self.sentences.randomElement(using: &rng)!),
+            ]
+        case .demand:
+            return [
+                .assign("title", Self.titles.randomElement(using: &rng)!),
+                .assign("category", Category.allCases.randomElement(using: &rng)!.key),
+                .assign("status", DemandStatus.raised.key),
+                .assign("urgency", Urgency.allCases.randomElement(using: &rng)!.key),
+                .assign("description", Self.sentences.randomElement(using: &rng)!),
+            ]
+        case .project:
+            return [
+                .assign("title", Self.titles.randomElement(using: &rng)! + "微项目"),
+                .assign("category", Category.allCases.filter { $0 != .other }.randomElement(using: &rng)!.key),
+                .assign("stage", ProjectStage.collect.key),
+            ]
+        }
+    }
+
+    /// A random edit of an existing record, of any merge kind; `nil` if the record's type has no such field.
+    public func edit(
+        of record: RecordState, kind: MergeKind? = nil, using rng: inout some RandomNumberGenerator
+    ) -> Edit? {
+        let fields = record.type.schema.fields.filter {
+            $0.name != RecordSchema.deletedField && (kind == nil || $0.kind == kind)
+        }
+        guard let field = fields.randomElement(using: &rng) else { return nil }
+        switch field.shape {
+        case .register(let domain):
+            return .assign(field.name, value(of: domain, using: &rng))
+        case .set(let element):
+            let present = record.sets[field.name]?.elements ?? []
+            if let element = present.randomElement(using: &rng), Bool.random(using: &rng) {
+                return .remove(field.name, element)
+            }
+            return .add(field.name, value(of: element, using: &rng).text!)
+        case .counter:
+            return .change(field.name, by: Int64.random(in: -2...5, using: &rng) | 1)
+        case .log(let parts):
+            var entry: [String: FieldValue] = [:]
+            for part in parts where part.isRequired || Bool.random(using: &rng) {
+                if case .register(let domain) = part.shape { entry[part.name] = value(of: domain, using: &rng) }
+            }
+            if let respondents = entry["respondents"]?.integer {
+                entry["satisfied"] = .integer(Int64.random(in: 0...respondents, using: &rng))
+            }
+            return .append(field.name, LogEntry(entry))
+        }
+    }
+
+    /// A random canonical value of a domain.
+    public func value(of domain: ValueDomain, using rng: inout some RandomNumberGenerator) -> FieldValue {
+        switch domain {
+        case .text(let maxLength, _):
+            let pool = maxLength <= 40 ? Self.tags + Self.participants : maxLength <= 80 ? Self.titles : Self.sentences
+            return .text(pool.randomElement(using: &rng)!)
+        case .choice(let choices): return .text(choices.choices.randomElement(using: &rng)!.key)
+        case .integer(let range): return .integer(Int64.random(in: range.lowerBound...min(range.upperBound, range.lowerBound + 200), using: &rng))
+        case .date: return date(using: &rng)
+        case .month: return .text("2026-\(["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"].randomElement(using: &rng)!)")
+        case .record: return .text(RecordID(using: &rng).description)
+        case .compound: return .text(street.compounds.randomElement(using: &rng)!.id.rawValue)
+        case .worker: return .text(street.workers.randomElement(using: &rng)!.id.rawValue)
+        case .boolean: return .boolean(Bool.random(using: &rng))
+        }
+    }
+
+    private func date(using rng: inout some RandomNumberGenerator) -> FieldValue {
+        let month = Int.random(in: 1...12, using: &rng)
+        let day = Int.random(in: 1...28, using: &rng)
+        return .text("2026-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)")
+    }
+}
