@@ -30,7 +30,7 @@ public struct Replica: Sendable {
     /// Creates a record with its first values.
     ///
     /// - Throws: ``MergeError/Code/invalidOp`` naming the first required field that `edits`
-    ///   does not assign, or the first edit that does not fit the schema.
+    ///   does not assign, or the first edit that does not fit the schema; nothing is written.
     @discardableResult
     public mutating func create(
         _ type: RecordType, id recordID: RecordID, in scope: GridScope, _ edits: [Edit]
@@ -42,10 +42,14 @@ public struct Replica: Sendable {
         if state[recordID] != nil {
             throw MergeError(.recordMismatch, "record \(recordID) already exists: a new record needs a new id")
         }
-        var next = self
-        let ops = try edits.map { (edit) throws(MergeError) in try next.write(edit, type: type, id: recordID, scope: scope) }
-        self = next
-        return ops
+        // Check every edit before writing any, so that a bad one leaves no half-made record.
+        for edit in edits {
+            if case .remove = edit.payload {
+                throw MergeError(.invalidOp, "a new \(type.key) has nothing to remove from \(edit.field)")
+            }
+            try edit.payload.validate(field: edit.field, of: type)
+        }
+        return try edits.map { (edit) throws(MergeError) in try write(edit, type: type, id: recordID, scope: scope) }
     }
 
     /// Applies one edit to an existing record that is not deleted (restoring is allowed).
@@ -57,10 +61,12 @@ public struct Replica: Sendable {
         if record.isDeleted && edit.field != RecordSchema.deletedField {
             throw MergeError(.unknownRecord, "\(record.type.key) \(recordID) is deleted: restore it before editing it")
         }
-        var next = self
-        let op = try next.write(edit, type: record.type, id: recordID, scope: record.scope)
-        self = next
-        return op
+        if case .remove(let element) = edit.payload, record.type.schema[edit.field]?.kind == .set,
+            !(record.sets[edit.field]?.contains(element) ?? false)
+        {
+            throw MergeError(.invalidOp, "'\(element)' is not in \(edit.field) of \(record.type.key) \(recordID): nothing to remove")
+        }
+        return try write(edit, type: record.type, id: recordID, scope: record.scope)
     }
 
     /// Merges an op received from a peer.
@@ -79,20 +85,18 @@ public struct Replica: Sendable {
         return true
     }
 
+    /// Writes one op for `edit`. The state refuses an invalid op before changing anything,
+    /// and the clock, sequence and log move only once it is applied.
     private mutating func write(_ edit: Edit, type: RecordType, id recordID: RecordID, scope: GridScope)
         throws(MergeError) -> Op
     {
-        let parents = state[recordID]?.parents(forEditing: edit.field, edit.payload) ?? []
-        if case .remove(let element) = edit.payload, type.schema[edit.field]?.kind == .set,
-            !(state[recordID]?.sets[edit.field]?.contains(element) ?? false)
-        {
-            throw MergeError(.invalidOp, "'\(element)' is not in \(edit.field) of \(type.key) \(recordID): nothing to remove")
-        }
+        var nextClock = clock
         let op = Op(
-            id: OpID(replica: id, sequence: lastSequence + 1), clock: clock.tick(), author: author,
+            id: OpID(replica: id, sequence: lastSequence + 1), clock: nextClock.tick(), author: author,
             recordType: type, recordID: recordID, scope: scope, field: edit.field, payload: edit.payload,
-            parents: parents)
+            parents: state[recordID]?.parents(forEditing: edit.field, edit.payload) ?? [])
         try state.apply(op)
+        clock = nextClock
         lastSequence += 1
         ops.append(op)
         return op

@@ -52,15 +52,10 @@ public struct Op: Hashable, Sendable {
     /// the field's merge kind, and every value is canonical and allowed.
     public func validate() throws(MergeError) {
         do {
-            let spec = try recordType.schema.field(field)
-            switch payload {
-            case .assign(let value): try spec.checkRegister(value)
-            case .add(let element), .remove(let element): try spec.checkElement(element)
-            case .change(let change): try spec.checkChange(change)
-            case .append(let entry): try spec.checkEntry(entry)
-            }
+            try payload.validate(field: field, of: recordType)
         } catch {
-            throw MergeError(.invalidOp, "op \(id) on \(recordType.key) \(recordID): \(error)", validation: error)
+            throw MergeError(.invalidOp, "op \(id) on \(recordType.key) \(recordID): \(error.message)",
+                             validation: error.validation)
         }
         if parents.contains(id) {
             throw MergeError(.invalidOp, "op \(id) names itself as a parent")

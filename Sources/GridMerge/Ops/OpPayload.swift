@@ -22,4 +22,20 @@ public enum OpPayload: Hashable, Sendable {
         case .append: .log
         }
     }
+
+    /// Checks that the payload fits `field` of `type`: the field exists, is of this merge
+    /// kind, and every value is canonical and allowed.
+    public func validate(field: String, of type: RecordType) throws(MergeError) {
+        do {
+            let spec = try type.schema.field(field)
+            switch self {
+            case .assign(let value): try spec.checkRegister(value)
+            case .add(let element), .remove(let element): try spec.checkElement(element)
+            case .change(let change): try spec.checkChange(change)
+            case .append(let entry): try spec.checkEntry(entry)
+            }
+        } catch {
+            throw MergeError(.invalidOp, error.description, validation: error)
+        }
+    }
 }

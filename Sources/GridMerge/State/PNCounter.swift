@@ -10,6 +10,12 @@ public struct PNCounter: Hashable, Sendable {
         public var increments: Int64 = 0
         /// The sum of the magnitudes of the replica's negative changes.
         public var decrements: Int64 = 0
+
+        /// Creates a contribution.
+        public init(increments: Int64 = 0, decrements: Int64 = 0) {
+            self.increments = increments
+            self.decrements = decrements
+        }
     }
 
     /// Each replica's contribution.

@@ -53,7 +53,7 @@ public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertibl
         case .missingRequired:
             return "\(field) is required: give \(allowed)"
         case .unknownField:
-            return "there is no field '\(value ?? "")': use one of \(allowed)"
+            return "\(field) has no field '\(value ?? "")': use one of \(allowed)"
         default:
             let shown = value.map { "'\($0)'" } ?? "nothing"
             return "\(field): \(shown) is not allowed (\(code)): use \(allowed)"

@@ -67,7 +67,7 @@ public struct FieldSpec: Hashable, Sendable {
     /// Checks a log entry: every part is known and canonical, every required part is there.
     public func checkEntry(_ entry: LogEntry) throws(ValidationError) {
         guard case .log(let parts) = shape else { throw wrongKind(expected: .log) }
-        for (name, value) in entry.parts {
+        for (name, value) in entry.sortedParts {
             guard let part = parts.first(where: { $0.name == name }) else {
                 throw ValidationError(.unknownField, field: self.name, value: name,
                                       allowed: parts.map(\.name).joined(separator: ", "))
@@ -75,7 +75,11 @@ public struct FieldSpec: Hashable, Sendable {
             guard value != .null else {
                 throw ValidationError(.badFormat, field: "\(self.name).\(name)", value: "null", allowed: "leave the part out")
             }
-            try part.checkRegister(value)
+            do {
+                try part.checkRegister(value)
+            } catch {
+                throw ValidationError(error.code, field: "\(self.name).\(name)", value: error.value, allowed: error.allowed)
+            }
         }
         for part in parts where part.isRequired && entry[part.name] == nil {
             throw ValidationError(.missingRequired, field: "\(self.name).\(part.name)", value: nil,

@@ -34,7 +34,7 @@ public struct RecordSchema: Hashable, Sendable {
     public func field(_ name: String) throws(ValidationError) -> FieldSpec {
         guard let field = self[name] else {
             throw ValidationError(.unknownField, field: type.key, value: name,
-                                  allowed: "the fields of a \(type.key): " + fields.map(\.name).joined(separator: ", "))
+                                  allowed: fields.map(\.name).joined(separator: ", "))
         }
         return field
     }

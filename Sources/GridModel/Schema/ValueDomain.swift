@@ -46,7 +46,9 @@ public enum ValueDomain: Hashable, Sendable {
     public func parse(_ input: String, field: String) throws(ValidationError) -> FieldValue {
         switch self {
         case .text:
-            let text = input.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+            // Text pasted from elsewhere may end its lines with CR LF or CR: store LF.
+            let text = input.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+                .trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
             return try check(.text(text), field: field)
         case .choice(let choices):
             guard let key = choices.key(parsing: input) else {
@@ -54,24 +56,24 @@ public enum ValueDomain: Hashable, Sendable {
             }
             return .text(key)
         case .integer:
-            guard let integer = Int64(input.trimmingCharacters(in: .whitespaces)) else {
+            guard let integer = Int64(input.trimmingCharacters(in: .whitespacesAndNewlines)) else {
                 throw ValidationError(.badFormat, field: field, value: input, allowed: summary)
             }
             return try check(.integer(integer), field: field)
         case .record:
-            let trimmed = input.trimmingCharacters(in: .whitespaces)
+            let trimmed = input.trimmingCharacters(in: .whitespacesAndNewlines)
             guard let id = RecordID(trimmed) else {
                 throw ValidationError(.badFormat, field: field, value: input, allowed: summary)
             }
             return .text(id.description)
         case .boolean:
-            switch input.trimmingCharacters(in: .whitespaces).lowercased() {
+            switch input.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
             case "true", "yes", "是": return .boolean(true)
             case "false", "no", "否": return .boolean(false)
             default: throw ValidationError(.badFormat, field: field, value: input, allowed: summary)
             }
         case .date, .month, .compound, .worker:
-            return try check(.text(input.trimmingCharacters(in: .whitespaces)), field: field)
+            return try check(.text(input.trimmingCharacters(in: .whitespacesAndNewlines)), field: field)
         }
     }
 
@@ -83,12 +85,16 @@ public enum ValueDomain: Hashable, Sendable {
         }
         switch (self, value) {
         case (.text(let maxLength, let multiline), .text(let text)):
-            guard !text.isEmpty else { throw ValidationError(.missingRequired, field: field, value: nil, allowed: summary) }
+            guard !text.isEmpty else {
+                throw ValidationError(.badFormat, field: field, value: "", allowed: "\(summary), or clear the field")
+            }
             guard text.count <= maxLength else {
                 throw ValidationError(.tooLong, field: field, value: "\(text.prefix(20))… (\(text.count) characters)",
                                       allowed: summary)
             }
-            guard text == text.precomposedStringWithCanonicalMapping,
+            // Compare scalars, not Strings: String equality ignores normalization, and replicas
+            // must agree on the bytes.
+            guard text.unicodeScalars.elementsEqual(text.precomposedStringWithCanonicalMapping.unicodeScalars),
                 text == text.trimmingCharacters(in: .whitespacesAndNewlines),
                 text.unicodeScalars.allSatisfy({ Self.isAllowed($0, multiline: multiline) })
             else { throw refuse(.badFormat) }
