@@ -68,37 +68,43 @@ import Testing
             op: OpID(replica: ReplicaID(rawValue: 2), sequence: 1), clock: HybridTimestamp(milliseconds: 9, counter: 0),
             author: author, value: .text("b"))
         var one = RegisterState()
-        one.apply(low, parents: [])
-        one.apply(high, parents: [])
+        one.apply(low, parents: [], isReplaced: false)
+        one.apply(high, parents: [], isReplaced: false)
         var two = RegisterState()
-        two.apply(high, parents: [])
-        two.apply(low, parents: [])
+        two.apply(high, parents: [], isReplaced: false)
+        two.apply(low, parents: [], isReplaced: false)
         #expect(one == two)
         #expect(one.winner == high)
     }
 
-    /// A parent that arrives after its child must not become a head.
-    @Test func aLateParentStaysReplaced() {
-        let author = WorkerID("w001")!
-        let replica = ReplicaID(rawValue: 1)
-        func version(_ sequence: UInt64, _ value: String) -> RegisterState.Version {
-            .init(op: OpID(replica: replica, sequence: sequence), clock: HybridTimestamp(milliseconds: sequence, counter: 0),
-                  author: author, value: .text(value))
-        }
-        let a = version(1, "a")
-        let b = version(2, "b")
-        let c = version(3, "c")
-        var inOrder = RegisterState()
-        inOrder.apply(a, parents: [])
-        inOrder.apply(b, parents: [a.op])
-        inOrder.apply(c, parents: [b.op])
-        var reversed = RegisterState()
-        reversed.apply(c, parents: [b.op])
-        reversed.apply(b, parents: [a.op])
-        reversed.apply(a, parents: [])
-        reversed.apply(b, parents: [a.op])  // a duplicate changes nothing
+    /// A parent that arrives after its child must not become a head, whatever the order.
+    @Test func aLateParentStaysReplaced() throws {
+        var writer = Fixtures.replica(1)
+        try writer.create(.demand, id: Fixtures.demandID, in: Fixtures.scope, Fixtures.newDemand)
+        try writer.edit(Fixtures.demandID, .assign("status", "accepted"))
+        try writer.edit(Fixtures.demandID, .assign("status", "in-progress"))
+        var inOrder = ReplicaState()
+        for op in writer.ops { try inOrder.apply(op) }
+        var reversed = ReplicaState()
+        for op in writer.ops.reversed() { try reversed.apply(op) }
+        try reversed.apply(writer.ops[4])  // a duplicate changes nothing
         #expect(inOrder == reversed)
-        #expect(reversed.heads == [c])
+        #expect(reversed[Fixtures.demandID]?.registers["status"]?.heads.map(\.op) == [writer.ops.last!.id])
+        #expect(reversed[Fixtures.demandID]?.liveness.heads.map(\.op) == [writer.ops.last!.id])
+        #expect(reversed.conflicts.isEmpty)
+    }
+
+    /// Until its parent arrives, a write and the parent's absence are all a replica knows;
+    /// once it arrives, the state equals the in-order one.
+    @Test func aMissingParentIsAwaitedNotForgotten() throws {
+        var writer = Fixtures.replica(1)
+        try writer.create(.demand, id: Fixtures.demandID, in: Fixtures.scope, Fixtures.newDemand)
+        try writer.edit(Fixtures.demandID, .assign("status", "accepted"))
+        var state = ReplicaState()
+        for op in writer.ops where op.id.sequence != 3 { try state.apply(op) }  // op 3 wrote status "raised"
+        #expect(state[Fixtures.demandID]?.registers["status"]?.heads.count == 1)
+        try state.apply(writer.ops[2])
+        #expect(state == writer.state)
     }
 
     @Test func aRequiredFieldCannotBeCleared() throws {

@@ -55,6 +55,13 @@ public struct Replica: Sendable {
     /// Applies one edit to an existing record that is not deleted (restoring is allowed).
     @discardableResult
     public mutating func edit(_ recordID: RecordID, _ edit: Edit) throws(MergeError) -> Op {
+        let (type, scope) = try checkEditable(recordID, edit)
+        return try write(edit, type: type, id: recordID, scope: scope)
+    }
+
+    /// The type and scope of a record that `edit` may change. A separate function, so that no
+    /// copy of the record is alive while the op is applied (which would copy its fields).
+    private func checkEditable(_ recordID: RecordID, _ edit: Edit) throws(MergeError) -> (RecordType, GridScope) {
         guard let record = state[recordID] else {
             throw MergeError(.unknownRecord, "no record \(recordID) on this replica: check the id, or sync first")
         }
@@ -66,7 +73,7 @@ public struct Replica: Sendable {
         {
             throw MergeError(.invalidOp, "'\(element)' is not in \(edit.field) of \(record.type.key) \(recordID): nothing to remove")
         }
-        return try write(edit, type: record.type, id: recordID, scope: record.scope)
+        return (record.type, record.scope)
     }
 
     /// Merges an op received from a peer.

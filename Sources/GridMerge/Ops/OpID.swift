@@ -24,6 +24,11 @@ public struct OpID: Hashable, Comparable, Sendable, Codable, CustomStringConvert
         self.init(replica: replica, sequence: sequence)
     }
 
+    /// Hashes one mixed word instead of two: op ids are hashed for every op applied.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(replica.rawValue ^ (sequence &* 0x9E37_79B9_7F4A_7C15))
+    }
+
     /// `replica.sequence`.
     public var description: String { "\(replica).\(sequence)" }
 

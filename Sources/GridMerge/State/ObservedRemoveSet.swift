@@ -2,13 +2,11 @@
 ///
 /// Each addition is tagged by its op id. A removal removes only the additions it saw (its
 /// parents), so an addition made concurrently with a removal survives: add wins. Removing
-/// an element that is not there is not an op at all.
+/// an element that is not there is not an op at all. An addition that arrives after a
+/// removal that saw it is applied as removed (``ReplicaState`` remembers such tags).
 public struct ObservedRemoveSet: Hashable, Sendable {
     /// The live addition tags of each present element.
     private var live: [String: Set<OpID>] = [:]
-    /// The addition tags removed, per element (a removal's parents may name ops of other
-    /// elements or fields; only the tags of its own element count).
-    private var removed: [String: Set<OpID>] = [:]
 
     /// Creates an empty set.
     public init() {}
@@ -22,15 +20,15 @@ public struct ObservedRemoveSet: Hashable, Sendable {
     /// The live additions of `element`, which a removal names as its parents.
     public func additions(of element: String) -> [OpID] { live[element].map { $0.sorted() } ?? [] }
 
-    /// Applies an addition tagged `tag`.
-    public mutating func add(_ element: String, tag: OpID) {
-        guard removed[element]?.contains(tag) != true else { return }
+    /// Applies a new addition tagged `tag`, unless a removal applied earlier already removed it.
+    public mutating func add(_ element: String, tag: OpID, isRemoved: Bool) {
+        guard !isRemoved else { return }
         live[element, default: []].insert(tag)
     }
 
-    /// Applies a removal of the additions `observed` of `element`.
+    /// Applies a removal of the additions `observed` of `element` (tags of other elements or
+    /// fields among them change nothing).
     public mutating func remove(_ element: String, observed: [OpID]) {
-        removed[element, default: []].formUnion(observed)
         guard var tags = live[element] else { return }
         tags.subtract(observed)
         live[element] = tags.isEmpty ? nil : tags

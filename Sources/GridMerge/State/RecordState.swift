@@ -77,18 +77,22 @@ public struct RecordState: Hashable, Sendable {
         return parents
     }
 
-    /// Applies an op of this record. The op must be valid and new to this record; the
-    /// replica's state checks both (see ``ReplicaState/apply(_:)``).
-    mutating func apply(_ op: Op) {
+    /// Applies an op of this record. The op must be valid and new; `replaced` holds the slots
+    /// in which ops applied earlier named it as a parent (see ``ReplicaState/apply(_:)``).
+    mutating func apply(_ op: Op, replaced: Set<Slot>) {
         let isDelete = op.field == RecordSchema.deletedField
+        func isReplaced(_ element: String? = nil, in field: String) -> Bool {
+            !replaced.isEmpty && replaced.contains(Slot(record: id, field: field, element: element))
+        }
         switch op.payload {
         case .assign(let value) where !isDelete:
             registers[op.field, default: RegisterState()].apply(
-                .init(op: op.id, clock: op.clock, author: op.author, value: value), parents: op.parents)
+                .init(op: op.id, clock: op.clock, author: op.author, value: value), parents: op.parents,
+                isReplaced: isReplaced(in: op.field))
         case .assign:
             break  // written to `deleted` below, as every op is
         case .add(let element):
-            sets[op.field, default: ObservedRemoveSet()].add(element, tag: op.id)
+            sets[op.field, default: ObservedRemoveSet()].add(element, tag: op.id, isRemoved: isReplaced(element, in: op.field))
         case .remove(let element):
             sets[op.field, default: ObservedRemoveSet()].remove(element, observed: op.parents)
         case .change(let change):
@@ -99,6 +103,7 @@ public struct RecordState: Hashable, Sendable {
         }
         let alive: FieldValue = if isDelete, case .assign(let value) = op.payload { value } else { .boolean(false) }
         registers[RecordSchema.deletedField, default: RegisterState()].apply(
-            .init(op: op.id, clock: op.clock, author: op.author, value: alive), parents: op.parents)
+            .init(op: op.id, clock: op.clock, author: op.author, value: alive), parents: op.parents,
+            isReplaced: isReplaced(in: RecordSchema.deletedField))
     }
 }

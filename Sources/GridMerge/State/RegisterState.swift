@@ -9,7 +9,8 @@ import GridModel
 /// Concurrent writes of the same value are several heads but not a conflict.
 ///
 /// Heads are the writes seen minus those named as parents, so the result depends only on
-/// the set of writes applied, not on their order.
+/// the set of writes applied, not on their order. A write whose child arrived first is
+/// applied as already replaced; ``ReplicaState`` remembers such parents until they arrive.
 public struct RegisterState: Hashable, Sendable {
     /// One write of the register.
     public struct Version: Hashable, Sendable {
@@ -36,9 +37,6 @@ public struct RegisterState: Hashable, Sendable {
 
     /// The writes that no other write replaces, oldest first; the last is the ``winner``.
     public private(set) var heads: [Version] = []
-    /// Every op id named as a parent by a write applied here, including ones not seen yet,
-    /// so that a parent arriving after its child never becomes a head.
-    private var superseded: Set<OpID> = []
 
     /// Creates an empty register.
     public init() {}
@@ -58,13 +56,13 @@ public struct RegisterState: Hashable, Sendable {
     /// The ids of the current heads, which a new write names as its parents.
     public var headIDs: [OpID] { heads.map(\.op) }
 
-    /// Applies one write. Applying a write twice, or writes in any order, gives the same heads.
-    public mutating func apply(_ version: Version, parents: [OpID]) {
-        superseded.formUnion(parents)
-        if !parents.isEmpty {
+    /// Applies one new write: it replaces the heads it names as parents, and becomes a head
+    /// itself unless a write applied earlier already named it (`isReplaced`).
+    public mutating func apply(_ version: Version, parents: [OpID], isReplaced: Bool) {
+        if !parents.isEmpty, !heads.isEmpty {
             heads.removeAll { parents.contains($0.op) }
         }
-        guard !superseded.contains(version.op), !heads.contains(where: { $0.op == version.op }) else { return }
+        guard !isReplaced else { return }
         let index = heads.firstIndex { version.stamp < $0.stamp } ?? heads.endIndex
         heads.insert(version, at: index)
     }

@@ -9,6 +9,9 @@ public struct ReplicaState: Hashable, Sendable {
     public private(set) var records: [RecordID: RecordState] = [:]
     /// The ids of every op applied, which makes applying idempotent.
     public private(set) var applied: Set<OpID> = []
+    /// Parents named by applied ops but not applied yet, with the slots they were named in.
+    /// Empty whenever ops arrive in causal order, as a sync delivers them.
+    private var awaited: [OpID: Set<Slot>] = [:]
 
     /// Creates an empty state.
     public init() {}
@@ -35,7 +38,12 @@ public struct ReplicaState: Hashable, Sendable {
                     + "as a \(record.type.key) in \(record.scope): the op was made by a faulty replica and is refused")
         }
         applied.insert(op.id)
-        records[op.recordID, default: RecordState(type: op.recordType, id: op.recordID, scope: op.scope)].apply(op)
+        let replaced = awaited.removeValue(forKey: op.id) ?? []
+        records[op.recordID, default: RecordState(type: op.recordType, id: op.recordID, scope: op.scope)]
+            .apply(op, replaced: replaced)
+        for parent in op.parents where !applied.contains(parent) {
+            awaited[parent, default: []].formUnion(Slot.replaced(by: op))
+        }
         return true
     }
 

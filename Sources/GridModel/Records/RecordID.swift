@@ -37,6 +37,23 @@ public struct RecordID: Hashable, Comparable, Sendable, Codable, CustomStringCon
             ))
     }
 
+    /// Whether `text` is a record id exactly as GridSync writes it: a lowercase UUID.
+    ///
+    /// Checked by hand rather than by parsing, since every op that links records runs it.
+    public static func isCanonical(_ text: String) -> Bool {
+        var count = 0
+        for byte in text.utf8 {
+            let isHyphen = count == 8 || count == 13 || count == 18 || count == 23
+            let ok =
+                isHyphen
+                ? byte == UInt8(ascii: "-")
+                : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            guard ok else { return false }
+            count += 1
+        }
+        return count == 36
+    }
+
     /// The lowercase UUID text.
     public var description: String { uuid.uuidString.lowercased() }
 

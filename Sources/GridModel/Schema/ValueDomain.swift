@@ -92,12 +92,7 @@ public enum ValueDomain: Hashable, Sendable {
                 throw ValidationError(.tooLong, field: field, value: "\(text.prefix(20))… (\(text.count) characters)",
                                       allowed: summary)
             }
-            // Compare scalars, not Strings: String equality ignores normalization, and replicas
-            // must agree on the bytes.
-            guard text.unicodeScalars.elementsEqual(text.precomposedStringWithCanonicalMapping.unicodeScalars),
-                text == text.trimmingCharacters(in: .whitespacesAndNewlines),
-                text.unicodeScalars.allSatisfy({ Self.isAllowed($0, multiline: multiline) })
-            else { throw refuse(.badFormat) }
+            guard Self.isCanonicalText(text, multiline: multiline) else { throw refuse(.badFormat) }
         case (.choice(let choices), .text(let key)):
             guard choices.contains(key: key) else { throw refuse(.unknownChoice) }
         case (.integer(let range), .integer(let integer)):
@@ -107,7 +102,7 @@ public enum ValueDomain: Hashable, Sendable {
         case (.month, .text(let text)):
             guard Self.isCalendarMonth(text) else { throw refuse(.badFormat) }
         case (.record, .text(let text)):
-            guard let id = RecordID(text), id.description == text else { throw refuse(.badFormat) }
+            guard RecordID.isCanonical(text) else { throw refuse(.badFormat) }
         case (.compound, .text(let text)):
             guard CompoundID(text) != nil else { throw refuse(.badFormat) }
         case (.worker, .text(let text)):
@@ -120,7 +115,39 @@ public enum ValueDomain: Hashable, Sendable {
         return value
     }
 
+    /// Whether text is stored the way every replica would store it: NFC, trimmed, and free of
+    /// control characters (line breaks only in multiline text).
+    ///
+    /// Runs on every text value of every op received, so the common case (ASCII, Latin-1 and
+    /// CJK text, which NFC never changes) is decided scalar by scalar without Foundation.
+    private static func isCanonicalText(_ text: String, multiline: Bool) -> Bool {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last,
+            !first.properties.isWhitespace, !last.properties.isWhitespace
+        else { return false }
+        var certainlyNFC = true
+        for scalar in scalars {
+            guard isAllowed(scalar, multiline: multiline) else { return false }
+            if certainlyNFC && !isNFCStable(scalar) { certainlyNFC = false }
+        }
+        // Compare scalars, not Strings: String equality ignores normalization, and replicas
+        // must agree on the bytes.
+        return certainlyNFC || scalars.elementsEqual(text.precomposedStringWithCanonicalMapping.unicodeScalars)
+    }
+
+    /// Scalars that neither decompose nor combine with a neighbour under NFC.
+    private static func isNFCStable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x300, 0x3000...0x3029, 0x3030...0x3098, 0x4E00...0x9FFF, 0xFF01...0xFF5E: true
+        default: false
+        }
+    }
+
     private static func isAllowed(_ scalar: Unicode.Scalar, multiline: Bool) -> Bool {
+        switch scalar.value {
+        case 0x20..<0x7F, 0xA0..<0x300, 0x3000...0x303F, 0x4E00...0x9FFF, 0xFF01...0xFF5E: return true
+        default: break
+        }
         if scalar == "\n" { return multiline }
         if scalar == "\t" { return true }
         return !(scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .surrogate

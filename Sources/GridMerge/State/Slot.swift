@@ -1,0 +1,32 @@
+import GridModel
+
+/// A place where an op can be replaced by a later op: a register of a record (including its
+/// liveness register, `deleted`), or one element of a set.
+///
+/// When an op names a parent that its replica has not applied yet, ``ReplicaState`` notes
+/// the parent's id with the slots it was named in, so that the parent, when it arrives, is
+/// applied as already replaced there (and nowhere else).
+struct Slot: Hashable, Sendable {
+    /// The record.
+    let record: RecordID
+    /// The register or set field.
+    let field: String
+    /// The set element, for a removal; `nil` for a register.
+    let element: String?
+
+    /// The slots in which `op` replaces its parents: its register, or the element it removes,
+    /// and always the record's liveness register.
+    static func replaced(by op: Op) -> [Slot] {
+        let liveness = Slot(record: op.recordID, field: RecordSchema.deletedField, element: nil)
+        switch op.payload {
+        case .assign where op.field == RecordSchema.deletedField:
+            return [liveness]
+        case .assign:
+            return [Slot(record: op.recordID, field: op.field, element: nil), liveness]
+        case .remove(let element):
+            return [Slot(record: op.recordID, field: op.field, element: element), liveness]
+        case .add, .change, .append:
+            return [liveness]
+        }
+    }
+}
