@@ -24,10 +24,14 @@ public struct EditGenerator: Sendable {
     static let participants = ["社区居委会", "社会组织", "社工", "居民志愿者", "辖区商户", "物业公司", "业委会"]
 
     /// The edits that create a new record of `type` in `scope`: every required field, and some others.
-    public func newRecord(_ type: RecordType, in scope: GridScope, using rng: inout some RandomNumberGenerator) -> [Edit] {
+    public func newRecord(_ type: RecordType, in scope: GridScope, using rng: inout some RandomNumberGenerator)
+        -> [Edit]
+    {
         switch type {
         case .visit:
-            let worker = scope.grid.flatMap { grid in street.workers.filter { $0.grids.contains(grid) }.randomElement(using: &rng) }
+            let worker = scope.grid.flatMap { grid in
+                street.workers.filter { $0.grids.contains(grid) }.randomElement(using: &rng)
+            }
             return [
                 .assign("visited-on", date(using: &rng)),
                 .assign("worker", (worker ?? street.workers[0]).id.rawValue),
@@ -89,9 +93,14 @@ public struct EditGenerator: Sendable {
             let pool = maxLength <= 40 ? Self.tags + Self.participants : maxLength <= 80 ? Self.titles : Self.sentences
             return .text(pool.randomElement(using: &rng)!)
         case .choice(let choices): return .text(choices.choices.randomElement(using: &rng)!.key)
-        case .integer(let range): return .integer(Int64.random(in: range.lowerBound...min(range.upperBound, range.lowerBound + 200), using: &rng))
+        case .integer(let range):
+            return .integer(
+                Int64.random(in: range.lowerBound...min(range.upperBound, range.lowerBound + 200), using: &rng))
         case .date: return date(using: &rng)
-        case .month: return .text("2026-\(["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"].randomElement(using: &rng)!)")
+        case .month:
+            return .text(
+                "2026-\(["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"].randomElement(using: &rng)!)"
+            )
         case .record: return .text(RecordID(using: &rng).description)
         case .compound: return .text(street.compounds.randomElement(using: &rng)!.id.rawValue)
         case .worker: return .text(street.workers.randomElement(using: &rng)!.id.rawValue)

@@ -38,8 +38,9 @@ public enum StreetFixture {
                 let number = compounds.count + 1
                 let name = compoundNames[compounds.count % compoundNames.count] + "\(number)号院"
                 compounds.append(
-                    Compound(id: CompoundID(key("k", number, width: 3))!, grid: grid.id, name: name,
-                             hasPropertyManagement: number > 82))
+                    Compound(
+                        id: CompoundID(key("k", number, width: 3))!, grid: grid.id, name: name,
+                        hasPropertyManagement: number > 82))
             }
         }
         // 148 grid workers: two per grid, and a third in the first 20 grids.
@@ -48,14 +49,17 @@ public enum StreetFixture {
             for _ in 0..<(index < 20 ? 3 : 2) {
                 let number = workers.count
                 let name = surnames[number % surnames.count] + givenNames[(number / surnames.count) % givenNames.count]
-                workers.append(Worker(id: WorkerID(key("w", number + 1, width: 3))!, name: name, role: .worker,
-                                      grids: [grid.id]))
+                workers.append(
+                    Worker(
+                        id: WorkerID(key("w", number + 1, width: 3))!, name: name, role: .worker,
+                        grids: [grid.id]))
             }
         }
         workers.append(Worker(id: WorkerID("office-1")!, name: "街道办公室", role: .office, grids: []))
         workers.append(Worker(id: WorkerID("office-2")!, name: "社区办公室", role: .office, grids: []))
         do {
-            return try Street(name: "X街道", communities: communities, grids: grids, compounds: compounds, workers: workers)
+            return try Street(
+                name: "X街道", communities: communities, grids: grids, compounds: compounds, workers: workers)
         } catch {
             fatalError("the street fixture is inconsistent: \(error)")
         }

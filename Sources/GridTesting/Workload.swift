@@ -26,7 +26,8 @@ public enum Workload {
             for index in 0..<records {
                 let id = RecordID(using: &rng)
                 let grid = street.grids[index % street.grids.count]
-                try replica.create(.demand, id: id, in: grid.scope, generator.newRecord(.demand, in: grid.scope, using: &rng))
+                try replica.create(
+                    .demand, id: id, in: grid.scope, generator.newRecord(.demand, in: grid.scope, using: &rng))
                 ids.append(id)
             }
             var written = 0

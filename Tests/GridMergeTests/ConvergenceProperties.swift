@@ -27,7 +27,9 @@ import Testing
                 #expect(replica.state.conflicts == reference.conflicts)
             }
             if !reference.conflicts.isEmpty { runsWithConflicts += 1 }
-            if reference.conflicts.contains(where: { $0.field == RecordSchema.deletedField }) { runsWithDeleteConflicts += 1 }
+            if reference.conflicts.contains(where: { $0.field == RecordSchema.deletedField }) {
+                runsWithDeleteConflicts += 1
+            }
         }
         // The schedules must exercise what they claim to: many runs end with open conflicts,
         // some of them between a delete and an edit.
@@ -85,7 +87,9 @@ import Testing
             case 1: chosen = .restore
             case 2, 3:
                 // Settle a conflict, as the office would, by rewriting one of the competing values.
-                if let field = record.conflictedFields.first, let value = record.registers[field]?.heads.randomElement(using: &rng)?.value {
+                if let field = record.conflictedFields.first,
+                    let value = record.registers[field]?.heads.randomElement(using: &rng)?.value
+                {
                     chosen = .assign(field, value)
                 } else {
                     chosen = generator.edit(of: record, using: &rng)

@@ -54,7 +54,8 @@ import Testing
         #expect {
             try a.edit(Fixtures.demandID, .assign("status", "closed"))
         } throws: { error in
-            (error as? MergeError)?.code == .unknownRecord && (error as? MergeError)?.message.contains("restore") == true
+            (error as? MergeError)?.code == .unknownRecord
+                && (error as? MergeError)?.message.contains("restore") == true
         }
         try a.edit(Fixtures.demandID, .restore)
         try a.edit(Fixtures.demandID, .assign("status", "closed"))

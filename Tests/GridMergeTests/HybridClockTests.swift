@@ -78,7 +78,9 @@ import Testing
                 if Bool.random(using: &rng) {
                     let reading = clock.tick()
                     #expect(reading > latest)
-                    #expect(reading.milliseconds >= wall.millisecondsSince1970() || reading.milliseconds >= latest.milliseconds)
+                    #expect(
+                        reading.milliseconds >= wall.millisecondsSince1970()
+                            || reading.milliseconds >= latest.milliseconds)
                     latest = reading
                 } else {
                     let offset = Int64.random(in: -60_000...60_000, using: &rng)

@@ -29,7 +29,8 @@ import Testing
     @Test func aNewRecordWithABadValueWritesNothing() {
         var a = Fixtures.replica(1)
         #expect(throws: MergeError.self) {
-            try a.create(.demand, id: Fixtures.demandID, in: Fixtures.scope, Fixtures.newDemand + [.assign("urgency", "asap")])
+            try a.create(
+                .demand, id: Fixtures.demandID, in: Fixtures.scope, Fixtures.newDemand + [.assign("urgency", "asap")])
         }
         #expect(a.ops.isEmpty && a.state.records.isEmpty)
     }
@@ -37,9 +38,11 @@ import Testing
     @Test func projectsRefuseTheOtherCategory() {
         var a = Fixtures.replica(1)
         #expect {
-            try a.create(.project, id: Fixtures.demandID, in: Fixtures.scope, [
-                .assign("title", "杂项"), .assign("category", "other"), .assign("stage", "collect"),
-            ])
+            try a.create(
+                .project, id: Fixtures.demandID, in: Fixtures.scope,
+                [
+                    .assign("title", "杂项"), .assign("category", "other"), .assign("stage", "collect"),
+                ])
         } throws: { error in
             (error as? MergeError)?.validation?.code == .unknownChoice
         }

@@ -89,14 +89,19 @@ import Testing
         var a = Fixtures.replica(1, wall: wall)
         var b = Fixtures.replica(2, wall: wall)
         let project = RecordID("0a7f0c1e-2b3c-4d5e-9f60-718293a4b5c6")!
-        try a.create(.project, id: project, in: Fixtures.scope, [
-            .assign("title", "楼道清理微项目"), .assign("category", "fire-safety"), .assign("stage", "implement"),
-        ])
+        try a.create(
+            .project, id: project, in: Fixtures.scope,
+            [
+                .assign("title", "楼道清理微项目"), .assign("category", "fire-safety"), .assign("stage", "implement"),
+            ])
         try Fixtures.sync(a, into: &b)
         wall.advance(by: 10)
         try b.edit(project, .append("progress", LogEntry(["month": .text("2026-10"), "text": .text("完成三栋楼道清理")])))
         wall.advance(by: 10)
-        try a.edit(project, .append("progress", LogEntry(["month": .text("2026-11"), "text": .text("消防器材到位"), "percent": .integer(80)])))
+        try a.edit(
+            project,
+            .append(
+                "progress", LogEntry(["month": .text("2026-11"), "text": .text("消防器材到位"), "percent": .integer(80)])))
         try Fixtures.sync(a, into: &b)
         try Fixtures.sync(b, into: &a)
         let months = a.state[project]?.logs["progress"]?.items.map { $0.entry["month"] }
@@ -107,9 +112,11 @@ import Testing
     @Test func aLogEntryMissingARequiredPartIsRefused() throws {
         var a = Fixtures.replica(1)
         let project = RecordID("0a7f0c1e-2b3c-4d5e-9f60-718293a4b5c6")!
-        try a.create(.project, id: project, in: Fixtures.scope, [
-            .assign("title", "楼道清理微项目"), .assign("category", "fire-safety"), .assign("stage", "collect"),
-        ])
+        try a.create(
+            .project, id: project, in: Fixtures.scope,
+            [
+                .assign("title", "楼道清理微项目"), .assign("category", "fire-safety"), .assign("stage", "collect"),
+            ])
         #expect {
             try a.edit(project, .append("progress", LogEntry(["text": .text("没有月份")])))
         } throws: { error in

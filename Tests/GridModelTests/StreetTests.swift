@@ -1,3 +1,4 @@
+import Foundation
 import GridModel
 import GridTesting
 import Testing
@@ -179,5 +180,24 @@ struct StreetInitTests {
             })
         #expect(error.code == .badFormat)
         #expect(error.value == "g42")
+    }
+}
+
+/// Reference data read from JSON is checked like reference data built in code.
+@Suite("Street decoding")
+struct StreetDecodingTests {
+    @Test func roundTripsThroughJSON() throws {
+        let data = try JSONEncoder().encode(StreetFixture.xStreet)
+        let decoded = try JSONDecoder().decode(Street.self, from: data)
+        #expect(decoded == StreetFixture.xStreet)
+        #expect(decoded.community(CommunityID("c01")!)?.name == "东门社区")
+    }
+
+    @Test func refusesAGridOfAnUnknownCommunity() throws {
+        let json = """
+            {"name": "X街道", "communities": [{"id": "c01", "name": "东门社区"}],
+             "grids": [{"id": "g01", "community": "c99", "name": "东门第1网格"}], "compounds": [], "workers": []}
+            """
+        #expect(throws: ValidationError.self) { try JSONDecoder().decode(Street.self, from: Data(json.utf8)) }
     }
 }

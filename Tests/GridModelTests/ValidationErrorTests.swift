@@ -67,9 +67,15 @@ struct ValidationErrorTests {
 
     /// With no value, the message says so rather than printing an empty quote.
     @Test func describesMissingValue() {
-        let error = ValidationError(.wrongKind, field: "tags", value: nil, allowed: "set edits")
+        let error = ValidationError(.badFormat, field: "visited-on", value: nil, allowed: "a date written YYYY-MM-DD")
         #expect(error.description.contains("nothing"))
-        #expect(error.description.contains("tags"))
-        #expect(error.description.contains("set edits"))
+        #expect(error.description.contains("visited-on"))
+        #expect(error.description.contains("YYYY-MM-DD"))
+    }
+
+    /// An edit of the wrong merge kind says what kind the field is.
+    @Test func describesWrongKind() {
+        let error = ValidationError(.wrongKind, field: "tags", value: "register", allowed: "set")
+        #expect(error.description == "tags is a set field: a register edit does not apply to it")
     }
 }

@@ -71,7 +71,8 @@ public struct Replica: Sendable {
         if case .remove(let element) = edit.payload, record.type.schema[edit.field]?.kind == .set,
             !(record.sets[edit.field]?.contains(element) ?? false)
         {
-            throw MergeError(.invalidOp, "'\(element)' is not in \(edit.field) of \(record.type.key) \(recordID): nothing to remove")
+            throw MergeError(
+                .invalidOp, "'\(element)' is not in \(edit.field) of \(record.type.key) \(recordID): nothing to remove")
         }
         return (record.type, record.scope)
     }

@@ -54,8 +54,9 @@ public struct Op: Hashable, Sendable {
         do {
             try payload.validate(field: field, of: recordType)
         } catch {
-            throw MergeError(.invalidOp, "op \(id) on \(recordType.key) \(recordID): \(error.message)",
-                             validation: error.validation)
+            throw MergeError(
+                .invalidOp, "op \(id) on \(recordType.key) \(recordID): \(error.message)",
+                validation: error.validation)
         }
         if parents.contains(id) {
             throw MergeError(.invalidOp, "op \(id) names itself as a parent")

@@ -12,7 +12,10 @@ public struct ReplicaID: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// Parses exactly 16 lowercase hex digits.
     public init?(_ text: String) {
         guard text.utf8.count == 16,
-            text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }),
+            text.utf8.allSatisfy({
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+            }),
             let value = UInt64(text, radix: 16)
         else { return nil }
         rawValue = value
@@ -42,7 +45,8 @@ public struct ReplicaID: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let id = ReplicaID(text) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a replica id (16 hex digits)"))
+                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a replica id (16 hex digits)")
+            )
         }
         self = id
     }

@@ -92,7 +92,8 @@ public struct RecordState: Hashable, Sendable {
         case .assign:
             break  // written to `deleted` below, as every op is
         case .add(let element):
-            sets[op.field, default: ObservedRemoveSet()].add(element, tag: op.id, isRemoved: isReplaced(element, in: op.field))
+            sets[op.field, default: ObservedRemoveSet()].add(
+                element, tag: op.id, isRemoved: isReplaced(element, in: op.field))
         case .remove(let element):
             sets[op.field, default: ObservedRemoveSet()].remove(element, observed: op.parents)
         case .change(let change):

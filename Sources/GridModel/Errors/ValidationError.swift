@@ -52,6 +52,8 @@ public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertibl
         switch code {
         case .missingRequired:
             return "\(field) is required: give \(allowed)"
+        case .wrongKind:
+            return "\(field) is a \(allowed) field: a \(value ?? "different") edit does not apply to it"
         case .unknownField:
             return "\(field) has no field '\(value ?? "")': use one of \(allowed)"
         default:

@@ -45,7 +45,9 @@ public struct GridScope: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let scope = GridScope(text) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a scope (community or community/grid)"))
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "'\(text)' is not a scope (community or community/grid)"))
         }
         self = scope
     }

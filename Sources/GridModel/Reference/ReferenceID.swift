@@ -21,7 +21,8 @@ public struct ReferenceID<Subject>: Hashable, Comparable, Sendable, Codable, Cus
     public static func isValid(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= maximumLength && text.utf8.first != UInt8(ascii: "-")
             && text.utf8.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                     || byte == UInt8(ascii: "-")
             }
     }

@@ -29,19 +29,34 @@ public struct Street: Hashable, Sendable, Codable {
         try Self.checkUnique(compounds.map(\.id.rawValue), field: "compound")
         try Self.checkUnique(workers.map(\.id.rawValue), field: "worker")
         for grid in grids where community(grid.community) == nil {
-            throw ValidationError(.badFormat, field: "grid \(grid.id).community", value: grid.community.rawValue,
-                                  allowed: "a community of the street")
+            throw ValidationError(
+                .badFormat, field: "grid \(grid.id).community", value: grid.community.rawValue,
+                allowed: "a community of the street")
         }
         for compound in compounds where self.grid(compound.grid) == nil {
-            throw ValidationError(.badFormat, field: "compound \(compound.id).grid", value: compound.grid.rawValue,
-                                  allowed: "a grid of the street")
+            throw ValidationError(
+                .badFormat, field: "compound \(compound.id).grid", value: compound.grid.rawValue,
+                allowed: "a grid of the street")
         }
         for worker in workers {
             for grid in worker.grids where self.grid(grid) == nil {
-                throw ValidationError(.badFormat, field: "worker \(worker.id).grids", value: grid.rawValue,
-                                      allowed: "grids of the street")
+                throw ValidationError(
+                    .badFormat, field: "worker \(worker.id).grids", value: grid.rawValue,
+                    allowed: "grids of the street")
             }
         }
+    }
+
+    /// Decodes a street and checks it as ``init(name:communities:grids:compounds:workers:)`` does,
+    /// so that reference data read from a file is never trusted unchecked.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            name: container.decode(String.self, forKey: .name),
+            communities: container.decode([Community].self, forKey: .communities),
+            grids: container.decode([Grid].self, forKey: .grids),
+            compounds: container.decode([Compound].self, forKey: .compounds),
+            workers: container.decode([Worker].self, forKey: .workers))
     }
 
     /// The community with this key, if any.
@@ -59,13 +74,15 @@ public struct Street: Hashable, Sendable, Codable {
     /// Checks that a scope names a community of the street and, if it names a grid, one of that community's.
     public func check(_ scope: GridScope) throws(ValidationError) {
         guard community(scope.community) != nil else {
-            throw ValidationError(.badFormat, field: "scope", value: scope.description,
-                                  allowed: "a community of \(name): \(communities.map(\.id.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                .badFormat, field: "scope", value: scope.description,
+                allowed: "a community of \(name): \(communities.map(\.id.rawValue).joined(separator: ", "))")
         }
         if let gridID = scope.grid, grid(gridID)?.community != scope.community {
             let inCommunity = grids.filter { $0.community == scope.community }.map(\.id.rawValue)
-            throw ValidationError(.badFormat, field: "scope", value: scope.description,
-                                  allowed: "a grid of \(scope.community): \(inCommunity.joined(separator: ", "))")
+            throw ValidationError(
+                .badFormat, field: "scope", value: scope.description,
+                allowed: "a grid of \(scope.community): \(inCommunity.joined(separator: ", "))")
         }
     }
 

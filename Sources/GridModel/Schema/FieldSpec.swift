@@ -43,7 +43,9 @@ public struct FieldSpec: Hashable, Sendable {
     public func checkRegister(_ value: FieldValue) throws(ValidationError) {
         guard case .register(let domain) = shape else { throw wrongKind(expected: .register) }
         if value == .null {
-            guard !isRequired else { throw ValidationError(.missingRequired, field: name, value: nil, allowed: domain.summary) }
+            guard !isRequired else {
+                throw ValidationError(.missingRequired, field: name, value: nil, allowed: domain.summary)
+            }
             return
         }
         try domain.check(value, field: name)
@@ -59,8 +61,9 @@ public struct FieldSpec: Hashable, Sendable {
     public func checkChange(_ change: Int64) throws(ValidationError) {
         guard case .counter(let range) = shape else { throw wrongKind(expected: .counter) }
         guard change != 0, range.contains(change) else {
-            throw ValidationError(.outOfRange, field: name, value: String(change),
-                                  allowed: "a change from \(range.lowerBound) to \(range.upperBound), not 0")
+            throw ValidationError(
+                .outOfRange, field: name, value: String(change),
+                allowed: "a change from \(range.lowerBound) to \(range.upperBound), not 0")
         }
     }
 
@@ -69,21 +72,25 @@ public struct FieldSpec: Hashable, Sendable {
         guard case .log(let parts) = shape else { throw wrongKind(expected: .log) }
         for (name, value) in entry.sortedParts {
             guard let part = parts.first(where: { $0.name == name }) else {
-                throw ValidationError(.unknownField, field: self.name, value: name,
-                                      allowed: parts.map(\.name).joined(separator: ", "))
+                throw ValidationError(
+                    .unknownField, field: self.name, value: name,
+                    allowed: parts.map(\.name).joined(separator: ", "))
             }
             guard value != .null else {
-                throw ValidationError(.badFormat, field: "\(self.name).\(name)", value: "null", allowed: "leave the part out")
+                throw ValidationError(
+                    .badFormat, field: "\(self.name).\(name)", value: "null", allowed: "leave the part out")
             }
             do {
                 try part.checkRegister(value)
             } catch {
-                throw ValidationError(error.code, field: "\(self.name).\(name)", value: error.value, allowed: error.allowed)
+                throw ValidationError(
+                    error.code, field: "\(self.name).\(name)", value: error.value, allowed: error.allowed)
             }
         }
         for part in parts where part.isRequired && entry[part.name] == nil {
-            throw ValidationError(.missingRequired, field: "\(self.name).\(part.name)", value: nil,
-                                  allowed: part.domainSummary)
+            throw ValidationError(
+                .missingRequired, field: "\(self.name).\(part.name)", value: nil,
+                allowed: part.domainSummary)
         }
     }
 
@@ -98,6 +105,6 @@ public struct FieldSpec: Hashable, Sendable {
     }
 
     private func wrongKind(expected: MergeKind) -> ValidationError {
-        ValidationError(.wrongKind, field: name, value: expected.rawValue, allowed: "\(kind.rawValue) edits")
+        ValidationError(.wrongKind, field: name, value: expected.rawValue, allowed: kind.rawValue)
     }
 }

@@ -20,7 +20,8 @@ public struct RecordSchema: Hashable, Sendable {
         self.fields = fields + [FieldSpec(Self.deletedField, Label("已删除", "deleted"), .register(.boolean))]
         var index: [String: Int] = [:]
         for (position, field) in self.fields.enumerated() {
-            precondition(index.updateValue(position, forKey: field.name) == nil, "field \(field.name) is declared twice")
+            precondition(
+                index.updateValue(position, forKey: field.name) == nil, "field \(field.name) is declared twice")
         }
         self.index = index
     }
@@ -33,8 +34,9 @@ public struct RecordSchema: Hashable, Sendable {
     /// The field with this name, or an error that lists the fields there are.
     public func field(_ name: String) throws(ValidationError) -> FieldSpec {
         guard let field = self[name] else {
-            throw ValidationError(.unknownField, field: type.key, value: name,
-                                  allowed: fields.map(\.name).joined(separator: ", "))
+            throw ValidationError(
+                .unknownField, field: type.key, value: name,
+                allowed: fields.map(\.name).joined(separator: ", "))
         }
         return field
     }

@@ -89,8 +89,9 @@ public enum ValueDomain: Hashable, Sendable {
                 throw ValidationError(.badFormat, field: field, value: "", allowed: "\(summary), or clear the field")
             }
             guard text.count <= maxLength else {
-                throw ValidationError(.tooLong, field: field, value: "\(text.prefix(20))… (\(text.count) characters)",
-                                      allowed: summary)
+                throw ValidationError(
+                    .tooLong, field: field, value: "\(text.prefix(20))… (\(text.count) characters)",
+                    allowed: summary)
             }
             guard Self.isCanonicalText(text, multiline: multiline) else { throw refuse(.badFormat) }
         case (.choice(let choices), .text(let key)):
@@ -150,7 +151,8 @@ public enum ValueDomain: Hashable, Sendable {
         }
         if scalar == "\n" { return multiline }
         if scalar == "\t" { return true }
-        return !(scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .surrogate
+        return
+            !(scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .surrogate
             || scalar.properties.generalCategory == .unassigned || scalar == "\u{2028}" || scalar == "\u{2029}")
     }
 

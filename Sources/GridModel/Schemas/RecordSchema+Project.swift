@@ -6,19 +6,23 @@ extension RecordSchema {
         type: .project,
         fields: [
             FieldSpec("title", Label("项目名称", "title"), .register(line), required: true),
-            FieldSpec("category", Label("类别", "category"), .register(.choice(Category.projectCategories)), required: true),
+            FieldSpec(
+                "category", Label("类别", "category"), .register(.choice(Category.projectCategories)), required: true),
             FieldSpec("stage", Label("阶段", "stage"), .register(.choice(ProjectStage.choices)), required: true),
             FieldSpec("summary", Label("项目简介", "summary"), .register(paragraph)),
             FieldSpec("compound", Label("小区", "compound"), .register(.compound)),
             FieldSpec("proposer", Label("方案提出方", "proposed by"), .register(line)),
             FieldSpec("participants", Label("参与方", "participants"), .set(element: tag)),
             FieldSpec("demands", Label("回应诉求", "demands answered"), .set(element: .record(.demand))),
-            FieldSpec(FundingSource.government.fieldName, Label("政府资金(元)", "government funding (yuan)"),
-                      .counter(change: -10_000_000...10_000_000)),
-            FieldSpec(FundingSource.society.fieldName, Label("社会资金(元)", "society funding (yuan)"),
-                      .counter(change: -10_000_000...10_000_000)),
-            FieldSpec(FundingSource.residents.fieldName, Label("居民筹资(元)", "residents' funding (yuan)"),
-                      .counter(change: -10_000_000...10_000_000)),
+            FieldSpec(
+                FundingSource.government.fieldName, Label("政府资金(元)", "government funding (yuan)"),
+                .counter(change: -10_000_000...10_000_000)),
+            FieldSpec(
+                FundingSource.society.fieldName, Label("社会资金(元)", "society funding (yuan)"),
+                .counter(change: -10_000_000...10_000_000)),
+            FieldSpec(
+                FundingSource.residents.fieldName, Label("居民筹资(元)", "residents' funding (yuan)"),
+                .counter(change: -10_000_000...10_000_000)),
             FieldSpec(
                 "progress", Label("月度进展", "monthly progress"),
                 .log(entry: [
@@ -29,10 +33,13 @@ extension RecordSchema {
             FieldSpec(
                 "satisfaction", Label("满意度评估", "satisfaction"),
                 .log(entry: [
-                    FieldSpec("method", Label("方式", "method"), .register(.choice(SurveyMethod.choices)), required: true),
-                    FieldSpec("respondents", Label("受访人数", "respondents"), .register(.integer(1...100_000)),
-                              required: true),
-                    FieldSpec("satisfied", Label("满意人数", "satisfied"), .register(.integer(0...100_000)), required: true),
+                    FieldSpec(
+                        "method", Label("方式", "method"), .register(.choice(SurveyMethod.choices)), required: true),
+                    FieldSpec(
+                        "respondents", Label("受访人数", "respondents"), .register(.integer(1...100_000)),
+                        required: true),
+                    FieldSpec(
+                        "satisfied", Label("满意人数", "satisfied"), .register(.integer(0...100_000)), required: true),
                     FieldSpec("text", Label("意见", "comments"), .register(paragraph)),
                 ])),
             notes,
