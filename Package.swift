@@ -2,7 +2,8 @@
 // GridSync: offline-first sync of grid workers' visits, demands and micro-projects.
 //
 // Modules depend one way, top to bottom (see docs/ARCHITECTURE.md):
-//   GridModel  <- GridMerge  <- (GridStore, GridProtocol, GridNet, executables: later)
+//   GridModel  <- GridMerge  <- GridStore  <- gridsync
+//   (GridProtocol, GridNet, gridsyncd and gridsync-inspect: later)
 //   GridTesting depends on everything it helps test.
 import PackageDescription
 
@@ -11,18 +12,35 @@ let package = Package(
     products: [
         .library(name: "GridModel", targets: ["GridModel"]),
         .library(name: "GridMerge", targets: ["GridMerge"]),
+        .library(name: "GridStore", targets: ["GridStore"]),
         .library(name: "GridTesting", targets: ["GridTesting"]),
+        .executable(name: "gridsync", targets: ["gridsync"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1")
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // What is recorded: record types, schemas, merge kinds, labels, validation. Foundation only.
         .target(name: "GridModel"),
         // How concurrent edits merge: the hybrid logical clock, ops and the merge kinds. Pure, no I/O.
         .target(name: "GridMerge", dependencies: ["GridModel"]),
+        // The replica: op log, materialized records, heads, conflicts, peer cursors; SQLite through GRDB.
+        .target(
+            name: "GridStore",
+            dependencies: ["GridMerge", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The field client for grid workers.
+        .executableTarget(
+            name: "gridsync",
+            dependencies: [
+                "GridModel", "GridMerge", "GridStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Fixtures, an in-memory wall clock and the workload generator, shared by tests and benchmarks.
-        .target(name: "GridTesting", dependencies: ["GridModel", "GridMerge"]),
+        .target(name: "GridTesting", dependencies: ["GridModel", "GridMerge", "GridStore"]),
 
         .testTarget(name: "GridModelTests", dependencies: ["GridModel", "GridTesting"]),
         .testTarget(
@@ -32,5 +50,12 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(
+            name: "GridStoreTests",
+            dependencies: ["GridModel", "GridMerge", "GridStore", "GridTesting"],
+            resources: [.copy("Fixtures")]
+        ),
+        // Runs the real `gridsync` binary, as a grid worker would.
+        .testTarget(name: "gridsyncTests", dependencies: ["GridModel", "GridTesting"]),
     ]
 )

@@ -3,7 +3,7 @@
 /// Readings compare as one 64-bit number, so a reading taken after another (on any
 /// replica that has seen it) is always greater. Ties between replicas are broken by
 /// replica id where an order is needed (see ``OpID``).
-public struct HybridTimestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct HybridTimestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     /// Milliseconds in the high 48 bits, the counter in the low 16.
     public let rawValue: UInt64
 
@@ -27,6 +27,15 @@ public struct HybridTimestamp: Hashable, Comparable, Sendable, CustomStringConve
     public var milliseconds: UInt64 { rawValue >> 16 }
     /// The logical counter within one millisecond.
     public var counter: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(UInt64.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 
     /// `milliseconds.counter`, for logs and error messages.
     public var description: String { "\(milliseconds).\(counter)" }

@@ -2,7 +2,7 @@
 ///
 /// 64 random bits, written as 16 lowercase hex digits. With a million replicas the chance
 /// that two draw the same id is about 3 in 100 million.
-public struct ReplicaID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct ReplicaID: Hashable, Comparable, Sendable, Codable, CodingKeyRepresentable, CustomStringConvertible {
     /// The 64-bit value.
     public let rawValue: UInt64
 
@@ -40,6 +40,21 @@ public struct ReplicaID: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Orders replicas by their 64-bit value (the tie-break between equal clock readings).
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The replica id as a key, so that maps by replica encode as JSON objects.
+    public var codingKey: any CodingKey { Key(stringValue: description) }
+
+    /// Reads a replica id from a map key.
+    public init?<T: CodingKey>(codingKey: T) {
+        self.init(codingKey.stringValue)
+    }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)

@@ -1,9 +1,9 @@
 import GridModel
 
 /// An append-only list of entries, ordered by clock then replica id on every replica.
-public struct AppendLog: Hashable, Sendable {
+public struct AppendLog: Hashable, Sendable, Codable {
     /// One appended entry and where it came from.
-    public struct Item: Hashable, Sendable {
+    public struct Item: Hashable, Sendable, Codable {
         /// The op that appended it.
         public let op: OpID
         /// When it was appended.

@@ -4,7 +4,7 @@
 /// parents), so an addition made concurrently with a removal survives: add wins. Removing
 /// an element that is not there is not an op at all. An addition that arrives after a
 /// removal that saw it is applied as removed (``ReplicaState`` remembers such tags).
-public struct ObservedRemoveSet: Hashable, Sendable {
+public struct ObservedRemoveSet: Hashable, Sendable, Codable {
     /// The live addition tags of each present element.
     private var live: [String: Set<OpID>] = [:]
 

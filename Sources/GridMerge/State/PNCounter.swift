@@ -3,9 +3,9 @@
 /// Each replica's contribution is kept apart, so the office can see who added what; the
 /// value is the sum. Duplicate ops are filtered before they reach the counter (by
 /// ``ReplicaState``), so changes simply add up, in any order.
-public struct PNCounter: Hashable, Sendable {
+public struct PNCounter: Hashable, Sendable, Codable {
     /// What one replica has added and taken away.
-    public struct Contribution: Hashable, Sendable {
+    public struct Contribution: Hashable, Sendable, Codable {
         /// The sum of the replica's positive changes.
         public var increments: Int64 = 0
         /// The sum of the magnitudes of the replica's negative changes.

@@ -8,7 +8,7 @@ import GridModel
 /// So a delete and an edit that did not see each other are two heads of `deleted` with
 /// different values, a conflict that the office settles, instead of the edit silently
 /// vanishing into a deleted record or the delete silently being undone.
-public struct RecordState: Hashable, Sendable {
+public struct RecordState: Hashable, Sendable, Codable {
     /// The record's type.
     public let type: RecordType
     /// The record's id.
@@ -78,8 +78,8 @@ public struct RecordState: Hashable, Sendable {
     }
 
     /// Applies an op of this record. The op must be valid and new; `replaced` holds the slots
-    /// in which ops applied earlier named it as a parent (see ``ReplicaState/apply(_:)``).
-    mutating func apply(_ op: Op, replaced: Set<Slot>) {
+    /// in which ops applied earlier named it as a parent (see ``MergeLedger/merge(_:)``).
+    public mutating func apply(_ op: Op, replaced: Set<Slot>) {
         let isDelete = op.field == RecordSchema.deletedField
         func isReplaced(_ element: String? = nil, in field: String) -> Bool {
             !replaced.isEmpty && replaced.contains(Slot(record: id, field: field, element: element))

@@ -11,9 +11,9 @@ import GridModel
 /// Heads are the writes seen minus those named as parents, so the result depends only on
 /// the set of writes applied, not on their order. A write whose child arrived first is
 /// applied as already replaced; ``ReplicaState`` remembers such parents until they arrive.
-public struct RegisterState: Hashable, Sendable {
+public struct RegisterState: Hashable, Sendable, Codable {
     /// One write of the register.
-    public struct Version: Hashable, Sendable {
+    public struct Version: Hashable, Sendable, Codable {
         /// The op that wrote it.
         public let op: OpID
         /// When it was written.

@@ -22,35 +22,56 @@ public struct ReplicaState: Hashable, Sendable {
     /// The record with this id, if any op touched it.
     public subscript(id: RecordID) -> RecordState? { records[id] }
 
-    /// Applies an op.
+    /// Applies an op (see ``MergeLedger/merge(_:)``).
     ///
     /// - Returns: `false` if the op had already been applied (nothing changes).
     /// - Throws: ``MergeError/Code/invalidOp`` if the op does not fit its schema;
     ///   ``MergeError/Code/recordMismatch`` if it names a known record with another type or scope.
     @discardableResult
     public mutating func apply(_ op: Op) throws(MergeError) -> Bool {
-        guard !applied.contains(op.id) else { return false }
-        try op.validate()
-        if let record = records[op.recordID], record.type != op.recordType || record.scope != op.scope {
-            throw MergeError(
-                .recordMismatch,
-                "op \(op.id) says \(op.recordID) is a \(op.recordType.key) in \(op.scope), but this replica holds it "
-                    + "as a \(record.type.key) in \(record.scope): the op was made by a faulty replica and is refused")
+        do {
+            return try merge(op)
+        } catch let error as MergeError {
+            throw error
+        } catch {
+            preconditionFailure("the in-memory ledger cannot fail: \(error)")
         }
-        applied.insert(op.id)
-        let replaced = awaited.removeValue(forKey: op.id) ?? []
-        records[op.recordID, default: RecordState(type: op.recordType, id: op.recordID, scope: op.scope)]
-            .apply(op, replaced: replaced)
-        for parent in op.parents where !applied.contains(parent) {
-            awaited[parent, default: []].formUnion(Slot.replaced(by: op))
-        }
-        return true
     }
 
     /// Every open conflict, sorted by record type, record id and field.
     public var conflicts: [Conflict] {
         records.values.sorted { ($0.type, $0.id) < ($1.type, $1.id) }.flatMap { record in
             record.conflictedFields.map { Conflict(record: record, field: $0, register: record.registers[$0]!) }
+        }
+    }
+}
+
+extension ReplicaState: MergeLedger {
+    public func contains(_ id: OpID) -> Bool { applied.contains(id) }
+
+    public func record(_ id: RecordID) -> RecordState? { records[id] }
+
+    public func awaitedSlots(of id: OpID) -> Set<Slot> { awaited[id] ?? [] }
+
+    public mutating func updateRecord(
+        _ id: RecordID, orCreate new: () -> RecordState, _ body: (inout RecordState) throws(MergeError) -> Void
+    ) throws(MergeError) {
+        if records[id] == nil {
+            var record = new()
+            try body(&record)
+            records[id] = record
+        } else {
+            try body(&records[id]!)
+        }
+    }
+
+    public mutating func settle(_ op: Op, missingParents: [OpID]) {
+        applied.insert(op.id)
+        awaited[op.id] = nil
+        guard !missingParents.isEmpty else { return }
+        let slots = Slot.replaced(by: op)
+        for parent in missingParents {
+            awaited[parent, default: []].formUnion(slots)
         }
     }
 }

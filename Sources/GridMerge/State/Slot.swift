@@ -6,17 +6,24 @@ import GridModel
 /// When an op names a parent that its replica has not applied yet, ``ReplicaState`` notes
 /// the parent's id with the slots it was named in, so that the parent, when it arrives, is
 /// applied as already replaced there (and nowhere else).
-struct Slot: Hashable, Sendable {
+public struct Slot: Hashable, Sendable, Codable {
     /// The record.
-    let record: RecordID
+    public let record: RecordID
     /// The register or set field.
-    let field: String
+    public let field: String
     /// The set element, for a removal; `nil` for a register.
-    let element: String?
+    public let element: String?
+
+    /// Creates a slot.
+    public init(record: RecordID, field: String, element: String?) {
+        self.record = record
+        self.field = field
+        self.element = element
+    }
 
     /// The slots in which `op` replaces its parents: its register, or the element it removes,
     /// and always the record's liveness register.
-    static func replaced(by op: Op) -> [Slot] {
+    public static func replaced(by op: Op) -> [Slot] {
         let liveness = Slot(record: op.recordID, field: RecordSchema.deletedField, element: nil)
         switch op.payload {
         case .assign where op.field == RecordSchema.deletedField:

@@ -1,0 +1,44 @@
+import GridMerge
+import GridModel
+
+/// What every replica store does, whatever keeps the data: SQLite on a field laptop or an
+/// office server, PostgreSQL for several daemons sharing one database.
+///
+/// Every method is one transaction: it does all of its work or, when it throws, none of it.
+/// Stores follow the merge rules of ``MergeLedger/merge(_:)``, so a store holding a set of
+/// ops has the same records and conflicts as an in-memory ``ReplicaState`` holding them.
+public protocol ReplicaStore: Sendable {
+    /// Who this replica is.
+    var identity: ReplicaIdentity { get }
+
+    /// Writes one user action: its ops and the records they change, together.
+    ///
+    /// - Returns: the ops written, in order.
+    /// - Throws: ``StoreError/Code/refused`` for an edit the schema or merge rules refuse,
+    ///   ``StoreError/Code/unknownRecord`` for an edit of a record the replica does not hold.
+    func write(_ change: RecordChange) async throws -> [Op]
+
+    /// Stores ops received from a peer; ops already held are skipped.
+    ///
+    /// - Returns: the number of ops that were new.
+    /// - Throws: ``StoreError/Code/refused`` if any op is refused; then none is stored.
+    func ingest(_ ops: [Op]) async throws -> Int
+
+    /// The merged state of one record, or `nil`.
+    func record(_ id: RecordID) async throws -> RecordState?
+
+    /// The record whose id is, or starts with, `text` (at least 4 characters).
+    func findRecord(_ text: String, type: RecordType?) async throws -> RecordID
+
+    /// The records a query selects, sorted by id.
+    func records(_ query: RecordQuery) async throws -> [RecordState]
+
+    /// Every record, sorted by type then id (for exports).
+    func allRecords() async throws -> [RecordState]
+
+    /// Ops stored after a local sequence number, in local order, at most `limit`.
+    func ops(after localSequence: Int64, limit: Int) async throws -> [Op]
+
+    /// Counts for `status`.
+    func status() async throws -> ReplicaStatus
+}

@@ -1,0 +1,131 @@
+import GRDB
+
+/// The replica's schema, as frozen SQL migrations.
+///
+/// A migration is never edited once released: later changes are new migrations. They refer
+/// to no app type, so that an old database upgrades the same way whatever the code is
+/// today. `Tests/GridStoreTests/Fixtures/` keeps a database made by the first schema, which
+/// must open and upgrade.
+enum Migrations {
+    /// The migrator with every migration, in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: op log, records, heads, conflicts, peers", migrate: v1)
+        return migrator
+    }
+
+    private static func v1(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE replica (
+                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                    id TEXT NOT NULL,
+                    worker TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    -- The latest hybrid clock reading given or seen, so the clock never goes back.
+                    clock INTEGER NOT NULL DEFAULT 0
+                ) STRICT;
+
+                -- Every op ever stored, numbered by this replica's local sequence.
+                CREATE TABLE ops (
+                    local_sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    replica TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    clock INTEGER NOT NULL,
+                    author TEXT NOT NULL,
+                    record_type TEXT NOT NULL,
+                    record_id TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    parents TEXT NOT NULL,
+                    UNIQUE (replica, sequence)
+                ) STRICT;
+                CREATE INDEX ops_by_record ON ops (record_id);
+
+                -- The merged state of each record (JSON), with what lists and filters need.
+                CREATE TABLE records (
+                    id TEXT PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    community TEXT NOT NULL,
+                    grid TEXT,
+                    deleted INTEGER NOT NULL,
+                    conflicted INTEGER NOT NULL,
+                    created_clock INTEGER NOT NULL,
+                    updated_clock INTEGER NOT NULL,
+                    state TEXT NOT NULL
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX records_by_type ON records (type, id);
+
+                CREATE TABLE demands (
+                    record_id TEXT PRIMARY KEY REFERENCES records (id),
+                    grid TEXT,
+                    category TEXT,
+                    status TEXT,
+                    urgency TEXT,
+                    compound TEXT,
+                    deleted INTEGER NOT NULL
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX demands_by_grid ON demands (grid, status, category);
+
+                CREATE TABLE visits (
+                    record_id TEXT PRIMARY KEY REFERENCES records (id),
+                    grid TEXT,
+                    compound TEXT,
+                    visited_on TEXT,
+                    deleted INTEGER NOT NULL
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX visits_by_compound ON visits (compound, visited_on);
+
+                CREATE TABLE projects (
+                    record_id TEXT PRIMARY KEY REFERENCES records (id),
+                    grid TEXT,
+                    stage TEXT,
+                    category TEXT,
+                    deleted INTEGER NOT NULL
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX projects_by_stage ON projects (stage, category);
+
+                -- The current heads of every register field (several when it is in conflict).
+                CREATE TABLE heads (
+                    record_id TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    op_replica TEXT NOT NULL,
+                    op_sequence INTEGER NOT NULL,
+                    clock INTEGER NOT NULL,
+                    author TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (record_id, field, op_replica, op_sequence)
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE conflicts (
+                    record_id TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    record_type TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    head_count INTEGER NOT NULL,
+                    PRIMARY KEY (record_id, field)
+                ) STRICT, WITHOUT ROWID;
+
+                -- Parents named by stored ops but not stored yet, with where they were named.
+                CREATE TABLE awaited (
+                    op_replica TEXT NOT NULL,
+                    op_sequence INTEGER NOT NULL,
+                    record_id TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    element TEXT NOT NULL,
+                    PRIMARY KEY (op_replica, op_sequence, record_id, field, element)
+                ) STRICT, WITHOUT ROWID;
+
+                -- What was exchanged with each peer (used by sync).
+                CREATE TABLE peers (
+                    replica TEXT PRIMARY KEY,
+                    pulled_through INTEGER NOT NULL DEFAULT 0,
+                    pushed_through INTEGER NOT NULL DEFAULT 0,
+                    last_sync_at TEXT
+                ) STRICT, WITHOUT ROWID;
+                """)
+    }
+}

@@ -1,0 +1,85 @@
+import GRDB
+import GridMerge
+import GridModel
+
+/// The rows derived from one record's merged state: its `records` row, its typed row for
+/// list queries, its register heads and its conflicts.
+struct RecordRows {
+    let record: RecordState
+    let codec: StoreCodec
+
+    /// Replaces the record's derived rows with ones computed from its state.
+    func write(to db: Database, firstClock: HybridTimestamp?) throws {
+        let id = record.id.description
+        let updated = record.liveness.heads.map(\.clock).max() ?? firstClock ?? .zero
+        let created = firstClock ?? updated
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO records (id, type, scope, community, grid, deleted, conflicted, created_clock, updated_clock, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    deleted = excluded.deleted, conflicted = excluded.conflicted,
+                    created_clock = min(created_clock, excluded.created_clock),
+                    updated_clock = max(updated_clock, excluded.updated_clock), state = excluded.state
+                """
+        ).execute(arguments: [
+            id, record.type.key, record.scope.description, record.scope.community.rawValue,
+            record.scope.grid?.rawValue, record.isDeleted, !record.conflictedFields.isEmpty,
+            Int64(bitPattern: created.rawValue), Int64(bitPattern: updated.rawValue), try codec.text(record),
+        ])
+        try writeTypedRow(to: db)
+        try db.cachedStatement(sql: "DELETE FROM heads WHERE record_id = ?").execute(arguments: [id])
+        let head = try db.cachedStatement(
+            sql: """
+                INSERT INTO heads (record_id, field, op_replica, op_sequence, clock, author, value)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+        for (field, register) in record.registers {
+            for version in register.heads {
+                try head.execute(arguments: [
+                    id, field, version.op.replica.description, Int64(bitPattern: version.op.sequence),
+                    Int64(bitPattern: version.clock.rawValue), version.author.rawValue, try codec.text(version.value),
+                ])
+            }
+        }
+        try db.cachedStatement(sql: "DELETE FROM conflicts WHERE record_id = ?").execute(arguments: [id])
+        let conflict = try db.cachedStatement(
+            sql: "INSERT INTO conflicts (record_id, field, record_type, scope, head_count) VALUES (?, ?, ?, ?, ?)")
+        for field in record.conflictedFields {
+            try conflict.execute(arguments: [
+                id, field, record.type.key, record.scope.description, record.registers[field]?.heads.count ?? 0,
+            ])
+        }
+    }
+
+    private func writeTypedRow(to db: Database) throws {
+        let id = record.id.description
+        let grid = record.scope.grid?.rawValue
+        func text(_ field: String) -> String? { record.value(field).text }
+        switch record.type {
+        case .demand:
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO demands (record_id, grid, category, status, urgency, compound, deleted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                id, grid, text("category"), text("status"), text("urgency"), text("compound"), record.isDeleted,
+            ])
+        case .visit:
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO visits (record_id, grid, compound, visited_on, deleted)
+                    VALUES (?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [id, grid, text("compound"), text("visited-on"), record.isDeleted])
+        case .project:
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO projects (record_id, grid, stage, category, deleted)
+                    VALUES (?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [id, grid, text("stage"), text("category"), record.isDeleted])
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import GRDB
+import GridMerge
+import GridModel
+
+/// The merge ledger of ``SQLiteReplicaStore``, inside one write transaction.
+///
+/// Records are read once into a cache, merged in memory by the shared algorithm, and written
+/// back with their derived rows (typed columns, heads, conflicts) by ``flush()``, once per
+/// record however many ops of the batch touched it.
+struct SQLiteLedger: MergeLedger {
+    let db: Database
+    let codec: StoreCodec
+    private var cache: [RecordID: RecordState] = [:]
+    private var touched: Set<RecordID> = []
+    private var firstClock: [RecordID: HybridTimestamp] = [:]
+
+    init(db: Database, codec: StoreCodec) {
+        self.db = db
+        self.codec = codec
+    }
+
+    func contains(_ id: OpID) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE replica = ? AND sequence = ?)"),
+            arguments: [id.replica.description, Int64(bitPattern: id.sequence)]) ?? false
+    }
+
+    mutating func record(_ id: RecordID) throws -> RecordState? {
+        if let record = cache[id] { return record }
+        guard
+            let text = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT state FROM records WHERE id = ?"), arguments: [id.description])
+        else { return nil }
+        let record = try codec.decode(RecordState.self, from: text)
+        cache[id] = record
+        return record
+    }
+
+    func awaitedSlots(of id: OpID) throws -> Set<Slot> {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT record_id, field, element FROM awaited WHERE op_replica = ? AND op_sequence = ?"),
+            arguments: [id.replica.description, Int64(bitPattern: id.sequence)])
+        return Set(
+            rows.compactMap { row in
+                RecordID(row[0] as String).map { record in
+                    let element: String = row[2]
+                    return Slot(record: record, field: row[1], element: element.isEmpty ? nil : element)
+                }
+            })
+    }
+
+    mutating func updateRecord(
+        _ id: RecordID, orCreate new: () -> RecordState, _ body: (inout RecordState) throws(MergeError) -> Void
+    ) throws {
+        let isStored = try record(id) != nil
+        // Take the record out of the cache so that `body` mutates the only copy.
+        var record = cache.removeValue(forKey: id) ?? new()
+        do {
+            try body(&record)
+        } catch {
+            if isStored { cache[id] = record }  // `body` leaves the record as it was when it throws
+            throw error
+        }
+        cache[id] = record
+        touched.insert(id)
+    }
+
+    mutating func settle(_ op: Op, missingParents: [OpID]) throws {
+        let replica = op.id.replica.description
+        let sequence = Int64(bitPattern: op.id.sequence)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO ops (replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            replica, sequence, Int64(bitPattern: op.clock.rawValue), op.author.rawValue, op.recordType.key,
+            op.recordID.description, op.scope.description, op.field, try codec.text(op.payload),
+            op.parents.map(\.description).joined(separator: " "),
+        ])
+        if firstClock[op.recordID] == nil { firstClock[op.recordID] = op.clock }
+        try db.cachedStatement(sql: "DELETE FROM awaited WHERE op_replica = ? AND op_sequence = ?")
+            .execute(arguments: [replica, sequence])
+        guard !missingParents.isEmpty else { return }
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO awaited (op_replica, op_sequence, record_id, field, element)
+                VALUES (?, ?, ?, ?, ?)
+                """)
+        for parent in missingParents {
+            for slot in Slot.replaced(by: op) {
+                try insert.execute(arguments: [
+                    parent.replica.description, Int64(bitPattern: parent.sequence), slot.record.description, slot.field,
+                    slot.element ?? "",
+                ])
+            }
+        }
+    }
+
+    /// Writes every record this transaction changed, with its typed row, heads and conflicts.
+    mutating func flush() throws {
+        for id in touched.sorted() {
+            guard let record = cache[id] else { continue }
+            try RecordRows(record: record, codec: codec).write(to: db, firstClock: firstClock[id])
+        }
+        touched.removeAll()
+    }
+}

@@ -1,0 +1,363 @@
+import Foundation
+import GRDB
+import GridMerge
+import GridModel
+
+/// A replica kept in one SQLite database file (WAL mode) in a data folder.
+///
+/// The connection is never shared across threads: GRDB serializes every write and runs
+/// reads on its own connections. Every public method is one transaction. Two processes may
+/// open the same replica; a writer waits up to ``busyTimeout`` for the other.
+public final class SQLiteReplicaStore: ReplicaStore {
+    /// The database file's name inside the data folder.
+    public static let fileName = "replica.sqlite"
+    /// How long a write waits for another process that holds the replica.
+    public static let busyTimeout: TimeInterval = 10
+
+    /// Who this replica is.
+    public let identity: ReplicaIdentity
+    /// The database file.
+    public let path: String
+    private let database: DatabasePool
+    private let wallClock: any WallClock
+    private let codec = StoreCodec()
+
+    private init(database: DatabasePool, path: String, identity: ReplicaIdentity, wallClock: any WallClock) {
+        self.database = database
+        self.path = path
+        self.identity = identity
+        self.wallClock = wallClock
+    }
+
+    /// Creates a new replica in `folder` (created if missing).
+    ///
+    /// - Throws: ``StoreError/Code/alreadyExists`` if the folder holds a replica already.
+    public static func create(
+        in folder: String, identity: ReplicaIdentity, wallClock: any WallClock = SystemWallClock()
+    ) throws -> SQLiteReplicaStore {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        if FileManager.default.fileExists(atPath: path) {
+            throw StoreError(
+                .alreadyExists,
+                "\(folder) already holds a replica: use it as it is, or choose another folder with --data")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(.readOnly, "cannot create the data folder \(folder): \(error.localizedDescription)")
+        }
+        return try mapErrors(path: path) {
+            let database = try openPool(path: path)
+            try Migrations.migrator.migrate(database)
+            try database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO replica (singleton, id, worker, scopes, created_at) VALUES (1, ?, ?, ?, ?)",
+                    arguments: [
+                        identity.replica.description, identity.worker.rawValue,
+                        identity.scopes.map(\.description).joined(separator: " "),
+                        ISO8601DateFormatter().string(from: Date()),
+                    ])
+            }
+            return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
+        }
+    }
+
+    /// Opens the replica in `folder`, upgrading its schema if it was made by an older GridSync.
+    ///
+    /// - Throws: ``StoreError/Code/notAReplica`` if the folder holds none;
+    ///   ``StoreError/Code/newerVersion`` if a newer GridSync made it;
+    ///   ``StoreError/Code/corrupt`` or ``StoreError/Code/readOnly`` for a damaged or unwritable file.
+    public static func open(in folder: String, wallClock: any WallClock = SystemWallClock()) throws
+        -> SQLiteReplicaStore
+    {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(
+                .notAReplica,
+                "\(folder) holds no GridSync replica: create one with `gridsync init`, or point --data at the right folder"
+            )
+        }
+        return try mapErrors(path: path) {
+            let database = try openPool(path: path)
+            let migrator = Migrations.migrator
+            if try database.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw StoreError(
+                    .newerVersion,
+                    "\(path) was made by a newer GridSync: install that version (or newer) to use this replica")
+            }
+            try migrator.migrate(database)
+            let identity = try database.read { db -> ReplicaIdentity? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT id, worker, scopes FROM replica") else { return nil }
+                guard let replica = ReplicaID(row[0] as String), let worker = WorkerID(row[1] as String) else {
+                    return nil
+                }
+                let scopes = (row[2] as String).split(separator: " ").compactMap { GridScope(String($0)) }
+                return ReplicaIdentity(replica: replica, worker: worker, scopes: scopes)
+            }
+            guard let identity else {
+                throw StoreError(.corrupt, "\(path) has no replica identity: it is damaged; restore it from a backup")
+            }
+            return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
+        }
+    }
+
+    private static func openPool(path: String) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "GridSync replica"
+        return try DatabasePool(path: path, configuration: configuration)
+    }
+
+    // MARK: - Writing
+
+    public func write(_ change: RecordChange) async throws -> [Op] {
+        try await writeTransaction { db, ledger, writer in
+            switch change.target {
+            case .create(let type, let scope):
+                guard self.identity.covers(scope) else {
+                    throw StoreError(
+                        .outOfScope,
+                        "\(scope) is not one of this replica's grids (\(self.identity.scopes.map(\.description).joined(separator: ", "))): "
+                            + "record it in your own grid, or ask the office")
+                }
+                return try writer.create(type, id: change.record, in: scope, change.edits, into: &ledger)
+            case .edit:
+                var ops: [Op] = []
+                for edit in change.edits {
+                    ops.append(try writer.edit(change.record, edit, into: &ledger))
+                }
+                return ops
+            }
+        }
+    }
+
+    public func ingest(_ ops: [Op]) async throws -> Int {
+        try await writeTransaction { db, ledger, writer in
+            var stored = 0
+            for op in ops where try !ledger.contains(op.id) {
+                try writer.observe(op.clock)
+                if try ledger.merge(op) { stored += 1 }
+            }
+            return stored
+        }
+    }
+
+    /// Runs `body` in one write transaction with the replica's ledger and op writer, then
+    /// writes back the records it changed and the clock. Errors become ``StoreError``s.
+    private func writeTransaction<T: Sendable>(
+        _ body: @escaping @Sendable (Database, inout SQLiteLedger, inout OpWriter) throws -> T
+    ) async throws -> T {
+        let identity = self.identity
+        let wallClock = self.wallClock
+        let codec = self.codec
+        return try await Self.mapErrors(path: path) {
+            try await database.write { db in
+                let latest = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
+                let lastSequence =
+                    try Int64.fetchOne(
+                        db, sql: "SELECT max(sequence) FROM ops WHERE replica = ?",
+                        arguments: [identity.replica.description]) ?? 0
+                var writer = OpWriter(
+                    replica: identity.replica, author: identity.worker,
+                    clock: HybridClock(
+                        wallClock: wallClock, latest: HybridTimestamp(rawValue: UInt64(bitPattern: latest))),
+                    lastSequence: UInt64(lastSequence))
+                var ledger = SQLiteLedger(db: db, codec: codec)
+                let result = try body(db, &ledger, &writer)
+                try ledger.flush()
+                try db.execute(
+                    sql: "UPDATE replica SET clock = max(clock, ?)",
+                    arguments: [Int64(bitPattern: writer.clock.latest.rawValue)])
+                return result
+            }
+        }
+    }
+
+    // MARK: - Reading
+
+    public func record(_ id: RecordID) async throws -> RecordState? {
+        try await read { db, codec in
+            try String.fetchOne(db, sql: "SELECT state FROM records WHERE id = ?", arguments: [id.description])
+                .map { try codec.decode(RecordState.self, from: $0) }
+        }
+    }
+
+    public func findRecord(_ text: String, type: RecordType?) async throws -> RecordID {
+        let prefix = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let what = type?.key ?? "record"
+        guard prefix.count >= 4, prefix.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+            throw StoreError(
+                .unknownRecord,
+                "'\(text)' is not a \(what) id: give the id, or its first 4 or more characters, as `list` shows them")
+        }
+        let ids = try await read { db, _ in
+            try String.fetchAll(
+                db,
+                sql:
+                    "SELECT id FROM records WHERE id >= ? AND id < ? || '~' AND (? IS NULL OR type = ?) ORDER BY id LIMIT 6",
+                arguments: [prefix, prefix, type?.key, type?.key])
+        }
+        switch ids.count {
+        case 0:
+            throw StoreError(
+                .unknownRecord,
+                "no \(what) has an id starting with '\(prefix)' on this replica: check the id, or sync first")
+        case 1:
+            return RecordID(ids[0])!
+        default:
+            throw StoreError(
+                .ambiguousRecord,
+                "several records start with '\(prefix)' (\(ids.prefix(5).joined(separator: ", "))…): give more of the id"
+            )
+        }
+    }
+
+    public func records(_ query: RecordQuery) async throws -> [RecordState] {
+        var conditions = ["r.type = ?"]
+        var arguments: [(any DatabaseValueConvertible)?] = [query.type.key]
+        let table: String
+        switch query.type {
+        case .demand: table = "demands"
+        case .visit: table = "visits"
+        case .project: table = "projects"
+        }
+        func filter(_ column: String, _ value: String?) {
+            guard let value else { return }
+            conditions.append("t.\(column) = ?")
+            arguments.append(value)
+        }
+        filter("grid", query.grid?.rawValue)
+        if query.type != .project { filter("compound", query.compound?.rawValue) }
+        if query.type != .visit { filter("category", query.category?.key) }
+        if query.type == .demand {
+            filter("status", query.status?.key)
+            if query.openOnly {
+                conditions.append("t.status IN ('raised', 'accepted', 'in-progress')")
+            }
+        }
+        if query.type == .project { filter("stage", query.stage?.key) }
+        if !query.includeDeleted { conditions.append("r.deleted = 0") }
+        let sql = """
+            SELECT r.state FROM records r JOIN \(table) t ON t.record_id = r.id
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id
+            """
+        let bound = StatementArguments(arguments)
+        return try await read { db, codec in
+            try String.fetchAll(db, sql: sql, arguments: bound).map { try codec.decode(RecordState.self, from: $0) }
+        }
+    }
+
+    public func allRecords() async throws -> [RecordState] {
+        try await read { db, codec in
+            try String.fetchAll(db, sql: "SELECT state FROM records ORDER BY type, id")
+                .map { try codec.decode(RecordState.self, from: $0) }
+        }
+    }
+
+    public func ops(after localSequence: Int64, limit: Int) async throws -> [Op] {
+        try await read { db, codec in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents
+                    FROM ops WHERE local_sequence > ? ORDER BY local_sequence LIMIT ?
+                    """, arguments: [localSequence, limit]
+            ).map { try Self.op(from: $0, codec: codec) }
+        }
+    }
+
+    public func status() async throws -> ReplicaStatus {
+        let identity = self.identity
+        return try await read { db, _ in
+            let replica = identity.replica.description
+            let opCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0
+            let own = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ?", arguments: [replica]) ?? 0
+            let pushed = try Int64.fetchOne(db, sql: "SELECT max(pushed_through) FROM peers") ?? 0
+            let unsynced =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND local_sequence > ?",
+                    arguments: [replica, pushed]) ?? 0
+            var records: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT type, count(*) FROM records WHERE deleted = 0 GROUP BY type") {
+                records[row[0]] = row[1]
+            }
+            let conflicts = try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0
+            let lastSync = try String.fetchOne(db, sql: "SELECT max(last_sync_at) FROM peers")
+            return ReplicaStatus(
+                identity: identity, opCount: opCount, ownOpCount: own, unsyncedOpCount: unsynced, records: records,
+                conflictCount: conflicts, lastSync: lastSync)
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database, StoreCodec) throws -> T) async throws -> T {
+        let codec = self.codec
+        return try await Self.mapErrors(path: path) {
+            try await database.read { db in try body(db, codec) }
+        }
+    }
+
+    // MARK: - Rows and errors
+
+    /// Decodes an op row (`replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents`).
+    static func op(from row: Row, codec: StoreCodec) throws -> Op {
+        guard let replica = ReplicaID(row[0] as String), let author = WorkerID(row[3] as String),
+            let type = RecordType(rawValue: row[4]), let record = RecordID(row[5] as String),
+            let scope = GridScope(row[6] as String)
+        else {
+            throw StoreError(.corrupt, "an op row could not be read: the replica is damaged; restore it from a backup")
+        }
+        let parents = (row[9] as String).split(separator: " ").compactMap { OpID(String($0)) }
+        return Op(
+            id: OpID(replica: replica, sequence: UInt64(bitPattern: row[1] as Int64)),
+            clock: HybridTimestamp(rawValue: UInt64(bitPattern: row[2] as Int64)), author: author, recordType: type,
+            recordID: record, scope: scope, field: row[7], payload: try codec.decode(OpPayload.self, from: row[8]),
+            parents: parents)
+    }
+
+    private static func mapErrors<T>(path: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw storeError(error, path: path)
+        }
+    }
+
+    private static func mapErrors<T>(path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw storeError(error, path: path)
+        }
+    }
+
+    /// The store error a caller sees for any failure inside a transaction.
+    static func storeError(_ error: any Error, path: String) -> StoreError {
+        switch error {
+        case let error as StoreError:
+            return error
+        case let error as MergeError where error.code == .unknownRecord:
+            return StoreError(.unknownRecord, error.message, merge: error)
+        case let error as MergeError:
+            return StoreError(.refused, error.message, merge: error)
+        case let error as DatabaseError:
+            switch error.resultCode {
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                return StoreError(
+                    .corrupt, "\(path) is damaged or is not a GridSync replica: restore it from a backup")
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+                return StoreError(
+                    .readOnly,
+                    "cannot write \(path) (\(error.message ?? "permission denied")): check the file's permissions")
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return StoreError(
+                    .busy,
+                    "another program held \(path) for over \(Int(busyTimeout)) s: wait for it to finish and retry")
+            default:
+                return StoreError(.database, "SQLite failed on \(path): \(error.message ?? "\(error)")")
+            }
+        default:
+            return StoreError(.database, "\(path): \(error)")
+        }
+    }
+}

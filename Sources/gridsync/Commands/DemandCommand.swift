@@ -1,0 +1,201 @@
+import ArgumentParser
+import GridMerge
+import GridModel
+import GridStore
+
+/// `gridsync demand`: residents' demands (居民诉求).
+struct DemandCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demand",
+        abstract: "Record and follow residents' demands (居民诉求).",
+        subcommands: [Add.self, List.self, Show.self, Update.self, Back.self, Close.self])
+
+    /// The demand fields that `add` and `update` share.
+    struct Fields: ParsableArguments {
+        @Option(help: "A short title, up to 80 characters.") var title: String?
+        @Option(
+            help:
+                "fire-safety (消防安全), convenience (便民服务), public-security (社会治安), environment (环境美化), consultation (民主协商) or other (其他)."
+        )
+        var category: String?
+        @Option(
+            help: "raised (已提出), accepted (已受理), in-progress (处理中), resolved (已解决), closed (已关闭) or declined (不予受理).")
+        var status: String?
+        @Option(help: "normal (一般), pressing (较急) or urgent (紧急).") var urgency: String?
+        @Option(help: "What residents asked for, up to 2,000 characters.") var description: String?
+        @Option(help: "The compound's key.") var compound: String?
+        @Option(help: "The building, e.g. 3栋2单元.") var building: String?
+        @Option(help: "The id of the visit this demand came from.") var visit: String?
+        @Option(help: "The id of the micro-project that answers it.") var project: String?
+        @Option(name: .customLong("tag"), help: "A tag to add; repeat for several.") var tags: [String] = []
+
+        func edits(into builder: inout EditBuilder) throws {
+            try builder.set("title", title)
+            try builder.set("category", category)
+            try builder.set("status", status)
+            try builder.set("urgency", urgency)
+            try builder.set("description", description)
+            try builder.set("compound", compound)
+            try builder.set("building", building)
+            try builder.set("visit", visit)
+            try builder.set("project", project)
+            try builder.add("tags", tags)
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a new demand.",
+            discussion: """
+                Title and category are required; status starts as raised and urgency as normal.
+                Category, status and urgency take a key or the Chinese or English label.
+
+                Examples:
+                  gridsync demand add --title 楼道堆物清理 --category 消防安全
+                  gridsync demand add --title 路灯不亮 --category convenience --urgency 紧急 --compound k001 --backers 12
+                """)
+
+        @OptionGroup var fields: Fields
+        @Option(help: "How many residents back it.") var backers: Int64?
+        @Option(help: "The grid, if this replica works in several.") var grid: String?
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var builder = EditBuilder(.demand)
+            try builder.set("status", fields.status == nil ? DemandStatus.raised.key : nil)
+            try builder.set("urgency", fields.urgency == nil ? Urgency.normal.key : nil)
+            try fields.edits(into: &builder)
+            try builder.change("backers", by: backers)
+            try await RecordActions.create(.demand, builder, grid: grid, data: data, output: output)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List demands, newest id order, with filters.",
+            discussion: """
+                Examples:
+                  gridsync demand list --open
+                  gridsync demand list --grid g01 --category 消防安全 --status 处理中
+                  gridsync demand list --json
+                """)
+
+        @Option(help: "Only this grid (its key).") var grid: String?
+        @Option(help: "Only this compound.") var compound: String?
+        @Option(help: "Only this category.") var category: String?
+        @Option(help: "Only this status.") var status: String?
+        @Flag(help: "Only open demands (raised, accepted, in progress).") var open = false
+        @Flag(help: "Include deleted demands.") var all = false
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var query = RecordQuery(type: .demand)
+            query.grid = try RecordActions.key(grid, "grid")
+            query.compound = try RecordActions.key(compound, "compound")
+            query.category = try RecordActions.filter(category, "category")
+            query.status = try RecordActions.filter(status, "status")
+            query.openOnly = open
+            query.includeDeleted = all
+            try await RecordActions.list(query, data: data, output: output)
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one demand with every field, and competing values of fields in conflict.",
+            discussion: """
+                Examples:
+                  gridsync demand show 3f2a9c1e
+                  gridsync demand show 3f2a9c1e --json
+                """)
+
+        @Argument(help: "The demand's id, or its first 4 or more characters.") var id: String
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await RecordActions.show(.demand, id, data: data, output: output)
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a demand's fields; all changes are stored together or not at all.",
+            discussion: """
+                Writing a field that is in conflict settles the conflict with the value written.
+
+                Examples:
+                  gridsync demand update 3f2a9c1e --status 处理中 --project 9b1c07d2-...
+                  gridsync demand update 3f2a9c1e --note "已联系物业，下周清理" --remove-tag 停车
+                  gridsync demand update 3f2a9c1e --clear building
+                """)
+
+        @Argument(help: "The demand's id, or its first 4 or more characters.") var id: String
+        @OptionGroup var fields: Fields
+        @Option(help: "A tag to remove; repeat for several.") var removeTag: [String] = []
+        @Option(help: "A note to add to the demand's notes.") var note: String?
+        @Option(help: "An optional field to clear; repeat for several.") var clear: [String] = []
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var builder = EditBuilder(.demand)
+            try fields.edits(into: &builder)
+            try builder.remove("tags", removeTag)
+            try builder.clear(clear)
+            if let note { try builder.append("notes", ["text": note]) }
+            try await RecordActions.update(.demand, id, builder, data: data, output: output)
+        }
+    }
+
+    struct Back: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Count residents who back a demand (or withdraw their backing).",
+            discussion: """
+                Examples:
+                  gridsync demand back 3f2a9c1e            # one more resident
+                  gridsync demand back 3f2a9c1e --by 15
+                  gridsync demand back 3f2a9c1e --by -2    # two withdrew
+                """)
+
+        @Argument(help: "The demand's id, or its first 4 or more characters.") var id: String
+        @Option(help: "How many residents (negative to withdraw).") var by: Int64 = 1
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var builder = EditBuilder(.demand)
+            guard by != 0 else { throw ValidationError("--by 0 changes nothing: give a positive or negative number") }
+            try builder.change("backers", by: by)
+            try await RecordActions.update(.demand, id, builder, data: data, output: output)
+        }
+    }
+
+    struct Close: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Close a demand (closed, resolved or declined), with the reason as a note.",
+            discussion: """
+                Examples:
+                  gridsync demand close 3f2a9c1e --reason 居民确认已清理
+                  gridsync demand close 3f2a9c1e --as declined --reason 不属于社区职责范围
+                """)
+
+        @Argument(help: "The demand's id, or its first 4 or more characters.") var id: String
+        @Option(name: .customLong("as"), help: "closed (default), resolved or declined.") var status = "closed"
+        @Option(help: "Why; stored in the demand's notes.") var reason: String?
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard let closing = DemandStatus(parsing: status), !closing.isOpen else {
+                throw ValidationError("--as '\(status)' does not close a demand: use closed, resolved or declined")
+            }
+            var builder = EditBuilder(.demand)
+            try builder.set("status", closing.key)
+            if let reason { try builder.append("notes", ["text": reason]) }
+            try await RecordActions.update(.demand, id, builder, data: data, output: output)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import GridModel
+import GridStore
+
+/// `gridsync export`: every record with its current values.
+struct ExportCommand: AsyncParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case jsonl, csv
+    }
+
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write every record with its current values, to standard output.",
+        discussion: """
+            jsonl writes one record per line, sorted by type then id, with every competing value of a field
+            in conflict: two replicas that hold the same ops write byte-identical files.
+            csv writes one record type as a table (--type, default demand).
+
+            Examples:
+              gridsync export --format jsonl > records.jsonl
+              gridsync export --format csv --type project > projects.csv
+            """)
+
+    @Option(help: "jsonl or csv.")
+    var format: Format = .jsonl
+
+    @Option(help: ArgumentHelp("The record type, for csv: visit, demand or project.", valueName: "type"))
+    var type: String = "demand"
+
+    @OptionGroup var data: DataOptions
+
+    func run() async throws {
+        let records = try await data.openStore().allRecords()
+        switch format {
+        case .jsonl:
+            print(try RecordExport.jsonLines(records), terminator: "")
+        case .csv:
+            guard let recordType = RecordType(parsing: type) else {
+                throw ValidationError("'\(type)' is not a record type: use visit, demand or project")
+            }
+            print(RecordExport.csv(records, type: recordType), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,238 @@
+import ArgumentParser
+import GridMerge
+import GridModel
+import GridStore
+
+/// `gridsync project`: micro-projects (微项目) and their loop.
+struct ProjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "project",
+        abstract: "Run micro-projects (微项目) through collect → design → review → implement → evaluate.",
+        subcommands: [Add.self, List.self, Show.self, Update.self, Stage.self, Progress.self, Fund.self, Survey.self])
+
+    /// The project fields that `add` and `update` share.
+    struct Fields: ParsableArguments {
+        @Option(help: "The project's name, up to 80 characters.") var title: String?
+        @Option(
+            help:
+                "fire-safety (消防安全), convenience (便民服务), public-security (社会治安), environment (环境美化) or consultation (民主协商)."
+        )
+        var category: String?
+        @Option(help: "A short description of the project.") var summary: String?
+        @Option(help: "The compound's key.") var compound: String?
+        @Option(help: "Who proposed it (a residents' group, a capable resident...).") var proposer: String?
+        @Option(help: "A participant to add (the community, a social organisation, a shop...); repeat for several.")
+        var participant: [String] = []
+        @Option(help: "The id of a demand the project answers; repeat for several.") var demand: [String] = []
+
+        func edits(into builder: inout EditBuilder) throws {
+            try builder.set("title", title)
+            try builder.set("category", category)
+            try builder.set("summary", summary)
+            try builder.set("compound", compound)
+            try builder.set("proposer", proposer)
+            try builder.add("participants", participant)
+            try builder.add("demands", demand)
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start a micro-project (at the collect stage unless --stage says otherwise).",
+            discussion: """
+                Examples:
+                  gridsync project add --title 楼道微消防站 --category 消防安全 --demand 3f2a9c1e-...
+                  gridsync project add --title 停车自治公约 --category consultation --participant 居民议事会 --participant 物业公司
+                """)
+
+        @OptionGroup var fields: Fields
+        @Option(help: "collect (征集), design (设计), review (论证), implement (实施) or evaluate (评估).")
+        var stage: String = ProjectStage.collect.key
+        @Option(help: "The grid, if this replica works in several.") var grid: String?
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var builder = EditBuilder(.project)
+            try builder.set("stage", stage)
+            try fields.edits(into: &builder)
+            try await RecordActions.create(.project, builder, grid: grid, data: data, output: output)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List micro-projects, with filters.",
+            discussion: """
+                Examples:
+                  gridsync project list --stage 实施
+                  gridsync project list --category environment --json
+                """)
+
+        @Option(help: "Only this grid (its key).") var grid: String?
+        @Option(help: "Only this stage.") var stage: String?
+        @Option(help: "Only this category.") var category: String?
+        @Flag(help: "Include deleted projects.") var all = false
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var query = RecordQuery(type: .project)
+            query.grid = try RecordActions.key(grid, "grid")
+            query.stage = try RecordActions.filter(stage, "stage")
+            query.category = try RecordActions.filter(category, "category")
+            query.includeDeleted = all
+            try await RecordActions.list(query, data: data, output: output)
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one micro-project: stage, funding, progress, satisfaction.",
+            discussion: """
+                Example:
+                  gridsync project show 9b1c07d2
+                """)
+
+        @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await RecordActions.show(.project, id, data: data, output: output)
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a project's fields; all changes are stored together or not at all.",
+            discussion: """
+                Examples:
+                  gridsync project update 9b1c07d2 --summary 每栋楼设微型消防站 --participant 社工
+                  gridsync project update 9b1c07d2 --remove-participant 物业公司 --note 物业退出
+                """)
+
+        @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
+        @OptionGroup var fields: Fields
+        @Option(help: "A participant to remove; repeat for several.") var removeParticipant: [String] = []
+        @Option(help: "A note to add to the project's notes.") var note: String?
+        @Option(help: "An optional field to clear; repeat for several.") var clear: [String] = []
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var builder = EditBuilder(.project)
+            try fields.edits(into: &builder)
+            try builder.remove("participants", removeParticipant)
+            try builder.clear(clear)
+            if let note { try builder.append("notes", ["text": note]) }
+            try await RecordActions.update(.project, id, builder, data: data, output: output)
+        }
+    }
+
+    struct Stage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a project to a stage of the loop (by default, the next one).",
+            discussion: """
+                Examples:
+                  gridsync project stage 9b1c07d2            # collect → design
+                  gridsync project stage 9b1c07d2 实施
+                """)
+
+        @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
+        @Argument(help: "The stage (default: the next one).") var stage: String?
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var target = stage
+            if target == nil {
+                let store = try data.openStore()
+                let record = try await store.record(store.findRecord(id, type: .project))
+                let current = record.flatMap { ProjectStage(rawValue: $0.value("stage").description) }
+                guard let next = current?.next else {
+                    throw ValidationError("the project is at the last stage (evaluate): name a stage to move it back")
+                }
+                target = next.key
+            }
+            var builder = EditBuilder(.project)
+            try builder.set("stage", target)
+            try await RecordActions.update(.project, id, builder, data: data, output: output)
+        }
+    }
+
+    struct Progress: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a monthly progress entry (the compound's monthly report).",
+            discussion: """
+                Examples:
+                  gridsync project progress 9b1c07d2 --month 2026-11 --text 完成三栋楼道清理 --percent 60
+                """)
+
+        @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
+        @Option(help: "The month reported, YYYY-MM.") var month: String
+        @Option(help: "What was done.") var text: String
+        @Option(help: "How far along the project is, 0 to 100.") var percent: String?
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var builder = EditBuilder(.project)
+            try builder.append("progress", ["month": month, "text": text, "percent": percent])
+            try await RecordActions.update(.project, id, builder, data: data, output: output)
+        }
+    }
+
+    struct Fund: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record money for a project, by source: government, society or residents (yuan).",
+            discussion: """
+                Examples:
+                  gridsync project fund 9b1c07d2 --source 政府 --yuan 20000
+                  gridsync project fund 9b1c07d2 --source residents --yuan 3500
+                """)
+
+        @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
+        @Option(help: "government (政府), society (社会) or residents (居民).") var source: String
+        @Option(help: "Yuan (negative to correct an earlier entry).") var yuan: Int64
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard let funding: FundingSource = try RecordActions.filter(source, "source") else { return }
+            var builder = EditBuilder(.project)
+            guard yuan != 0 else { throw ValidationError("--yuan 0 changes nothing") }
+            try builder.change(funding.fieldName, by: yuan)
+            try await RecordActions.update(.project, id, builder, data: data, output: output)
+        }
+    }
+
+    struct Survey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a satisfaction survey of a project's residents.",
+            discussion: """
+                Examples:
+                  gridsync project survey 9b1c07d2 --method questionnaire --respondents 40 --satisfied 36
+                  gridsync project survey 9b1c07d2 --method 访谈 --respondents 8 --satisfied 7 --comments 希望增加夜间巡逻
+                """)
+
+        @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
+        @Option(help: "interview (访谈) or questionnaire (问卷).") var method: String
+        @Option(help: "How many residents answered.") var respondents: String
+        @Option(help: "How many were satisfied.") var satisfied: String
+        @Option(help: "What residents said.") var comments: String?
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard let asked = Int(respondents), let happy = Int(satisfied), happy <= asked else {
+                throw ValidationError("--satisfied must be a whole number no larger than --respondents")
+            }
+            var builder = EditBuilder(.project)
+            try builder.append(
+                "satisfaction",
+                ["method": method, "respondents": respondents, "satisfied": satisfied, "text": comments])
+            try await RecordActions.update(.project, id, builder, data: data, output: output)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import GridStore
+
+/// `gridsync status`: who this replica is and what it holds.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the replica: its id, worker, grids, ops not yet synced and open conflicts.",
+        discussion: """
+            Examples:
+              gridsync status
+              gridsync status --json
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let status = try await data.openStore().status()
+        if output.json {
+            print(try RecordPresenter.json(status))
+            return
+        }
+        let identity = status.identity
+        print("replica:    \(identity.replica)")
+        print("worker:     \(identity.worker)")
+        print("grids:      \(identity.scopes.map(\.description).joined(separator: ", "))")
+        print(
+            "records:    \(status.records.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)s" }.joined(separator: ", "))"
+        )
+        print("ops:        \(status.opCount) stored, \(status.ownOpCount) written here")
+        print("not synced: \(status.unsyncedOpCount) ops")
+        print("conflicts:  \(status.conflictCount) open")
+        print("last sync:  \(status.lastSync ?? "never")")
+    }
+}

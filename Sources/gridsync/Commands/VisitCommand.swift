@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import GridMerge
+import GridModel
+import GridStore
+
+/// `gridsync visit`: household and compound visits (入户走访).
+struct VisitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "visit",
+        abstract: "Record household and compound visits (入户走访).",
+        subcommands: [Add.self, List.self, Show.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a visit.",
+            discussion: """
+                The date defaults to today and the worker to this replica's worker.
+                Purpose: routine (日常走访), collect-demands (收集诉求), follow-up (回访), safety-check (安全检查) or survey (满意度调查).
+
+                Examples:
+                  gridsync visit add --purpose 日常走访 --compound k001 --household 3栋2单元401 --observations 楼道堆放纸箱
+                  gridsync visit add --date 2026-11-28 --purpose follow-up --demand 3f2a9c1e-...
+                """)
+
+        @Option(help: "The day of the visit, YYYY-MM-DD (default: today).") var date: String?
+        @Option(help: "Why the visit was made.") var purpose: String = VisitPurpose.routine.key
+        @Option(help: "The compound's key.") var compound: String?
+        @Option(help: "The household, e.g. 3栋2单元401.") var household: String?
+        @Option(help: "What was seen and heard.") var observations: String?
+        @Option(help: "The id of a demand raised on this visit; repeat for several.") var demand: [String] = []
+        @Option(help: "The visiting worker (default: this replica's worker).") var worker: String?
+        @Option(help: "The grid, if this replica works in several.") var grid: String?
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var builder = EditBuilder(.visit)
+            try builder.set("visited-on", date ?? Self.today())
+            try builder.set("purpose", purpose)
+            try builder.set("worker", worker ?? data.openStore().identity.worker.rawValue)
+            try builder.set("compound", compound)
+            try builder.set("household", household)
+            try builder.set("observations", observations)
+            try builder.add("demands", demand)
+            try await RecordActions.create(.visit, builder, grid: grid, data: data, output: output)
+        }
+
+        static func today() -> String {
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyy-MM-dd"
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            return formatter.string(from: Date())
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List visits, with filters.",
+            discussion: """
+                Examples:
+                  gridsync visit list --compound k001
+                  gridsync visit list --json
+                """)
+
+        @Option(help: "Only this grid (its key).") var grid: String?
+        @Option(help: "Only this compound.") var compound: String?
+        @Flag(help: "Include deleted visits.") var all = false
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var query = RecordQuery(type: .visit)
+            query.grid = try RecordActions.key(grid, "grid")
+            query.compound = try RecordActions.key(compound, "compound")
+            query.includeDeleted = all
+            try await RecordActions.list(query, data: data, output: output)
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one visit.",
+            discussion: """
+                Example:
+                  gridsync visit show 5c0d21aa
+                """)
+
+        @Argument(help: "The visit's id, or its first 4 or more characters.") var id: String
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await RecordActions.show(.visit, id, data: data, output: output)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import GridMerge
+import GridStore
+
+/// Where the replica lives: `--data`, else `$GRIDSYNC_DATA`, else the XDG data folder.
+struct DataOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The replica's data folder.",
+            discussion: "Default: $GRIDSYNC_DATA, else $XDG_DATA_HOME/gridsync, "
+                + "else ~/.local/share/gridsync.", valueName: "folder"))
+    var data: String?
+
+    /// The data folder to use.
+    var folder: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let data { return data }
+        if let folder = environment["GRIDSYNC_DATA"], !folder.isEmpty { return folder }
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/gridsync" }
+        return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/gridsync"
+    }
+
+    /// Opens the replica in the data folder.
+    func openStore() throws -> SQLiteReplicaStore {
+        try SQLiteReplicaStore.open(in: folder)
+    }
+}
+
+/// `--json`, for scripts.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of a table or text, for scripts.")
+    var json = false
+}

@@ -1,0 +1,75 @@
+import GridMerge
+import GridModel
+
+/// Turns command-line flags into the edits of one record, checked against its schema, so
+/// that a typo in any flag is refused before anything is written.
+struct EditBuilder {
+    let type: RecordType
+    private(set) var edits: [Edit] = []
+
+    init(_ type: RecordType) {
+        self.type = type
+    }
+
+    /// Sets a register field from typed text (labels become keys); `nil` leaves it alone.
+    mutating func set(_ field: String, _ text: String?) throws {
+        guard let text else { return }
+        guard case .register(let domain) = try type.schema.field(field).shape else {
+            preconditionFailure("\(field) is not a register")
+        }
+        edits.append(.assign(field, try domain.parse(text, field: field)))
+    }
+
+    /// Clears optional register fields.
+    mutating func clear(_ fields: [String]) throws {
+        for field in fields {
+            let spec = try type.schema.field(field)
+            try spec.checkRegister(.null)
+            edits.append(.assign(field, .null))
+        }
+    }
+
+    /// Adds elements to a set field.
+    mutating func add(_ field: String, _ elements: [String]) throws {
+        for element in elements {
+            guard case .set(let domain) = try type.schema.field(field).shape else {
+                preconditionFailure("\(field) is not a set")
+            }
+            guard case .text(let text) = try domain.parse(element, field: field) else { continue }
+            edits.append(.add(field, text))
+        }
+    }
+
+    /// Removes elements from a set field.
+    mutating func remove(_ field: String, _ elements: [String]) throws {
+        for element in elements {
+            guard case .set(let domain) = try type.schema.field(field).shape else {
+                preconditionFailure("\(field) is not a set")
+            }
+            guard case .text(let text) = try domain.parse(element, field: field) else { continue }
+            edits.append(.remove(field, text))
+        }
+    }
+
+    /// Changes a counter field; `nil` or zero leaves it alone.
+    mutating func change(_ field: String, by amount: Int64?) throws {
+        guard let amount, amount != 0 else { return }
+        try type.schema.field(field).checkChange(amount)
+        edits.append(.change(field, by: amount))
+    }
+
+    /// Appends an entry to a log field from typed parts (`nil` parts are left out).
+    mutating func append(_ field: String, _ parts: [String: String?]) throws {
+        guard case .log(let specs) = try type.schema.field(field).shape else {
+            preconditionFailure("\(field) is not a log")
+        }
+        var entry: [String: FieldValue] = [:]
+        for spec in specs {
+            guard let text = parts[spec.name] ?? nil, case .register(let domain) = spec.shape else { continue }
+            entry[spec.name] = try domain.parse(text, field: "\(field).\(spec.name)")
+        }
+        let logEntry = LogEntry(entry)
+        try type.schema.field(field).checkEntry(logEntry)
+        edits.append(.append(field, logEntry))
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import GridMerge
+import GridModel
+import GridStore
+
+/// What `add`, `update`, `show` and `list` do for every record type.
+enum RecordActions {
+    /// Creates a record from checked edits and prints its id.
+    static func create(
+        _ type: RecordType, _ builder: EditBuilder, grid: String?, data: DataOptions, output: OutputOptions
+    ) async throws {
+        let store = try data.openStore()
+        let scope = try scope(grid, of: store.identity)
+        let id = RecordID()
+        let ops = try await store.write(
+            RecordChange(record: id, target: .create(type, in: scope), edits: builder.edits))
+        guard let record = try await store.record(id) else { return }
+        if output.json {
+            print(try RecordPresenter.json(RecordDocument(record)))
+        } else {
+            print("Recorded \(type.key) \(id) in \(scope) (\(ops.count) changes).")
+        }
+    }
+
+    /// Applies checked edits to a record named by id or id prefix, in one transaction.
+    static func update(
+        _ type: RecordType, _ idText: String, _ builder: EditBuilder, data: DataOptions, output: OutputOptions
+    ) async throws {
+        guard !builder.edits.isEmpty else {
+            throw ValidationError("nothing to change: give at least one field to update (see --help)")
+        }
+        let store = try data.openStore()
+        let id = try await store.findRecord(idText, type: type)
+        _ = try await store.write(RecordChange(record: id, target: .edit, edits: builder.edits))
+        guard let record = try await store.record(id) else { return }
+        if output.json {
+            print(try RecordPresenter.json(RecordDocument(record)))
+        } else {
+            print(RecordPresenter.details(record))
+        }
+    }
+
+    /// Prints one record.
+    static func show(_ type: RecordType, _ idText: String, data: DataOptions, output: OutputOptions) async throws {
+        let store = try data.openStore()
+        let id = try await store.findRecord(idText, type: type)
+        guard let record = try await store.record(id) else { return }
+        print(output.json ? try RecordPresenter.json(RecordDocument(record)) : RecordPresenter.details(record))
+    }
+
+    /// Prints the records a query selects.
+    static func list(_ query: RecordQuery, data: DataOptions, output: OutputOptions) async throws {
+        let records = try await data.openStore().records(query)
+        print(
+            output.json
+                ? try RecordPresenter.json(records.map(RecordDocument.init))
+                : RecordPresenter.table(records, type: query.type))
+    }
+
+    /// The scope a new record goes to: `--grid` (a grid key or community/grid), or the replica's only grid.
+    static func scope(_ grid: String?, of identity: ReplicaIdentity) throws -> GridScope {
+        let scopes = identity.scopes.map(\.description).joined(separator: ", ")
+        guard let grid else {
+            guard identity.scopes.count == 1 else {
+                throw ValidationError("this replica works in several grids (\(scopes)): choose one with --grid")
+            }
+            return identity.scopes[0]
+        }
+        if let scope = identity.scopes.first(where: { $0.description == grid || $0.grid?.rawValue == grid }) {
+            return scope
+        }
+        throw ValidationError("'\(grid)' is not one of this replica's grids: use one of \(scopes)")
+    }
+
+    /// Parses an optional labelled filter (`--status 处理中`), explaining what is allowed.
+    static func filter<Value: LabelledKey>(_ text: String?, _ option: String) throws -> Value? {
+        guard let text else { return nil }
+        guard let value = Value(parsing: text) else {
+            throw ValidationError("--\(option) '\(text)' is not known: use one of \(Value.choices.summary)")
+        }
+        return value
+    }
+
+    /// Parses an optional reference key filter (`--grid g01`), explaining what a key looks like.
+    static func key<Subject>(_ text: String?, _ option: String) throws -> ReferenceID<Subject>? {
+        guard let text else { return nil }
+        guard let id = ReferenceID<Subject>(text) else {
+            throw ValidationError("--\(option) '\(text)' is not a key: use \(ReferenceID<Subject>.rule)")
+        }
+        return id
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GridMerge
+import GridModel
+import GridStore
+
+/// How records look in a terminal and in `--json` output.
+enum RecordPresenter {
+    /// Pretty, sorted JSON of any encodable value, ending with a newline.
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// The first 8 characters of an id: enough to name a record in later commands.
+    static func shortID(_ id: RecordID) -> String { String(id.description.prefix(8)) }
+
+    /// The Chinese label of a stored choice key, or the key if it is not a choice.
+    static func label(_ record: RecordState, _ field: String) -> String {
+        let value = record.value(field)
+        guard case .text(let key) = value, case .register(.choice(let choices)) = record.type.schema[field]?.shape,
+            let choice = choices.choices.first(where: { $0.key == key })
+        else { return value.description }
+        return choice.label.chinese
+    }
+
+    /// A table of records of one type, with the columns a grid worker scans.
+    static func table(_ records: [RecordState], type: RecordType) -> String {
+        var table: TextTable
+        switch type {
+        case .demand:
+            table = TextTable(headers: ["id", "诉求 title", "类别", "状态", "紧急", "支持", "网格", ""])
+            for record in records {
+                table.rows.append([
+                    shortID(record.id), TextTable.truncated(record.value("title").description, to: 30),
+                    label(record, "category"), label(record, "status"), label(record, "urgency"),
+                    String(record.counters["backers"]?.value ?? 0), record.scope.grid?.rawValue ?? "", marks(record),
+                ])
+            }
+        case .visit:
+            table = TextTable(headers: ["id", "日期 date", "事由", "网格员", "小区", "住户", ""])
+            for record in records {
+                table.rows.append([
+                    shortID(record.id), record.value("visited-on").description, label(record, "purpose"),
+                    record.value("worker").description, record.value("compound").description,
+                    TextTable.truncated(record.value("household").description, to: 20), marks(record),
+                ])
+            }
+        case .project:
+            table = TextTable(headers: ["id", "项目 title", "类别", "阶段", "资金(元)", "网格", ""])
+            for record in records {
+                let funding = FundingSource.allCases.reduce(Int64(0)) {
+                    $0 + (record.counters[$1.fieldName]?.value ?? 0)
+                }
+                table.rows.append([
+                    shortID(record.id), TextTable.truncated(record.value("title").description, to: 30),
+                    label(record, "category"), label(record, "stage"), String(funding),
+                    record.scope.grid?.rawValue ?? record.scope.description, marks(record),
+                ])
+            }
+        }
+        return table.render() + "\n\(records.count) \(type.key)\(records.count == 1 ? "" : "s")"
+    }
+
+    /// `冲突` when a field is in conflict, `已删除` when deleted.
+    private static func marks(_ record: RecordState) -> String {
+        [record.conflictedFields.isEmpty ? nil : "冲突 conflict", record.isDeleted ? "已删除 deleted" : nil]
+            .compactMap { $0 }.joined(separator: " ")
+    }
+
+    /// Every field of a record with its Chinese and English label, conflicts spelled out.
+    static func details(_ record: RecordState) -> String {
+        var lines = ["\(record.type.label.chinese) \(record.type.key) \(record.id)", "网格 scope: \(record.scope)"]
+        if record.isDeleted { lines.append("已删除 deleted: this record is deleted") }
+        for field in record.type.schema.fields where field.name != RecordSchema.deletedField {
+            let name = "\(field.label.chinese) \(field.name)"
+            switch field.kind {
+            case .register:
+                guard let register = record.registers[field.name] else { continue }
+                lines.append("\(name): \(label(record, field.name))")
+                if register.isConflicted {
+                    lines.append("  冲突 conflict: \(register.heads.count) competing values, the latest is shown:")
+                    for head in register.heads.reversed() {
+                        lines.append("    - \(head.value) (by \(head.author), op \(head.op))")
+                    }
+                }
+            case .set:
+                guard let set = record.sets[field.name], !set.elements.isEmpty else { continue }
+                lines.append("\(name): \(set.elements.joined(separator: ", "))")
+            case .counter:
+                guard let counter = record.counters[field.name] else { continue }
+                lines.append("\(name): \(counter.value)")
+            case .log:
+                guard let log = record.logs[field.name], !log.items.isEmpty else { continue }
+                lines.append("\(name):")
+                for item in log.items {
+                    let parts = item.entry.sortedParts.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+                    lines.append("  - \(parts) (by \(item.author))")
+                }
+            }
+        }
+        if let conflict = record.registers[RecordSchema.deletedField], conflict.isConflicted {
+            lines.append("冲突 conflict: deleted by one worker while another edited it; the office must decide")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
