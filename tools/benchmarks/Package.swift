@@ -1,12 +1,13 @@
 // swift-tools-version: 6.1
 // GridSync's benchmarks: kept out of the main package so that CI and `swift test` never build them.
-// Run from the repository root: swift run -c release --package-path tools/benchmarks gridsync-bench
+// Run from the repository root: swift run -c release --package-path tools/benchmarks gridsync-bench [merge|store]
 import PackageDescription
 
 let package = Package(
     name: "GridSyncBenchmarks",
     dependencies: [
-        .package(name: "GridSync", path: "../..")
+        .package(name: "GridSync", path: "../.."),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .executableTarget(
@@ -14,7 +15,9 @@ let package = Package(
             dependencies: [
                 .product(name: "GridModel", package: "GridSync"),
                 .product(name: "GridMerge", package: "GridSync"),
+                .product(name: "GridStore", package: "GridSync"),
                 .product(name: "GridTesting", package: "GridSync"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         )
     ]

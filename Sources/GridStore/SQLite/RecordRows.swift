@@ -38,7 +38,7 @@ struct RecordRows {
             for version in register.heads {
                 try head.execute(arguments: [
                     id, field, version.op.replica.description, Int64(bitPattern: version.op.sequence),
-                    Int64(bitPattern: version.clock.rawValue), version.author.rawValue, try codec.text(version.value),
+                    Int64(bitPattern: version.clock.rawValue), version.author.rawValue, CanonicalJSON.text(version.value),
                 ])
             }
         }

@@ -163,7 +163,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                     clock: HybridClock(
                         wallClock: wallClock, latest: HybridTimestamp(rawValue: UInt64(bitPattern: latest))),
                     lastSequence: UInt64(lastSequence))
-                var ledger = SQLiteLedger(db: db, codec: codec)
+                var ledger = try SQLiteLedger(db: db, codec: codec)
                 let result = try body(db, &ledger, &writer)
                 try ledger.flush()
                 try db.execute(
