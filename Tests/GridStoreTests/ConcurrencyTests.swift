@@ -68,7 +68,9 @@ import Testing
             let ingester = try SQLiteReplicaStore.open(in: folder, wallClock: wall)
             let peerOps = Workload.demandEdits(count: 120, records: 6, kind: nil, seed: 7)
             let peerIDs = Set(peerOps.map(\.recordID))
-            let batches = stride(from: 0, to: peerOps.count, by: 7).map { Array(peerOps[$0..<min($0 + 7, peerOps.count)]) }
+            let batches = stride(from: 0, to: peerOps.count, by: 7).map {
+                Array(peerOps[$0..<min($0 + 7, peerOps.count)])
+            }
 
             async let ingested: Int = {
                 var count = 0

@@ -41,7 +41,9 @@ import Testing
             let context = "replicas \(replicas), steps \(steps), seed \(seed)"
             let lateParents = try await checkIngest(outcome, reference: reference, seed: seed, context: context)
             if !reference.conflicts.isEmpty { withConflicts += 1 }
-            if reference.conflicts.contains(where: { $0.field == RecordSchema.deletedField }) { withDeleteConflicts += 1 }
+            if reference.conflicts.contains(where: { $0.field == RecordSchema.deletedField }) {
+                withDeleteConflicts += 1
+            }
             if lateParents { withLateParents += 1 }
         }
         // The schedules exercise what they claim to: open conflicts, some between a delete
@@ -96,9 +98,12 @@ import Testing
             }
 
             // Conflicts: the same (record, field) pairs, in the states and in the conflicts table.
-            let referenceConflicts = Set(reference.conflicts.map { ConflictSlot(record: $0.recordID.description, field: $0.field) })
+            let referenceConflicts = Set(
+                reference.conflicts.map { ConflictSlot(record: $0.recordID.description, field: $0.field) })
             let storeConflicts = Set(
-                records.flatMap { record in record.conflictedFields.map { ConflictSlot(record: record.id.description, field: $0) } })
+                records.flatMap { record in
+                    record.conflictedFields.map { ConflictSlot(record: record.id.description, field: $0) }
+                })
             #expect(storeConflicts == referenceConflicts, "conflicts differ (\(context))")
 
             let path = (folder as NSString).appendingPathComponent(SQLiteReplicaStore.fileName)
@@ -107,7 +112,8 @@ import Testing
                 let conflicts = try Row.fetchAll(db, sql: "SELECT record_id, field FROM conflicts").map {
                     ConflictSlot(record: $0[0], field: $0[1])
                 }
-                let heads = try Row.fetchAll(db, sql: "SELECT record_id, field, op_replica, op_sequence FROM heads").map {
+                let heads = try Row.fetchAll(db, sql: "SELECT record_id, field, op_replica, op_sequence FROM heads").map
+                {
                     Head(record: $0[0], field: $0[1], op: "\($0[2] as String).\($0[3] as Int64)")
                 }
                 let ops = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0
@@ -180,18 +186,21 @@ import Testing
         var rng = SeededGenerator(seed: seed)
         let generator = EditGenerator()
         let grid = F.street.grids.randomElement(using: &rng)!
-        let identity = ReplicaIdentity(replica: .random(using: &rng), worker: F.street.workers[0].id, scopes: [grid.scope])
+        let identity = ReplicaIdentity(
+            replica: .random(using: &rng), worker: F.street.workers[0].id, scopes: [grid.scope])
         var highestWall: UInt64 = 1_793_491_200_000
         let wall = ManualWallClock(milliseconds: highestWall)
         let peerWall = ManualWallClock(milliseconds: highestWall)
         var replica = Replica(id: identity.replica, author: identity.worker, clock: HybridClock(wallClock: wall))
-        var peer = Replica(id: .random(using: &rng), author: F.street.workers[1].id, clock: HybridClock(wallClock: peerWall))
+        var peer = Replica(
+            id: .random(using: &rng), author: F.street.workers[1].id, clock: HybridClock(wallClock: peerWall))
 
         try await withTemporaryFolder { folder in
             let store = try SQLiteReplicaStore.create(in: folder, identity: identity, wallClock: wall)
 
             func write(_ id: RecordID, create type: RecordType?, _ edits: [Edit]) async throws {
-                let change = RecordChange(record: id, target: type.map { .create($0, in: grid.scope) } ?? .edit, edits: edits)
+                let change = RecordChange(
+                    record: id, target: type.map { .create($0, in: grid.scope) } ?? .edit, edits: edits)
                 let expected: Result<[Op], MergeError>
                 do {
                     if let type {
@@ -218,7 +227,8 @@ import Testing
                 switch Int.random(in: 0..<100, using: &rng) {
                 case 0..<10:
                     let type = RecordType.allCases.randomElement(using: &rng)!
-                    try await write(RecordID(using: &rng), create: type, generator.newRecord(type, in: grid.scope, using: &rng))
+                    try await write(
+                        RecordID(using: &rng), create: type, generator.newRecord(type, in: grid.scope, using: &rng))
                 case 10..<50:
                     guard let id = replica.state.records.keys.sorted().randomElement(using: &rng),
                         let record = replica.state[id]
@@ -240,14 +250,16 @@ import Testing
                     if let edit { try await write(id, create: nil, [edit]) }
                 case 50..<65:
                     // The peer works on what it has received (or creates something).
-                    if let id = peer.state.records.keys.sorted().randomElement(using: &rng), let record = peer.state[id],
+                    if let id = peer.state.records.keys.sorted().randomElement(using: &rng),
+                        let record = peer.state[id],
                         !record.isDeleted, let edit = generator.edit(of: record, using: &rng)
                     {
                         try peer.edit(id, edit)
                     } else {
                         let type = RecordType.allCases.randomElement(using: &rng)!
                         try peer.create(
-                            type, id: RecordID(using: &rng), in: grid.scope, generator.newRecord(type, in: grid.scope, using: &rng))
+                            type, id: RecordID(using: &rng), in: grid.scope,
+                            generator.newRecord(type, in: grid.scope, using: &rng))
                     }
                 case 65..<80:
                     // The peer's ops arrive, some twice, in the order sent.
@@ -270,7 +282,9 @@ import Testing
                 }
             }
             #expect(try await store.ops(after: 0, limit: .max) == replica.ops, "seed \(seed): op logs differ")
-            #expect(try await store.allRecords() == replica.state.records.values.sorted { ($0.type, $0.id) < ($1.type, $1.id) })
+            #expect(
+                try await store.allRecords()
+                    == replica.state.records.values.sorted { ($0.type, $0.id) < ($1.type, $1.id) })
             #expect(try await store.status().conflictCount == replica.state.conflicts.count)
             #expect(try await store.status().ownOpCount == Int(replica.lastSequence))
         }

@@ -96,11 +96,13 @@ import Testing
             #expect(try await store.ingest(ops) == ops.count)
             let before = try await StoreSnapshot(store)
             let good = Op(
-                id: OpID(replica: colleague.id, sequence: 6), clock: HybridTimestamp(milliseconds: wall.millisecondsSince1970(), counter: 9),
+                id: OpID(replica: colleague.id, sequence: 6),
+                clock: HybridTimestamp(milliseconds: wall.millisecondsSince1970(), counter: 9),
                 author: colleague.author, recordType: .demand, recordID: F.id(1), scope: F.grid1.scope,
                 field: "urgency", payload: .assign(.text("urgent")), parents: [])
             let moved = Op(
-                id: OpID(replica: colleague.id, sequence: 7), clock: HybridTimestamp(milliseconds: wall.millisecondsSince1970(), counter: 10),
+                id: OpID(replica: colleague.id, sequence: 7),
+                clock: HybridTimestamp(milliseconds: wall.millisecondsSince1970(), counter: 10),
                 author: colleague.author, recordType: .demand, recordID: F.id(1), scope: F.grid2.scope,
                 field: "status", payload: .assign(.text("closed")), parents: [])
             let error = await storeError { try await store.ingest([good, moved]) }
@@ -150,7 +152,8 @@ import Testing
             let store = try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: wall)
             let colleagueWall = ManualWallClock(milliseconds: wall.millisecondsSince1970() + 4 * 60_000)
             var colleague = Replica(
-                id: ReplicaID(rawValue: 2), author: F.street.workers[1].id, clock: HybridClock(wallClock: colleagueWall))
+                id: ReplicaID(rawValue: 2), author: F.street.workers[1].id, clock: HybridClock(wallClock: colleagueWall)
+            )
             try colleague.create(.demand, id: F.id(1), in: F.grid1.scope, F.newDemand)
             #expect(try await store.ingest(colleague.ops) == 4)
             let ours = try await store.write(F.edit(F.id(1), .assign("status", "accepted")))

@@ -62,7 +62,8 @@ import Testing
             #expect(error?.code == .notAReplica)
             #expect(error?.message.contains("gridsync init") == true)
             // Opening does not create a database as a side effect.
-            #expect(!FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("replica.sqlite")))
+            #expect(
+                !FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("replica.sqlite")))
         }
     }
 
@@ -91,7 +92,8 @@ import Testing
         try await withTemporaryFolder { folder in
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let path = (folder as NSString).appendingPathComponent(SQLiteReplicaStore.fileName)
-            try Data(String(repeating: "这不是数据库 not a database\n", count: 200).utf8).write(to: URL(fileURLWithPath: path))
+            try Data(String(repeating: "这不是数据库 not a database\n", count: 200).utf8).write(
+                to: URL(fileURLWithPath: path))
             let error = await storeError { try SQLiteReplicaStore.open(in: folder, wallClock: ManualWallClock()) }
             #expect(error?.code == .corrupt)
         }
@@ -105,7 +107,10 @@ import Testing
             do {
                 let queue = try DatabaseQueue(path: path)
                 try await queue.write { db in
-                    try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('x')")
+                    try db.execute(
+                        sql:
+                            "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('x')"
+                    )
                 }
             }
             let error = await storeError { try SQLiteReplicaStore.open(in: folder, wallClock: ManualWallClock()) }
@@ -116,7 +121,8 @@ import Testing
     @Test func aReplicaFromANewerGridSyncThrowsNewerVersion() async throws {
         try await withTemporaryFolder { folder in
             do {
-                let store = try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: ManualWallClock())
+                let store = try SQLiteReplicaStore.create(
+                    in: folder, identity: F.identity, wallClock: ManualWallClock())
                 _ = try await store.write(F.create(F.id(1), F.newDemand))
             }
             let path = (folder as NSString).appendingPathComponent(SQLiteReplicaStore.fileName)
@@ -134,7 +140,9 @@ import Testing
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
             }
             #expect(identifiers.contains("v99: from the future"))
-            #expect(try await queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") } == F.newDemand.count)
+            #expect(
+                try await queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") }
+                    == F.newDemand.count)
         }
     }
 
@@ -143,7 +151,8 @@ import Testing
     func aReadOnlyReplicaThrowsReadOnly() async throws {
         try await withTemporaryFolder { folder in
             do {
-                let store = try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: ManualWallClock())
+                let store = try SQLiteReplicaStore.create(
+                    in: folder, identity: F.identity, wallClock: ManualWallClock())
                 _ = try await store.write(F.create(F.id(1), F.newDemand))
             }
             let path = (folder as NSString).appendingPathComponent(SQLiteReplicaStore.fileName)

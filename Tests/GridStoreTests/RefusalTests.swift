@@ -31,14 +31,18 @@ import Testing
             #expect(error?.merge?.code == merge, sourceLocation: sourceLocation)
         }
         #expect(error?.message.isEmpty == false, sourceLocation: sourceLocation)
-        #expect(try await StoreSnapshot(store) == before, "a refused change wrote something", sourceLocation: sourceLocation)
-        #expect(try await store.record(change.record) == before.records.first { $0.id == change.record },
+        #expect(
+            try await StoreSnapshot(store) == before, "a refused change wrote something", sourceLocation: sourceLocation
+        )
+        #expect(
+            try await store.record(change.record) == before.records.first { $0.id == change.record },
             sourceLocation: sourceLocation)
     }
 
     @Test func aNewRecordMissingARequiredFieldWritesNothing() async throws {
         try await withDemandStore { store in
-            let change = F.create(F.id(2), [.assign("title", "路灯不亮"), .assign("status", "raised"), .assign("urgency", "normal")])
+            let change = F.create(
+                F.id(2), [.assign("title", "路灯不亮"), .assign("status", "raised"), .assign("urgency", "normal")])
             try await expectRefused(change, code: .refused, merge: .invalidOp, in: store)
             let error = await storeError { try await store.write(change) }
             #expect(error?.merge?.validation?.code == .missingRequired)
@@ -53,7 +57,8 @@ import Testing
                 F.create(F.id(2), F.newDemand.filter { $0.field != "status" } + [.assign("status", "处理中")]),
                 code: .refused, merge: .invalidOp, in: store)
             try await expectRefused(
-                F.create(F.id(2), F.newDemand + [.assign("urgency", "asap")]), code: .refused, merge: .invalidOp, in: store)
+                F.create(F.id(2), F.newDemand + [.assign("urgency", "asap")]), code: .refused, merge: .invalidOp,
+                in: store)
             try await expectRefused(
                 F.edit(F.id(1), .assign("status", "处理中")), code: .refused, merge: .invalidOp, in: store)
             try await expectRefused(
@@ -87,9 +92,11 @@ import Testing
             let gridWorker = ReplicaIdentity(
                 replica: ReplicaID(rawValue: 9), worker: F.street.workers[0].id, scopes: [F.grid1.scope])
             try await withTemporaryFolder { folder in
-                let narrow = try SQLiteReplicaStore.create(in: folder, identity: gridWorker, wallClock: ManualWallClock())
+                let narrow = try SQLiteReplicaStore.create(
+                    in: folder, identity: gridWorker, wallClock: ManualWallClock())
                 try await expectRefused(F.create(F.id(3), in: F.community, F.newDemand), code: .outOfScope, in: narrow)
-                try await expectRefused(F.create(F.id(3), in: F.grid2.scope, F.newDemand), code: .outOfScope, in: narrow)
+                try await expectRefused(
+                    F.create(F.id(3), in: F.grid2.scope, F.newDemand), code: .outOfScope, in: narrow)
                 let ops = try await narrow.write(F.create(F.id(3), in: F.grid1.scope, F.newDemand))
                 #expect(ops.count == 4)
             }
@@ -99,7 +106,8 @@ import Testing
     @Test func creatingAnExistingIdWritesNothing() async throws {
         try await withDemandStore { store in
             try await expectRefused(F.create(F.id(1), F.newDemand), code: .refused, merge: .recordMismatch, in: store)
-            try await expectRefused(F.create(F.id(1), .visit, F.newVisit), code: .refused, merge: .recordMismatch, in: store)
+            try await expectRefused(
+                F.create(F.id(1), .visit, F.newVisit), code: .refused, merge: .recordMismatch, in: store)
         }
     }
 

@@ -14,10 +14,11 @@ import Testing
             to: folder.appendingPathComponent(SQLiteReplicaStore.fileName))
 
         let store = try SQLiteReplicaStore.open(in: folder.path)
-        #expect(store.identity.replica.description == "00b974b8c0f80d15")
+        #expect(store.identity.replica.description == "bfc35b047dddf7ad")
         #expect(store.identity.worker.rawValue == "w001")
         let exported = try RecordExport.jsonLines(await store.allRecords())
-        let expected = try String(contentsOf: fixtures.appendingPathComponent("replica-v1.export.jsonl"), encoding: .utf8)
+        let expected = try String(
+            contentsOf: fixtures.appendingPathComponent("replica-v1.export.jsonl"), encoding: .utf8)
         #expect(exported == expected)
         #expect(try await store.status().opCount == 18)
     }

@@ -20,10 +20,11 @@ import Testing
             #expect(ops.map(\.id) == (1...4).map { OpID(replica: F.identity.replica, sequence: UInt64($0)) })
             #expect(ops.map(\.field) == F.newDemand.map(\.field))
             #expect(ops.map(\.payload) == F.newDemand.map(\.payload))
-            #expect(ops.allSatisfy {
-                $0.recordID == id && $0.recordType == .demand && $0.scope == F.grid1.scope
-                    && $0.author == F.identity.worker
-            })
+            #expect(
+                ops.allSatisfy {
+                    $0.recordID == id && $0.recordType == .demand && $0.scope == F.grid1.scope
+                        && $0.author == F.identity.worker
+                })
             #expect(zip(ops, ops.dropFirst()).allSatisfy { $0.clock < $1.clock })
             #expect(ops[0].clock.milliseconds == wall.millisecondsSince1970())
 
@@ -107,7 +108,8 @@ import Testing
             _ = try await store.write(
                 F.create(raisedFire, in: F.grid1.scope, F.demand("楼道堆物清理", category: .fireSafety, status: .raised)))
             _ = try await store.write(
-                F.create(resolvedEnv, in: F.grid1.scope, F.demand("垃圾分类点太远", category: .environment, status: .resolved)))
+                F.create(resolvedEnv, in: F.grid1.scope, F.demand("垃圾分类点太远", category: .environment, status: .resolved))
+            )
             _ = try await store.write(
                 F.create(acceptedFire, in: F.grid2.scope, F.demand("消防栓缺水", category: .fireSafety, status: .accepted)))
             _ = try await store.write(
@@ -127,18 +129,34 @@ import Testing
                 return try await store.records(query).map(\.id)
             }
             #expect(try await ids() == [resolvedEnv, raisedFire, acceptedFire])
-            #expect(try await ids { $0.includeDeleted = true } == [resolvedEnv, deletedOther, raisedFire, acceptedFire])
+            #expect(
+                try await ids { $0.includeDeleted = true } == [resolvedEnv, deletedOther, raisedFire, acceptedFire])
             #expect(try await ids { $0.grid = F.grid1.id } == [resolvedEnv, raisedFire])
             #expect(try await ids { $0.grid = F.grid2.id } == [acceptedFire])
-            #expect(try await ids { $0.grid = F.grid2.id; $0.includeDeleted = true } == [deletedOther, acceptedFire])
+            #expect(
+                try await ids {
+                    $0.grid = F.grid2.id; $0.includeDeleted = true
+                } == [deletedOther, acceptedFire])
             #expect(try await ids { $0.status = .raised } == [raisedFire])
-            #expect(try await ids { $0.status = .raised; $0.includeDeleted = true } == [deletedOther, raisedFire])
+            #expect(
+                try await ids {
+                    $0.status = .raised; $0.includeDeleted = true
+                } == [deletedOther, raisedFire])
             #expect(try await ids { $0.status = .closed }.isEmpty)
             #expect(try await ids { $0.category = .fireSafety } == [raisedFire, acceptedFire])
-            #expect(try await ids { $0.category = .fireSafety; $0.grid = F.grid1.id } == [raisedFire])
+            #expect(
+                try await ids {
+                    $0.category = .fireSafety; $0.grid = F.grid1.id
+                } == [raisedFire])
             #expect(try await ids { $0.openOnly = true } == [raisedFire, acceptedFire])
-            #expect(try await ids { $0.openOnly = true; $0.includeDeleted = true } == [deletedOther, raisedFire, acceptedFire])
-            #expect(try await ids { $0.openOnly = true; $0.grid = F.grid2.id } == [acceptedFire])
+            #expect(
+                try await ids {
+                    $0.openOnly = true; $0.includeDeleted = true
+                } == [deletedOther, raisedFire, acceptedFire])
+            #expect(
+                try await ids {
+                    $0.openOnly = true; $0.grid = F.grid2.id
+                } == [acceptedFire])
             #expect(try await ids(type: .visit) == [visit])
             #expect(try await ids({ $0.grid = F.grid2.id }, type: .visit).isEmpty)
             #expect(try await ids(type: .project) == [project])
@@ -175,7 +193,8 @@ import Testing
                     switch type {
                     case .demand: F.newDemand
                     case .visit: F.newVisit
-                    case .project: [.assign("title", "路灯微项目"), .assign("category", "convenience"), .assign("stage", "collect")]
+                    case .project:
+                        [.assign("title", "路灯微项目"), .assign("category", "convenience"), .assign("stage", "collect")]
                     }
                 written += try await store.write(F.create(id, type, edits))
             }

@@ -28,11 +28,13 @@ import Testing
             gridsync, ["demand", "add", "--title", String(repeating: "长", count: 81), "--category", "other"],
             saying: "at most 80 characters")
         try refuse(gridsync, ["demand", "update", String(id), "--status", "搁置"], saying: "in-progress (处理中)")
-        try refuse(gridsync, ["demand", "update", String(id), "--status", "accepted", "--urgency", "asap"], saying: "urgency")
+        try refuse(
+            gridsync, ["demand", "update", String(id), "--status", "accepted", "--urgency", "asap"], saying: "urgency")
         try refuse(gridsync, ["demand", "show", "ffffffff"], saying: "no demand has an id starting with 'ffffffff'")
         try refuse(gridsync, ["demand", "show", "ab"], saying: "first 4 or more characters")
         try refuse(gridsync, ["visit", "add", "--date", "2026-02-30"], saying: "YYYY-MM-DD")
-        try refuse(gridsync, ["demand", "add", "--title", "x", "--category", "other", "--grid", "g09"], saying: "c01/g01")
+        try refuse(
+            gridsync, ["demand", "add", "--title", "x", "--category", "other", "--grid", "g09"], saying: "c01/g01")
         try refuse(gridsync, ["demand", "update", String(id), "--clear", "title"], saying: "title is required")
         try refuse(gridsync, ["demand", "update", String(id), "--remove-tag", "停车"], saying: "nothing to remove")
     }
@@ -71,10 +73,13 @@ import Testing
 
     @Test func helpExplainsByExample() throws {
         let gridsync = GridsyncBinary()
-        for command in [["demand", "add"], ["demand", "update"], ["project", "progress"], ["visit", "add"], ["export"]] {
+        for command in [
+            ["demand", "add"], ["demand", "update"], ["project", "progress"], ["visit", "add"], ["export"],
+        ] {
             let help = try gridsync.run(command + ["--help"])
             #expect(help.status == 0)
-            #expect(help.output.contains("Examples") || help.output.contains("Example"), "\(command) --help has no example")
+            #expect(
+                help.output.contains("Examples") || help.output.contains("Example"), "\(command) --help has no example")
         }
     }
 }

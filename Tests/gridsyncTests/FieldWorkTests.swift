@@ -59,7 +59,8 @@ import Testing
         let projectID = String(try #require(project["id"] as? String).prefix(8))
         try gridsync.succeed("project", "stage", projectID)  // collect → design
         try gridsync.succeed("project", "stage", projectID, "实施")
-        try gridsync.succeed("project", "progress", projectID, "--month", "2026-11", "--text", "划定车位32个", "--percent", "60")
+        try gridsync.succeed(
+            "project", "progress", projectID, "--month", "2026-11", "--text", "划定车位32个", "--percent", "60")
         try gridsync.succeed("project", "fund", projectID, "--source", "政府", "--yuan", "20000")
         try gridsync.succeed("project", "fund", projectID, "--source", "residents", "--yuan", "3500")
         try gridsync.succeed(

@@ -61,8 +61,9 @@ struct GridsyncBinary {
     @discardableResult
     func succeed(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let result = try run(arguments)
-        #expect(result.status == 0, "gridsync \(arguments.joined(separator: " ")) failed: \(result.error)",
-                sourceLocation: sourceLocation)
+        #expect(
+            result.status == 0, "gridsync \(arguments.joined(separator: " ")) failed: \(result.error)",
+            sourceLocation: sourceLocation)
         return result.output
     }
 

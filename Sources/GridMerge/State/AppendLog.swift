@@ -26,7 +26,7 @@ public struct AppendLog: Hashable, Sendable, Codable {
     }
 
     /// The entries, oldest first.
-    public private(set) var items: [Item] = []
+    public internal(set) var items: [Item] = []
 
     /// Creates an empty log.
     public init() {}

@@ -6,7 +6,7 @@
 /// removal that saw it is applied as removed (``ReplicaState`` remembers such tags).
 public struct ObservedRemoveSet: Hashable, Sendable, Codable {
     /// The live addition tags of each present element.
-    private var live: [String: Set<OpID>] = [:]
+    var live: [String: Set<OpID>] = [:]
 
     /// Creates an empty set.
     public init() {}

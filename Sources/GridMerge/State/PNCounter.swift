@@ -19,7 +19,7 @@ public struct PNCounter: Hashable, Sendable, Codable {
     }
 
     /// Each replica's contribution.
-    public private(set) var contributions: [ReplicaID: Contribution] = [:]
+    public internal(set) var contributions: [ReplicaID: Contribution] = [:]
 
     /// Creates a counter at zero.
     public init() {}

@@ -16,13 +16,13 @@ public struct RecordState: Hashable, Sendable, Codable {
     /// The grid (or community) the record belongs to.
     public let scope: GridScope
     /// The register fields written so far, by name (including `deleted`).
-    public private(set) var registers: [String: RegisterState] = [:]
+    public internal(set) var registers: [String: RegisterState] = [:]
     /// The set fields written so far, by name.
-    public private(set) var sets: [String: ObservedRemoveSet] = [:]
+    public internal(set) var sets: [String: ObservedRemoveSet] = [:]
     /// The counter fields written so far, by name.
-    public private(set) var counters: [String: PNCounter] = [:]
+    public internal(set) var counters: [String: PNCounter] = [:]
     /// The log fields written so far, by name.
-    public private(set) var logs: [String: AppendLog] = [:]
+    public internal(set) var logs: [String: AppendLog] = [:]
 
     /// Creates an empty record (one that no op has touched yet).
     public init(type: RecordType, id: RecordID, scope: GridScope) {

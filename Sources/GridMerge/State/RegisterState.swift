@@ -36,7 +36,7 @@ public struct RegisterState: Hashable, Sendable, Codable {
     }
 
     /// The writes that no other write replaces, oldest first; the last is the ``winner``.
-    public private(set) var heads: [Version] = []
+    public internal(set) var heads: [Version] = []
 
     /// Creates an empty register.
     public init() {}

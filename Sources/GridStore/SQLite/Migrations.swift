@@ -44,7 +44,7 @@ enum Migrations {
                 ) STRICT;
                 CREATE INDEX ops_by_record ON ops (record_id);
 
-                -- The merged state of each record (JSON), with what lists and filters need.
+                -- The merged state of each record, with what lists and filters need.
                 CREATE TABLE records (
                     id TEXT PRIMARY KEY,
                     type TEXT NOT NULL,
@@ -55,7 +55,8 @@ enum Migrations {
                     conflicted INTEGER NOT NULL,
                     created_clock INTEGER NOT NULL,
                     updated_clock INTEGER NOT NULL,
-                    state TEXT NOT NULL
+                    -- GridMerge's binary form of the record's merged state (RecordState.encoded()).
+                    state BLOB NOT NULL
                 ) STRICT, WITHOUT ROWID;
                 CREATE INDEX records_by_type ON records (type, id);
 

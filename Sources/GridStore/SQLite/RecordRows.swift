@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GridMerge
 import GridModel
@@ -6,7 +7,6 @@ import GridModel
 /// list queries, its register heads and its conflicts.
 struct RecordRows {
     let record: RecordState
-    let codec: StoreCodec
 
     /// Replaces the record's derived rows with ones computed from its state.
     func write(to db: Database, firstClock: HybridTimestamp?) throws {
@@ -25,7 +25,7 @@ struct RecordRows {
         ).execute(arguments: [
             id, record.type.key, record.scope.description, record.scope.community.rawValue,
             record.scope.grid?.rawValue, record.isDeleted, !record.conflictedFields.isEmpty,
-            Int64(bitPattern: created.rawValue), Int64(bitPattern: updated.rawValue), try codec.text(record),
+            Int64(bitPattern: created.rawValue), Int64(bitPattern: updated.rawValue), Data(record.encoded()),
         ])
         try writeTypedRow(to: db)
         try db.cachedStatement(sql: "DELETE FROM heads WHERE record_id = ?").execute(arguments: [id])
@@ -38,7 +38,8 @@ struct RecordRows {
             for version in register.heads {
                 try head.execute(arguments: [
                     id, field, version.op.replica.description, Int64(bitPattern: version.op.sequence),
-                    Int64(bitPattern: version.clock.rawValue), version.author.rawValue, CanonicalJSON.text(version.value),
+                    Int64(bitPattern: version.clock.rawValue), version.author.rawValue,
+                    CanonicalJSON.text(version.value),
                 ])
             }
         }

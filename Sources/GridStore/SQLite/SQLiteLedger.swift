@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GridMerge
 import GridModel
@@ -9,7 +10,6 @@ import GridModel
 /// record however many ops of the batch touched it.
 struct SQLiteLedger: MergeLedger {
     let db: Database
-    let codec: StoreCodec
     private var cache: [RecordID: RecordState] = [:]
     private var touched: Set<RecordID> = []
     private var firstClock: [RecordID: HybridTimestamp] = [:]
@@ -18,9 +18,8 @@ struct SQLiteLedger: MergeLedger {
     /// Rows in `awaited`; zero almost always, which spares two statements per op.
     private var awaitedRows: Int
 
-    init(db: Database, codec: StoreCodec) throws {
+    init(db: Database) throws {
         self.db = db
-        self.codec = codec
         awaitedRows = try Int.fetchOne(db, sql: "SELECT count(*) FROM awaited") ?? 0
     }
 
@@ -34,10 +33,10 @@ struct SQLiteLedger: MergeLedger {
     mutating func record(_ id: RecordID) throws -> RecordState? {
         if let record = cache[id] { return record }
         guard
-            let text = try String.fetchOne(
+            let bytes = try Data.fetchOne(
                 db.cachedStatement(sql: "SELECT state FROM records WHERE id = ?"), arguments: [id.description])
         else { return nil }
-        let record = try codec.decode(RecordState.self, from: text)
+        let record = try RecordState(encoded: [UInt8](bytes))
         cache[id] = record
         return record
     }
@@ -114,7 +113,7 @@ struct SQLiteLedger: MergeLedger {
     mutating func flush() throws {
         for id in touched.sorted() {
             guard let record = cache[id] else { continue }
-            try RecordRows(record: record, codec: codec).write(to: db, firstClock: firstClock[id])
+            try RecordRows(record: record).write(to: db, firstClock: firstClock[id])
         }
         touched.removeAll()
     }

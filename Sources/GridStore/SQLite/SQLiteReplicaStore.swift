@@ -150,7 +150,6 @@ public final class SQLiteReplicaStore: ReplicaStore {
     ) async throws -> T {
         let identity = self.identity
         let wallClock = self.wallClock
-        let codec = self.codec
         return try await Self.mapErrors(path: path) {
             try await database.write { db in
                 let latest = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
@@ -163,7 +162,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                     clock: HybridClock(
                         wallClock: wallClock, latest: HybridTimestamp(rawValue: UInt64(bitPattern: latest))),
                     lastSequence: UInt64(lastSequence))
-                var ledger = try SQLiteLedger(db: db, codec: codec)
+                var ledger = try SQLiteLedger(db: db)
                 let result = try body(db, &ledger, &writer)
                 try ledger.flush()
                 try db.execute(
@@ -178,8 +177,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
 
     public func record(_ id: RecordID) async throws -> RecordState? {
         try await read { db, codec in
-            try String.fetchOne(db, sql: "SELECT state FROM records WHERE id = ?", arguments: [id.description])
-                .map { try codec.decode(RecordState.self, from: $0) }
+            try Data.fetchOne(db, sql: "SELECT state FROM records WHERE id = ?", arguments: [id.description])
+                .map { try RecordState(encoded: [UInt8]($0)) }
         }
     }
 
@@ -244,14 +243,14 @@ public final class SQLiteReplicaStore: ReplicaStore {
             """
         let bound = StatementArguments(arguments)
         return try await read { db, codec in
-            try String.fetchAll(db, sql: sql, arguments: bound).map { try codec.decode(RecordState.self, from: $0) }
+            try Data.fetchAll(db, sql: sql, arguments: bound).map { try RecordState(encoded: [UInt8]($0)) }
         }
     }
 
     public func allRecords() async throws -> [RecordState] {
         try await read { db, codec in
-            try String.fetchAll(db, sql: "SELECT state FROM records ORDER BY type, id")
-                .map { try codec.decode(RecordState.self, from: $0) }
+            try Data.fetchAll(db, sql: "SELECT state FROM records ORDER BY type, id")
+                .map { try RecordState(encoded: [UInt8]($0)) }
         }
     }
 

@@ -10,7 +10,8 @@ import GridTesting
 /// last-writer-wins table, in one transaction, in the same run.
 enum StoreBenchmark {
     static func run(records recordCount: Int, edits editCount: Int, adds: Int) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-bench-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsync-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let street = StreetFixture.xStreet
         let grid = street.grids[0].scope
@@ -23,7 +24,8 @@ enum StoreBenchmark {
         let generator = EditGenerator(street: street)
         var latencies: [Double] = []
         for _ in 0..<adds {
-            let edits = generator.newRecord(.demand, in: grid, using: &rng) + [.change("backers", by: 3), .add("tags", "消防")]
+            let edits =
+                generator.newRecord(.demand, in: grid, using: &rng) + [.change("backers", by: 3), .add("tags", "消防")]
             let change = RecordChange(record: RecordID(using: &rng), target: .create(.demand, in: grid), edits: edits)
             latencies.append(try await seconds { _ = try await store.write(change) })
         }
@@ -47,8 +49,16 @@ enum StoreBenchmark {
         print("")
         print(row(["store", "seconds", "ops/s", "ratio to plain SQLite"]))
         print("|---|---:|---:|---:|")
-        print(row(["plain SQLite op log + LWW upsert", String(format: "%.2f", baseline), String(Int(Double(ops.count) / baseline)), "1.00"]))
-        print(row(["GridStore ingest", String(format: "%.2f", ingest), String(Int(Double(ops.count) / ingest)), twoDecimals(baseline / ingest)]))
+        print(
+            row([
+                "plain SQLite op log + LWW upsert", String(format: "%.2f", baseline),
+                String(Int(Double(ops.count) / baseline)), "1.00",
+            ]))
+        print(
+            row([
+                "GridStore ingest", String(format: "%.2f", ingest), String(Int(Double(ops.count) / ingest)),
+                twoDecimals(baseline / ingest),
+            ]))
     }
 
     /// The baseline: the same op rows appended to an op log and a last-writer-wins table
