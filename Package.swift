@@ -52,7 +52,9 @@ let package = Package(
         ),
         .testTarget(
             name: "GridStoreTests",
-            dependencies: ["GridModel", "GridMerge", "GridStore", "GridTesting"],
+            dependencies: [
+                "GridModel", "GridMerge", "GridStore", "GridTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         // Runs the real `gridsync` binary, as a grid worker would.

@@ -85,6 +85,7 @@ import Testing
             try garbage.write(to: URL(fileURLWithPath: path))
             let error = await storeError { try SQLiteReplicaStore.open(in: folder, wallClock: ManualWallClock()) }
             #expect(error?.code == .corrupt)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage, "opening changed the damaged file")
         }
     }
 
@@ -113,6 +114,43 @@ import Testing
                     )
                 }
             }
+            let error = await storeError { try SQLiteReplicaStore.open(in: folder, wallClock: ManualWallClock()) }
+            #expect(error?.code == .corrupt)
+        }
+    }
+
+    /// A store error means "nothing was written" (see `StoreError`): refusing to open another
+    /// program's database must not add GridSync's tables to it.
+    @Test func refusingAnotherProgramsDatabaseLeavesItUnchanged() async throws {
+        try await withTemporaryFolder { folder in
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let path = (folder as NSString).appendingPathComponent(SQLiteReplicaStore.fileName)
+            func tables() async throws -> [String] {
+                let queue = try DatabaseQueue(path: path)
+                return try await queue.read { db in
+                    try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                }
+            }
+            do {
+                let queue = try DatabaseQueue(path: path)
+                try await queue.write { db in
+                    try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+                    try db.execute(sql: "INSERT INTO notes (text) VALUES ('x')")
+                }
+            }
+            #expect(try await tables() == ["notes"])
+            let error = await storeError { try SQLiteReplicaStore.open(in: folder, wallClock: ManualWallClock()) }
+            #expect(error?.code == .corrupt)
+            #expect(try await tables() == ["notes"], "opening wrote GridSync's schema into a database it then refused")
+        }
+    }
+
+    /// An empty file (as an interrupted copy might leave) is no replica either.
+    @Test func anEmptyFileThrowsCorrupt() async throws {
+        try await withTemporaryFolder { folder in
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let path = (folder as NSString).appendingPathComponent(SQLiteReplicaStore.fileName)
+            #expect(FileManager.default.createFile(atPath: path, contents: Data()))
             let error = await storeError { try SQLiteReplicaStore.open(in: folder, wallClock: ManualWallClock()) }
             #expect(error?.code == .corrupt)
         }

@@ -105,6 +105,7 @@ import Testing
             // Created out of id order, so that sorting is tested.
             let raisedFire = F.id(3), resolvedEnv = F.id(1), acceptedFire = F.id(4), deletedOther = F.id(2)
             let project = F.id(6), visit = F.id(5)
+            let compound = try #require(F.street.compounds.first { $0.grid == F.grid2.id }).id.rawValue
             _ = try await store.write(
                 F.create(raisedFire, in: F.grid1.scope, F.demand("楼道堆物清理", category: .fireSafety, status: .raised)))
             _ = try await store.write(
@@ -115,7 +116,9 @@ import Testing
             _ = try await store.write(
                 F.create(deletedOther, in: F.grid2.scope, F.demand("快递柜设置", category: .other, status: .raised)))
             _ = try await store.write(F.edit(deletedOther, .delete))
-            _ = try await store.write(F.create(visit, .visit, in: F.grid1.scope, F.newVisit))
+            _ = try await store.write(
+                F.create(visit, .visit, in: F.grid1.scope, F.newVisit + [.assign("compound", compound)]))
+            _ = try await store.write(F.edit(acceptedFire, .assign("compound", compound)))
             _ = try await store.write(
                 F.create(
                     project, .project, in: F.community,
@@ -157,6 +160,12 @@ import Testing
                 try await ids {
                     $0.openOnly = true; $0.grid = F.grid2.id
                 } == [acceptedFire])
+            #expect(try await ids { $0.compound = CompoundID(compound) } == [acceptedFire])
+            #expect(
+                try await ids {
+                    $0.compound = CompoundID(compound); $0.grid = F.grid1.id
+                }.isEmpty)
+            #expect(try await ids({ $0.compound = CompoundID(compound) }, type: .visit) == [visit])
             #expect(try await ids(type: .visit) == [visit])
             #expect(try await ids({ $0.grid = F.grid2.id }, type: .visit).isEmpty)
             #expect(try await ids(type: .project) == [project])

@@ -47,9 +47,13 @@ public final class SQLiteReplicaStore: ReplicaStore {
             throw StoreError(.readOnly, "cannot create the data folder \(folder): \(error.localizedDescription)")
         }
         return try mapErrors(path: path) {
-            let database = try openPool(path: path)
-            try Migrations.migrator.migrate(database)
-            try database.write { db in
+            // Build the replica under another name and move it into place, so that a crash
+            // part-way leaves no half-made replica, only a file that the next `init` replaces.
+            let building = path + ".creating"
+            try? FileManager.default.removeItem(atPath: building)
+            let queue = try DatabaseQueue(path: building)
+            try Migrations.migrator.migrate(queue)
+            try queue.write { db in
                 try db.execute(
                     sql: "INSERT INTO replica (singleton, id, worker, scopes, created_at) VALUES (1, ?, ?, ?, ?)",
                     arguments: [
@@ -58,7 +62,12 @@ public final class SQLiteReplicaStore: ReplicaStore {
                         ISO8601DateFormatter().string(from: Date()),
                     ])
             }
-            return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
+            try queue.close()
+            guard rename(building, path) == 0 else {
+                throw StoreError(.readOnly, "cannot move the new replica into \(path): check the folder's permissions")
+            }
+            return SQLiteReplicaStore(
+                database: try openPool(path: path), path: path, identity: identity, wallClock: wallClock)
         }
     }
 
@@ -78,26 +87,39 @@ public final class SQLiteReplicaStore: ReplicaStore {
             )
         }
         return try mapErrors(path: path) {
+            // Look before touching: another program's database, or one made by a newer
+            // GridSync, is refused without a byte written to it.
+            let identity = try checkReplica(at: path)
             let database = try openPool(path: path)
-            let migrator = Migrations.migrator
-            if try database.read({ try migrator.hasBeenSuperseded($0) }) {
+            try Migrations.migrator.migrate(database)
+            return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
+        }
+    }
+
+    /// Reads the identity of the replica at `path` through a read-only connection.
+    private static func checkReplica(at path: String) throws -> ReplicaIdentity {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            guard try db.tableExists("grdb_migrations"), try db.tableExists("replica") else {
+                throw StoreError(
+                    .corrupt, "\(path) is not a GridSync replica: move it away, or point --data at a replica's folder")
+            }
+            if try Migrations.migrator.hasBeenSuperseded(db) {
                 throw StoreError(
                     .newerVersion,
                     "\(path) was made by a newer GridSync: install that version (or newer) to use this replica")
             }
-            try migrator.migrate(database)
-            let identity = try database.read { db -> ReplicaIdentity? in
-                guard let row = try Row.fetchOne(db, sql: "SELECT id, worker, scopes FROM replica") else { return nil }
-                guard let replica = ReplicaID(row[0] as String), let worker = WorkerID(row[1] as String) else {
-                    return nil
-                }
-                let scopes = (row[2] as String).split(separator: " ").compactMap { GridScope(String($0)) }
-                return ReplicaIdentity(replica: replica, worker: worker, scopes: scopes)
-            }
-            guard let identity else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, worker, scopes FROM replica"),
+                let replica = ReplicaID(row[0] as String), let worker = WorkerID(row[1] as String)
+            else {
                 throw StoreError(.corrupt, "\(path) has no replica identity: it is damaged; restore it from a backup")
             }
-            return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
+            let scopes = (row[2] as String).split(separator: " ").compactMap { GridScope(String($0)) }
+            return ReplicaIdentity(replica: replica, worker: worker, scopes: scopes)
         }
     }
 
