@@ -8,7 +8,7 @@ import GridModel
 /// for ops it refuses, before it has asked the ledger to change anything.
 public protocol MergeLedger {
     /// Whether the op with this id has been applied.
-    func contains(_ id: OpID) throws -> Bool
+    mutating func contains(_ id: OpID) throws -> Bool
     /// The record with this id, or `nil` if no op has touched it.
     mutating func record(_ id: RecordID) throws -> RecordState?
     /// The slots in which applied ops named `id` as a parent before it arrived (usually none).

@@ -56,7 +56,27 @@ public struct RecordID: Hashable, Comparable, Sendable, Codable, CustomStringCon
     }
 
     /// The lowercase UUID text.
-    public var description: String { uuid.uuidString.lowercased() }
+    ///
+    /// Written by hand: ids are formatted for every op stored, and Foundation's
+    /// `uuidString` goes through `sprintf`.
+    public var description: String {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { output in
+                var position = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        output[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    output[position] = hex[Int(byte >> 4)]
+                    output[position + 1] = hex[Int(byte & 0x0F)]
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
 
     /// Orders ids by their text, which is the order exports use.
     public static func < (lhs: RecordID, rhs: RecordID) -> Bool { lhs.description < rhs.description }

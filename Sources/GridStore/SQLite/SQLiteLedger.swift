@@ -17,14 +17,24 @@ struct SQLiteLedger: MergeLedger {
     private var storedHere: Set<OpID> = []
     /// Rows in `awaited`; zero almost always, which spares two statements per op.
     private var awaitedRows: Int
+    /// The highest sequence stored from each replica asked about: an op above it is new
+    /// without asking SQLite, which is the common case when ingesting a peer's ops.
+    private var highestStored: [ReplicaID: UInt64] = [:]
 
     init(db: Database) throws {
         self.db = db
         awaitedRows = try Int.fetchOne(db, sql: "SELECT count(*) FROM awaited") ?? 0
     }
 
-    func contains(_ id: OpID) throws -> Bool {
+    mutating func contains(_ id: OpID) throws -> Bool {
         if storedHere.contains(id) { return true }
+        if highestStored[id.replica] == nil {
+            highestStored[id.replica] = UInt64(
+                bitPattern: try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT max(sequence) FROM ops WHERE replica = ?"),
+                    arguments: [id.replica.description]) ?? 0)
+        }
+        guard id.sequence <= highestStored[id.replica]! else { return false }
         return try Bool.fetchOne(
             db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE replica = ? AND sequence = ?)"),
             arguments: [id.replica.description, Int64(bitPattern: id.sequence)]) ?? false
