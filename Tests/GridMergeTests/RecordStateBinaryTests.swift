@@ -10,8 +10,9 @@ import Testing
         await propertyCheck(count: 60, input: Gen.int(in: 3...5), Gen.int(in: 20...120), Gen.uint64(in: 0...UInt64.max))
         {
             replicas, steps, seed in
-            let outcome = ConvergenceProperties.run(replicas: replicas, steps: steps, seed: seed)
-            for record in outcome.replicas[0].state.records.values {
+            var schedule = OfflineSchedule(replicas: replicas, steps: steps, seed: seed)
+            schedule.repair()
+            for record in schedule.reference.records.values {
                 let bytes = record.encoded()
                 #expect(throws: Never.self) { try RecordState(encoded: bytes) }
                 #expect((try? RecordState(encoded: bytes)) == record, "seed \(seed): \(record.type) \(record.id)")

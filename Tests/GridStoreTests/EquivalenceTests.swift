@@ -36,8 +36,9 @@ import Testing
             let replicas = Int.random(in: 3...4, using: &master)
             let steps = Int.random(in: 40...140, using: &master)
             let seed = master.next()
-            let outcome = Schedules.run(replicas: replicas, steps: steps, seed: seed)
-            let reference = Schedules.reference(outcome.ops)
+            let outcome = OfflineSchedule(replicas: replicas, steps: steps, seed: seed)
+            #expect(outcome.failures.isEmpty, "seed \(seed): \(outcome.failures)")
+            let reference = outcome.reference
             let context = "replicas \(replicas), steps \(steps), seed \(seed)"
             let lateParents = try await checkIngest(outcome, reference: reference, seed: seed, context: context)
             if !reference.conflicts.isEmpty { withConflicts += 1 }
@@ -57,7 +58,7 @@ import Testing
     /// duplicates, and compares the store with `reference`. Returns whether some op arrived
     /// before one of its parents.
     private func checkIngest(
-        _ outcome: Schedules.Outcome, reference: ReplicaState, seed: UInt64, context: String
+        _ outcome: OfflineSchedule, reference: ReplicaState, seed: UInt64, context: String
     ) async throws -> Bool {
         var rng = SeededGenerator(seed: seed ^ 0x5eed)
         let all = Array(outcome.ops.values)
