@@ -86,6 +86,23 @@ public struct EditGenerator: Sendable {
         }
     }
 
+    /// A random edit as a worker or the office makes them: mostly field edits, sometimes a
+    /// delete or a restore, and sometimes settling a conflict by rewriting one of its values.
+    public func workerEdit(of record: RecordState, using rng: inout some RandomNumberGenerator) -> Edit? {
+        switch Int.random(in: 0..<20, using: &rng) {
+        case 0: return .delete
+        case 1: return .restore
+        case 2, 3:
+            if let field = record.conflictedFields.first,
+                let value = record.registers[field]?.heads.randomElement(using: &rng)?.value
+            {
+                return .assign(field, value)
+            }
+            return edit(of: record, using: &rng)
+        default: return edit(of: record, using: &rng)
+        }
+    }
+
     /// A random canonical value of a domain.
     public func value(of domain: ValueDomain, using rng: inout some RandomNumberGenerator) -> FieldValue {
         switch domain {

@@ -92,21 +92,7 @@ public struct OfflineSchedule {
         guard let id = ids.randomElement(using: &rng), let record = replicas[index].state[id] else {
             return create(on: index)
         }
-        let chosen: Edit?
-        switch Int.random(in: 0..<20, using: &rng) {
-        case 0: chosen = .delete
-        case 1: chosen = .restore
-        case 2, 3:
-            // Settle a conflict, as the office would, by rewriting one of the competing values.
-            if let field = record.conflictedFields.first,
-                let value = record.registers[field]?.heads.randomElement(using: &rng)?.value
-            {
-                chosen = .assign(field, value)
-            } else {
-                chosen = generator.edit(of: record, using: &rng)
-            }
-        default: chosen = generator.edit(of: record, using: &rng)
-        }
+        let chosen = generator.workerEdit(of: record, using: &rng)
         guard let chosen else { return }
         do {
             try replicas[index].edit(id, chosen)

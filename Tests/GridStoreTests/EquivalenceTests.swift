@@ -234,20 +234,7 @@ import Testing
                     guard let id = replica.state.records.keys.sorted().randomElement(using: &rng),
                         let record = replica.state[id]
                     else { continue }
-                    let edit: Edit?
-                    switch Int.random(in: 0..<12, using: &rng) {
-                    case 0: edit = .delete
-                    case 1: edit = .restore
-                    case 2, 3:
-                        if let field = record.conflictedFields.first,
-                            let value = record.registers[field]?.heads.randomElement(using: &rng)?.value
-                        {
-                            edit = .assign(field, value)
-                        } else {
-                            edit = generator.edit(of: record, using: &rng)
-                        }
-                    default: edit = generator.edit(of: record, using: &rng)
-                    }
+                    let edit = generator.workerEdit(of: record, using: &rng)
                     if let edit { try await write(id, create: nil, [edit]) }
                 case 50..<65:
                     // The peer works on what it has received (or creates something).

@@ -67,7 +67,7 @@ struct DemandCommand: AsyncParsableCommand {
             try builder.set("urgency", fields.urgency == nil ? Urgency.normal.key : nil)
             try fields.edits(into: &builder)
             try builder.change("backers", by: backers)
-            try await RecordActions.create(.demand, builder, grid: grid, data: data, output: output)
+            try await RecordActions.create(.demand, builder, grid: grid, store: data.openStore(), output: output)
         }
     }
 
@@ -98,7 +98,7 @@ struct DemandCommand: AsyncParsableCommand {
             query.status = try RecordActions.filter(status, "status")
             query.openOnly = open
             query.includeDeleted = all
-            try await RecordActions.list(query, data: data, output: output)
+            try await RecordActions.list(query, store: data.openStore(), output: output)
         }
     }
 
@@ -116,7 +116,7 @@ struct DemandCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await RecordActions.show(.demand, id, data: data, output: output)
+            try await RecordActions.show(.demand, id, store: data.openStore(), output: output)
         }
     }
 
@@ -146,7 +146,7 @@ struct DemandCommand: AsyncParsableCommand {
             try builder.remove("tags", removeTag)
             try builder.clear(clear)
             if let note { try builder.append("notes", ["text": note]) }
-            try await RecordActions.update(.demand, id, builder, data: data, output: output)
+            try await RecordActions.update(.demand, id, builder, store: data.openStore(), output: output)
         }
     }
 
@@ -169,7 +169,7 @@ struct DemandCommand: AsyncParsableCommand {
             var builder = EditBuilder(.demand)
             guard by != 0 else { throw ValidationError("--by 0 changes nothing: give a positive or negative number") }
             try builder.change("backers", by: by)
-            try await RecordActions.update(.demand, id, builder, data: data, output: output)
+            try await RecordActions.update(.demand, id, builder, store: data.openStore(), output: output)
         }
     }
 
@@ -195,7 +195,7 @@ struct DemandCommand: AsyncParsableCommand {
             var builder = EditBuilder(.demand)
             try builder.set("status", closing.key)
             if let reason { try builder.append("notes", ["text": reason]) }
-            try await RecordActions.update(.demand, id, builder, data: data, output: output)
+            try await RecordActions.update(.demand, id, builder, store: data.openStore(), output: output)
         }
     }
 }

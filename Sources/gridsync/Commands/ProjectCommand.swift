@@ -56,7 +56,7 @@ struct ProjectCommand: AsyncParsableCommand {
             var builder = EditBuilder(.project)
             try builder.set("stage", stage)
             try fields.edits(into: &builder)
-            try await RecordActions.create(.project, builder, grid: grid, data: data, output: output)
+            try await RecordActions.create(.project, builder, grid: grid, store: data.openStore(), output: output)
         }
     }
 
@@ -82,7 +82,7 @@ struct ProjectCommand: AsyncParsableCommand {
             query.stage = try RecordActions.filter(stage, "stage")
             query.category = try RecordActions.filter(category, "category")
             query.includeDeleted = all
-            try await RecordActions.list(query, data: data, output: output)
+            try await RecordActions.list(query, store: data.openStore(), output: output)
         }
     }
 
@@ -99,7 +99,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await RecordActions.show(.project, id, data: data, output: output)
+            try await RecordActions.show(.project, id, store: data.openStore(), output: output)
         }
     }
 
@@ -126,7 +126,7 @@ struct ProjectCommand: AsyncParsableCommand {
             try builder.remove("participants", removeParticipant)
             try builder.clear(clear)
             if let note { try builder.append("notes", ["text": note]) }
-            try await RecordActions.update(.project, id, builder, data: data, output: output)
+            try await RecordActions.update(.project, id, builder, store: data.openStore(), output: output)
         }
     }
 
@@ -145,9 +145,9 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            let store = try data.openStore()
             var target = stage
             if target == nil {
-                let store = try data.openStore()
                 let record = try await store.record(store.findRecord(id, type: .project))
                 let current = record.flatMap { ProjectStage(rawValue: $0.value("stage").description) }
                 guard let next = current?.next else {
@@ -157,7 +157,7 @@ struct ProjectCommand: AsyncParsableCommand {
             }
             var builder = EditBuilder(.project)
             try builder.set("stage", target)
-            try await RecordActions.update(.project, id, builder, data: data, output: output)
+            try await RecordActions.update(.project, id, builder, store: store, output: output)
         }
     }
 
@@ -179,7 +179,7 @@ struct ProjectCommand: AsyncParsableCommand {
         func run() async throws {
             var builder = EditBuilder(.project)
             try builder.append("progress", ["month": month, "text": text, "percent": percent])
-            try await RecordActions.update(.project, id, builder, data: data, output: output)
+            try await RecordActions.update(.project, id, builder, store: data.openStore(), output: output)
         }
     }
 
@@ -203,7 +203,7 @@ struct ProjectCommand: AsyncParsableCommand {
             var builder = EditBuilder(.project)
             guard yuan != 0 else { throw ValidationError("--yuan 0 changes nothing") }
             try builder.change(funding.fieldName, by: yuan)
-            try await RecordActions.update(.project, id, builder, data: data, output: output)
+            try await RecordActions.update(.project, id, builder, store: data.openStore(), output: output)
         }
     }
 
@@ -232,7 +232,7 @@ struct ProjectCommand: AsyncParsableCommand {
             try builder.append(
                 "satisfaction",
                 ["method": method, "respondents": respondents, "satisfied": satisfied, "text": comments])
-            try await RecordActions.update(.project, id, builder, data: data, output: output)
+            try await RecordActions.update(.project, id, builder, store: data.openStore(), output: output)
         }
     }
 }

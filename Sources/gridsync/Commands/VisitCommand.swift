@@ -38,12 +38,13 @@ struct VisitCommand: AsyncParsableCommand {
             var builder = EditBuilder(.visit)
             try builder.set("visited-on", date ?? Self.today())
             try builder.set("purpose", purpose)
-            try builder.set("worker", worker ?? data.openStore().identity.worker.rawValue)
+            let store = try data.openStore()
+            try builder.set("worker", worker ?? store.identity.worker.rawValue)
             try builder.set("compound", compound)
             try builder.set("household", household)
             try builder.set("observations", observations)
             try builder.add("demands", demand)
-            try await RecordActions.create(.visit, builder, grid: grid, data: data, output: output)
+            try await RecordActions.create(.visit, builder, grid: grid, store: store, output: output)
         }
 
         static func today() -> String {
@@ -74,7 +75,7 @@ struct VisitCommand: AsyncParsableCommand {
             query.grid = try RecordActions.key(grid, "grid")
             query.compound = try RecordActions.key(compound, "compound")
             query.includeDeleted = all
-            try await RecordActions.list(query, data: data, output: output)
+            try await RecordActions.list(query, store: data.openStore(), output: output)
         }
     }
 
@@ -91,7 +92,7 @@ struct VisitCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await RecordActions.show(.visit, id, data: data, output: output)
+            try await RecordActions.show(.visit, id, store: data.openStore(), output: output)
         }
     }
 }

@@ -7,9 +7,8 @@ import GridStore
 enum RecordActions {
     /// Creates a record from checked edits and prints its id.
     static func create(
-        _ type: RecordType, _ builder: EditBuilder, grid: String?, data: DataOptions, output: OutputOptions
+        _ type: RecordType, _ builder: EditBuilder, grid: String?, store: any ReplicaStore, output: OutputOptions
     ) async throws {
-        let store = try data.openStore()
         let scope = try scope(grid, of: store.identity)
         let id = RecordID()
         let ops = try await store.write(
@@ -24,12 +23,11 @@ enum RecordActions {
 
     /// Applies checked edits to a record named by id or id prefix, in one transaction.
     static func update(
-        _ type: RecordType, _ idText: String, _ builder: EditBuilder, data: DataOptions, output: OutputOptions
+        _ type: RecordType, _ idText: String, _ builder: EditBuilder, store: any ReplicaStore, output: OutputOptions
     ) async throws {
         guard !builder.edits.isEmpty else {
             throw ValidationError("nothing to change: give at least one field to update (see --help)")
         }
-        let store = try data.openStore()
         let id = try await store.findRecord(idText, type: type)
         _ = try await store.write(RecordChange(record: id, target: .edit, edits: builder.edits))
         guard let record = try await store.record(id) else { return }
@@ -41,16 +39,16 @@ enum RecordActions {
     }
 
     /// Prints one record.
-    static func show(_ type: RecordType, _ idText: String, data: DataOptions, output: OutputOptions) async throws {
-        let store = try data.openStore()
+    static func show(_ type: RecordType, _ idText: String, store: any ReplicaStore, output: OutputOptions) async throws
+    {
         let id = try await store.findRecord(idText, type: type)
         guard let record = try await store.record(id) else { return }
         print(output.json ? try RecordPresenter.json(RecordDocument(record)) : RecordPresenter.details(record))
     }
 
     /// Prints the records a query selects.
-    static func list(_ query: RecordQuery, data: DataOptions, output: OutputOptions) async throws {
-        let records = try await data.openStore().records(query)
+    static func list(_ query: RecordQuery, store: any ReplicaStore, output: OutputOptions) async throws {
+        let records = try await store.records(query)
         print(
             output.json
                 ? try RecordPresenter.json(records.map(RecordDocument.init))
