@@ -20,6 +20,8 @@ public struct MergeError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let recordMismatch = Code(rawValue: "record-mismatch")
         /// The edit names a record that this replica does not hold, or one that is deleted.
         public static let unknownRecord = Code(rawValue: "unknown-record")
+        /// Stored bytes of a record state are damaged, or of a format this version cannot read.
+        public static let unreadableState = Code(rawValue: "unreadable-state")
 
         public var description: String { rawValue }
     }

@@ -19,7 +19,7 @@ struct GridsyncCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, VisitCommand.self, DemandCommand.self, ProjectCommand.self, StatusCommand.self,
-            ExportCommand.self,
+            InitCommand.self, VisitCommand.self, DemandCommand.self, ProjectCommand.self, DeleteCommand.self,
+            RestoreCommand.self, StatusCommand.self, ExportCommand.self,
         ])
 }

@@ -30,7 +30,8 @@ struct FieldSpecTests {
             refusal { try demand.field("title").checkRegister(.text(String(repeating: "x", count: 81))) }?.code
                 == .tooLong)
         #expect(throws: Never.self) { try demand.field("deleted").checkRegister(.boolean(true)) }
-        #expect(throws: Never.self) { try demand.field("deleted").checkRegister(.null) }
+        // `deleted` is true or false, never null: a null would conflict with every edit's "alive".
+        #expect(refusal { try demand.field("deleted").checkRegister(.null) }?.code == .missingRequired)
         // An optional text field is cleared with `.null`, never with empty text.
         #expect(refusal { try demand.field("description").checkRegister(.text("")) } != nil)
     }

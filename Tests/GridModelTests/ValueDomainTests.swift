@@ -247,7 +247,10 @@ struct ValueDomainReferenceTests {
         #expect(try ValueDomain.compound.parse(" k107 ", field: "compound") == .text("k107"))
         #expect(try ValueDomain.worker.parse("wang-fang", field: "worker") == .text("wang-fang"))
         #expect(try ValueDomain.worker.parse("office-1", field: "worker") == .text("office-1"))
-        for bad in ["K001", "-k1", "", "纺织厂宿舍", "k 001", "k/001", String(repeating: "k", count: 33)] {
+        // Typed keys are folded to lower case; stored keys must already be.
+        #expect(try ValueDomain.compound.parse("K001", field: "compound") == .text("k001"))
+        #expect(refusal { try ValueDomain.compound.check(.text("K001"), field: "compound") }?.code == .badFormat)
+        for bad in ["-k1", "", "纺织厂宿舍", "k 001", "k/001", String(repeating: "k", count: 33)] {
             #expect(
                 refusal { _ = try ValueDomain.compound.parse(bad, field: "compound") }?.code == .badFormat, "\(bad)")
             #expect(refusal { _ = try ValueDomain.worker.parse(bad, field: "worker") }?.code == .badFormat, "\(bad)")

@@ -135,14 +135,18 @@ import Testing
             let status = try await store.status()
             #expect(status.opCount == all.count && status.ownOpCount == 0)
             #expect(status.conflictCount == reference.conflicts.count, "conflict count differs (\(context))")
+            // (Lists come newest first; which records they hold is compared here, as sorted ids.)
             for type in RecordType.allCases {
-                let live = expected.filter { $0.type == type && !$0.isDeleted }.map(\.id)
+                let live = expected.filter { $0.type == type && !$0.isDeleted }.map(\.id).sorted()
                 #expect(status.records[type.key, default: 0] == live.count)
-                #expect(try await store.records(RecordQuery(type: type)).map(\.id) == live, "\(type) list (\(context))")
+                #expect(
+                    try await store.records(RecordQuery(type: type)).map(\.id).sorted() == live,
+                    "\(type) list (\(context))")
                 var everything = RecordQuery(type: type)
                 everything.includeDeleted = true
                 #expect(
-                    try await store.records(everything).map(\.id) == expected.filter { $0.type == type }.map(\.id))
+                    try await store.records(everything).map(\.id).sorted()
+                        == expected.filter { $0.type == type }.map(\.id).sorted())
             }
             // The typed columns follow the merged values (the shown winner of each register).
             let demands = expected.filter { $0.type == .demand && !$0.isDeleted }
@@ -150,31 +154,31 @@ import Testing
                 var query = RecordQuery(type: .demand)
                 query.status = status
                 #expect(
-                    try await store.records(query).map(\.id)
-                        == demands.filter { $0.value("status") == .text(status.key) }.map(\.id),
+                    try await store.records(query).map(\.id).sorted()
+                        == demands.filter { $0.value("status") == .text(status.key) }.map(\.id).sorted(),
                     "demands with status \(status.key) (\(context))")
             }
             for category in Category.allCases {
                 var query = RecordQuery(type: .demand)
                 query.category = category
                 #expect(
-                    try await store.records(query).map(\.id)
-                        == demands.filter { $0.value("category") == .text(category.key) }.map(\.id))
+                    try await store.records(query).map(\.id).sorted()
+                        == demands.filter { $0.value("category") == .text(category.key) }.map(\.id).sorted())
             }
             var open = RecordQuery(type: .demand)
             open.openOnly = true
             #expect(
-                try await store.records(open).map(\.id)
+                try await store.records(open).map(\.id).sorted()
                     == demands.filter {
                         DemandStatus(rawValue: $0.value("status").text ?? "")?.isOpen ?? false
-                    }.map(\.id))
+                    }.map(\.id).sorted())
             let projects = expected.filter { $0.type == .project && !$0.isDeleted }
             for stage in ProjectStage.allCases {
                 var query = RecordQuery(type: .project)
                 query.stage = stage
                 #expect(
-                    try await store.records(query).map(\.id)
-                        == projects.filter { $0.value("stage") == .text(stage.key) }.map(\.id))
+                    try await store.records(query).map(\.id).sorted()
+                        == projects.filter { $0.value("stage") == .text(stage.key) }.map(\.id).sorted())
             }
             return lateParents
         }

@@ -102,7 +102,7 @@ import Testing
     @Test func queriesFilterByGridStatusCategoryAndLiveness() async throws {
         try await withTemporaryFolder { folder in
             let store = try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: ManualWallClock())
-            // Created out of id order, so that sorting is tested.
+            // Created out of id order: lists show the newest first, whatever the ids.
             let raisedFire = F.id(3), resolvedEnv = F.id(1), acceptedFire = F.id(4), deletedOther = F.id(2)
             let project = F.id(6), visit = F.id(5)
             let compound = try #require(F.street.compounds.first { $0.grid == F.grid2.id }).id.rawValue
@@ -131,9 +131,9 @@ import Testing
                 configure(&query)
                 return try await store.records(query).map(\.id)
             }
-            #expect(try await ids() == [resolvedEnv, raisedFire, acceptedFire])
+            #expect(try await ids() == [acceptedFire, resolvedEnv, raisedFire])
             #expect(
-                try await ids { $0.includeDeleted = true } == [resolvedEnv, deletedOther, raisedFire, acceptedFire])
+                try await ids { $0.includeDeleted = true } == [deletedOther, acceptedFire, resolvedEnv, raisedFire])
             #expect(try await ids { $0.grid = F.grid1.id } == [resolvedEnv, raisedFire])
             #expect(try await ids { $0.grid = F.grid2.id } == [acceptedFire])
             #expect(
@@ -146,16 +146,16 @@ import Testing
                     $0.status = .raised; $0.includeDeleted = true
                 } == [deletedOther, raisedFire])
             #expect(try await ids { $0.status = .closed }.isEmpty)
-            #expect(try await ids { $0.category = .fireSafety } == [raisedFire, acceptedFire])
+            #expect(try await ids { $0.category = .fireSafety } == [acceptedFire, raisedFire])
             #expect(
                 try await ids {
                     $0.category = .fireSafety; $0.grid = F.grid1.id
                 } == [raisedFire])
-            #expect(try await ids { $0.openOnly = true } == [raisedFire, acceptedFire])
+            #expect(try await ids { $0.openOnly = true } == [acceptedFire, raisedFire])
             #expect(
                 try await ids {
                     $0.openOnly = true; $0.includeDeleted = true
-                } == [deletedOther, raisedFire, acceptedFire])
+                } == [deletedOther, acceptedFire, raisedFire])
             #expect(
                 try await ids {
                     $0.openOnly = true; $0.grid = F.grid2.id
@@ -183,7 +183,7 @@ import Testing
             _ = try await store.write(F.edit(raisedFire, .assign("status", "in-progress")))
             #expect(try await ids { $0.status = .raised }.isEmpty)
             #expect(try await ids { $0.status = .inProgress } == [raisedFire])
-            #expect(try await ids { $0.openOnly = true } == [raisedFire, acceptedFire])
+            #expect(try await ids { $0.openOnly = true } == [acceptedFire, raisedFire])
             _ = try await store.write(F.edit(raisedFire, .assign("status", "closed")))
             #expect(try await ids { $0.openOnly = true } == [acceptedFire])
         }

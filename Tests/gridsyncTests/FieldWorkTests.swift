@@ -116,3 +116,58 @@ import Testing
         text.unicodeScalars.reduce(0) { $0 + ((0x2E80...0x9FFF).contains($1.value) ? 2 : 1) }
     }
 }
+
+/// Deleting, restoring, linking records by short id, and the office working across grids.
+@Suite struct RecordLifecycleTests {
+    @Test func deleteAndRestoreKeepTheRecordAndTheReason() throws {
+        let gridsync = GridsyncBinary()
+        defer { gridsync.cleanUp() }
+        try gridsync.succeed("init", "--worker", "w001", "--grid", "c01/g01")
+        let added = try #require(
+            gridsync.json("demand", "add", "--title", "快递柜设置", "--category", "convenience", "--json") as? [String: Any])
+        let short = String(try #require(added["id"] as? String).prefix(8))
+        try gridsync.succeed("delete", short, "--reason", "重复录入")
+        #expect(try #require(gridsync.json("demand", "list", "--json") as? [Any]).isEmpty)
+        let all = try #require(gridsync.json("demand", "list", "--all", "--json") as? [[String: Any]])
+        #expect(all.count == 1 && all[0]["deleted"] as? Bool == true)
+        let refused = try gridsync.run("demand", "update", short, "--status", "accepted")
+        #expect(refused.status != 0 && refused.error.contains("restore it before editing it"))
+        try gridsync.succeed("restore", short, "--reason", "居民再次反映")
+        let shown = try #require(gridsync.json("demand", "show", short, "--json") as? [String: Any])
+        #expect(shown["deleted"] as? Bool == false)
+        let notes = try #require((shown["logs"] as? [String: [[String: Any]]])?["notes"])
+        #expect(notes.compactMap { ($0["entry"] as? [String: String])?["text"] } == ["重复录入", "居民再次反映"])
+        #expect(try gridsync.run("demand", "update", short, "--clear", "deleted").status != 0)
+    }
+
+    @Test func linksAreGivenByShortIDAndCheckedForType() throws {
+        let gridsync = GridsyncBinary()
+        defer { gridsync.cleanUp() }
+        try gridsync.succeed("init", "--worker", "w001", "--grid", "c01/g01")
+        let demand = try #require(
+            gridsync.json("demand", "add", "--title", "路灯不亮", "--category", "convenience", "--json") as? [String: Any])
+        let demandID = try #require(demand["id"] as? String)
+        let visit = try #require(
+            gridsync.json("visit", "add", "--demand", String(demandID.prefix(6)), "--json") as? [String: Any])
+        #expect((visit["sets"] as? [String: [String]])?["demands"] == [demandID])
+        let visitID = try #require(visit["id"] as? String)
+        let wrongType = try gridsync.run(
+            "project", "add", "--title", "路灯修复", "--category", "convenience", "--demand", String(visitID.prefix(8)))
+        #expect(wrongType.status != 0)
+        #expect(wrongType.error.contains("no demand has an id starting with"))
+        let onlyDemands = try gridsync.succeed("export", "--type", "demand").split(separator: "\n")
+        #expect(onlyDemands.count == 1 && onlyDemands[0].contains(demandID))
+    }
+
+    @Test func theOfficeRecordsInAnyGridOfItsCommunity() throws {
+        let gridsync = GridsyncBinary()
+        defer { gridsync.cleanUp() }
+        try gridsync.succeed("init", "--worker", "office-1", "--grid", "c01")
+        let added = try #require(
+            gridsync.json("demand", "add", "--title", "停车位不足", "--category", "民主协商", "--grid", "c01/g02", "--json")
+                as? [String: Any])
+        #expect(added["scope"] as? String == "c01/g02")
+        let outside = try gridsync.run("demand", "add", "--title", "x", "--category", "other", "--grid", "c02/g07")
+        #expect(outside.status != 0 && outside.error.contains("not one of this replica's grids"))
+    }
+}

@@ -46,7 +46,7 @@ public struct Op: Hashable, Sendable {
 
     /// The order in which ops of one log, and the heads of one register, are shown:
     /// by clock, then by replica id. Two ops never tie, because a replica's clock never repeats.
-    public var stamp: Stamp { Stamp(clock: clock, replica: id.replica) }
+    public var stamp: Stamp { Stamp(clock: clock, op: id) }
 
     /// Checks that the op fits its record type's schema: the field exists, the payload is of
     /// the field's merge kind, and every value is canonical and allowed.
@@ -58,6 +58,11 @@ public struct Op: Hashable, Sendable {
                 .invalidOp, "op \(id) on \(recordType.key) \(recordID): \(error.message)",
                 validation: error.validation)
         }
+        // Stores keep sequences in signed 64-bit integers (SQLite, PostgreSQL).
+        guard id.sequence <= UInt64(Int64.max), parents.allSatisfy({ $0.sequence <= UInt64(Int64.max) }) else {
+            throw MergeError(
+                .invalidOp, "op \(id) has a sequence number above 2^63 - 1: the replica that wrote it is faulty")
+        }
         if parents.contains(id) {
             throw MergeError(.invalidOp, "op \(id) names itself as a parent")
         }
@@ -65,15 +70,16 @@ public struct Op: Hashable, Sendable {
 }
 
 extension Op {
-    /// A total order of ops for display and winners: clock first, then replica id.
+    /// A total order of ops for display and winners: clock first, then replica id (and, only
+    /// for a faulty replica that repeated a clock reading, sequence).
     public struct Stamp: Hashable, Comparable, Sendable {
         /// The op's clock reading.
         public let clock: HybridTimestamp
-        /// The op's writer, which breaks ties between equal readings.
-        public let replica: ReplicaID
+        /// The op, whose writer breaks ties between equal readings.
+        public let op: OpID
 
         public static func < (lhs: Stamp, rhs: Stamp) -> Bool {
-            (lhs.clock, lhs.replica) < (rhs.clock, rhs.replica)
+            (lhs.clock, lhs.op.replica, lhs.op.sequence) < (rhs.clock, rhs.op.replica, rhs.op.sequence)
         }
     }
 }

@@ -22,7 +22,7 @@ public struct AppendLog: Hashable, Sendable, Codable {
         }
 
         /// The item's place in the log's order.
-        public var stamp: Op.Stamp { Op.Stamp(clock: clock, replica: op.replica) }
+        public var stamp: Op.Stamp { Op.Stamp(clock: clock, op: op) }
     }
 
     /// The entries, oldest first.

@@ -74,11 +74,11 @@ extension RecordState {
 
     /// Reads a state from the bytes ``encoded()`` wrote.
     ///
-    /// - Throws: ``MergeError/Code/invalidOp`` if the bytes are not a record state of a known format.
+    /// - Throws: ``MergeError/Code/unreadableState`` if the bytes are not a record state of a known format.
     public init(encoded bytes: [UInt8]) throws(MergeError) {
         var reader = ByteReader(bytes)
         guard try reader.byte() == Self.binaryFormat else {
-            throw MergeError(.invalidOp, "a stored record state has an unknown format: upgrade GridSync")
+            throw MergeError(.unreadableState, "a stored record state has an unknown format: upgrade GridSync")
         }
         guard let type = RecordType(rawValue: try reader.string()) else { throw reader.damaged() }
         let uuid = Array(try reader.bytes(16))
@@ -200,7 +200,7 @@ private struct ByteReader {
 
     func damaged() -> MergeError {
         MergeError(
-            .invalidOp, "a stored record state is damaged at byte \(position): restore the replica from a backup")
+            .unreadableState, "a stored record state is damaged at byte \(position): restore the replica from a backup")
     }
 
     mutating func byte() throws(MergeError) -> UInt8 {

@@ -40,15 +40,6 @@ public struct RecordState: Hashable, Sendable, Codable {
     /// The shown value of a register field, `null` if never written.
     public func value(_ field: String) -> FieldValue { registers[field]?.value ?? .null }
 
-    /// The merged state of a field of any kind, or `nil` if no op has written it.
-    public func field(_ name: String) -> FieldState? {
-        if let register = registers[name] { return .register(register) }
-        if let set = sets[name] { return .set(set) }
-        if let counter = counters[name] { return .counter(counter) }
-        if let log = logs[name] { return .log(log) }
-        return nil
-    }
-
     /// The register fields whose heads disagree, sorted by name.
     public var conflictedFields: [String] {
         registers.filter { $0.value.isConflicted }.keys.sorted()

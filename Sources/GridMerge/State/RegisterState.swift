@@ -32,7 +32,7 @@ public struct RegisterState: Hashable, Sendable, Codable {
         }
 
         /// The version's place in the winner order.
-        public var stamp: Op.Stamp { Op.Stamp(clock: clock, replica: op.replica) }
+        public var stamp: Op.Stamp { Op.Stamp(clock: clock, op: op) }
     }
 
     /// The writes that no other write replaces, oldest first; the last is the ``winner``.

@@ -17,7 +17,9 @@ public struct RecordSchema: Hashable, Sendable {
     public init(type: RecordType, fields: [FieldSpec]) {
         precondition(!fields.contains { $0.name == Self.deletedField }, "'deleted' is added by RecordSchema")
         self.type = type
-        self.fields = fields + [FieldSpec(Self.deletedField, Label("已删除", "deleted"), .register(.boolean))]
+        // Required, so that it can never be cleared to null; new records need not give it.
+        self.fields =
+            fields + [FieldSpec(Self.deletedField, Label("已删除", "deleted"), .register(.boolean), required: true)]
         var index: [String: Int] = [:]
         for (position, field) in self.fields.enumerated() {
             precondition(
@@ -41,8 +43,8 @@ public struct RecordSchema: Hashable, Sendable {
         return field
     }
 
-    /// The fields a new record must give.
-    public var requiredFields: [FieldSpec] { fields.filter(\.isRequired) }
+    /// The fields a new record must give (`deleted` starts as not deleted without being given).
+    public var requiredFields: [FieldSpec] { fields.filter { $0.isRequired && $0.name != Self.deletedField } }
 
     /// The register fields, whose concurrent writes can conflict.
     public var registerFields: [FieldSpec] { fields.filter { $0.kind == .register } }

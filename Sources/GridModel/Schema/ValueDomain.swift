@@ -72,8 +72,10 @@ public enum ValueDomain: Hashable, Sendable {
             case "false", "no", "否": return .boolean(false)
             default: throw ValidationError(.badFormat, field: field, value: input, allowed: summary)
             }
-        case .date, .month, .compound, .worker:
+        case .date, .month:
             return try check(.text(input.trimmingCharacters(in: .whitespacesAndNewlines)), field: field)
+        case .compound, .worker:
+            return try check(.text(input.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()), field: field)
         }
     }
 

@@ -30,7 +30,7 @@ public protocol ReplicaStore: Sendable {
     /// The record whose id is, or starts with, `text` (at least 4 characters).
     func findRecord(_ text: String, type: RecordType?) async throws -> RecordID
 
-    /// The records a query selects, sorted by id.
+    /// The records a query selects, newest first (visits by visit date, then newest first).
     func records(_ query: RecordQuery) async throws -> [RecordState]
 
     /// Every record, sorted by type then id (for exports).

@@ -12,6 +12,7 @@ struct SQLiteLedger: MergeLedger {
     let db: Database
     private var cache: [RecordID: RecordState] = [:]
     private var touched: Set<RecordID> = []
+    /// The earliest clock of each record's ops in this transaction (kept as `created_clock`).
     private var firstClock: [RecordID: HybridTimestamp] = [:]
     /// Ops stored by this transaction, so that their children need not ask SQLite.
     private var storedHere: Set<OpID> = []
@@ -96,7 +97,7 @@ struct SQLiteLedger: MergeLedger {
             op.parents.map(\.description).joined(separator: " "),
         ])
         storedHere.insert(op.id)
-        if firstClock[op.recordID] == nil { firstClock[op.recordID] = op.clock }
+        firstClock[op.recordID] = min(firstClock[op.recordID] ?? op.clock, op.clock)
         if awaitedRows > 0 {
             try db.cachedStatement(sql: "DELETE FROM awaited WHERE op_replica = ? AND op_sequence = ?")
                 .execute(arguments: [replica, sequence])

@@ -49,8 +49,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
         return try mapErrors(path: path) {
             // Build the replica under another name and move it into place, so that a crash
             // part-way leaves no half-made replica, only a file that the next `init` replaces.
-            let building = path + ".creating"
-            try? FileManager.default.removeItem(atPath: building)
+            let building = path + ".creating-\(identity.replica)"
             let queue = try DatabaseQueue(path: building)
             try Migrations.migrator.migrate(queue)
             try queue.write { db in
@@ -63,8 +62,13 @@ public final class SQLiteReplicaStore: ReplicaStore {
                     ])
             }
             try queue.close()
-            guard rename(building, path) == 0 else {
-                throw StoreError(.readOnly, "cannot move the new replica into \(path): check the folder's permissions")
+            // link(2) refuses to replace a replica that another `init` finished meanwhile.
+            defer { unlink(building) }
+            guard link(building, path) == 0 else {
+                throw errno == EEXIST
+                    ? StoreError(
+                        .alreadyExists, "\(folder) already holds a replica: use it as it is, or choose another folder")
+                    : StoreError(.readOnly, "cannot move the new replica into \(path): check the folder's permissions")
             }
             return SQLiteReplicaStore(
                 database: try openPool(path: path), path: path, identity: identity, wallClock: wallClock)
@@ -134,7 +138,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     // MARK: - Writing
 
     public func write(_ change: RecordChange) async throws -> [Op] {
-        try await writeTransaction { db, ledger, writer in
+        try await writeTransaction { ledger, writer in
             switch change.target {
             case .create(let type, let scope):
                 guard self.identity.covers(scope) else {
@@ -145,6 +149,12 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 }
                 return try writer.create(type, id: change.record, in: scope, change.edits, into: &ledger)
             case .edit:
+                if let scope = try ledger.record(change.record)?.scope, !self.identity.covers(scope) {
+                    throw StoreError(
+                        .outOfScope,
+                        "\(change.record) belongs to \(scope), outside this replica's grids: ask the office to change it"
+                    )
+                }
                 var ops: [Op] = []
                 for edit in change.edits {
                     ops.append(try writer.edit(change.record, edit, into: &ledger))
@@ -155,7 +165,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     }
 
     public func ingest(_ ops: [Op]) async throws -> Int {
-        try await writeTransaction { db, ledger, writer in
+        try await writeTransaction { ledger, writer in
             var stored = 0
             for op in ops where try !ledger.contains(op.id) {
                 try writer.observe(op.clock)
@@ -168,7 +178,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     /// Runs `body` in one write transaction with the replica's ledger and op writer, then
     /// writes back the records it changed and the clock. Errors become ``StoreError``s.
     private func writeTransaction<T: Sendable>(
-        _ body: @escaping @Sendable (Database, inout SQLiteLedger, inout OpWriter) throws -> T
+        _ body: @escaping @Sendable (inout SQLiteLedger, inout OpWriter) throws -> T
     ) async throws -> T {
         let identity = self.identity
         let wallClock = self.wallClock
@@ -185,7 +195,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                         wallClock: wallClock, latest: HybridTimestamp(rawValue: UInt64(bitPattern: latest))),
                     lastSequence: UInt64(lastSequence))
                 var ledger = try SQLiteLedger(db: db)
-                let result = try body(db, &ledger, &writer)
+                let result = try body(&ledger, &writer)
                 try ledger.flush()
                 try db.execute(
                     sql: "UPDATE replica SET clock = max(clock, ?)",
@@ -261,7 +271,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
         if !query.includeDeleted { conditions.append("r.deleted = 0") }
         let sql = """
             SELECT r.state FROM records r JOIN \(table) t ON t.record_id = r.id
-            WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY \(query.type == .visit ? "t.visited_on DESC, " : "")r.created_clock DESC, r.id
             """
         let bound = StatementArguments(arguments)
         return try await read { db, codec in
@@ -328,7 +339,12 @@ public final class SQLiteReplicaStore: ReplicaStore {
         else {
             throw StoreError(.corrupt, "an op row could not be read: the replica is damaged; restore it from a backup")
         }
-        let parents = (row[9] as String).split(separator: " ").compactMap { OpID(String($0)) }
+        let parentTexts = (row[9] as String).split(separator: " ")
+        let parents = parentTexts.compactMap { OpID(String($0)) }
+        guard parents.count == parentTexts.count else {
+            throw StoreError(
+                .corrupt, "an op row names an unreadable parent: the replica is damaged; restore it from a backup")
+        }
         return Op(
             id: OpID(replica: replica, sequence: UInt64(bitPattern: row[1] as Int64)),
             clock: HybridTimestamp(rawValue: UInt64(bitPattern: row[2] as Int64)), author: author, recordType: type,
@@ -357,6 +373,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
         switch error {
         case let error as StoreError:
             return error
+        case let error as MergeError where error.code == .unreadableState:
+            return StoreError(.corrupt, "\(path): \(error.message)", merge: error)
         case let error as MergeError where error.code == .unknownRecord:
             return StoreError(.unknownRecord, error.message, merge: error)
         case let error as MergeError:

@@ -25,8 +25,8 @@ struct DemandCommand: AsyncParsableCommand {
         @Option(help: "What residents asked for, up to 2,000 characters.") var description: String?
         @Option(help: "The compound's key.") var compound: String?
         @Option(help: "The building, e.g. 3栋2单元.") var building: String?
-        @Option(help: "The id of the visit this demand came from.") var visit: String?
-        @Option(help: "The id of the micro-project that answers it.") var project: String?
+        @Option(help: "The visit this demand came from (its id or first 4+ characters).") var visit: String?
+        @Option(help: "The micro-project that answers it (its id or first 4+ characters).") var project: String?
         @Option(name: .customLong("tag"), help: "A tag to add; repeat for several.") var tags: [String] = []
 
         func edits(into builder: inout EditBuilder) throws {
@@ -37,8 +37,8 @@ struct DemandCommand: AsyncParsableCommand {
             try builder.set("description", description)
             try builder.set("compound", compound)
             try builder.set("building", building)
-            try builder.set("visit", visit)
-            try builder.set("project", project)
+            try builder.link("visit", visit)
+            try builder.link("project", project)
             try builder.add("tags", tags)
         }
     }
@@ -66,6 +66,10 @@ struct DemandCommand: AsyncParsableCommand {
             try builder.set("status", fields.status == nil ? DemandStatus.raised.key : nil)
             try builder.set("urgency", fields.urgency == nil ? Urgency.normal.key : nil)
             try fields.edits(into: &builder)
+            if let backers, backers <= 0 {
+                throw ValidationError(
+                    "--backers \(backers): a new demand is backed by 1 or more residents, or leave it out")
+            }
             try builder.change("backers", by: backers)
             try await RecordActions.create(.demand, builder, grid: grid, store: data.openStore(), output: output)
         }
@@ -73,7 +77,7 @@ struct DemandCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List demands, newest id order, with filters.",
+            abstract: "List demands, newest first, with filters.",
             discussion: """
                 Examples:
                   gridsync demand list --open
@@ -127,7 +131,7 @@ struct DemandCommand: AsyncParsableCommand {
                 Writing a field that is in conflict settles the conflict with the value written.
 
                 Examples:
-                  gridsync demand update 3f2a9c1e --status 处理中 --project 9b1c07d2-...
+                  gridsync demand update 3f2a9c1e --status 处理中 --project 9b1c07d2
                   gridsync demand update 3f2a9c1e --note "已联系物业，下周清理" --remove-tag 停车
                   gridsync demand update 3f2a9c1e --clear building
                 """)
@@ -167,7 +171,6 @@ struct DemandCommand: AsyncParsableCommand {
 
         func run() async throws {
             var builder = EditBuilder(.demand)
-            guard by != 0 else { throw ValidationError("--by 0 changes nothing: give a positive or negative number") }
             try builder.change("backers", by: by)
             try await RecordActions.update(.demand, id, builder, store: data.openStore(), output: output)
         }

@@ -14,7 +14,7 @@ struct ExportCommand: AsyncParsableCommand {
         discussion: """
             jsonl writes one record per line, sorted by type then id, with every competing value of a field
             in conflict: two replicas that hold the same ops write byte-identical files.
-            csv writes one record type as a table (--type, default demand).
+            csv writes one record type as a table (--type, default demand); --type also narrows jsonl.
 
             Examples:
               gridsync export --format jsonl > records.jsonl
@@ -24,21 +24,25 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "jsonl or csv.")
     var format: Format = .jsonl
 
-    @Option(help: ArgumentHelp("The record type, for csv: visit, demand or project.", valueName: "type"))
-    var type: String = "demand"
+    @Option(
+        help: ArgumentHelp("Only this record type: visit, demand or project (csv: default demand).", valueName: "type"))
+    var type: String?
 
     @OptionGroup var data: DataOptions
 
     func run() async throws {
-        let records = try await data.openStore().allRecords()
+        let recordType = try type.map { text in
+            guard let recordType = RecordType(parsing: text) else {
+                throw ValidationError("--type '\(text)' is not a record type: use visit, demand or project")
+            }
+            return recordType
+        }
+        let records = try await data.openStore().allRecords().filter { recordType == nil || $0.type == recordType }
         switch format {
         case .jsonl:
             print(try RecordExport.jsonLines(records), terminator: "")
         case .csv:
-            guard let recordType = RecordType(parsing: type) else {
-                throw ValidationError("'\(type)' is not a record type: use visit, demand or project")
-            }
-            print(RecordExport.csv(records, type: recordType), terminator: "")
+            print(RecordExport.csv(records, type: recordType ?? .demand), terminator: "")
         }
     }
 }

@@ -23,7 +23,8 @@ struct ProjectCommand: AsyncParsableCommand {
         @Option(help: "Who proposed it (a residents' group, a capable resident...).") var proposer: String?
         @Option(help: "A participant to add (the community, a social organisation, a shop...); repeat for several.")
         var participant: [String] = []
-        @Option(help: "The id of a demand the project answers; repeat for several.") var demand: [String] = []
+        @Option(help: "A demand the project answers (its id or first 4+ characters); repeat for several.")
+        var demand: [String] = []
 
         func edits(into builder: inout EditBuilder) throws {
             try builder.set("title", title)
@@ -32,7 +33,7 @@ struct ProjectCommand: AsyncParsableCommand {
             try builder.set("compound", compound)
             try builder.set("proposer", proposer)
             try builder.add("participants", participant)
-            try builder.add("demands", demand)
+            try builder.link("demands", adding: demand)
         }
     }
 
@@ -41,7 +42,7 @@ struct ProjectCommand: AsyncParsableCommand {
             abstract: "Start a micro-project (at the collect stage unless --stage says otherwise).",
             discussion: """
                 Examples:
-                  gridsync project add --title 楼道微消防站 --category 消防安全 --demand 3f2a9c1e-...
+                  gridsync project add --title 楼道微消防站 --category 消防安全 --demand 3f2a9c1e
                   gridsync project add --title 停车自治公约 --category consultation --participant 居民议事会 --participant 物业公司
                 """)
 
@@ -149,8 +150,10 @@ struct ProjectCommand: AsyncParsableCommand {
             var target = stage
             if target == nil {
                 let record = try await store.record(store.findRecord(id, type: .project))
-                let current = record.flatMap { ProjectStage(rawValue: $0.value("stage").description) }
-                guard let next = current?.next else {
+                guard let current = record.flatMap({ ProjectStage(rawValue: $0.value("stage").description) }) else {
+                    throw ValidationError("the project's stage is unreadable: name the stage to move it to")
+                }
+                guard let next = current.next else {
                     throw ValidationError("the project is at the last stage (evaluate): name a stage to move it back")
                 }
                 target = next.key
@@ -199,10 +202,9 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            guard let funding: FundingSource = try RecordActions.filter(source, "source") else { return }
+            let funding: FundingSource? = try RecordActions.filter(source, "source")
             var builder = EditBuilder(.project)
-            guard yuan != 0 else { throw ValidationError("--yuan 0 changes nothing") }
-            try builder.change(funding.fieldName, by: yuan)
+            try builder.change(funding!.fieldName, by: yuan)
             try await RecordActions.update(.project, id, builder, store: data.openStore(), output: output)
         }
     }

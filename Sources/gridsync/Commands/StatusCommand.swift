@@ -26,7 +26,7 @@ struct StatusCommand: AsyncParsableCommand {
         print("worker:     \(identity.worker)")
         print("grids:      \(identity.scopes.map(\.description).joined(separator: ", "))")
         print(
-            "records:    \(status.records.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)s" }.joined(separator: ", "))"
+            "records:    \(status.records.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)\($0.value == 1 ? "" : "s")" }.joined(separator: ", "))"
         )
         print("ops:        \(status.opCount) stored, \(status.ownOpCount) written here")
         print("not synced: \(status.unsyncedOpCount) ops")

@@ -20,7 +20,7 @@ struct VisitCommand: AsyncParsableCommand {
 
                 Examples:
                   gridsync visit add --purpose 日常走访 --compound k001 --household 3栋2单元401 --observations 楼道堆放纸箱
-                  gridsync visit add --date 2026-11-28 --purpose follow-up --demand 3f2a9c1e-...
+                  gridsync visit add --date 2026-11-28 --purpose follow-up --demand 3f2a9c1e
                 """)
 
         @Option(help: "The day of the visit, YYYY-MM-DD (default: today).") var date: String?
@@ -28,7 +28,8 @@ struct VisitCommand: AsyncParsableCommand {
         @Option(help: "The compound's key.") var compound: String?
         @Option(help: "The household, e.g. 3栋2单元401.") var household: String?
         @Option(help: "What was seen and heard.") var observations: String?
-        @Option(help: "The id of a demand raised on this visit; repeat for several.") var demand: [String] = []
+        @Option(help: "A demand raised on this visit (its id or first 4+ characters); repeat for several.")
+        var demand: [String] = []
         @Option(help: "The visiting worker (default: this replica's worker).") var worker: String?
         @Option(help: "The grid, if this replica works in several.") var grid: String?
         @OptionGroup var data: DataOptions
@@ -43,7 +44,7 @@ struct VisitCommand: AsyncParsableCommand {
             try builder.set("compound", compound)
             try builder.set("household", household)
             try builder.set("observations", observations)
-            try builder.add("demands", demand)
+            try builder.link("demands", adding: demand)
             try await RecordActions.create(.visit, builder, grid: grid, store: store, output: output)
         }
 

@@ -1,11 +1,24 @@
 import GridMerge
 import GridModel
+import GridStore
 
 /// Turns command-line flags into the edits of one record, checked against its schema, so
 /// that a typo in any flag is refused before anything is written.
 struct EditBuilder {
+    /// A link to another record, named by id or id prefix, found in the replica before writing.
+    private struct Link {
+        let field: String
+        let text: String
+        let type: RecordType
+        let isSet: Bool
+    }
+
     let type: RecordType
     private(set) var edits: [Edit] = []
+    private var links: [Link] = []
+
+    /// Whether no flag asked for a change.
+    var isEmpty: Bool { edits.isEmpty && links.isEmpty }
 
     init(_ type: RecordType) {
         self.type = type
@@ -51,9 +64,36 @@ struct EditBuilder {
         }
     }
 
-    /// Changes a counter field; `nil` or zero leaves it alone.
+    /// Links a register field to another record, named by id or id prefix; `nil` leaves it alone.
+    mutating func link(_ field: String, _ text: String?) throws {
+        guard let text else { return }
+        guard case .register(.record(let target)) = try type.schema.field(field).shape else {
+            preconditionFailure("\(field) does not link records")
+        }
+        links.append(Link(field: field, text: text, type: target, isSet: false))
+    }
+
+    /// Adds links to other records, named by id or id prefix, to a set field.
+    mutating func link(_ field: String, adding texts: [String]) throws {
+        guard case .set(.record(let target)) = try type.schema.field(field).shape else {
+            preconditionFailure("\(field) does not link records")
+        }
+        links += texts.map { Link(field: field, text: $0, type: target, isSet: true) }
+    }
+
+    /// The edits, with every link resolved to a record of the right type in `store`.
+    func edits(resolvingLinksIn store: any ReplicaStore) async throws -> [Edit] {
+        var edits = self.edits
+        for link in links {
+            let id = try await store.findRecord(link.text, type: link.type).description
+            edits.append(link.isSet ? .add(link.field, id) : .assign(link.field, id))
+        }
+        return edits
+    }
+
+    /// Changes a counter field; `nil` leaves it alone, and zero is refused.
     mutating func change(_ field: String, by amount: Int64?) throws {
-        guard let amount, amount != 0 else { return }
+        guard let amount else { return }
         try type.schema.field(field).checkChange(amount)
         edits.append(.change(field, by: amount))
     }

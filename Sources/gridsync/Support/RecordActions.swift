@@ -11,8 +11,8 @@ enum RecordActions {
     ) async throws {
         let scope = try scope(grid, of: store.identity)
         let id = RecordID()
-        let ops = try await store.write(
-            RecordChange(record: id, target: .create(type, in: scope), edits: builder.edits))
+        let edits = try await builder.edits(resolvingLinksIn: store)
+        let ops = try await store.write(RecordChange(record: id, target: .create(type, in: scope), edits: edits))
         guard let record = try await store.record(id) else { return }
         if output.json {
             print(try RecordPresenter.json(RecordDocument(record)))
@@ -25,17 +25,34 @@ enum RecordActions {
     static func update(
         _ type: RecordType, _ idText: String, _ builder: EditBuilder, store: any ReplicaStore, output: OutputOptions
     ) async throws {
-        guard !builder.edits.isEmpty else {
+        guard !builder.isEmpty else {
             throw ValidationError("nothing to change: give at least one field to update (see --help)")
         }
         let id = try await store.findRecord(idText, type: type)
-        _ = try await store.write(RecordChange(record: id, target: .edit, edits: builder.edits))
+        let edits = try await builder.edits(resolvingLinksIn: store)
+        _ = try await store.write(RecordChange(record: id, target: .edit, edits: edits))
         guard let record = try await store.record(id) else { return }
         if output.json {
             print(try RecordPresenter.json(RecordDocument(record)))
         } else {
             print(RecordPresenter.details(record))
         }
+    }
+
+    /// Deletes or restores a record of any type, with the reason as a note (written while the
+    /// record is alive: before deleting, after restoring).
+    static func setDeleted(
+        _ deleted: Bool, _ idText: String, reason: String?, store: any ReplicaStore, output: OutputOptions
+    ) async throws {
+        let id = try await store.findRecord(idText, type: nil)
+        guard let type = try await store.record(id)?.type else { return }
+        var notes = EditBuilder(type)
+        if let reason { try notes.append("notes", ["text": reason]) }
+        let change: Edit = deleted ? .delete : .restore
+        let edits = deleted ? notes.edits + [change] : [change] + notes.edits
+        _ = try await store.write(RecordChange(record: id, target: .edit, edits: edits))
+        guard let record = try await store.record(id) else { return }
+        print(output.json ? try RecordPresenter.json(RecordDocument(record)) : RecordPresenter.details(record))
     }
 
     /// Prints one record.
@@ -65,6 +82,10 @@ enum RecordActions {
             return identity.scopes[0]
         }
         if let scope = identity.scopes.first(where: { $0.description == grid || $0.grid?.rawValue == grid }) {
+            return scope
+        }
+        // The office works in whole communities: any grid of them, written community/grid.
+        if let scope = GridScope(grid), identity.covers(scope) {
             return scope
         }
         throw ValidationError("'\(grid)' is not one of this replica's grids: use one of \(scopes)")

@@ -15,10 +15,14 @@ enum RecordPresenter {
     /// The first 8 characters of an id: enough to name a record in later commands.
     static func shortID(_ id: RecordID) -> String { String(id.description.prefix(8)) }
 
-    /// The Chinese label of a stored choice key, or the key if it is not a choice.
+    /// The Chinese label of a field's shown value, or the value if it is not a choice.
     static func label(_ record: RecordState, _ field: String) -> String {
-        let value = record.value(field)
-        guard case .text(let key) = value, case .register(.choice(let choices)) = record.type.schema[field]?.shape,
+        label(record.value(field), of: field, in: record.type)
+    }
+
+    /// The Chinese label of a stored choice key, or the value if it is not a choice.
+    static func label(_ value: FieldValue, of field: String, in type: RecordType) -> String {
+        guard case .text(let key) = value, case .register(.choice(let choices)) = type.schema[field]?.shape,
             let choice = choices.choices.first(where: { $0.key == key })
         else { return value.description }
         return choice.label.chinese
@@ -81,7 +85,9 @@ enum RecordPresenter {
                 if register.isConflicted {
                     lines.append("  冲突 conflict: \(register.heads.count) competing values, the latest is shown:")
                     for head in register.heads.reversed() {
-                        lines.append("    - \(head.value) (by \(head.author), op \(head.op))")
+                        lines.append(
+                            "    - \(label(head.value, of: field.name, in: record.type)) (by \(head.author), op \(head.op))"
+                        )
                     }
                 }
             case .set:
