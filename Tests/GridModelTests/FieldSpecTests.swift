@@ -192,3 +192,20 @@ struct FieldSpecTests {
         #expect(progressSummary.contains("percent (a whole number from 0 to 100)"))
     }
 }
+
+/// Cross-part rules of log entries.
+@Suite("FieldSpec entry rules")
+struct FieldSpecEntryRuleTests {
+    @Test func satisfiedResidentsCannotOutnumberThoseAsked() throws {
+        let satisfaction = try RecordSchema.project.field("satisfaction")
+        let entry = { (asked: Int64, happy: Int64) in
+            LogEntry(["method": .text("questionnaire"), "respondents": .integer(asked), "satisfied": .integer(happy)])
+        }
+        #expect(throws: Never.self) { try satisfaction.checkEntry(entry(40, 36)) }
+        #expect(throws: Never.self) { try satisfaction.checkEntry(entry(40, 40)) }
+        let error = try #require(refusal { try satisfaction.checkEntry(entry(40, 41)) })
+        #expect(error.code == .outOfRange)
+        #expect(error.field == "satisfaction.satisfied")
+        #expect(error.description.contains("respondents"))
+    }
+}

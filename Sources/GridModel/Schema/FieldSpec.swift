@@ -20,13 +20,17 @@ public struct FieldSpec: Hashable, Sendable {
     public let shape: Shape
     /// Whether a new record must give this field, and a register may never be cleared.
     public let isRequired: Bool
+    /// For a part of a log entry: another whole-number part that this one may not exceed
+    /// (satisfied residents cannot outnumber those asked).
+    public let atMost: String?
 
     /// Creates a field.
-    public init(_ name: String, _ label: Label, _ shape: Shape, required: Bool = false) {
+    public init(_ name: String, _ label: Label, _ shape: Shape, required: Bool = false, atMost: String? = nil) {
         self.name = name
         self.label = label
         self.shape = shape
         self.isRequired = required
+        self.atMost = atMost
     }
 
     /// How concurrent edits of this field merge.
@@ -91,6 +95,14 @@ public struct FieldSpec: Hashable, Sendable {
             throw ValidationError(
                 .missingRequired, field: "\(self.name).\(part.name)", value: nil,
                 allowed: part.domainSummary)
+        }
+        for part in parts {
+            guard let bound = part.atMost, let value = entry[part.name]?.integer,
+                let limit = entry[bound]?.integer, value > limit
+            else { continue }
+            throw ValidationError(
+                .outOfRange, field: "\(self.name).\(part.name)", value: String(value),
+                allowed: "at most \(bound) (\(limit))")
         }
     }
 

@@ -39,7 +39,8 @@ extension RecordSchema {
                         "respondents", Label("受访人数", "respondents"), .register(.integer(1...100_000)),
                         required: true),
                     FieldSpec(
-                        "satisfied", Label("满意人数", "satisfied"), .register(.integer(0...100_000)), required: true),
+                        "satisfied", Label("满意人数", "satisfied"), .register(.integer(0...100_000)), required: true,
+                        atMost: "respondents"),
                     FieldSpec("text", Label("意见", "comments"), .register(paragraph)),
                 ])),
             notes,

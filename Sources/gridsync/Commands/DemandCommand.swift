@@ -15,13 +15,13 @@ struct DemandCommand: AsyncParsableCommand {
         @Option(help: "A short title, up to 80 characters.") var title: String?
         @Option(
             help:
-                "fire-safety (消防安全), convenience (便民服务), public-security (社会治安), environment (环境美化), consultation (民主协商) or other (其他)."
+                "One of \(Category.choices.summary)."
         )
         var category: String?
         @Option(
-            help: "raised (已提出), accepted (已受理), in-progress (处理中), resolved (已解决), closed (已关闭) or declined (不予受理).")
+            help: "One of \(DemandStatus.choices.summary).")
         var status: String?
-        @Option(help: "normal (一般), pressing (较急) or urgent (紧急).") var urgency: String?
+        @Option(help: "One of \(Urgency.choices.summary).") var urgency: String?
         @Option(help: "What residents asked for, up to 2,000 characters.") var description: String?
         @Option(help: "The compound's key.") var compound: String?
         @Option(help: "The building, e.g. 3栋2单元.") var building: String?
@@ -52,7 +52,8 @@ struct DemandCommand: AsyncParsableCommand {
 
                 Examples:
                   gridsync demand add --title 楼道堆物清理 --category 消防安全
-                  gridsync demand add --title 路灯不亮 --category convenience --urgency 紧急 --compound k001 --backers 12
+                  gridsync demand add --title 路灯不亮 --category convenience --urgency 紧急
+                  gridsync demand add --title 停车难 --category 民主协商 --compound k001 --backers 12
                 """)
 
         @OptionGroup var fields: Fields

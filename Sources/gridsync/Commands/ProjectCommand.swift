@@ -15,7 +15,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @Option(help: "The project's name, up to 80 characters.") var title: String?
         @Option(
             help:
-                "fire-safety (消防安全), convenience (便民服务), public-security (社会治安), environment (环境美化) or consultation (民主协商)."
+                "One of \(Category.projectCategories.summary)."
         )
         var category: String?
         @Option(help: "A short description of the project.") var summary: String?
@@ -43,11 +43,11 @@ struct ProjectCommand: AsyncParsableCommand {
             discussion: """
                 Examples:
                   gridsync project add --title 楼道微消防站 --category 消防安全 --demand 3f2a9c1e
-                  gridsync project add --title 停车自治公约 --category consultation --participant 居民议事会 --participant 物业公司
+                  gridsync project add --title 停车自治公约 --category 民主协商 --participant 物业公司
                 """)
 
         @OptionGroup var fields: Fields
-        @Option(help: "collect (征集), design (设计), review (论证), implement (实施) or evaluate (评估).")
+        @Option(help: "One of \(ProjectStage.choices.summary).")
         var stage: String = ProjectStage.collect.key
         @Option(help: "The grid, if this replica works in several.") var grid: String?
         @OptionGroup var data: DataOptions
@@ -196,7 +196,7 @@ struct ProjectCommand: AsyncParsableCommand {
                 """)
 
         @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
-        @Option(help: "government (政府), society (社会) or residents (居民).") var source: String
+        @Option(help: "One of \(FundingSource.choices.summary).") var source: String
         @Option(help: "Yuan (negative to correct an earlier entry).") var yuan: Int64
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
@@ -219,7 +219,7 @@ struct ProjectCommand: AsyncParsableCommand {
                 """)
 
         @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
-        @Option(help: "interview (访谈) or questionnaire (问卷).") var method: String
+        @Option(help: "One of \(SurveyMethod.choices.summary).") var method: String
         @Option(help: "How many residents answered.") var respondents: String
         @Option(help: "How many were satisfied.") var satisfied: String
         @Option(help: "What residents said.") var comments: String?
@@ -227,9 +227,6 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            guard let asked = Int(respondents), let happy = Int(satisfied), happy <= asked else {
-                throw ValidationError("--satisfied must be a whole number no larger than --respondents")
-            }
             var builder = EditBuilder(.project)
             try builder.append(
                 "satisfaction",

@@ -16,7 +16,6 @@ struct VisitCommand: AsyncParsableCommand {
             abstract: "Record a visit.",
             discussion: """
                 The date defaults to today and the worker to this replica's worker.
-                Purpose: routine (日常走访), collect-demands (收集诉求), follow-up (回访), safety-check (安全检查) or survey (满意度调查).
 
                 Examples:
                   gridsync visit add --purpose 日常走访 --compound k001 --household 3栋2单元401 --observations 楼道堆放纸箱
@@ -24,7 +23,7 @@ struct VisitCommand: AsyncParsableCommand {
                 """)
 
         @Option(help: "The day of the visit, YYYY-MM-DD (default: today).") var date: String?
-        @Option(help: "Why the visit was made.") var purpose: String = VisitPurpose.routine.key
+        @Option(help: "Why: one of \(VisitPurpose.choices.summary).") var purpose: String = VisitPurpose.routine.key
         @Option(help: "The compound's key.") var compound: String?
         @Option(help: "The household, e.g. 3栋2单元401.") var household: String?
         @Option(help: "What was seen and heard.") var observations: String?
