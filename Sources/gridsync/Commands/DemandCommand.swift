@@ -140,8 +140,7 @@ struct DemandCommand: AsyncParsableCommand {
         @Argument(help: "The demand's id, or its first 4 or more characters.") var id: String
         @OptionGroup var fields: Fields
         @Option(help: "A tag to remove; repeat for several.") var removeTag: [String] = []
-        @Option(help: "A note to add to the demand's notes.") var note: String?
-        @Option(help: "An optional field to clear; repeat for several.") var clear: [String] = []
+        @OptionGroup var notesAndClearing: NoteAndClearOptions
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
@@ -149,8 +148,7 @@ struct DemandCommand: AsyncParsableCommand {
             var builder = EditBuilder(.demand)
             try fields.edits(into: &builder)
             try builder.remove("tags", removeTag)
-            try builder.clear(clear)
-            if let note { try builder.append("notes", ["text": note]) }
+            try notesAndClearing.edits(into: &builder)
             try await RecordActions.update(.demand, id, builder, store: data.openStore(), output: output)
         }
     }

@@ -116,8 +116,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
         @OptionGroup var fields: Fields
         @Option(help: "A participant to remove; repeat for several.") var removeParticipant: [String] = []
-        @Option(help: "A note to add to the project's notes.") var note: String?
-        @Option(help: "An optional field to clear; repeat for several.") var clear: [String] = []
+        @OptionGroup var notesAndClearing: NoteAndClearOptions
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
@@ -125,8 +124,7 @@ struct ProjectCommand: AsyncParsableCommand {
             var builder = EditBuilder(.project)
             try fields.edits(into: &builder)
             try builder.remove("participants", removeParticipant)
-            try builder.clear(clear)
-            if let note { try builder.append("notes", ["text": note]) }
+            try notesAndClearing.edits(into: &builder)
             try await RecordActions.update(.project, id, builder, store: data.openStore(), output: output)
         }
     }
