@@ -3,7 +3,8 @@
 //
 // Modules depend one way, top to bottom (see docs/ARCHITECTURE.md):
 //   GridModel  <- GridMerge  <- GridStore  <- gridsync
-//   (GridProtocol, GridNet, gridsyncd and gridsync-inspect: later)
+//                           <- GridProtocol (the op line so far)
+//   (GridNet, gridsyncd and gridsync-inspect: later)
 //   GridTesting depends on everything it helps test.
 import PackageDescription
 
@@ -13,6 +14,7 @@ let package = Package(
         .library(name: "GridModel", targets: ["GridModel"]),
         .library(name: "GridMerge", targets: ["GridMerge"]),
         .library(name: "GridStore", targets: ["GridStore"]),
+        .library(name: "GridProtocol", targets: ["GridProtocol"]),
         .library(name: "GridTesting", targets: ["GridTesting"]),
         .executable(name: "gridsync", targets: ["gridsync"]),
     ],
@@ -31,6 +33,8 @@ let package = Package(
             name: "GridStore",
             dependencies: ["GridMerge", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The line protocol: the canonical op line (so far), later messages, framing and sessions.
+        .target(name: "GridProtocol", dependencies: ["GridMerge"]),
         // The field client for grid workers.
         .executableTarget(
             name: "gridsync",
@@ -56,6 +60,10 @@ let package = Package(
                 "GridModel", "GridMerge", "GridStore", "GridTesting", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "GridProtocolTests",
+            dependencies: ["GridModel", "GridMerge", "GridProtocol", "GridTesting"]
         ),
         // Runs the real `gridsync` binary, as a grid worker would.
         .testTarget(name: "gridsyncTests", dependencies: ["GridModel", "GridTesting"]),
