@@ -41,4 +41,20 @@ public protocol ReplicaStore: Sendable {
 
     /// Counts for `status`.
     func status() async throws -> ReplicaStatus
+
+    // MARK: Exchanging ops with peers
+
+    /// Up to `limit` ops stored after `localSequence` whose records lie in `scopes`.
+    func batch(after localSequence: Int64, limit: Int, scopes: [GridScope]) async throws -> OpBatch
+
+    /// Stores ops pulled from a peer and, in the same transaction, the peer's local
+    /// sequence up to which they were pulled: interrupted at any point, the next pull
+    /// resumes after the last batch stored, with nothing lost and nothing applied twice.
+    func ingest(_ ops: [Op], pulledFrom peer: ReplicaID, through: Int64) async throws -> Int
+
+    /// Records that a peer acknowledged this replica's ops up to `localSequence`.
+    func markPushed(to peer: ReplicaID, through localSequence: Int64) async throws
+
+    /// What this replica has exchanged with a peer (all zero for a peer never met).
+    func cursor(for peer: ReplicaID) async throws -> PeerCursor
 }

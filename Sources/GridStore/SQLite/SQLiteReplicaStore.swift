@@ -58,7 +58,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                     arguments: [
                         identity.replica.description, identity.worker.rawValue,
                         identity.scopes.map(\.description).joined(separator: " "),
-                        ISO8601DateFormatter().string(from: Date()),
+                        timestamp(wallClock),
                     ])
             }
             try queue.close()
@@ -125,6 +125,12 @@ public final class SQLiteReplicaStore: ReplicaStore {
             let scopes = (row[2] as String).split(separator: " ").compactMap { GridScope(String($0)) }
             return ReplicaIdentity(replica: replica, worker: worker, scopes: scopes)
         }
+    }
+
+    /// The wall clock's time, as ISO 8601 text.
+    private static func timestamp(_ wallClock: any WallClock) -> String {
+        ISO8601DateFormatter().string(
+            from: Date(timeIntervalSince1970: Double(wallClock.millisecondsSince1970()) / 1000))
     }
 
     private static func openPool(path: String) throws -> DatabasePool {
@@ -296,6 +302,81 @@ public final class SQLiteReplicaStore: ReplicaStore {
                     FROM ops WHERE local_sequence > ? ORDER BY local_sequence LIMIT ?
                     """, arguments: [localSequence, limit]
             ).map { try Self.op(from: $0, codec: codec) }
+        }
+    }
+
+    public func batch(after localSequence: Int64, limit: Int, scopes: [GridScope]) async throws -> OpBatch {
+        // A community scope covers its own records and those of its grids.
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = [localSequence]
+        for scope in scopes {
+            if scope.grid == nil {
+                conditions.append("scope = ? OR scope LIKE ?")  // keys hold no LIKE wildcards
+                arguments += [scope.description, scope.description + "/%"]
+            } else {
+                conditions.append("scope = ?")
+                arguments.append(scope.description)
+            }
+        }
+        let filter = conditions.isEmpty ? "0" : conditions.map { "(\($0))" }.joined(separator: " OR ")
+        arguments.append(limit)
+        let bound = StatementArguments(arguments)
+        return try await read { db, codec in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents,
+                        local_sequence
+                    FROM ops WHERE local_sequence > ? AND (\(filter)) ORDER BY local_sequence LIMIT ?
+                    """, arguments: bound)
+            let ops = try rows.map { try Self.op(from: $0, codec: codec) }
+            if rows.count == limit, let last = rows.last {
+                return OpBatch(ops: ops, through: last[10], more: true)
+            }
+            // Fewer than asked: everything stored has been looked at.
+            let end = try Int64.fetchOne(db, sql: "SELECT max(local_sequence) FROM ops") ?? 0
+            return OpBatch(ops: ops, through: max(end, localSequence), more: false)
+        }
+    }
+
+    public func ingest(_ ops: [Op], pulledFrom peer: ReplicaID, through: Int64) async throws -> Int {
+        let now = Self.timestamp(wallClock)
+        return try await writeTransaction { ledger, writer in
+            var stored = 0
+            for op in ops where try !ledger.contains(op.id) {
+                try writer.observe(op.clock)
+                if try ledger.merge(op) { stored += 1 }
+            }
+            try ledger.db.execute(
+                sql: """
+                    INSERT INTO peers (replica, pulled_through, last_sync_at) VALUES (?, ?, ?)
+                    ON CONFLICT (replica) DO UPDATE SET
+                        pulled_through = max(pulled_through, excluded.pulled_through), last_sync_at = excluded.last_sync_at
+                    """, arguments: [peer.description, through, now])
+            return stored
+        }
+    }
+
+    public func markPushed(to peer: ReplicaID, through localSequence: Int64) async throws {
+        let now = Self.timestamp(wallClock)
+        try await writeTransaction { ledger, _ in
+            try ledger.db.execute(
+                sql: """
+                    INSERT INTO peers (replica, pushed_through, last_sync_at) VALUES (?, ?, ?)
+                    ON CONFLICT (replica) DO UPDATE SET
+                        pushed_through = max(pushed_through, excluded.pushed_through), last_sync_at = excluded.last_sync_at
+                    """, arguments: [peer.description, localSequence, now])
+        }
+    }
+
+    public func cursor(for peer: ReplicaID) async throws -> PeerCursor {
+        try await read { db, _ in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT pulled_through, pushed_through, last_sync_at FROM peers WHERE replica = ?",
+                    arguments: [peer.description])
+            else { return PeerCursor(peer: peer) }
+            return PeerCursor(peer: peer, pulledThrough: row[0], pushedThrough: row[1], lastSyncAt: row[2])
         }
     }
 
