@@ -63,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GridProtocolTests",
-            dependencies: ["GridModel", "GridMerge", "GridProtocol", "GridTesting"]
+            dependencies: ["GridModel", "GridMerge", "GridProtocol", "GridStore", "GridTesting"]
         ),
         // Runs the real `gridsync` binary, as a grid worker would.
         .testTarget(name: "gridsyncTests", dependencies: ["GridModel", "GridTesting"]),

@@ -13,6 +13,27 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
 
         /// An op line that does not follow the op grammar or is not in canonical form.
         public static let malformedOp = Code(rawValue: "malformed-op")
+        /// A line that is not a message of the protocol, or arrives when it is not expected.
+        public static let malformedLine = Code(rawValue: "malformed-line")
+        /// A line longer than the limit.
+        public static let lineTooLong = Code(rawValue: "line-too-long")
+        /// A batch header announcing more ops than the limit, or a count that does not match.
+        public static let badCount = Code(rawValue: "bad-count")
+        /// The peer speaks a protocol version this replica does not.
+        public static let version = Code(rawValue: "version")
+        /// The token is wrong, unknown or revoked.
+        public static let unauthorized = Code(rawValue: "unauthorized")
+        /// An op lies outside the scopes the token may write.
+        public static let outOfScope = Code(rawValue: "out-of-scope")
+        /// An op was refused by the merge rules (invalid value, clock too far ahead...).
+        public static let refused = Code(rawValue: "refused")
+        /// The replica could not store or read what it was asked to.
+        public static let `internal` = Code(rawValue: "internal")
+
+        /// Whether the connection is closed after this error (see PROTOCOL.md, "Errors").
+        public var isFatal: Bool {
+            self != .outOfScope && self != .refused
+        }
 
         public var description: String { rawValue }
     }

@@ -20,7 +20,8 @@ import Testing
         var more = true
         while more {
             let batch = try await client.batch(
-                after: cursor.pushedThrough, limit: batchSize, scopes: client.identity.scopes)
+                after: cursor.pushedThrough, limit: batchSize, scopes: client.identity.scopes,
+                writers: .only(client.identity.replica))
             _ = try await server.ingest(batch.ops)
             try await client.markPushed(to: server.identity.replica, through: batch.through)
             cursor.pushedThrough = batch.through
@@ -30,7 +31,8 @@ import Testing
         more = true
         while more, pulls != stopAfterPulls {
             let batch = try await server.batch(
-                after: cursor.pulledThrough, limit: batchSize, scopes: client.identity.scopes)
+                after: cursor.pulledThrough, limit: batchSize, scopes: client.identity.scopes,
+                writers: .allBut(client.identity.replica))
             _ = try await client.ingest(batch.ops, pulledFrom: server.identity.replica, through: batch.through)
             cursor.pulledThrough = batch.through
             more = batch.more
@@ -123,11 +125,11 @@ import Testing
         try await withTemporaryFolder { folder in
             let office = try Self.store(folder, "office", 0xaa, 0, F.community, ManualWallClock())
             _ = try await office.write(F.create(F.id(1), .demand, in: F.grid2.scope, F.newDemand))
-            let empty = try await office.batch(after: 0, limit: 100, scopes: [F.grid1.scope])
+            let empty = try await office.batch(after: 0, limit: 100, scopes: [F.grid1.scope], writers: .all)
             #expect(empty.ops.isEmpty && !empty.more && empty.through == Int64(F.newDemand.count))
-            let all = try await office.batch(after: 0, limit: 100, scopes: [F.community])
+            let all = try await office.batch(after: 0, limit: 100, scopes: [F.community], writers: .all)
             #expect(all.ops.count == F.newDemand.count)
-            let none = try await office.batch(after: 0, limit: 100, scopes: [])
+            let none = try await office.batch(after: 0, limit: 100, scopes: [], writers: .all)
             #expect(none.ops.isEmpty)
         }
     }

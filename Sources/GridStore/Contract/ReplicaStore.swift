@@ -44,8 +44,10 @@ public protocol ReplicaStore: Sendable {
 
     // MARK: Exchanging ops with peers
 
-    /// Up to `limit` ops stored after `localSequence` whose records lie in `scopes`.
-    func batch(after localSequence: Int64, limit: Int, scopes: [GridScope]) async throws -> OpBatch
+    /// Up to `limit` ops stored after `localSequence` whose records lie in `scopes` and that
+    /// were written by `writers` (a client pushes only its own ops; a server sends a client
+    /// every op but the client's own).
+    func batch(after localSequence: Int64, limit: Int, scopes: [GridScope], writers: OpWriters) async throws -> OpBatch
 
     /// Stores ops pulled from a peer and, in the same transaction, the peer's local
     /// sequence up to which they were pulled: interrupted at any point, the next pull

@@ -19,6 +19,16 @@ public struct OpBatch: Hashable, Sendable {
     }
 }
 
+/// Whose ops a batch holds.
+public enum OpWriters: Hashable, Sendable {
+    /// Every replica's.
+    case all
+    /// Only this replica's.
+    case only(ReplicaID)
+    /// Every replica's but this one's.
+    case allBut(ReplicaID)
+}
+
 /// What a replica has exchanged with one peer.
 public struct PeerCursor: Hashable, Sendable, Codable {
     /// The peer.

@@ -305,7 +305,9 @@ public final class SQLiteReplicaStore: ReplicaStore {
         }
     }
 
-    public func batch(after localSequence: Int64, limit: Int, scopes: [GridScope]) async throws -> OpBatch {
+    public func batch(after localSequence: Int64, limit: Int, scopes: [GridScope], writers: OpWriters) async throws
+        -> OpBatch
+    {
         // A community scope covers its own records and those of its grids.
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = [localSequence]
@@ -318,16 +320,26 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 arguments.append(scope.description)
             }
         }
-        let filter = conditions.isEmpty ? "0" : conditions.map { "(\($0))" }.joined(separator: " OR ")
+        var filter = conditions.isEmpty ? "0" : conditions.map { "(\($0))" }.joined(separator: " OR ")
+        switch writers {
+        case .all: break
+        case .only(let replica):
+            filter = "(\(filter)) AND replica = ?"
+            arguments.append(replica.description)
+        case .allBut(let replica):
+            filter = "(\(filter)) AND replica != ?"
+            arguments.append(replica.description)
+        }
         arguments.append(limit)
         let bound = StatementArguments(arguments)
+        let selection = filter
         return try await read { db, codec in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents,
                         local_sequence
-                    FROM ops WHERE local_sequence > ? AND (\(filter)) ORDER BY local_sequence LIMIT ?
+                    FROM ops WHERE local_sequence > ? AND (\(selection)) ORDER BY local_sequence LIMIT ?
                     """, arguments: bound)
             let ops = try rows.map { try Self.op(from: $0, codec: codec) }
             if rows.count == limit, let last = rows.last {

@@ -1,0 +1,48 @@
+import GridMerge
+import GridModel
+
+extension Message {
+    /// The protocol version this code speaks.
+    public static let version = "gridsync/1"
+
+    /// The message's lines, without line feeds: one, or a header and its op lines.
+    public var lines: [String] {
+        switch self {
+        case .hello(let version, let replica, let token, let deflate):
+            return ["HELLO \(version) \(replica) \(token)" + (deflate ? " deflate" : "")]
+        case .welcome(let version, let replica, let read, let write, let limits, let deflate):
+            return [
+                "WELCOME \(version) \(replica) \(Self.scopes(read)) \(Self.scopes(write)) \(limits.lineBytes) "
+                    + "\(limits.opsPerBatch)" + (deflate ? " deflate" : "")
+            ]
+        case .push(let through, let ops):
+            return ["PUSH \(ops.count) \(through)"] + ops.map(OpLine.text)
+        case .ack(let through):
+            return ["ACK \(through)"]
+        case .pull(let after, let limit):
+            return ["PULL \(after) \(limit)"]
+        case .batch(let through, let more, let ops):
+            return ["BATCH \(ops.count) \(through) \(more ? 1 : 0)"] + ops.map(OpLine.text)
+        case .error(let error):
+            let message = error.message.map { $0 == "\n" || $0 == "\r" ? " " : $0 }
+            return ["ERR \(error.code) \(String(message))"]
+        case .bye:
+            return ["BYE"]
+        }
+    }
+
+    /// Scopes joined by `,`, or `-` for none.
+    static func scopes(_ scopes: [GridScope]) -> String {
+        scopes.isEmpty ? "-" : scopes.map(\.description).joined(separator: ",")
+    }
+
+    /// Whether `token` may appear on a `HELLO` line: 1 to 256 of `A-Z a-z 0-9 . _ ~ + / = -`.
+    public static func isValidToken(_ token: some StringProtocol) -> Bool {
+        (1...256).contains(token.utf8.count)
+            && token.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "._~+/=-".utf8.contains(byte)
+            }
+    }
+}

@@ -1,0 +1,41 @@
+import GridMerge
+import GridModel
+
+/// One message of the line protocol (see `protocol/PROTOCOL.md`).
+public enum Message: Hashable, Sendable {
+    /// Client → server, first: protocol version, replica id, bearer token, wish to compress.
+    case hello(version: String, replica: ReplicaID, token: String, deflate: Bool)
+    /// Server → client, answering `hello`: the server's replica, the scopes the token may
+    /// read and write, the limits, and whether the rest of the connection is compressed.
+    case welcome(
+        version: String, replica: ReplicaID, read: [GridScope], write: [GridScope], limits: Limits, deflate: Bool)
+    /// Client → server: ops, covering the client's local sequence up to `through`.
+    case push(through: Int64, ops: [Op])
+    /// Server → client: the pushed ops up to `through` are committed.
+    case ack(through: Int64)
+    /// Client → server: the ops after the server's local sequence `after`, at most `limit`.
+    case pull(after: Int64, limit: Int)
+    /// Server → client: ops in the client's scopes, the cursor to pull after next, and whether more follow.
+    case batch(through: Int64, more: Bool, ops: [Op])
+    /// Either way: an error; fatal ones close the connection.
+    case error(ProtocolError)
+    /// Either way: the end of the exchange.
+    case bye
+}
+
+/// The limits a server announces in `welcome` and enforces.
+public struct Limits: Hashable, Sendable {
+    /// The longest line, in bytes, without its line feed.
+    public var lineBytes: Int
+    /// The most ops in one `push` or `batch`.
+    public var opsPerBatch: Int
+
+    /// Creates limits.
+    public init(lineBytes: Int = 64 * 1024, opsPerBatch: Int = 1_000) {
+        self.lineBytes = lineBytes
+        self.opsPerBatch = opsPerBatch
+    }
+
+    /// The limits of this protocol version's defaults.
+    public static let standard = Limits()
+}

@@ -1,0 +1,129 @@
+import GridMerge
+import GridModel
+
+/// Turns lines into messages, enforcing the limits: a sans-I/O decoder that the network
+/// handlers, the tests and the vectors all feed line by line.
+public struct MessageReader: Sendable {
+    /// The limits enforced.
+    public var limits: Limits
+    private var pending: Pending?
+
+    /// A batch header whose op lines are still arriving.
+    private struct Pending: Sendable {
+        let verb: Substring
+        let count: Int
+        let through: Int64
+        let more: Bool
+        var ops: [Op] = []
+    }
+
+    /// Creates a reader with limits.
+    public init(limits: Limits = .standard) {
+        self.limits = limits
+    }
+
+    /// Whether the reader is between messages (no batch is half read).
+    public var isIdle: Bool { pending == nil }
+
+    /// Reads one line (without its line feed).
+    ///
+    /// - Returns: the message the line completes, or `nil` if more op lines are due.
+    /// - Throws: a ``ProtocolError`` for a line over the limit, an unknown or malformed
+    ///   line, or a batch that announces more ops than allowed. The reader is then unusable.
+    public mutating func read(_ line: Substring) throws(ProtocolError) -> Message? {
+        guard line.utf8.count <= limits.lineBytes else {
+            throw ProtocolError(
+                .lineTooLong, "a line of \(line.utf8.count) bytes is over the limit of \(limits.lineBytes)")
+        }
+        if var batch = pending {
+            guard line.hasPrefix("OP ") else {
+                throw ProtocolError(
+                    .badCount, "\(batch.verb) announced \(batch.count) ops but line \(batch.ops.count + 1) is not an op"
+                )
+            }
+            batch.ops.append(try OpLine.op(from: line))
+            guard batch.ops.count == batch.count else {
+                pending = batch
+                return nil
+            }
+            pending = nil
+            return batch.verb == "PUSH"
+                ? .push(through: batch.through, ops: batch.ops)
+                : .batch(through: batch.through, more: batch.more, ops: batch.ops)
+        }
+        let words = line.split(separator: " ", omittingEmptySubsequences: false)
+        switch words.first {
+        case "HELLO":
+            guard (4...5).contains(words.count), let replica = ReplicaID(String(words[2])),
+                Message.isValidToken(words[3]), words.count == 4 || words[4] == "deflate"
+            else { throw malformed("HELLO version replica token [deflate]") }
+            return .hello(
+                version: String(words[1]), replica: replica, token: String(words[3]), deflate: words.count == 5)
+        case "WELCOME":
+            guard (7...8).contains(words.count), let replica = ReplicaID(String(words[2])),
+                let read = Self.scopes(words[3]), let write = Self.scopes(words[4]),
+                let lineBytes = Self.number(words[5]), let opsPerBatch = Self.number(words[6]),
+                words.count == 7 || words[7] == "deflate"
+            else {
+                throw malformed("WELCOME version replica read-scopes write-scopes line-bytes ops-per-batch [deflate]")
+            }
+            return .welcome(
+                version: String(words[1]), replica: replica, read: read, write: write,
+                limits: Limits(lineBytes: Int(lineBytes), opsPerBatch: Int(opsPerBatch)), deflate: words.count == 8)
+        case "PUSH", "BATCH":
+            let isPush = words[0] == "PUSH"
+            guard words.count == (isPush ? 3 : 4), let count = Self.number(words[1]),
+                let through = Self.number(words[2]),
+                isPush || words[3] == "0" || words[3] == "1"
+            else { throw malformed(isPush ? "PUSH count through" : "BATCH count through more") }
+            guard count <= limits.opsPerBatch else {
+                throw ProtocolError(.badCount, "\(words[0]) of \(count) ops is over the limit of \(limits.opsPerBatch)")
+            }
+            let more = !isPush && words[3] == "1"
+            guard count > 0 else {
+                return isPush ? .push(through: through, ops: []) : .batch(through: through, more: more, ops: [])
+            }
+            pending = Pending(verb: words[0], count: Int(count), through: through, more: more)
+            return nil
+        case "ACK":
+            guard words.count == 2, let through = Self.number(words[1]) else { throw malformed("ACK through") }
+            return .ack(through: through)
+        case "PULL":
+            guard words.count == 3, let after = Self.number(words[1]), let limit = Self.number(words[2]), limit > 0
+            else {
+                throw malformed("PULL after limit")
+            }
+            return .pull(after: after, limit: Int(limit))
+        case "ERR":
+            guard words.count >= 2, !words[1].isEmpty else { throw malformed("ERR code message") }
+            let message = words.dropFirst(2).joined(separator: " ")
+            return .error(ProtocolError(ProtocolError.Code(rawValue: String(words[1])), message))
+        case "BYE":
+            guard words.count == 1 else { throw malformed("BYE") }
+            return .bye
+        default:
+            throw ProtocolError(.malformedLine, "unknown line '\(line.prefix(40))': expected a message verb")
+        }
+    }
+
+    private func malformed(_ grammar: String) -> ProtocolError {
+        ProtocolError(.malformedLine, "expected \(grammar)")
+    }
+
+    /// A decimal number from 0 to 2^63 - 1, without leading zeros.
+    static func number(_ text: Substring) -> Int64? {
+        guard let value = Int64(text), value >= 0, String(value) == text else { return nil }
+        return value
+    }
+
+    /// Scopes joined by `,`, or `-` for none.
+    static func scopes(_ text: Substring) -> [GridScope]? {
+        guard text != "-" else { return [] }
+        var scopes: [GridScope] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let scope = GridScope(String(part)) else { return nil }
+            scopes.append(scope)
+        }
+        return scopes
+    }
+}

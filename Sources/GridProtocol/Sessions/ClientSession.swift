@@ -1,0 +1,147 @@
+import GridMerge
+import GridModel
+
+/// The client side of one sync, as a state machine with no I/O: push every op the server
+/// has not acknowledged, then pull every op in the client's scopes, then say goodbye.
+///
+/// The driver (the network client, or a test) feeds it the messages it receives and the
+/// results of the store work it asked for, and performs the ``Action`` it returns.
+public struct ClientSession: Sendable {
+    /// What the driver must do next.
+    public enum Action: Hashable, Sendable {
+        /// Send this message.
+        case send(Message)
+        /// Load the client's ops after this local sequence (at most `limit`), then call ``pushLoaded(ops:through:more:)``.
+        case loadPush(after: Int64, limit: Int)
+        /// Record that the server acknowledged up to `through`, then call ``pushMarked()``.
+        case markPushed(through: Int64)
+        /// Store these pulled ops with the server's cursor `through`, in one transaction, then call ``pulledStored()``.
+        case storePulled(ops: [Op], through: Int64)
+        /// The sync is over: close the connection.
+        case finished(Summary)
+        /// Send this error and close the connection.
+        case fail(ProtocolError)
+    }
+
+    /// What a finished sync moved.
+    public struct Summary: Hashable, Sendable {
+        /// Ops pushed to the server.
+        public var pushed = 0
+        /// Ops pulled from the server.
+        public var pulled = 0
+    }
+
+    private enum State: Hashable, Sendable {
+        case start, awaitingWelcome, loadingPush, awaitingAck(through: Int64, more: Bool), markingPush(more: Bool)
+        case awaitingBatch, storingPull(through: Int64, more: Bool), awaitingBye, done
+    }
+
+    private var state = State.start
+    private let replica: ReplicaID
+    private let token: String
+    private var pushedThrough: Int64
+    private var pulledThrough: Int64
+    private var limits = Limits.standard
+    /// The server's replica id, once it has said hello.
+    public private(set) var server: ReplicaID?
+    /// What this sync moved so far.
+    public private(set) var summary = Summary()
+
+    /// Creates a session that resumes from the client's stored cursors for this server.
+    public init(replica: ReplicaID, token: String, pushedThrough: Int64, pulledThrough: Int64) {
+        self.replica = replica
+        self.token = token
+        self.pushedThrough = pushedThrough
+        self.pulledThrough = pulledThrough
+    }
+
+    /// Opens the exchange.
+    public mutating func start() -> Action {
+        guard state == .start else { return unexpected("start") }
+        state = .awaitingWelcome
+        return .send(.hello(version: Message.version, replica: replica, token: token, deflate: false))
+    }
+
+    /// Takes a message from the server.
+    public mutating func received(_ message: Message) -> Action {
+        switch (state, message) {
+        case (_, .error(let error)):
+            state = .done
+            return .fail(error)
+        case (.awaitingWelcome, .welcome(let version, let server, _, _, let limits, _)):
+            guard version == Message.version else {
+                return fail(
+                    .version, "the server speaks \(version), this client \(Message.version): upgrade one of them")
+            }
+            self.server = server
+            self.limits = limits
+            state = .loadingPush
+            return .loadPush(after: pushedThrough, limit: limits.opsPerBatch)
+        case (.awaitingAck(let through, let more), .ack(let acknowledged)):
+            guard acknowledged == through else {
+                return fail(.malformedLine, "the server acknowledged \(acknowledged), but \(through) was pushed")
+            }
+            pushedThrough = through
+            state = .markingPush(more: more)
+            return .markPushed(through: through)
+        case (.awaitingBatch, .batch(let through, let more, let ops)):
+            guard through >= pulledThrough, ops.count <= limits.opsPerBatch else {
+                return fail(.badCount, "the server's batch goes back to \(through) or is over the limit")
+            }
+            state = .storingPull(through: through, more: more)
+            summary.pulled += ops.count
+            return .storePulled(ops: ops, through: through)
+        case (.awaitingBye, .bye):
+            state = .done
+            return .finished(summary)
+        default:
+            return unexpected("\(message.lines[0].prefix(20))")
+        }
+    }
+
+    /// The client's ops loaded for a push.
+    public mutating func pushLoaded(ops: [Op], through: Int64, more: Bool) -> Action {
+        guard state == .loadingPush else { return unexpected("pushLoaded") }
+        if ops.isEmpty {
+            // Nothing of ours to send in this stretch: move past it without asking the server.
+            pushedThrough = max(pushedThrough, through)
+            state = .markingPush(more: more)
+            return .markPushed(through: pushedThrough)
+        }
+        state = .awaitingAck(through: through, more: more)
+        summary.pushed += ops.count
+        return .send(.push(through: through, ops: ops))
+    }
+
+    /// The acknowledgement is stored.
+    public mutating func pushMarked() -> Action {
+        guard case .markingPush(let more) = state else { return unexpected("pushMarked") }
+        if more {
+            state = .loadingPush
+            return .loadPush(after: pushedThrough, limit: limits.opsPerBatch)
+        }
+        state = .awaitingBatch
+        return .send(.pull(after: pulledThrough, limit: limits.opsPerBatch))
+    }
+
+    /// The pulled ops and cursor are stored.
+    public mutating func pulledStored() -> Action {
+        guard case .storingPull(let through, let more) = state else { return unexpected("pulledStored") }
+        pulledThrough = through
+        if more {
+            state = .awaitingBatch
+            return .send(.pull(after: pulledThrough, limit: limits.opsPerBatch))
+        }
+        state = .awaitingBye
+        return .send(.bye)
+    }
+
+    private mutating func fail(_ code: ProtocolError.Code, _ message: String) -> Action {
+        state = .done
+        return .fail(ProtocolError(code, message))
+    }
+
+    private mutating func unexpected(_ what: String) -> Action {
+        fail(.malformedLine, "\(what) was not expected by the client now (\(state))")
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import GridMerge
+import GridModel
+import GridProtocol
+import GridStore
+import GridTesting
+import Testing
+
+/// The client and server sessions driving real SQLite replicas through every message's
+/// lines: convergence within scopes, cuts at every message, refusals that store nothing.
+@Suite struct SyncSessionTests {
+    static let street = StreetFixture.xStreet
+    static let grid1 = street.grids[0].scope
+    static let grid2 = street.grids[1].scope
+    static let community = GridScope(community: street.grids[0].community)
+
+    static func store(_ folder: URL, _ name: String, _ replica: UInt64, _ scope: GridScope, _ wall: ManualWallClock)
+        throws -> SQLiteReplicaStore
+    {
+        try SQLiteReplicaStore.create(
+            in: folder.appendingPathComponent(name).path,
+            identity: ReplicaIdentity(
+                replica: ReplicaID(rawValue: replica), worker: street.workers[Int(replica % 100)].id, scopes: [scope]),
+            wallClock: wall)
+    }
+
+    static func demand(_ id: RecordID, in scope: GridScope, _ title: String) -> RecordChange {
+        RecordChange(
+            record: id, target: .create(.demand, in: scope),
+            edits: [
+                .assign("title", title), .assign("category", "fire-safety"), .assign("status", "raised"),
+                .assign("urgency", "normal"),
+            ])
+    }
+
+    static func withFolder<T>(_ body: (URL) async throws -> T) async throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-sync-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        return try await body(folder)
+    }
+
+    let sync = InProcessSync(tokens: ["wang-token": [grid1], "li-token": [grid1], "zhao-token": [grid2]])
+
+    @Test func workersAndTheOfficeConvergeWithinTheirGrids() async throws {
+        try await Self.withFolder { folder in
+            let wall = ManualWallClock()
+            let office = try Self.store(folder, "office", 0xaa00, Self.community, wall)
+            let wang = try Self.store(folder, "wang", 1, Self.grid1, wall)
+            let li = try Self.store(folder, "li", 2, Self.grid1, wall)
+            let zhao = try Self.store(folder, "zhao", 3, Self.grid2, wall)
+            let shared = RecordID("5f0e2a1c-3b4d-4e5f-8a9b-0c1d2e3f4a5b")!
+            _ = try await wang.write(Self.demand(shared, in: Self.grid1, "楼道堆物清理"))
+            _ = try await zhao.write(Self.demand(RecordID(), in: Self.grid2, "路灯不亮"))
+            let first = try await sync.run(client: wang, server: office, token: "wang-token")
+            #expect(first.pushed == 4 && first.pulled == 0)
+            _ = try await sync.run(client: zhao, server: office, token: "zhao-token")
+            let liFirst = try await sync.run(client: li, server: office, token: "li-token")
+            #expect(liFirst.pulled == 4, "li pulls wang's demand, not zhao's")
+
+            wall.advance(by: 1_000)
+            _ = try await wang.write(
+                RecordChange(record: shared, target: .edit, edits: [.assign("status", "accepted")]))
+            wall.advance(by: 1_000)
+            _ = try await li.write(RecordChange(record: shared, target: .edit, edits: [.assign("status", "resolved")]))
+            for (store, token) in [(li, "li-token"), (wang, "wang-token"), (li, "li-token"), (zhao, "zhao-token")] {
+                _ = try await sync.run(client: store, server: office, token: token)
+            }
+            let grid1Records = try await office.allRecords().filter { $0.scope == Self.grid1 }
+            #expect(try await wang.allRecords() == grid1Records)
+            #expect(try await li.allRecords() == grid1Records)
+            #expect(try await zhao.allRecords().allSatisfy { $0.scope == Self.grid2 })
+            #expect(try await office.record(shared)?.conflictedFields == ["status"])
+            #expect(
+                try await RecordExport.jsonLines(wang.allRecords()) == RecordExport.jsonLines(li.allRecords()))
+        }
+    }
+
+    /// A sync cut after any number of messages, then run again, ends as if never cut.
+    @Test func aSyncCutAtAnyMessageResumesWithoutLossOrDuplicates() async throws {
+        // Small batches, so that one sync is many messages long; every cut point is tried.
+        var sync = InProcessSync(tokens: ["t": [Self.grid1]], limits: Limits(opsPerBatch: 7))
+        var cut = 0
+        var completed = false
+        while !completed {
+            cut += 1
+            guard cut < 200 else {
+                Issue.record("a sync never completed within 200 messages")
+                break
+            }
+            try await Self.withFolder { folder in
+                let wall = ManualWallClock()
+                let office = try Self.store(folder, "office", 0xaa00, Self.community, wall)
+                let seeder = try Self.store(folder, "seeder", 9, Self.grid1, wall)
+                for number in 0..<10 {
+                    _ = try await seeder.write(Self.demand(RecordID(), in: Self.grid1, "诉求\(number)"))
+                }
+                sync.cutAfterMessages = nil
+                _ = try await sync.run(client: seeder, server: office, token: "t")
+                let wang = try Self.store(folder, "wang", 1, Self.grid1, wall)
+                for number in 0..<5 { _ = try await wang.write(Self.demand(RecordID(), in: Self.grid1, "王\(number)")) }
+
+                sync.cutAfterMessages = cut
+                completed = (try? await sync.run(client: wang, server: office, token: "t")) != nil
+                sync.cutAfterMessages = nil
+                _ = try await sync.run(client: wang, server: office, token: "t")
+
+                #expect(try await wang.allRecords() == office.allRecords(), "cut after \(cut) messages")
+                let ops = try await wang.ops(after: 0, limit: .max)
+                #expect(Set(ops.map(\.id)).count == ops.count && ops.count == 15 * 4)
+                #expect(try await office.status().opCount == 15 * 4)
+            }
+        }
+        #expect(cut > 12, "a sync of 15 demands in batches of 7 ops is more than 12 messages long")
+    }
+
+    @Test func aWrongTokenIsRefusedAndNothingIsStored() async throws {
+        try await Self.withFolder { folder in
+            let wall = ManualWallClock()
+            let office = try Self.store(folder, "office", 0xaa00, Self.community, wall)
+            let wang = try Self.store(folder, "wang", 1, Self.grid1, wall)
+            _ = try await wang.write(Self.demand(RecordID(), in: Self.grid1, "楼道堆物清理"))
+            await #expect {
+                _ = try await sync.run(client: wang, server: office, token: "stolen")
+            } throws: { error in
+                (error as? ProtocolError)?.code == .unauthorized
+            }
+            #expect(try await office.status().opCount == 0)
+        }
+    }
+
+    @Test func opsOutsideTheTokensGridsAreRefusedAndNothingIsStored() async throws {
+        try await Self.withFolder { folder in
+            let wall = ManualWallClock()
+            let office = try Self.store(folder, "office", 0xaa00, Self.community, wall)
+            let wang = try Self.store(folder, "wang", 1, Self.grid1, wall)
+            _ = try await wang.write(Self.demand(RecordID(), in: Self.grid1, "楼道堆物清理"))
+            await #expect {
+                _ = try await sync.run(client: wang, server: office, token: "zhao-token")  // a grid-2 token
+            } throws: { error in
+                (error as? ProtocolError)?.code == .outOfScope
+            }
+            #expect(try await office.status().opCount == 0)
+            #expect(try await wang.cursor(for: office.identity.replica).pushedThrough == 0)
+        }
+    }
+}
