@@ -1,4 +1,8 @@
 import ArgumentParser
+import Foundation
+import GridMerge
+import GridModel
+import GridStore
 
 /// `gridsync`: the field client of GridSync, for grid workers, offline first.
 @main
@@ -22,4 +26,38 @@ struct GridsyncCommand: AsyncParsableCommand {
             InitCommand.self, VisitCommand.self, DemandCommand.self, ProjectCommand.self, DeleteCommand.self,
             RestoreCommand.self, StatusCommand.self, ExportCommand.self,
         ])
+
+    /// Runs the command; with `--json`, a refusal is also written as JSON on standard error
+    /// (`{"error":{"code":…,"message":…}}`), so that scripts can tell refusals apart.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if CommandLine.arguments.contains("--json"), let (code, message) = refusal(error) {
+                let document = ["error": ["code": code, "message": message]]
+                if let data = try? JSONSerialization.data(
+                    withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+                {
+                    FileHandle.standardError.write(data + Data("\n".utf8))
+                    Foundation.exit(1)
+                }
+            }
+            exit(withError: error)
+        }
+    }
+
+    /// The stable code and message of a refusal by GridSync itself (not a usage error).
+    private static func refusal(_ error: any Error) -> (String, String)? {
+        switch error {
+        case let error as StoreError: (error.merge?.validation?.code.rawValue ?? error.code.rawValue, error.message)
+        case let error as GridModel.ValidationError: (error.code.rawValue, error.description)
+        case let error as MergeError: (error.validation?.code.rawValue ?? error.code.rawValue, error.message)
+        default: nil
+        }
+    }
 }

@@ -39,6 +39,25 @@ import Testing
         try refuse(gridsync, ["demand", "update", String(id), "--remove-tag", "停车"], saying: "nothing to remove")
     }
 
+    /// With `--json`, a refusal is JSON on standard error, with its stable code.
+    @Test func refusalsAreJSONForScripts() throws {
+        let gridsync = GridsyncBinary()
+        defer { gridsync.cleanUp() }
+        try gridsync.succeed("init", "--worker", "w001", "--grid", "c01/g01")
+        for (arguments, code) in [
+            (["demand", "add", "--title", "x", "--category", "消防", "--json"], "unknown-choice"),
+            (["demand", "show", "ffffffff", "--json"], "unknown-record"),
+            (["demand", "add", "--category", "other", "--json"], "missing-required"),
+        ] {
+            let result = try gridsync.run(arguments)
+            #expect(result.status == 1)
+            let document = try #require(
+                JSONSerialization.jsonObject(with: Data(result.error.utf8)) as? [String: [String: String]])
+            #expect(document["error"]?["code"] == code, "\(arguments): \(result.error)")
+            #expect(document["error"]?["message"]?.isEmpty == false)
+        }
+    }
+
     @Test func aFolderThatIsNotAReplica() throws {
         let gridsync = GridsyncBinary()
         defer { gridsync.cleanUp() }

@@ -6,7 +6,7 @@
 public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable, machine-readable kind of validation failure.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-        /// The stable text of the code, as shown in messages and logs.
+        /// The stable text of the code, as shown in messages, logs and `--json` errors.
         public let rawValue: String
 
         /// Creates a code from its stable text.
