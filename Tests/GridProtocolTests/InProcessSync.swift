@@ -35,7 +35,8 @@ struct InProcessSync {
             if let cut = cutAfterMessages, messages > cut { throw ConnectionCut() }
             var received: Message?
             for line in message.lines { received = try reader.read(line[...]) }
-            return received!
+            guard let received else { throw ProtocolError(.badCount, "a message's lines did not make a message") }
+            return received
         }
 
         var clientAction = clientSession.start()

@@ -64,14 +64,8 @@ public struct Replica: Sendable {
         return true
     }
 
-    /// Runs authoring against the in-memory state, whose ledger fails only with merge errors.
+    /// Runs authoring against the in-memory state, in place (copying the replica would copy its state).
     private mutating func inMemory<T>(_ body: (inout Replica) throws -> T) throws(MergeError) -> T {
-        do {
-            return try body(&self)
-        } catch let error as MergeError {
-            throw error
-        } catch {
-            preconditionFailure("the in-memory ledger cannot fail: \(error)")
-        }
+        try mergeErrorsOnly { try body(&self) }
     }
 }

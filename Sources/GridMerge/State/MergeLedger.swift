@@ -56,3 +56,15 @@ extension MergeLedger {
         return true
     }
 }
+
+/// Runs work against an in-memory ledger, whose only failures are the merge core's own
+/// refusals: any other error is a programming error.
+func mergeErrorsOnly<T>(_ body: () throws -> T) throws(MergeError) -> T {
+    do {
+        return try body()
+    } catch let error as MergeError {
+        throw error
+    } catch {
+        preconditionFailure("the in-memory ledger cannot fail: \(error)")
+    }
+}

@@ -29,13 +29,7 @@ public struct ReplicaState: Hashable, Sendable {
     ///   ``MergeError/Code/recordMismatch`` if it names a known record with another type or scope.
     @discardableResult
     public mutating func apply(_ op: Op) throws(MergeError) -> Bool {
-        do {
-            return try merge(op)
-        } catch let error as MergeError {
-            throw error
-        } catch {
-            preconditionFailure("the in-memory ledger cannot fail: \(error)")
-        }
+        try mergeErrorsOnly { try merge(op) }
     }
 
     /// Every open conflict, sorted by record type, record id and field.

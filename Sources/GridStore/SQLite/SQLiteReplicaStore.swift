@@ -171,14 +171,19 @@ public final class SQLiteReplicaStore: ReplicaStore {
     }
 
     public func ingest(_ ops: [Op]) async throws -> Int {
-        try await writeTransaction { ledger, writer in
-            var stored = 0
-            for op in ops where try !ledger.contains(op.id) {
-                try writer.observe(op.clock)
-                if try ledger.merge(op) { stored += 1 }
-            }
-            return stored
+        try await writeTransaction { ledger, writer in try Self.receive(ops, into: &ledger, clock: &writer) }
+    }
+
+    /// Merges received ops that are new, each after checking its clock; returns how many were new.
+    private static func receive(_ ops: [Op], into ledger: inout SQLiteLedger, clock writer: inout OpWriter) throws
+        -> Int
+    {
+        var stored = 0
+        for op in ops where try !ledger.contains(op.id) {
+            try writer.observe(op.clock)
+            if try ledger.merge(op) { stored += 1 }
         }
+        return stored
     }
 
     /// Runs `body` in one write transaction with the replica's ledger and op writer, then
@@ -214,7 +219,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     // MARK: - Reading
 
     public func record(_ id: RecordID) async throws -> RecordState? {
-        try await read { db, codec in
+        try await read { db in
             try Data.fetchOne(db, sql: "SELECT state FROM records WHERE id = ?", arguments: [id.description])
                 .map { try RecordState(encoded: [UInt8]($0)) }
         }
@@ -228,7 +233,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 .unknownRecord,
                 "'\(text)' is not a \(what) id: give the id, or its first 4 or more characters, as `list` shows them")
         }
-        let ids = try await read { db, _ in
+        let ids = try await read { db in
             try String.fetchAll(
                 db,
                 sql:
@@ -281,20 +286,21 @@ public final class SQLiteReplicaStore: ReplicaStore {
             ORDER BY \(query.type == .visit ? "t.visited_on DESC, " : "")r.created_clock DESC, r.id
             """
         let bound = StatementArguments(arguments)
-        return try await read { db, codec in
+        return try await read { db in
             try Data.fetchAll(db, sql: sql, arguments: bound).map { try RecordState(encoded: [UInt8]($0)) }
         }
     }
 
     public func allRecords() async throws -> [RecordState] {
-        try await read { db, codec in
+        try await read { db in
             try Data.fetchAll(db, sql: "SELECT state FROM records ORDER BY type, id")
                 .map { try RecordState(encoded: [UInt8]($0)) }
         }
     }
 
     public func ops(after localSequence: Int64, limit: Int) async throws -> [Op] {
-        try await read { db, codec in
+        let codec = self.codec
+        return try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -333,7 +339,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
         arguments.append(limit)
         let bound = StatementArguments(arguments)
         let selection = filter
-        return try await read { db, codec in
+        let codec = self.codec
+        return try await read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -354,35 +361,40 @@ public final class SQLiteReplicaStore: ReplicaStore {
     public func ingest(_ ops: [Op], pulledFrom peer: ReplicaID, through: Int64) async throws -> Int {
         let now = Self.timestamp(wallClock)
         return try await writeTransaction { ledger, writer in
-            var stored = 0
-            for op in ops where try !ledger.contains(op.id) {
-                try writer.observe(op.clock)
-                if try ledger.merge(op) { stored += 1 }
-            }
-            try ledger.db.execute(
-                sql: """
-                    INSERT INTO peers (replica, pulled_through, last_sync_at) VALUES (?, ?, ?)
-                    ON CONFLICT (replica) DO UPDATE SET
-                        pulled_through = max(pulled_through, excluded.pulled_through), last_sync_at = excluded.last_sync_at
-                    """, arguments: [peer.description, through, now])
+            let stored = try Self.receive(ops, into: &ledger, clock: &writer)
+            try Self.advance(.pulled, of: peer, to: through, at: now, in: ledger.db)
             return stored
         }
     }
 
     public func markPushed(to peer: ReplicaID, through localSequence: Int64) async throws {
         let now = Self.timestamp(wallClock)
-        try await writeTransaction { ledger, _ in
-            try ledger.db.execute(
-                sql: """
-                    INSERT INTO peers (replica, pushed_through, last_sync_at) VALUES (?, ?, ?)
-                    ON CONFLICT (replica) DO UPDATE SET
-                        pushed_through = max(pushed_through, excluded.pushed_through), last_sync_at = excluded.last_sync_at
-                    """, arguments: [peer.description, localSequence, now])
+        try await Self.mapErrors(path: path) {
+            try await database.write { db in try Self.advance(.pushed, of: peer, to: localSequence, at: now, in: db) }
         }
     }
 
+    /// Which of a peer's cursors moves.
+    private enum PeerCursorColumn: String {
+        case pulled = "pulled_through"
+        case pushed = "pushed_through"
+    }
+
+    /// Moves a peer's cursor forward (never back) and notes the time of the exchange.
+    private static func advance(
+        _ column: PeerCursorColumn, of peer: ReplicaID, to value: Int64, at time: String, in db: Database
+    ) throws {
+        let name = column.rawValue
+        try db.execute(
+            sql: """
+                INSERT INTO peers (replica, \(name), last_sync_at) VALUES (?, ?, ?)
+                ON CONFLICT (replica) DO UPDATE SET
+                    \(name) = max(\(name), excluded.\(name)), last_sync_at = excluded.last_sync_at
+                """, arguments: [peer.description, value, time])
+    }
+
     public func cursor(for peer: ReplicaID) async throws -> PeerCursor {
-        try await read { db, _ in
+        try await read { db in
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT pulled_through, pushed_through, last_sync_at FROM peers WHERE replica = ?",
@@ -394,7 +406,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
 
     public func status() async throws -> ReplicaStatus {
         let identity = self.identity
-        return try await read { db, _ in
+        return try await read { db in
             let replica = identity.replica.description
             let opCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0
             let own = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ?", arguments: [replica]) ?? 0
@@ -415,10 +427,9 @@ public final class SQLiteReplicaStore: ReplicaStore {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database, StoreCodec) throws -> T) async throws -> T {
-        let codec = self.codec
-        return try await Self.mapErrors(path: path) {
-            try await database.read { db in try body(db, codec) }
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await Self.mapErrors(path: path) {
+            try await database.read { db in try body(db) }
         }
     }
 

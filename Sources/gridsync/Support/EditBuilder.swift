@@ -44,24 +44,20 @@ struct EditBuilder {
 
     /// Adds elements to a set field.
     mutating func add(_ field: String, _ elements: [String]) throws {
-        for element in elements {
-            guard case .set(let domain) = try type.schema.field(field).shape else {
-                preconditionFailure("\(field) is not a set")
-            }
-            guard case .text(let text) = try domain.parse(element, field: field) else { continue }
-            edits.append(.add(field, text))
-        }
+        edits += try parsedElements(field, elements).map { .add(field, $0) }
     }
 
     /// Removes elements from a set field.
     mutating func remove(_ field: String, _ elements: [String]) throws {
-        for element in elements {
-            guard case .set(let domain) = try type.schema.field(field).shape else {
-                preconditionFailure("\(field) is not a set")
-            }
-            guard case .text(let text) = try domain.parse(element, field: field) else { continue }
-            edits.append(.remove(field, text))
+        edits += try parsedElements(field, elements).map { .remove(field, $0) }
+    }
+
+    /// Typed set elements, checked and made canonical by the set's element domain.
+    private func parsedElements(_ field: String, _ elements: [String]) throws -> [String] {
+        guard case .set(let domain) = try type.schema.field(field).shape else {
+            preconditionFailure("\(field) is not a set")
         }
+        return try elements.map { try domain.parse($0, field: field).description }
     }
 
     /// Links a register field to another record, named by id or id prefix; `nil` leaves it alone.
