@@ -2,9 +2,9 @@
 // GridSync: offline-first sync of grid workers' visits, demands and micro-projects.
 //
 // Modules depend one way, top to bottom (see docs/ARCHITECTURE.md):
-//   GridModel  <- GridMerge  <- GridStore  <- gridsync
-//                           <- GridProtocol (the op line so far)
-//   (GridNet, gridsyncd and gridsync-inspect: later)
+//   GridModel  <- GridMerge  <- GridStore    <- GridNet <- gridsync, gridsyncd
+//                           <- GridProtocol <-
+//   (gridsync-inspect: later)
 //   GridTesting depends on everything it helps test.
 import PackageDescription
 
@@ -16,12 +16,21 @@ let package = Package(
         .library(name: "GridStore", targets: ["GridStore"]),
         .library(name: "GridProtocol", targets: ["GridProtocol"]),
         .library(name: "GridTesting", targets: ["GridTesting"]),
+        .library(name: "GridNet", targets: ["GridNet"]),
         .executable(name: "gridsync", targets: ["gridsync"]),
+        .executable(name: "gridsyncd", targets: ["gridsyncd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // What is recorded: record types, schemas, merge kinds, labels, validation. Foundation only.
@@ -33,14 +42,50 @@ let package = Package(
             name: "GridStore",
             dependencies: ["GridMerge", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // The line protocol: the canonical op line (so far), later messages, framing and sessions.
-        .target(name: "GridProtocol", dependencies: ["GridMerge"]),
+        // The line protocol: messages, limits, deflate framing and the sans-I/O sessions.
+        .target(
+            name: "GridProtocol",
+            dependencies: [
+                "GridMerge", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        // SwiftNIO: the daemon's listener, the field client's connector, TLS, timeouts, and the
+        // drivers that run the protocol sessions against a replica store.
+        .target(
+            name: "GridNet",
+            dependencies: [
+                "GridProtocol", "GridStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The field client for grid workers.
         .executableTarget(
             name: "gridsync",
             dependencies: [
-                "GridModel", "GridMerge", "GridStore",
+                "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The sync daemon on the street office's server.
+        .executableTarget(
+            name: "gridsyncd",
+            dependencies: [
+                "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Fixtures, an in-memory wall clock and the workload generator, shared by tests and benchmarks.
@@ -63,7 +108,11 @@ let package = Package(
         ),
         .testTarget(
             name: "GridProtocolTests",
-            dependencies: ["GridModel", "GridMerge", "GridProtocol", "GridStore", "GridTesting"]
+            dependencies: [
+                "GridModel", "GridMerge", "GridProtocol", "GridStore", "GridTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
         ),
         // Runs the real `gridsync` binary, as a grid worker would.
         .testTarget(name: "gridsyncTests", dependencies: ["GridModel", "GridTesting"]),

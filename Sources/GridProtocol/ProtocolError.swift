@@ -19,21 +19,39 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let lineTooLong = Code(rawValue: "line-too-long")
         /// A batch header announcing more ops than the limit, or a count that does not match.
         public static let badCount = Code(rawValue: "bad-count")
+        /// A message that inflates past the limits on its size or its compression ratio.
+        public static let tooLarge = Code(rawValue: "too-large")
+        /// A deflate stream that is corrupt, or has bytes after its end.
+        public static let badDeflate = Code(rawValue: "bad-deflate")
         /// The peer speaks a protocol version this replica does not.
         public static let version = Code(rawValue: "version")
         /// The token is wrong, unknown or revoked.
         public static let unauthorized = Code(rawValue: "unauthorized")
         /// An op lies outside the scopes the token may write.
         public static let outOfScope = Code(rawValue: "out-of-scope")
+        /// An op was written by another replica or another worker than the connection's.
+        public static let wrongWriter = Code(rawValue: "wrong-writer")
+        /// A batch holds the same op twice.
+        public static let duplicateOp = Code(rawValue: "duplicate-op")
         /// An op was refused by the merge rules (invalid value, clock too far ahead...).
         public static let refused = Code(rawValue: "refused")
+        /// The peer sent nothing for too long, or did not finish the handshake in time.
+        public static let timeout = Code(rawValue: "timeout")
+        /// The server is shutting down or has too many connections: sync again later.
+        public static let unavailable = Code(rawValue: "unavailable")
         /// The replica could not store or read what it was asked to.
         public static let `internal` = Code(rawValue: "internal")
 
         /// Whether the connection is closed after this error (see PROTOCOL.md, "Errors").
         public var isFatal: Bool {
-            self != .outOfScope && self != .refused
+            ![.outOfScope, .wrongWriter, .duplicateOp, .refused].contains(self)
         }
+
+        /// Every code this version defines, in the order of PROTOCOL.md's table.
+        public static let all: [Code] = [
+            .malformedLine, .malformedOp, .lineTooLong, .badCount, .tooLarge, .badDeflate, .version, .unauthorized,
+            .outOfScope, .wrongWriter, .duplicateOp, .refused, .timeout, .unavailable, .internal,
+        ]
 
         public var description: String { rawValue }
     }

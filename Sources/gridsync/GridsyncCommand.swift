@@ -18,13 +18,14 @@ struct GridsyncCommand: AsyncParsableCommand {
               gridsync demand add --title 楼道堆物清理 --category 消防安全 --backers 12
               gridsync demand list --open
               gridsync project add --title 楼道微消防站 --category fire-safety
+              gridsync sync --server 192.168.1.10:7420 --token gst_…
               gridsync status
               gridsync export --format jsonl > records.jsonl
             """,
         version: "0.1.0",
         subcommands: [
             InitCommand.self, VisitCommand.self, DemandCommand.self, ProjectCommand.self, DeleteCommand.self,
-            RestoreCommand.self, StatusCommand.self, ExportCommand.self,
+            RestoreCommand.self, SyncCommand.self, StatusCommand.self, ExportCommand.self,
         ])
 
     /// Runs the command; with `--json`, a refusal is also written as JSON on standard error
@@ -57,6 +58,7 @@ struct GridsyncCommand: AsyncParsableCommand {
         case let error as StoreError: (error.merge?.validation?.code.rawValue ?? error.code.rawValue, error.message)
         case let error as GridModel.ValidationError: (error.code.rawValue, error.description)
         case let error as MergeError: (error.validation?.code.rawValue ?? error.code.rawValue, error.message)
+        case let error as SyncError: (error.code.rawValue, error.message)
         default: nil
         }
     }

@@ -22,10 +22,7 @@ struct InProcessSync {
         -> ClientSession.Summary
     {
         let serverID = server.identity.replica
-        let cursor = try await client.cursor(for: serverID)
-        var clientSession = ClientSession(
-            replica: client.identity.replica, token: token, pushedThrough: cursor.pushedThrough,
-            pulledThrough: cursor.pulledThrough)
+        var clientSession = ClientSession(replica: client.identity.replica, token: token, deflate: false)
         var serverSession = ServerSession(replica: serverID, limits: limits)
         var toServer = MessageReader()
         var toClient = MessageReader()
@@ -49,23 +46,27 @@ struct InProcessSync {
                     case .send(let reply):
                         clientAction = clientSession.received(try transmit(reply, into: &toClient))
                         break reply
-                    case .authenticate(_, let token):
+                    case .authenticate(let replica, let token):
                         if let scopes = tokens[token] {
-                            serverAction = serverSession.authenticated(read: scopes, write: scopes)
+                            let received = try await server.cursor(for: replica).pulledThrough
+                            serverAction = serverSession.authenticated(
+                                ServerSession.Grant(
+                                    read: scopes, write: scopes, worker: client.identity.worker,
+                                    receivedThrough: received))
                         } else {
                             serverAction = serverSession.authenticationFailed(
                                 "unknown token: ask the office for a new one")
                         }
-                    case .storePush(let ops, _):
+                    case .storePush(let ops, let through, let pusher):
                         do {
-                            _ = try await server.ingest(ops)
+                            _ = try await server.ingest(ops, pulledFrom: pusher, through: through)
                             serverAction = serverSession.pushStored()
                         } catch {
                             serverAction = serverSession.pushRefused(ProtocolError(.refused, "\(error)"))
                         }
-                    case .loadBatch(let after, let limit, let scopes):
+                    case .loadBatch(let after, let limit, let scopes, let puller):
                         let batch = try await server.batch(
-                            after: after, limit: limit, scopes: scopes, writers: .allBut(client.identity.replica))
+                            after: after, limit: limit, scopes: scopes, writers: .allBut(puller))
                         serverAction = serverSession.batchLoaded(
                             ops: batch.ops, through: batch.through, more: batch.more)
                     case .close(let last):
@@ -74,6 +75,9 @@ struct InProcessSync {
                         break reply
                     }
                 }
+            case .readCursor(let server):
+                clientAction = clientSession.cursorRead(
+                    pulledThrough: try await client.cursor(for: server).pulledThrough)
             case .loadPush(let after, let limit):
                 let batch = try await client.batch(
                     after: after, limit: limit, scopes: client.identity.scopes, writers: .only(client.identity.replica))
@@ -86,7 +90,7 @@ struct InProcessSync {
                 clientAction = clientSession.pulledStored()
             case .finished(let summary):
                 return summary
-            case .fail(let error):
+            case .fail(let error), .refused(let error):
                 throw error
             }
         }

@@ -10,10 +10,10 @@ extension Message {
         switch self {
         case .hello(let version, let replica, let token, let deflate):
             return ["HELLO \(version) \(replica) \(token)" + (deflate ? " deflate" : "")]
-        case .welcome(let version, let replica, let read, let write, let limits, let deflate):
+        case .welcome(let version, let replica, let read, let write, let limits, let receivedThrough, let deflate):
             return [
                 "WELCOME \(version) \(replica) \(Self.scopes(read)) \(Self.scopes(write)) \(limits.lineBytes) "
-                    + "\(limits.opsPerBatch)" + (deflate ? " deflate" : "")
+                    + "\(limits.opsPerBatch) \(limits.messageBytes) \(receivedThrough)" + (deflate ? " deflate" : "")
             ]
         case .push(let through, let ops):
             return ["PUSH \(ops.count) \(through)"] + ops.map(OpLine.text)
@@ -29,6 +29,11 @@ extension Message {
         case .bye:
             return ["BYE"]
         }
+    }
+
+    /// The bytes of the message's lines, line feeds included, before any compression.
+    public var textByteCount: Int {
+        lines.reduce(0) { $0 + $1.utf8.count + 1 }
     }
 
     /// Scopes joined by `,`, or `-` for none.

@@ -6,9 +6,12 @@ public enum Message: Hashable, Sendable {
     /// Client → server, first: protocol version, replica id, bearer token, wish to compress.
     case hello(version: String, replica: ReplicaID, token: String, deflate: Bool)
     /// Server → client, answering `hello`: the server's replica, the scopes the token may
-    /// read and write, the limits, and whether the rest of the connection is compressed.
+    /// read and write, the limits, the client's local sequence up to which the server holds
+    /// the client's ops (where the next push starts), and whether the rest of the connection
+    /// is compressed.
     case welcome(
-        version: String, replica: ReplicaID, read: [GridScope], write: [GridScope], limits: Limits, deflate: Bool)
+        version: String, replica: ReplicaID, read: [GridScope], write: [GridScope], limits: Limits,
+        receivedThrough: Int64, deflate: Bool)
     /// Client → server: ops, covering the client's local sequence up to `through`.
     case push(through: Int64, ops: [Op])
     /// Server → client: the pushed ops up to `through` are committed.
@@ -23,17 +26,39 @@ public enum Message: Hashable, Sendable {
     case bye
 }
 
-/// The limits a server announces in `welcome` and enforces.
+/// The limits a server announces in `welcome` and enforces (the first three), and the
+/// ones both sides enforce on what they read without announcing them.
 public struct Limits: Hashable, Sendable {
     /// The longest line, in bytes, without its line feed.
     public var lineBytes: Int
     /// The most ops in one `push` or `batch`.
     public var opsPerBatch: Int
+    /// The most bytes of lines in one message, after inflating.
+    public var messageBytes: Int
+    /// The longest line before the peer is authenticated.
+    public var handshakeLineBytes: Int
+    /// The most a message may grow when inflated (beyond its first 64 KiB): a deflate bomb's guard.
+    public var inflationRatio: Int
 
     /// Creates limits.
-    public init(lineBytes: Int = 64 * 1024, opsPerBatch: Int = 1_000) {
+    public init(
+        lineBytes: Int = 64 * 1024, opsPerBatch: Int = 1_000, messageBytes: Int = 16 * 1024 * 1024,
+        handshakeLineBytes: Int = 1_024, inflationRatio: Int = 200
+    ) {
         self.lineBytes = lineBytes
         self.opsPerBatch = opsPerBatch
+        self.messageBytes = messageBytes
+        self.handshakeLineBytes = handshakeLineBytes
+        self.inflationRatio = inflationRatio
+    }
+
+    /// These limits with the three that a `welcome` announces taken from `announced`.
+    public func announced(by announced: Limits) -> Limits {
+        var limits = self
+        limits.lineBytes = announced.lineBytes
+        limits.opsPerBatch = announced.opsPerBatch
+        limits.messageBytes = announced.messageBytes
+        return limits
     }
 
     /// The limits of this protocol version's defaults.

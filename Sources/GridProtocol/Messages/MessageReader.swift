@@ -60,16 +60,22 @@ public struct MessageReader: Sendable {
             return .hello(
                 version: String(words[1]), replica: replica, token: String(words[3]), deflate: words.count == 5)
         case "WELCOME":
-            guard (7...8).contains(words.count), let replica = ReplicaID(String(words[2])),
+            guard (9...10).contains(words.count), let replica = ReplicaID(String(words[2])),
                 let read = Self.scopes(words[3]), let write = Self.scopes(words[4]),
                 let lineBytes = Self.number(words[5]), let opsPerBatch = Self.number(words[6]),
-                words.count == 7 || words[7] == "deflate"
+                let messageBytes = Self.number(words[7]), let receivedThrough = Self.number(words[8]),
+                lineBytes > 0, opsPerBatch > 0, messageBytes > lineBytes,
+                words.count == 9 || words[9] == "deflate"
             else {
-                throw malformed("WELCOME version replica read-scopes write-scopes line-bytes ops-per-batch [deflate]")
+                throw malformed(
+                    "WELCOME version replica read-scopes write-scopes line-bytes ops-per-batch message-bytes received-through [deflate]"
+                )
             }
+            let announced = Limits(
+                lineBytes: Int(lineBytes), opsPerBatch: Int(opsPerBatch), messageBytes: Int(messageBytes))
             return .welcome(
                 version: String(words[1]), replica: replica, read: read, write: write,
-                limits: Limits(lineBytes: Int(lineBytes), opsPerBatch: Int(opsPerBatch)), deflate: words.count == 8)
+                limits: limits.announced(by: announced), receivedThrough: receivedThrough, deflate: words.count == 10)
         case "PUSH", "BATCH":
             let isPush = words[0] == "PUSH"
             guard words.count == (isPush ? 3 : 4), let count = Self.number(words[1]),

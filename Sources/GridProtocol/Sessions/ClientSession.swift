@@ -1,8 +1,9 @@
 import GridMerge
 import GridModel
 
-/// The client side of one sync, as a state machine with no I/O: push every op the server
-/// has not acknowledged, then pull every op in the client's scopes, then say goodbye.
+/// The client side of one sync, as a state machine with no I/O: push every op of the
+/// client's after the server's cursor for it, then pull every op in the client's scopes,
+/// then say goodbye.
 ///
 /// The driver (the network client, or a test) feeds it the messages it receives and the
 /// results of the store work it asked for, and performs the ``Action`` it returns.
@@ -11,9 +12,11 @@ public struct ClientSession: Sendable {
     public enum Action: Hashable, Sendable {
         /// Send this message.
         case send(Message)
+        /// Read the client's pull cursor for this server, then call ``cursorRead(pulledThrough:)``.
+        case readCursor(server: ReplicaID)
         /// Load the client's ops after this local sequence (at most `limit`), then call ``pushLoaded(ops:through:more:)``.
         case loadPush(after: Int64, limit: Int)
-        /// Record that the server acknowledged up to `through`, then call ``pushMarked()``.
+        /// Record that the server holds the client's ops up to `through`, then call ``pushMarked()``.
         case markPushed(through: Int64)
         /// Store these pulled ops with the server's cursor `through`, in one transaction, then call ``pulledStored()``.
         case storePulled(ops: [Op], through: Int64)
@@ -21,6 +24,8 @@ public struct ClientSession: Sendable {
         case finished(Summary)
         /// Send this error and close the connection.
         case fail(ProtocolError)
+        /// The server sent this error: close the connection and report it.
+        case refused(ProtocolError)
     }
 
     /// What a finished sync moved.
@@ -29,37 +34,47 @@ public struct ClientSession: Sendable {
         public var pushed = 0
         /// Ops pulled from the server.
         public var pulled = 0
+
+        /// Creates a summary of nothing moved yet.
+        public init() {}
     }
 
     private enum State: Hashable, Sendable {
-        case start, awaitingWelcome, loadingPush, awaitingAck(through: Int64, more: Bool), markingPush(more: Bool)
+        case start, awaitingWelcome, readingCursor, loadingPush, awaitingAck(through: Int64, more: Bool), markingPush(
+            more: Bool)
         case awaitingBatch, storingPull(through: Int64, more: Bool), awaitingBye, done
     }
 
     private var state = State.start
     private let replica: ReplicaID
     private let token: String
-    private var pushedThrough: Int64
-    private var pulledThrough: Int64
-    private var limits = Limits.standard
+    private let deflate: Bool
+    private var pushedThrough: Int64 = 0
+    private var pulledThrough: Int64 = 0
+    private var pushLimit = Limits.standard.opsPerBatch
+    /// The limits the server announced (the standard ones until it has).
+    public private(set) var limits = Limits.standard
     /// The server's replica id, once it has said hello.
     public private(set) var server: ReplicaID?
+    /// Whether the server agreed to compress the rest of the connection.
+    public private(set) var isCompressed = false
     /// What this sync moved so far.
     public private(set) var summary = Summary()
 
-    /// Creates a session that resumes from the client's stored cursors for this server.
-    public init(replica: ReplicaID, token: String, pushedThrough: Int64, pulledThrough: Int64) {
+    /// Creates a session for the replica `replica`, asking for compression if `deflate`.
+    /// Pushing resumes where the server says it stands; pulling, after the client's stored
+    /// cursor for that server.
+    public init(replica: ReplicaID, token: String, deflate: Bool = true) {
         self.replica = replica
         self.token = token
-        self.pushedThrough = pushedThrough
-        self.pulledThrough = pulledThrough
+        self.deflate = deflate
     }
 
     /// Opens the exchange.
     public mutating func start() -> Action {
         guard state == .start else { return unexpected("start") }
         state = .awaitingWelcome
-        return .send(.hello(version: Message.version, replica: replica, token: token, deflate: false))
+        return .send(.hello(version: Message.version, replica: replica, token: token, deflate: deflate))
     }
 
     /// Takes a message from the server.
@@ -67,16 +82,22 @@ public struct ClientSession: Sendable {
         switch (state, message) {
         case (_, .error(let error)):
             state = .done
-            return .fail(error)
-        case (.awaitingWelcome, .welcome(let version, let server, _, _, let limits, _)):
+            return .refused(error)
+        case (.awaitingWelcome, .welcome(let version, let server, _, _, let limits, let receivedThrough, let deflate)):
             guard version == Message.version else {
                 return fail(
                     .version, "the server speaks \(version), this client \(Message.version): upgrade one of them")
             }
+            guard !deflate || self.deflate else {
+                return fail(.malformedLine, "the server compresses, but this client did not ask it to")
+            }
             self.server = server
             self.limits = limits
-            state = .loadingPush
-            return .loadPush(after: pushedThrough, limit: limits.opsPerBatch)
+            isCompressed = deflate
+            pushLimit = limits.opsPerBatch
+            pushedThrough = receivedThrough
+            state = .readingCursor
+            return .readCursor(server: server)
         case (.awaitingAck(let through, let more), .ack(let acknowledged)):
             guard acknowledged == through else {
                 return fail(.malformedLine, "the server acknowledged \(acknowledged), but \(through) was pushed")
@@ -99,6 +120,14 @@ public struct ClientSession: Sendable {
         }
     }
 
+    /// The client's pull cursor for the server, as stored.
+    public mutating func cursorRead(pulledThrough: Int64) -> Action {
+        guard state == .readingCursor else { return unexpected("cursorRead") }
+        self.pulledThrough = pulledThrough
+        state = .loadingPush
+        return .loadPush(after: pushedThrough, limit: pushLimit)
+    }
+
     /// The client's ops loaded for a push.
     public mutating func pushLoaded(ops: [Op], through: Int64, more: Bool) -> Action {
         guard state == .loadingPush else { return unexpected("pushLoaded") }
@@ -108,9 +137,15 @@ public struct ClientSession: Sendable {
             state = .markingPush(more: more)
             return .markPushed(through: pushedThrough)
         }
+        let push = Message.push(through: through, ops: ops)
+        if ops.count > 1, push.textByteCount > limits.messageBytes {
+            // Too big for one message: load fewer ops.
+            pushLimit = ops.count / 2
+            return .loadPush(after: pushedThrough, limit: pushLimit)
+        }
         state = .awaitingAck(through: through, more: more)
         summary.pushed += ops.count
-        return .send(.push(through: through, ops: ops))
+        return .send(push)
     }
 
     /// The acknowledgement is stored.
@@ -118,7 +153,7 @@ public struct ClientSession: Sendable {
         guard case .markingPush(let more) = state else { return unexpected("pushMarked") }
         if more {
             state = .loadingPush
-            return .loadPush(after: pushedThrough, limit: limits.opsPerBatch)
+            return .loadPush(after: pushedThrough, limit: pushLimit)
         }
         state = .awaitingBatch
         return .send(.pull(after: pulledThrough, limit: limits.opsPerBatch))
@@ -134,6 +169,11 @@ public struct ClientSession: Sendable {
         }
         state = .awaitingBye
         return .send(.bye)
+    }
+
+    /// Reading from the server failed: tell it why, and close.
+    public mutating func readFailed(_ error: ProtocolError) -> Action {
+        fail(error.code, error.message)
     }
 
     private mutating func fail(_ code: ProtocolError.Code, _ message: String) -> Action {

@@ -4,64 +4,93 @@ import GridModel
 /// The server side of one connection, as a state machine with no I/O: authenticate, then
 /// answer pushes (after committing them) and pulls (filtered to the token's scopes) until
 /// the client says goodbye.
+///
+/// The driver (the daemon's connection handler, or a test) feeds it the messages it reads
+/// and the results of the work it asked for, and performs the ``Action`` it returns.
 public struct ServerSession: Sendable {
     /// What the driver must do next.
     public enum Action: Hashable, Sendable {
         /// Send this message.
         case send(Message)
-        /// Check the token for this replica, then call ``authenticated(read:write:)`` or ``authenticationFailed(_:)``.
+        /// Check the token for this replica, then call ``authenticated(_:)`` or ``authenticationFailed(_:)``.
         case authenticate(replica: ReplicaID, token: String)
-        /// Store these ops in one transaction, then call ``pushStored()`` or ``pushRefused(_:)``.
-        case storePush(ops: [Op], through: Int64)
-        /// Load the ops after `after` in these scopes (at most `limit`), then call ``batchLoaded(ops:through:more:)``.
-        case loadBatch(after: Int64, limit: Int, scopes: [GridScope])
+        /// Store these ops and the client's cursor `through` in one transaction, then call
+        /// ``pushStored()`` or ``pushRefused(_:)``.
+        case storePush(ops: [Op], through: Int64, client: ReplicaID)
+        /// Load the ops after `after` in these scopes, except the client's own (at most
+        /// `limit`), then call ``batchLoaded(ops:through:more:)``.
+        case loadBatch(after: Int64, limit: Int, scopes: [GridScope], client: ReplicaID)
         /// Send this message (if any) and close the connection.
         case close(Message?)
     }
 
+    /// What an accepted token grants the connection.
+    public struct Grant: Hashable, Sendable {
+        /// The scopes whose ops the client may pull.
+        public var read: [GridScope]
+        /// The scopes in which the client may push ops.
+        public var write: [GridScope]
+        /// The worker every pushed op must name as its author.
+        public var worker: WorkerID
+        /// The client's local sequence up to which the server holds the client's ops.
+        public var receivedThrough: Int64
+
+        /// Creates a grant.
+        public init(read: [GridScope], write: [GridScope], worker: WorkerID, receivedThrough: Int64) {
+            self.read = read
+            self.write = write
+            self.worker = worker
+            self.receivedThrough = receivedThrough
+        }
+    }
+
     private enum State: Hashable, Sendable {
-        case awaitingHello, authenticating, ready, storing(through: Int64), loading, closed
+        case awaitingHello, authenticating(deflate: Bool), ready, storing(through: Int64)
+        case loading(after: Int64), closed
     }
 
     private var state = State.awaitingHello
     private let replica: ReplicaID
     private let limits: Limits
-    private var read: [GridScope] = []
-    private var write: [GridScope] = []
+    private let compression: Bool
+    private var grant: Grant?
     /// The client's replica id, once it has said hello.
     public private(set) var client: ReplicaID?
 
-    /// Creates the session of one new connection to the server `replica`.
-    public init(replica: ReplicaID, limits: Limits = .standard) {
+    /// Creates the session of one new connection to the server `replica`, which compresses
+    /// the connection if the client asks and `compression` allows.
+    public init(replica: ReplicaID, limits: Limits = .standard, compression: Bool = true) {
         self.replica = replica
         self.limits = limits
+        self.compression = compression
     }
+
+    /// Whether the session is between messages, so that closing loses no work in flight.
+    public var isIdle: Bool {
+        state == .ready || state == .awaitingHello
+    }
+
+    /// Whether the connection is over.
+    public var isClosed: Bool { state == .closed }
 
     /// Takes a message from the client.
     public mutating func received(_ message: Message) -> Action {
         switch (state, message) {
-        case (.awaitingHello, .hello(let version, let client, let token, _)):
+        case (.awaitingHello, .hello(let version, let client, let token, let deflate)):
             guard version == Message.version else {
                 return fail(.version, "this server speaks \(Message.version), not \(version): upgrade the client")
             }
             self.client = client
-            state = .authenticating
+            state = .authenticating(deflate: deflate && compression)
             return .authenticate(replica: client, token: token)
         case (.ready, .push(let through, let ops)):
-            if let outside = ops.first(where: { op in !write.contains { $0.contains(op.scope) } }) {
-                // Nothing of the batch is stored; the connection stays open.
-                return .send(
-                    .error(
-                        ProtocolError(
-                            .outOfScope,
-                            "op \(outside.id) is in \(outside.scope), which this token may not write: nothing of the batch was stored"
-                        )))
-            }
+            if let refusal = refusal(of: ops) { return .send(.error(refusal)) }
             state = .storing(through: through)
-            return .storePush(ops: ops, through: through)
+            return .storePush(ops: ops, through: through, client: client!)
         case (.ready, .pull(let after, let limit)):
-            state = .loading
-            return .loadBatch(after: after, limit: min(limit, limits.opsPerBatch), scopes: read)
+            state = .loading(after: after)
+            return .loadBatch(
+                after: after, limit: min(limit, limits.opsPerBatch), scopes: grant!.read, client: client!)
         case (.ready, .bye):
             state = .closed
             return .close(.bye)
@@ -73,15 +102,41 @@ public struct ServerSession: Sendable {
         }
     }
 
-    /// The token is good for these scopes.
-    public mutating func authenticated(read: [GridScope], write: [GridScope]) -> Action {
-        guard state == .authenticating else { return fail(.internal, "authenticated out of turn") }
-        self.read = read
-        self.write = write
+    /// Why a pushed batch is refused as a whole, if it is: nothing of it is stored, and the
+    /// connection stays open.
+    private func refusal(of ops: [Op]) -> ProtocolError? {
+        guard let grant, let client else { return nil }
+        var seen = Set<OpID>()
+        for op in ops {
+            guard op.id.replica == client, op.author == grant.worker else {
+                return ProtocolError(
+                    .wrongWriter,
+                    "op \(op.id) was written by replica \(op.id.replica) for \(op.author), but this connection is "
+                        + "replica \(client) for \(grant.worker): push only your own ops; nothing of the batch was stored"
+                )
+            }
+            guard grant.write.contains(where: { $0.contains(op.scope) }) else {
+                return ProtocolError(
+                    .outOfScope,
+                    "op \(op.id) is in \(op.scope), which this token may not write: nothing of the batch was stored")
+            }
+            guard seen.insert(op.id).inserted else {
+                return ProtocolError(
+                    .duplicateOp, "op \(op.id) appears twice in one batch: nothing of the batch was stored")
+            }
+        }
+        return nil
+    }
+
+    /// The token is good: answer with what it grants.
+    public mutating func authenticated(_ grant: Grant) -> Action {
+        guard case .authenticating(let deflate) = state else { return fail(.internal, "authenticated out of turn") }
+        self.grant = grant
         state = .ready
         return .send(
             .welcome(
-                version: Message.version, replica: replica, read: read, write: write, limits: limits, deflate: false))
+                version: Message.version, replica: replica, read: grant.read, write: grant.write, limits: limits,
+                receivedThrough: grant.receivedThrough, deflate: deflate))
     }
 
     /// The token is wrong, unknown or revoked.
@@ -96,18 +151,38 @@ public struct ServerSession: Sendable {
         return .send(.ack(through: through))
     }
 
-    /// The store refused the pushed ops (none was stored); the connection stays open.
+    /// The store refused the pushed ops (none was stored); the connection stays open
+    /// unless the error is fatal.
     public mutating func pushRefused(_ error: ProtocolError) -> Action {
         guard case .storing = state else { return fail(.internal, "push refused out of turn") }
         state = .ready
         return error.code.isFatal ? fail(error.code, error.message) : .send(.error(error))
     }
 
-    /// The ops for a pull are loaded.
+    /// The ops for a pull are loaded. A batch too big for one message is loaded again, smaller.
     public mutating func batchLoaded(ops: [Op], through: Int64, more: Bool) -> Action {
-        guard state == .loading else { return fail(.internal, "batch loaded out of turn") }
+        guard case .loading(let after) = state else { return fail(.internal, "batch loaded out of turn") }
+        let batch = Message.batch(through: through, more: more, ops: ops)
+        if ops.count > 1, batch.textByteCount > limits.messageBytes {
+            return .loadBatch(after: after, limit: ops.count / 2, scopes: grant!.read, client: client!)
+        }
         state = .ready
-        return .send(.batch(through: through, more: more, ops: ops))
+        return .send(batch)
+    }
+
+    /// Reading from the client failed: tell it why, and close.
+    public mutating func readFailed(_ error: ProtocolError) -> Action {
+        fail(error.code, error.message)
+    }
+
+    /// The client was silent for too long.
+    public mutating func timedOut(_ message: String) -> Action {
+        fail(.timeout, message)
+    }
+
+    /// The server is stopping, or is full: close between messages, asking the client to come back.
+    public mutating func unavailable(_ message: String) -> Action {
+        fail(.unavailable, message)
     }
 
     private mutating func fail(_ code: ProtocolError.Code, _ message: String) -> Action {

@@ -1,0 +1,81 @@
+import GridProtocol
+import NIOCore
+
+/// One connection seen as messages: reads events from the channel and decodes them with a
+/// ``WireDecoder``, encodes messages with a ``WireEncoder`` and writes them.
+///
+/// Made inside `NIOAsyncChannel.executeThenClose` and used by one task only.
+public final class MessageConnection {
+    /// What reading the connection gave.
+    public enum Received {
+        /// A whole message.
+        case message(Message)
+        /// The bytes broke the protocol: answer with this error and close.
+        case failed(ProtocolError)
+        /// A deadline passed.
+        case timedOut(ConnectionEvent.Deadline)
+        /// The server is shutting down.
+        case shuttingDown
+        /// The peer closed the connection; `midMessage` if it stopped part-way through one.
+        case closed(midMessage: Bool)
+    }
+
+    /// The decoder of what the peer sends.
+    public let decoder: WireDecoder
+    /// The encoder of what this side sends.
+    public let encoder = WireEncoder()
+    private var inbound: NIOAsyncChannelInboundStream<ConnectionEvent>.AsyncIterator
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let channel: any Channel
+
+    /// Wraps the two halves of an async channel.
+    public init(
+        inbound: NIOAsyncChannelInboundStream<ConnectionEvent>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        channel: any Channel, limits: Limits
+    ) {
+        self.inbound = inbound.makeAsyncIterator()
+        self.outbound = outbound
+        self.channel = channel
+        self.decoder = WireDecoder(limits: limits)
+    }
+
+    /// The peer's address, for logs.
+    public var peer: String {
+        channel.remoteAddress.map { "\($0)" } ?? "unknown"
+    }
+
+    /// Reads until a whole message, an error, a deadline, or the end of the connection.
+    public func receive() async -> Received {
+        while true {
+            do {
+                if let message = try decoder.next() { return .message(message) }
+            } catch {
+                return .failed(error)
+            }
+            let event: ConnectionEvent?
+            do {
+                event = try await inbound.next()
+            } catch {
+                return .closed(midMessage: decoder.isMidMessage)
+            }
+            switch event {
+            case .bytes(let bytes): decoder.receive(bytes)
+            case .timedOut(let deadline): return .timedOut(deadline)
+            case .shuttingDown: return .shuttingDown
+            case nil: return .closed(midMessage: decoder.isMidMessage)
+            }
+        }
+    }
+
+    /// Writes one message (flushed: a message is the unit of compression and of progress).
+    public func send(_ message: Message) async throws {
+        try await outbound.write(try encoder.encode(message))
+    }
+
+    /// The handshake is done: the idle deadline replaces the handshake's, and lines may be
+    /// as long as the limits allow (`limits`, as announced by the server, for a client).
+    public func admit(_ limits: Limits? = nil) async {
+        decoder.admit(limits)
+        try? await channel.triggerUserOutboundEvent(ConnectionDeadlineHandler.HandshakeDone()).get()
+    }
+}

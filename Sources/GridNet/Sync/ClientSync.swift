@@ -1,0 +1,120 @@
+import GridMerge
+import GridProtocol
+import GridStore
+
+/// Runs the client side of one sync over a connection: a ``ClientSession`` driven against
+/// the field replica's store.
+public struct ClientSync: Sendable {
+    /// What one sync did.
+    public struct Outcome: Hashable, Sendable {
+        /// The server's replica.
+        public var server: ReplicaID
+        /// Ops pushed and pulled.
+        public var summary: ClientSession.Summary
+        /// Whether the connection was compressed.
+        public var compressed: Bool
+        /// Bytes of lines sent and received, before compression.
+        public var textBytesOut = 0, textBytesIn = 0
+        /// Bytes sent and received on the wire.
+        public var wireBytesOut = 0, wireBytesIn = 0
+    }
+
+    /// Why a sync stopped before its end.
+    public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The protocol error, sent by the server (`fromServer`) or found by the client.
+        public var error: ProtocolError
+        /// Whether the server sent it.
+        public var fromServer: Bool
+        /// What moved before the failure (and is stored: nothing is lost).
+        public var summary: ClientSession.Summary
+
+        public var description: String {
+            fromServer ? "the server refused: \(error.message) (\(error.code))" : "\(error.message) (\(error.code))"
+        }
+    }
+
+    /// The replica that syncs.
+    public var store: any ReplicaStore
+    /// The bearer token of the replica's worker account.
+    public var token: String
+    /// Whether to ask the server to compress.
+    public var deflate = true
+
+    /// Creates a sync of `store` with `token`.
+    public init(store: any ReplicaStore, token: String, deflate: Bool = true) {
+        self.store = store
+        self.token = token
+        self.deflate = deflate
+    }
+
+    /// Syncs once over `connection`, reporting what has moved after every message.
+    ///
+    /// - Throws: a ``Failure`` if the protocol failed, or the store's error; either way,
+    ///   every batch stored before is kept, with its cursor.
+    public func run(
+        over connection: MessageConnection, progress: (ClientSession.Summary) -> Void = { _ in }
+    ) async throws -> Outcome {
+        let identity = store.identity
+        var session = ClientSession(replica: identity.replica, token: token, deflate: deflate)
+        var action = session.start()
+        while true {
+            switch action {
+            case .send(let message):
+                try await connection.send(message)
+                let received = await connection.receive()
+                guard case .message(let reply) = received else {
+                    throw failure(received, summary: session.summary)
+                }
+                action = session.received(reply)
+                if case .welcome(_, _, _, _, let limits, _, _) = reply, case .readCursor = action {
+                    await connection.admit(limits)
+                    if session.isCompressed {
+                        try connection.decoder.startInflating()
+                        try connection.encoder.startDeflating()
+                    }
+                }
+            case .readCursor(let server):
+                action = session.cursorRead(pulledThrough: try await store.cursor(for: server).pulledThrough)
+            case .loadPush(let after, let limit):
+                let batch = try await store.batch(
+                    after: after, limit: limit, scopes: identity.scopes, writers: .only(identity.replica))
+                action = session.pushLoaded(ops: batch.ops, through: batch.through, more: batch.more)
+            case .markPushed(let through):
+                try await store.markPushed(to: session.server!, through: through)
+                progress(session.summary)
+                action = session.pushMarked()
+            case .storePulled(let ops, let through):
+                _ = try await store.ingest(ops, pulledFrom: session.server!, through: through)
+                progress(session.summary)
+                action = session.pulledStored()
+            case .finished(let summary):
+                return Outcome(
+                    server: session.server!, summary: summary, compressed: session.isCompressed,
+                    textBytesOut: connection.encoder.textBytes, textBytesIn: connection.decoder.textBytes,
+                    wireBytesOut: connection.encoder.wireBytes, wireBytesIn: connection.decoder.wireBytes)
+            case .fail(let error):
+                try? await connection.send(.error(error))
+                throw Failure(error: error, fromServer: false, summary: session.summary)
+            case .refused(let error):
+                throw Failure(error: error, fromServer: true, summary: session.summary)
+            }
+        }
+    }
+
+    private func failure(_ received: MessageConnection.Received, summary: ClientSession.Summary) -> Failure {
+        let error: ProtocolError
+        switch received {
+        case .message: error = ProtocolError(.internal, "a message was taken for a failure")
+        case .failed(let found): error = found
+        case .timedOut: error = ProtocolError(.timeout, "the server did not answer in time: sync again later")
+        case .shuttingDown: error = ProtocolError(.unavailable, "the connection is shutting down")
+        case .closed(let midMessage):
+            error = ProtocolError(
+                .unavailable,
+                midMessage
+                    ? "the connection was cut part-way through a message: sync again; nothing stored is lost"
+                    : "the server closed the connection: sync again; nothing stored is lost")
+        }
+        return Failure(error: error, fromServer: false, summary: summary)
+    }
+}

@@ -1,0 +1,170 @@
+import CompressNIO
+import NIOCore
+
+/// Turns the bytes of one direction of a connection into messages: plain lines at first,
+/// then, once compression is agreed, one deflate stream inflated under the limits.
+///
+/// Sans-I/O: the driver hands it whatever bytes arrived with ``receive(_:)`` and takes
+/// messages with ``next()`` until it answers `nil`. Between two messages the driver may
+/// switch the rest of the input to deflate (``startInflating()``), which is why messages
+/// come out one at a time. It holds a zlib stream, so it is a class, kept by one task.
+/// After it has thrown, it throws the same error again.
+public final class WireDecoder {
+    /// The limits enforced (the line limit is the smaller handshake one until ``admit()``).
+    public private(set) var limits: Limits
+    /// Bytes received from the wire, compressed or not.
+    public private(set) var wireBytes = 0
+    /// Bytes of lines after inflating (the same as ``wireBytes`` without compression).
+    public private(set) var textBytes = 0
+
+    private var reader: MessageReader
+    private var lineLimit: Int
+    private var raw = ByteBuffer()
+    private var text = ByteBuffer()
+    private var inflater: ZlibDecompressor?
+    private var messageText = 0
+    private var messageWire = 0
+    private var failure: ProtocolError?
+
+    /// The inflated bytes a message may always reach, whatever its compression ratio.
+    static let ratioAllowance = 64 * 1024
+    /// How much is inflated at a time, so a bomb is caught before it takes memory.
+    static let inflateStep = 64 * 1024
+
+    /// Creates a decoder in the handshake: plain lines of at most `limits.handshakeLineBytes`.
+    public init(limits: Limits = .standard) {
+        self.limits = limits
+        self.reader = MessageReader(limits: limits)
+        self.lineLimit = limits.handshakeLineBytes
+    }
+
+    /// The peer is authenticated: lines may now be as long as ``Limits/lineBytes``, and
+    /// the limits are `limits` (the server's announced ones, for a client).
+    public func admit(_ limits: Limits? = nil) {
+        if let limits {
+            self.limits = limits
+            reader.limits = limits
+        }
+        lineLimit = self.limits.lineBytes
+    }
+
+    /// Inflates every byte after the message just taken: the peer compresses from here on.
+    public func startInflating() throws(ProtocolError) {
+        guard inflater == nil else { return }
+        do {
+            inflater = try ZlibDecompressor(algorithm: .deflate)
+        } catch {
+            throw ProtocolError(.internal, "zlib could not start a stream: \(error)")
+        }
+        messageWire = 0
+        messageText = 0
+    }
+
+    /// Whether the input ends part-way through a message (a line or a batch).
+    public var isMidMessage: Bool {
+        raw.readableBytes > 0 || text.readableBytes > 0 || !reader.isIdle
+    }
+
+    /// Takes bytes that arrived.
+    public func receive(_ bytes: ByteBuffer) {
+        wireBytes += bytes.readableBytes
+        if inflater == nil { textBytes += bytes.readableBytes }
+        raw.writeImmutableBuffer(bytes)
+    }
+
+    /// The next whole message, or `nil` until more bytes arrive.
+    ///
+    /// - Throws: a ``ProtocolError``: a line over the limit (or one that never ends), a
+    ///   line that is not UTF-8 or not a message, a batch whose count is wrong, a deflate
+    ///   stream that is corrupt or ended, or a message that inflates past the limits.
+    public func next() throws(ProtocolError) -> Message? {
+        if let failure { throw failure }
+        do {
+            while true {
+                if inflater == nil {
+                    guard let line = try takeLine(from: &raw) else { return nil }
+                    messageText += line.utf8.count + 1
+                    try checkMessageSize()
+                    if let message = try reader.read(line[...]) { return completed(message) }
+                } else if let line = try takeLine(from: &text) {
+                    if let message = try reader.read(line[...]) { return completed(message) }
+                } else {
+                    guard raw.readableBytes > 0 else { return nil }
+                    try inflateStep()
+                }
+            }
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// Starts counting the next message; inflated bytes already buffered belong to it.
+    private func completed(_ message: Message) -> Message {
+        messageText = text.readableBytes
+        messageWire = 0
+        raw.discardReadBytes()
+        text.discardReadBytes()
+        return message
+    }
+
+    /// Takes one line, without its line feed, if a whole one is buffered.
+    private func takeLine(from buffer: inout ByteBuffer) throws(ProtocolError) -> String? {
+        guard let end = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            guard buffer.readableBytes <= lineLimit else {
+                throw ProtocolError(
+                    .lineTooLong, "more than \(lineLimit) bytes arrived without a line feed, the longest line allowed")
+            }
+            return nil
+        }
+        let length = end - buffer.readerIndex
+        guard length <= lineLimit else {
+            throw ProtocolError(.lineTooLong, "a line of \(length) bytes is over the limit of \(lineLimit)")
+        }
+        let bytes = buffer.readableBytesView.prefix(length)
+        guard let line = String(validating: bytes, as: UTF8.self) else {
+            throw ProtocolError(.malformedLine, "a line is not valid UTF-8: every line must be UTF-8 text")
+        }
+        buffer.moveReaderIndex(forwardBy: length + 1)
+        return line
+    }
+
+    /// Inflates up to ``inflateStep`` bytes of the buffered input.
+    private func inflateStep() throws(ProtocolError) {
+        guard let inflater else { return }
+        text.discardReadBytes()
+        text.reserveCapacity(minimumWritableBytes: Self.inflateStep)
+        let consumedBefore = raw.readableBytes
+        let producedBefore = text.readableBytes
+        do {
+            try inflater.inflate(from: &raw, to: &text)
+        } catch let error as CompressNIOError where error == .bufferOverflow || error == .inputBufferOverflow {
+            // The window is full, or the input is used up: both are progress.
+        } catch {
+            throw ProtocolError(.badDeflate, "the deflate stream is corrupt (\(error)): the connection is closed")
+        }
+        let consumed = consumedBefore - raw.readableBytes
+        let produced = text.readableBytes - producedBefore
+        guard consumed > 0 || produced > 0 else {
+            throw ProtocolError(.badDeflate, "bytes arrived after the end of the deflate stream")
+        }
+        textBytes += produced
+        messageWire += consumed
+        messageText += produced
+        try checkMessageSize()
+        if messageText > Self.ratioAllowance, messageText > limits.inflationRatio * max(messageWire, 1) {
+            throw ProtocolError(
+                .tooLarge,
+                "a message inflated from \(messageWire) to over \(messageText) bytes, past the ratio of \(limits.inflationRatio)"
+            )
+        }
+    }
+
+    private func checkMessageSize() throws(ProtocolError) {
+        guard messageText <= limits.messageBytes else {
+            throw ProtocolError(
+                .tooLarge, "a message of more than \(limits.messageBytes) bytes is over the limit: send smaller batches"
+            )
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import CompressNIO
+import NIOCore
+
+/// Turns messages into the bytes of one direction of a connection: plain lines at first,
+/// then, once compression is agreed, one deflate stream flushed after every message
+/// (never after a line), so the peer can act on each message as it arrives while the
+/// shared window keeps small messages small.
+///
+/// It holds a zlib stream, so it is a class, kept by one task.
+public final class WireEncoder {
+    /// Bytes of lines encoded, before compression.
+    public private(set) var textBytes = 0
+    /// Bytes handed to the wire.
+    public private(set) var wireBytes = 0
+    private var deflater: ZlibCompressor?
+
+    /// Creates an encoder that writes plain lines.
+    public init() {}
+
+    /// Whether messages are compressed.
+    public var isDeflating: Bool { deflater != nil }
+
+    /// Compresses every message after this one.
+    public func startDeflating() throws(ProtocolError) {
+        guard deflater == nil else { return }
+        do {
+            deflater = try ZlibCompressor(
+                algorithm: .deflate, configuration: ZlibConfiguration(compressionLevel: .compressionLevel6))
+        } catch {
+            throw ProtocolError(.internal, "zlib could not start a stream: \(error)")
+        }
+    }
+
+    /// The bytes of one message.
+    public func encode(_ message: Message) throws(ProtocolError) -> ByteBuffer {
+        var text = ByteBuffer()
+        for line in message.lines {
+            text.writeString(line)
+            text.writeInteger(UInt8(ascii: "\n"))
+        }
+        textBytes += text.readableBytes
+        guard let deflater else {
+            wireBytes += text.readableBytes
+            return text
+        }
+        var out = ByteBuffer()
+        out.reserveCapacity(deflater.maxSize(from: text))
+        do {
+            while true {
+                do {
+                    try deflater.deflate(from: &text, to: &out, flush: .sync)
+                    break
+                } catch let error as CompressNIOError where error == .bufferOverflow {
+                    out.reserveCapacity(minimumWritableBytes: max(4096, text.readableBytes))
+                }
+            }
+        } catch {
+            throw ProtocolError(.internal, "zlib could not compress a message: \(error)")
+        }
+        wireBytes += out.readableBytes
+        return out
+    }
+}

@@ -1,0 +1,208 @@
+import Crypto
+import Foundation
+import GRDB
+import GridMerge
+import GridModel
+import GridNet
+
+/// The daemon's accounts, in `accounts.sqlite` in its data folder: workers, their scopes,
+/// the hashes of their tokens, and the replicas each has synced from.
+///
+/// Tokens are 32 random bytes; only their SHA-256 is stored, so a copy of the folder does not
+/// give anyone a working token. (A slow password hash is not needed: nobody chooses these
+/// tokens, and 256 random bits cannot be guessed from their hash.)
+final class AccountStore: SyncAuthority {
+    /// The file's name in the data folder.
+    static let fileName = "accounts.sqlite"
+
+    private let database: DatabasePool
+
+    private init(database: DatabasePool) {
+        self.database = database
+    }
+
+    /// Opens (creating if needed) the accounts in `folder`.
+    static func open(in folder: String) throws -> AccountStore {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.journalMode = .wal
+            configuration.busyMode = .timeout(10)
+            let database = try DatabasePool(path: path, configuration: configuration)
+            try migrator.migrate(database)
+            return AccountStore(database: database)
+        } catch let error as DatabaseError {
+            throw DaemonError(
+                .accounts, "cannot open the accounts in \(path) (\(error.message ?? "\(error)")): check the data folder"
+            )
+        } catch {
+            throw DaemonError(.accounts, "cannot open the accounts in \(path): \(error.localizedDescription)")
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: accounts and devices") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE accounts (
+                        worker TEXT PRIMARY KEY,
+                        role TEXT NOT NULL,
+                        scopes TEXT NOT NULL,
+                        token_hash TEXT NOT NULL UNIQUE,
+                        token_hint TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        revoked_at TEXT
+                    ) STRICT;
+                    CREATE TABLE devices (
+                        replica TEXT PRIMARY KEY,
+                        worker TEXT NOT NULL REFERENCES accounts (worker),
+                        first_seen TEXT NOT NULL,
+                        last_seen TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX devices_by_worker ON devices (worker);
+                    """)
+        }
+        return migrator
+    }
+
+    /// Makes an account (or gives a revoked one a new token) and returns its token, which
+    /// is shown once and never stored.
+    func add(worker: WorkerID, role: WorkerRole, scopes: [GridScope]) async throws -> (Account, token: String) {
+        let token = Self.newToken()
+        let now = Self.now()
+        let account = Account(
+            worker: worker, role: role, scopes: scopes, tokenHint: String(token.prefix(8)), createdAt: now)
+        try await database.write { db in
+            if let revoked = try String?.fetchOne(
+                db, sql: "SELECT revoked_at FROM accounts WHERE worker = ?", arguments: [worker.rawValue])
+            {
+                guard revoked != nil else {
+                    throw DaemonError(
+                        .accountExists,
+                        "\(worker) already has an account with a working token: revoke it first "
+                            + "(gridsyncd worker revoke \(worker)) to issue a new one")
+                }
+                try db.execute(sql: "DELETE FROM accounts WHERE worker = ?", arguments: [worker.rawValue])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO accounts (worker, role, scopes, token_hash, token_hint, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    worker.rawValue, role.rawValue, scopes.map(\.description).joined(separator: " "),
+                    Self.hash(token), account.tokenHint, now,
+                ])
+        }
+        return (account, token)
+    }
+
+    /// Every account, by worker.
+    func list() async throws -> [Account] {
+        try await database.read { db in
+            let devices = try Row.fetchAll(db, sql: "SELECT worker, replica FROM devices ORDER BY first_seen")
+            var replicas: [String: [String]] = [:]
+            for row in devices { replicas[row[0], default: []].append(row[1]) }
+            return try Row.fetchAll(
+                db, sql: "SELECT worker, role, scopes, token_hint, created_at, revoked_at FROM accounts ORDER BY worker"
+            ).compactMap { row in
+                guard let account = Self.account(from: row) else { return nil }
+                var withReplicas = account
+                withReplicas.replicas = replicas[account.worker.rawValue] ?? []
+                return withReplicas
+            }
+        }
+    }
+
+    /// Revokes a worker's token: its next connection is refused.
+    func revoke(worker: WorkerID) async throws -> Account {
+        let now = Self.now()
+        return try await database.write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql:
+                        "SELECT worker, role, scopes, token_hint, created_at, revoked_at FROM accounts WHERE worker = ?",
+                    arguments: [worker.rawValue]),
+                var account = Self.account(from: row)
+            else {
+                throw DaemonError(.unknownWorker, "no account for \(worker): see them with `gridsyncd worker list`")
+            }
+            guard account.revokedAt == nil else {
+                throw DaemonError(
+                    .alreadyRevoked, "the token of \(worker) was already revoked at \(account.revokedAt!)")
+            }
+            try db.execute(
+                sql: "UPDATE accounts SET revoked_at = ? WHERE worker = ?", arguments: [now, worker.rawValue])
+            account.revokedAt = now
+            return account
+        }
+    }
+
+    func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
+        let hash = Self.hash(token)
+        let now = Self.now()
+        return try await database.write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql:
+                        "SELECT worker, role, scopes, token_hint, created_at, revoked_at FROM accounts WHERE token_hash = ?",
+                    arguments: [hash]),
+                let account = Self.account(from: row)
+            else {
+                throw TokenRefusal("the token is not known to this server: ask the office for a token")
+            }
+            guard account.revokedAt == nil else {
+                throw TokenRefusal("the token of \(account.worker) was revoked: ask the office for a new one")
+            }
+            if let owner = try String.fetchOne(
+                db, sql: "SELECT worker FROM devices WHERE replica = ?", arguments: [replica.description]),
+                owner != account.worker.rawValue
+            {
+                throw TokenRefusal(
+                    "replica \(replica) syncs for \(owner), not \(account.worker): make a new replica with `gridsync init`"
+                )
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO devices (replica, worker, first_seen, last_seen) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (replica) DO UPDATE SET last_seen = excluded.last_seen
+                    """, arguments: [replica.description, account.worker.rawValue, now, now])
+            return TokenGrant(worker: account.worker, read: account.scopes, write: account.scopes)
+        }
+    }
+
+    private static func account(from row: Row) -> Account? {
+        guard let worker = WorkerID(row[0] as String), let role = WorkerRole(rawValue: row[1] as String) else {
+            return nil
+        }
+        let scopes = (row[2] as String).split(separator: " ").compactMap { GridScope(String($0)) }
+        return Account(
+            worker: worker, role: role, scopes: scopes, tokenHint: row[3], createdAt: row[4], revokedAt: row[5])
+    }
+
+    /// A new token: `gst_` and 32 random bytes in base64url.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let base64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "gst_" + base64
+    }
+
+    /// The SHA-256 of a token, in hex.
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    private static func now() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}

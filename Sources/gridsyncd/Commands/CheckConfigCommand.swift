@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import GridNet
+import GridStore
+
+/// `gridsyncd check-config`: show and check the configuration without serving.
+struct CheckConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Show every setting with where it came from, and check that the daemon could start with them.",
+        discussion: """
+            Checks the values, that the TLS files load, and that the data folder holds a replica the daemon can \
+            open (or can be made). Exits with status 1 if anything is wrong, saying what. Settings come from \
+            flags, then the environment (GRIDSYNCD_<KEY>, for example GRIDSYNCD_LISTEN), then the file, then \
+            the defaults.
+
+            Examples:
+              gridsyncd check-config
+              gridsyncd check-config --config /etc/gridsyncd/gridsyncd.conf
+              gridsyncd check-config --json
+            """)
+
+    @OptionGroup var daemon: DaemonOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let configuration = try daemon.configuration()
+        var problems: [String] = []
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            do {
+                _ = try TLSFiles.server(certificate: certificate, key: key)
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        let replica = (configuration.data as NSString).appendingPathComponent(SQLiteReplicaStore.fileName)
+        if FileManager.default.fileExists(atPath: replica) {
+            do {
+                _ = try SQLiteReplicaStore.open(in: configuration.data)
+            } catch {
+                problems.append("\(error)")
+            }
+        } else if !Self.canMake(configuration.data) {
+            problems.append(
+                "the data folder \(configuration.data) cannot be made or written: create it, or choose another with --data"
+            )
+        }
+        if output.json {
+            let document: [String: Any] = [
+                "settings": configuration.table.map { ["key": $0.key, "value": $0.value, "source": $0.source] },
+                "problems": problems,
+            ]
+            let data = try JSONSerialization.data(
+                withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            let width = configuration.table.map(\.key.count).max() ?? 0
+            for row in configuration.table {
+                let value = row.value.isEmpty ? "-" : row.value
+                print("\(row.key.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)  (\(row.source))")
+            }
+            print(
+                problems.isEmpty
+                    ? "\nthe configuration is good" : "\nproblems:\n  " + problems.joined(separator: "\n  "))
+        }
+        if !problems.isEmpty { throw ExitCode(1) }
+    }
+
+    /// Whether `folder` exists and is writable, or could be made.
+    private static func canMake(_ folder: String) -> Bool {
+        var path = folder
+        while !FileManager.default.fileExists(atPath: path) {
+            let parent = (path as NSString).deletingLastPathComponent
+            guard parent != path, !parent.isEmpty else { return false }
+            path = parent
+        }
+        return FileManager.default.isWritableFile(atPath: path)
+    }
+}

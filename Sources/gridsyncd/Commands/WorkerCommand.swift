@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import GridModel
+
+/// `gridsyncd worker`: the accounts of the grid workers and the office.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Add, list and revoke the accounts that may sync.",
+        subcommands: [Add.self, List.self, Revoke.self])
+
+    /// `gridsyncd worker add`.
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make an account and print its token, once: give it to the worker for `gridsync sync`.",
+            discussion: """
+                Only a hash of the token is kept: if it is lost, revoke it and add the worker again. A grid worker \
+                reads and writes the grids given; the office may be given whole communities.
+
+                Examples:
+                  gridsyncd worker add w001 --grid c01/g01 --grid c01/g02
+                  gridsyncd worker add office-1 --role office --scope c01 --scope c02
+                  gridsyncd worker add w002 --grid c02/g05 --json
+                """)
+
+        @Argument(help: ArgumentHelp("The worker's key, for example w001.", valueName: "worker"))
+        var worker: String
+
+        @Option(
+            name: .customLong("grid"), help: ArgumentHelp("A grid, community/grid (repeatable).", valueName: "scope"))
+        var grids: [String] = []
+
+        @Option(
+            name: .customLong("scope"),
+            help: ArgumentHelp(
+                "A community, or community/grid (repeatable; communities for the office).", valueName: "scope"))
+        var scopes: [String] = []
+
+        @Option(help: ArgumentHelp("worker (default) or office.", valueName: "role"))
+        var role: String = "worker"
+
+        @OptionGroup var daemon: DaemonOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard let worker = WorkerID(worker) else {
+                throw DaemonError(.badConfiguration, "'\(worker)' is not a worker key: use \(WorkerID.rule)")
+            }
+            guard let role = WorkerRole(parsing: role) else {
+                throw DaemonError(.badConfiguration, "'\(role)' is not a role: use worker or office")
+            }
+            var parsed: [GridScope] = []
+            for text in grids + scopes {
+                guard let scope = GridScope(text) else {
+                    throw DaemonError(
+                        .badConfiguration, "'\(text)' is not a scope: use community/grid, for example c01/g01")
+                }
+                parsed.append(scope)
+            }
+            guard !parsed.isEmpty else {
+                throw DaemonError(
+                    .badConfiguration,
+                    "give the account at least one grid: --grid community/grid (or --scope community)")
+            }
+            if role == .worker, let community = parsed.first(where: { $0.grid == nil }) {
+                throw DaemonError(
+                    .badConfiguration,
+                    "a grid worker works in grids, not the whole community \(community): give --grid \(community)/<grid>, "
+                        + "or --role office")
+            }
+            let accounts = try AccountStore.open(in: try daemon.configuration().data)
+            let (account, token) = try await accounts.add(worker: worker, role: role, scopes: parsed)
+            if output.json {
+                print(try WorkerJSON.encode(WorkerJSON.Added(account: account, token: token)))
+                return
+            }
+            print("account:  \(account.worker) (\(account.role.rawValue))")
+            print("scopes:   \(account.scopes.map(\.description).joined(separator: ", "))")
+            print("token:    \(token)")
+            print("")
+            print("This token is shown once. On the worker's laptop:")
+            print("  gridsync sync --server <this server>:7420 --token \(token)")
+        }
+    }
+
+    /// `gridsyncd worker list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the accounts, their scopes, tokens (first characters) and replicas.",
+            discussion: """
+                Examples:
+                  gridsyncd worker list
+                  gridsyncd worker list --json
+                """)
+
+        @OptionGroup var daemon: DaemonOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let accounts = try await AccountStore.open(in: try daemon.configuration().data).list()
+            if output.json {
+                print(try WorkerJSON.encode(accounts))
+                return
+            }
+            guard !accounts.isEmpty else {
+                print("no accounts yet: add one with `gridsyncd worker add w001 --grid c01/g01`")
+                return
+            }
+            let rows = accounts.map { account in
+                [
+                    account.worker.rawValue, account.role.rawValue,
+                    account.scopes.map(\.description).joined(separator: ","), account.tokenHint + "…",
+                    account.revokedAt.map { "revoked \($0)" } ?? "active", "\(account.replicas.count)",
+                ]
+            }
+            let header = ["WORKER", "ROLE", "SCOPES", "TOKEN", "STATE", "REPLICAS"]
+            let widths = header.indices.map { column in
+                ([header] + rows).map { $0[column].count }.max() ?? 0
+            }
+            for row in [header] + rows {
+                print(
+                    row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                        .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+            }
+        }
+    }
+
+    /// `gridsyncd worker revoke`.
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a worker's token: their next sync is refused.",
+            discussion: """
+                A connection already open finishes; the next one is refused with `unauthorized`. Add the worker \
+                again to issue a new token.
+
+                Examples:
+                  gridsyncd worker revoke w001
+                """)
+
+        @Argument(help: ArgumentHelp("The worker's key.", valueName: "worker"))
+        var worker: String
+
+        @OptionGroup var daemon: DaemonOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard let worker = WorkerID(worker) else {
+                throw DaemonError(.badConfiguration, "'\(worker)' is not a worker key: use \(WorkerID.rule)")
+            }
+            let account = try await AccountStore.open(in: try daemon.configuration().data).revoke(worker: worker)
+            if output.json {
+                print(try WorkerJSON.encode(account))
+                return
+            }
+            print("revoked the token of \(account.worker) (\(account.tokenHint)…) at \(account.revokedAt ?? "")")
+        }
+    }
+}
+
+/// JSON for the worker commands.
+enum WorkerJSON {
+    /// A new account with its token.
+    struct Added: Encodable {
+        let account: Account
+        let token: String
+    }
+
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import GridProtocol
+import Logging
+
+/// Everything `gridsyncd serve` needs, each value from a flag, else the environment
+/// (`GRIDSYNCD_<KEY>`), else the configuration file (`key = value`), else its default.
+struct DaemonConfiguration: Sendable {
+    /// The data folder: the daemon's replica, its accounts, and by default its configuration file.
+    var data = DaemonConfiguration.defaultDataFolder()
+    /// Where field clients connect.
+    var listen = Endpoint(host: "0.0.0.0", port: 7420)
+    /// Where Prometheus scrapes, or `nil` for no metrics endpoint.
+    var metrics: Endpoint? = Endpoint(host: "127.0.0.1", port: 9420)
+    /// The PEM certificate chain and key for TLS; both or neither.
+    var tlsCertificate: String?
+    var tlsKey: String?
+    /// Whether to compress connections whose clients ask.
+    var compression = true
+    /// The most connections served at once.
+    var maxConnections = 512
+    /// Seconds allowed for the handshake, and of silence afterwards.
+    var handshakeTimeout = 10
+    var idleTimeout = 60
+    /// The protocol limits.
+    var limits = Limits.standard
+    /// The least important log lines written.
+    var logLevel = Logger.Level.info
+    /// Where each value came from (`default`, `file <path>`, `environment`, `flag`), by key.
+    var sources: [String: String] = [:]
+
+    /// A host and port.
+    struct Endpoint: Hashable, Sendable, CustomStringConvertible {
+        var host: String
+        var port: Int
+
+        /// Parses `host:port` (or `[v6]:port`).
+        init?(_ text: String) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (0...65535).contains(port)
+            else { return nil }
+            var host = String(text[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { return nil }
+            self.init(host: host, port: port)
+        }
+
+        init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// One configurable value.
+    struct Setting: Sendable {
+        let key: String
+        let help: String
+        let apply: @Sendable (inout DaemonConfiguration, String) -> String?
+        let show: @Sendable (DaemonConfiguration) -> String
+
+        /// The environment variable that sets it.
+        var environmentName: String {
+            "GRIDSYNCD_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
+        }
+    }
+
+    /// Every setting, in the order `check-config` shows them.
+    static let settings: [Setting] = [
+        Setting(key: "data", help: "the data folder") { c, v in
+            c.data = v
+            return v.isEmpty ? "give a folder" : nil
+        } show: {
+            $0.data
+        },
+        Setting(key: "listen", help: "host:port where field clients connect") { c, v in
+            guard let endpoint = Endpoint(v) else { return "give host:port, for example 0.0.0.0:7420" }
+            c.listen = endpoint
+            return nil
+        } show: {
+            "\($0.listen)"
+        },
+        Setting(key: "metrics", help: "host:port of the Prometheus endpoint, or off") { c, v in
+            if v == "off" {
+                c.metrics = nil
+                return nil
+            }
+            guard let endpoint = Endpoint(v) else { return "give host:port, for example 127.0.0.1:9420, or off" }
+            c.metrics = endpoint
+            return nil
+        } show: {
+            $0.metrics.map(\.description) ?? "off"
+        },
+        Setting(key: "tls-certificate", help: "PEM certificate chain for TLS") { c, v in
+            c.tlsCertificate = v.isEmpty ? nil : v
+            return nil
+        } show: {
+            $0.tlsCertificate ?? ""
+        },
+        Setting(key: "tls-key", help: "PEM private key for TLS") { c, v in
+            c.tlsKey = v.isEmpty ? nil : v
+            return nil
+        } show: {
+            $0.tlsKey ?? ""
+        },
+        Setting(key: "compression", help: "on or off: compress when a client asks") { c, v in
+            guard v == "on" || v == "off" else { return "give on or off" }
+            c.compression = v == "on"
+            return nil
+        } show: {
+            $0.compression ? "on" : "off"
+        },
+        number("max-connections", "the most connections at once", 1...100_000) {
+            $0.maxConnections = $1
+        } show: {
+            $0.maxConnections
+        },
+        number("handshake-timeout", "seconds allowed to finish the handshake", 1...3_600) {
+            $0.handshakeTimeout = $1
+        } show: {
+            $0.handshakeTimeout
+        },
+        number("idle-timeout", "seconds of silence before a connection is closed", 1...86_400) {
+            $0.idleTimeout = $1
+        } show: {
+            $0.idleTimeout
+        },
+        number("line-bytes", "the longest line, in bytes", 1_024...16 * 1024 * 1024) {
+            $0.limits.lineBytes = $1
+        } show: {
+            $0.limits.lineBytes
+        },
+        number("ops-per-batch", "the most ops in one batch", 1...100_000) {
+            $0.limits.opsPerBatch = $1
+        } show: {
+            $0.limits.opsPerBatch
+        },
+        number("message-bytes", "the most bytes in one message, inflated", 4_096...1024 * 1024 * 1024) {
+            $0.limits.messageBytes = $1
+        } show: {
+            $0.limits.messageBytes
+        },
+        number("inflation-ratio", "the most a message may grow when inflated", 10...1_032) {
+            $0.limits.inflationRatio = $1
+        } show: {
+            $0.limits.inflationRatio
+        },
+        Setting(key: "log-level", help: "trace, debug, info, notice, warning, error or critical") { c, v in
+            guard let level = Logger.Level(rawValue: v) else {
+                return "give trace, debug, info, notice, warning, error or critical"
+            }
+            c.logLevel = level
+            return nil
+        } show: {
+            $0.logLevel.rawValue
+        },
+    ]
+
+    private static func number(
+        _ key: String, _ help: String, _ range: ClosedRange<Int>,
+        _ set: @escaping @Sendable (inout DaemonConfiguration, Int) -> Void,
+        show: @escaping @Sendable (DaemonConfiguration) -> Int
+    ) -> Setting {
+        Setting(key: key, help: help) { c, v in
+            guard let value = Int(v), range.contains(value) else {
+                return "give a whole number from \(range.lowerBound) to \(range.upperBound)"
+            }
+            set(&c, value)
+            return nil
+        } show: {
+            "\(show($0))"
+        }
+    }
+
+    /// The configuration from flags, the environment and a file, checked.
+    ///
+    /// The file is `file` if given (`--config`, else `$GRIDSYNCD_CONFIG`), else
+    /// `gridsyncd.conf` in the data folder if it exists.
+    static func resolve(flags: [String: String], file: String?, environment: [String: String]) throws
+        -> DaemonConfiguration
+    {
+        var configuration = DaemonConfiguration()
+        var problems: [String] = []
+        let explicitFile = file ?? environment["GRIDSYNCD_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        // The data folder decides where the default file is, so it is read first.
+        let dataFolder =
+            flags["data"] ?? environment["GRIDSYNCD_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.data
+        let path = explicitFile ?? (dataFolder as NSString).appendingPathComponent("gridsyncd.conf")
+        if explicitFile != nil || FileManager.default.fileExists(atPath: path) {
+            let values = try ConfigFile.read(path)
+            for (key, value, line) in values {
+                guard let setting = settings.first(where: { $0.key == key }) else {
+                    problems.append(
+                        "\(path):\(line): unknown setting '\(key)'; known: \(settings.map(\.key).joined(separator: ", "))"
+                    )
+                    continue
+                }
+                if let problem = setting.apply(&configuration, value) {
+                    problems.append("\(path):\(line): \(key) = \(value): \(problem)")
+                }
+                configuration.sources[key] = "file \(path)"
+            }
+        }
+        for setting in settings {
+            if let value = environment[setting.environmentName] {
+                if let problem = setting.apply(&configuration, value) {
+                    problems.append("\(setting.environmentName)=\(value): \(problem)")
+                }
+                configuration.sources[setting.key] = "environment \(setting.environmentName)"
+            }
+            if let value = flags[setting.key] {
+                if let problem = setting.apply(&configuration, value) {
+                    problems.append("--\(setting.key) \(value): \(problem)")
+                }
+                configuration.sources[setting.key] = "flag --\(setting.key)"
+            }
+        }
+        if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {
+            problems.append("tls-certificate and tls-key go together: give both for TLS, or neither")
+        }
+        if configuration.limits.messageBytes <= configuration.limits.lineBytes {
+            problems.append("message-bytes must be larger than line-bytes")
+        }
+        guard problems.isEmpty else {
+            throw DaemonError(.badConfiguration, problems.joined(separator: "\n"))
+        }
+        return configuration
+    }
+
+    /// Every setting's key, value and source, for `check-config`.
+    var table: [(key: String, value: String, source: String)] {
+        Self.settings.map { ($0.key, $0.show(self), sources[$0.key] ?? "default") }
+    }
+
+    /// `$XDG_DATA_HOME/gridsyncd`, else `~/.local/share/gridsyncd`.
+    static func defaultDataFolder() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/gridsyncd" }
+        return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/gridsyncd"
+    }
+}

@@ -1,0 +1,36 @@
+/// Something the daemon or one of its commands cannot do, with what to do instead.
+///
+/// New codes may be added; match on ``code``.
+struct DaemonError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable, machine-readable kind of failure, as shown with `--json`.
+    struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        let rawValue: String
+
+        /// A configuration value (file, environment or flag) that cannot be used.
+        static let badConfiguration = Code(rawValue: "bad-configuration")
+        /// The accounts file cannot be opened or written.
+        static let accounts = Code(rawValue: "accounts")
+        /// `worker add` for a worker whose token still works.
+        static let accountExists = Code(rawValue: "account-exists")
+        /// A worker without an account.
+        static let unknownWorker = Code(rawValue: "unknown-worker")
+        /// `worker revoke` of a token already revoked.
+        static let alreadyRevoked = Code(rawValue: "already-revoked")
+        /// The daemon could not listen on its address.
+        static let cannotListen = Code(rawValue: "cannot-listen")
+
+        var description: String { rawValue }
+    }
+
+    /// What went wrong.
+    var code: Code
+    /// What was wrong and what to do.
+    var message: String
+
+    init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    var description: String { message }
+}

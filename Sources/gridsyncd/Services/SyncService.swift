@@ -1,0 +1,38 @@
+import GridNet
+import GridProtocol
+import Logging
+import ServiceLifecycle
+
+/// The listener as a service: serves until a graceful shutdown, then lets every open
+/// connection finish the message in flight.
+struct SyncService: Service {
+    let listener: SyncListener
+    let connection: ServerConnection
+    let limits: Limits
+    let logger: Logger
+    let metrics: DaemonMetrics
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await listener.run(connection, limits: limits, logger: logger, observer: metrics)
+        } onGracefulShutdown: {
+            logger.notice("shutting down: closing each connection after its message in flight")
+            listener.shutdown()
+        }
+        logger.notice("every connection is closed")
+    }
+}
+
+/// The metrics endpoint as a service.
+struct MetricsService: Service {
+    let endpoint: MetricsEndpoint
+    let metrics: DaemonMetrics
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await endpoint.run(metrics: metrics)
+        } onGracefulShutdown: {
+            endpoint.close()
+        }
+    }
+}
