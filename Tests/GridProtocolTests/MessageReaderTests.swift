@@ -13,10 +13,10 @@ import Testing
         .welcome(
             version: Message.version, replica: ReplicaID(rawValue: 0xaa), read: [GridScope("c01")!],
             write: [GridScope("c01/g01")!, GridScope("c01/g02")!], limits: Limits(lineBytes: 4096, opsPerBatch: 50),
-            deflate: false),
+            receivedThrough: 7, deflate: false),
         .welcome(
             version: Message.version, replica: ReplicaID(rawValue: 0xaa), read: [], write: [], limits: .standard,
-            deflate: true),
+            receivedThrough: 0, deflate: true),
         .push(through: 12, ops: OpLineTests.vectorOps),
         .push(through: 0, ops: []),
         .ack(through: 12),

@@ -93,8 +93,9 @@ public struct ServerConnection: Sendable {
                     case .storePush(let ops, let through, let client):
                         report.opsPushed += ops.count
                         do {
-                            let stored = try await store.ingest(ops, pulledFrom: client, through: through)
-                            report.opsStored += stored
+                            let result = try await store.ingest(ops, pulledFrom: client, through: through)
+                            report.opsStored += result.stored
+                            report.conflictsCreated += result.conflictsOpened
                             action = session.pushStored()
                         } catch let error as StoreError {
                             action = session.pushRefused(Self.protocolError(for: error))

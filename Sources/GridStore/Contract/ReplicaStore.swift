@@ -52,7 +52,7 @@ public protocol ReplicaStore: Sendable {
     /// Stores ops pulled from a peer and, in the same transaction, the peer's local
     /// sequence up to which they were pulled: interrupted at any point, the next pull
     /// resumes after the last batch stored, with nothing lost and nothing applied twice.
-    func ingest(_ ops: [Op], pulledFrom peer: ReplicaID, through: Int64) async throws -> Int
+    func ingest(_ ops: [Op], pulledFrom peer: ReplicaID, through: Int64) async throws -> IngestResult
 
     /// Records that a peer acknowledged this replica's ops up to `localSequence`.
     func markPushed(to peer: ReplicaID, through localSequence: Int64) async throws

@@ -48,3 +48,17 @@ public struct PeerCursor: Hashable, Sendable, Codable {
         self.lastSyncAt = lastSyncAt
     }
 }
+
+/// What storing a batch of a peer's ops did.
+public struct IngestResult: Hashable, Sendable {
+    /// Ops that were new to the replica.
+    public var stored: Int
+    /// Register fields that became conflicted.
+    public var conflictsOpened: Int
+
+    /// Creates a result.
+    public init(stored: Int, conflictsOpened: Int) {
+        self.stored = stored
+        self.conflictsOpened = conflictsOpened
+    }
+}

@@ -9,7 +9,8 @@ struct RecordRows {
     let record: RecordState
 
     /// Replaces the record's derived rows with ones computed from its state.
-    func write(to db: Database, firstClock: HybridTimestamp?) throws {
+    @discardableResult
+    func write(to db: Database, firstClock: HybridTimestamp?) throws -> Int {
         let id = record.id.description
         let updated = record.liveness.heads.map(\.clock).max() ?? firstClock ?? .zero
         let created = firstClock ?? updated
@@ -43,7 +44,9 @@ struct RecordRows {
                 ])
             }
         }
-        try db.cachedStatement(sql: "DELETE FROM conflicts WHERE record_id = ?").execute(arguments: [id])
+        let previouslyConflicted = Set(
+            try String.fetchAll(
+                db.cachedStatement(sql: "DELETE FROM conflicts WHERE record_id = ? RETURNING field"), arguments: [id]))
         let conflict = try db.cachedStatement(
             sql: "INSERT INTO conflicts (record_id, field, record_type, scope, head_count) VALUES (?, ?, ?, ?, ?)")
         for field in record.conflictedFields {
@@ -51,6 +54,7 @@ struct RecordRows {
                 id, field, record.type.key, record.scope.description, record.registers[field]?.heads.count ?? 0,
             ])
         }
+        return record.conflictedFields.filter { !previouslyConflicted.contains($0) }.count
     }
 
     private func writeTypedRow(to db: Database) throws {

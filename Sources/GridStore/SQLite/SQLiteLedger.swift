@@ -12,6 +12,8 @@ struct SQLiteLedger: MergeLedger {
     let db: Database
     private var cache: [RecordID: RecordState] = [:]
     private var touched: Set<RecordID> = []
+    /// Fields that became conflicted in the records written by ``flush()``.
+    private(set) var conflictsOpened = 0
     /// The earliest clock of each record's ops in this transaction (kept as `created_clock`).
     private var firstClock: [RecordID: HybridTimestamp] = [:]
     /// Ops stored by this transaction, so that their children need not ask SQLite.
@@ -124,7 +126,7 @@ struct SQLiteLedger: MergeLedger {
     mutating func flush() throws {
         for id in touched.sorted() {
             guard let record = cache[id] else { continue }
-            try RecordRows(record: record).write(to: db, firstClock: firstClock[id])
+            conflictsOpened += try RecordRows(record: record).write(to: db, firstClock: firstClock[id])
         }
         touched.removeAll()
     }

@@ -358,12 +358,13 @@ public final class SQLiteReplicaStore: ReplicaStore {
         }
     }
 
-    public func ingest(_ ops: [Op], pulledFrom peer: ReplicaID, through: Int64) async throws -> Int {
+    public func ingest(_ ops: [Op], pulledFrom peer: ReplicaID, through: Int64) async throws -> IngestResult {
         let now = Self.timestamp(wallClock)
         return try await writeTransaction { ledger, writer in
             let stored = try Self.receive(ops, into: &ledger, clock: &writer)
             try Self.advance(.pulled, of: peer, to: through, at: now, in: ledger.db)
-            return stored
+            try ledger.flush()
+            return IngestResult(stored: stored, conflictsOpened: ledger.conflictsOpened)
         }
     }
 

@@ -18,27 +18,30 @@ final class DaemonMetrics: SyncObserver {
     private let duration: ValueHistogram
 
     init() {
-        open = registry.makeGauge(name: "gridsync_connections_open", help: "Connections being served now.")
-        connections = registry.makeCounter(name: "gridsync_connections_total", help: "Connections accepted.")
+        open = registry.makeGauge(descriptor: Self.metric("connections_open", "", "Connections being served now."))
+        connections = registry.makeCounter(descriptor: Self.metric("connections", "total", "Connections accepted."))
         opsReceived = registry.makeCounter(
-            name: "gridsync_ops_received_total", help: "Ops pushed by field clients, new or not.")
-        opsStored = registry.makeCounter(name: "gridsync_ops_stored_total", help: "Pushed ops that were new.")
-        opsSent = registry.makeCounter(name: "gridsync_ops_sent_total", help: "Ops sent to field clients.")
+            descriptor: Self.metric("ops_received", "total", "Ops pushed by field clients, new or not."))
+        opsStored = registry.makeCounter(descriptor: Self.metric("ops_stored", "total", "Pushed ops that were new."))
+        opsSent = registry.makeCounter(descriptor: Self.metric("ops_sent", "total", "Ops sent to field clients."))
         conflicts = registry.makeCounter(
-            name: "gridsync_conflicts_created_total", help: "Conflicts opened by pushed ops.")
+            descriptor: Self.metric("conflicts_created", "total", "Conflicts opened by pushed ops."))
         let bytesHelp = "Bytes on the wire (compressed) and of lines (before compression)."
         bytesIn = (
             registry.makeCounter(
-                name: "gridsync_bytes_received_total", labels: [("encoding", "wire")], help: bytesHelp),
-            registry.makeCounter(name: "gridsync_bytes_received_total", labels: [("encoding", "text")], help: bytesHelp)
+                descriptor: Self.metric("bytes_received", "total", bytesHelp), labels: [("encoding", "wire")]),
+            registry.makeCounter(
+                descriptor: Self.metric("bytes_received", "total", bytesHelp), labels: [("encoding", "text")])
         )
         bytesOut = (
-            registry.makeCounter(name: "gridsync_bytes_sent_total", labels: [("encoding", "wire")], help: bytesHelp),
-            registry.makeCounter(name: "gridsync_bytes_sent_total", labels: [("encoding", "text")], help: bytesHelp)
+            registry.makeCounter(
+                descriptor: Self.metric("bytes_sent", "total", bytesHelp), labels: [("encoding", "wire")]),
+            registry.makeCounter(
+                descriptor: Self.metric("bytes_sent", "total", bytesHelp), labels: [("encoding", "text")])
         )
         duration = registry.makeValueHistogram(
-            name: "gridsync_sync_duration_seconds", buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-            help: "From accepting a connection to closing it.")
+            descriptor: Self.metric("sync_duration", "seconds", "From accepting a connection to closing it."),
+            buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
         for code in ProtocolError.Code.all { _ = errorCounter(code) }
     }
 
@@ -63,7 +66,12 @@ final class DaemonMetrics: SyncObserver {
 
     private func errorCounter(_ code: ProtocolError.Code) -> Counter {
         registry.makeCounter(
-            name: "gridsync_errors_total", labels: [("code", code.rawValue)], help: "ERR lines sent, by code.")
+            descriptor: Self.metric("errors", "total", "ERR lines sent, by code."), labels: [("code", code.rawValue)])
+    }
+
+    /// The descriptor of a metric named `gridsync_<name>_<unit>`.
+    private static func metric(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "gridsync", metricName: name, unitName: unit, helpText: help)
     }
 
     /// The metrics in Prometheus's text format.
