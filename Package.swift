@@ -112,6 +112,7 @@ let package = Package(
                 "GridModel", "GridMerge", "GridProtocol", "GridStore", "GridTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         // Runs the real `gridsync` binary, as a grid worker would.

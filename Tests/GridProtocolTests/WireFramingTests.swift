@@ -1,0 +1,193 @@
+import CompressNIO
+import GridMerge
+import GridModel
+import GridProtocol
+import NIOCore
+import PropertyBased
+import Testing
+
+/// The framing of a connection: plain lines, then one deflate stream per direction, read
+/// under the limits whatever way the bytes are cut.
+@Suite struct WireFramingTests {
+    static let messages = MessageReaderTests.messages.filter {
+        if case .hello = $0 { return false }
+        if case .welcome = $0 { return false }
+        return true
+    }
+
+    /// Encodes a hello, then (if `deflate`) switches and encodes the rest.
+    static func bytes(_ messages: [Message], deflate: Bool) throws -> [ByteBuffer] {
+        let encoder = WireEncoder()
+        var chunks = [
+            try encoder.encode(
+                .hello(version: Message.version, replica: ReplicaID(rawValue: 1), token: "t", deflate: deflate))
+        ]
+        if deflate { try encoder.startDeflating() }
+        for message in messages { chunks.append(try encoder.encode(message)) }
+        return chunks
+    }
+
+    /// Feeds `bytes` in pieces of the given sizes and reads every message; switches to
+    /// inflating after the first message if `deflate`.
+    static func read(_ bytes: ByteBuffer, pieces: [Int], deflate: Bool, limits: Limits = .standard) throws -> [Message] {
+        let decoder = WireDecoder(limits: limits)
+        var rest = bytes
+        var sizes = pieces.makeIterator()
+        var messages: [Message] = []
+        while true {
+            while let message = try decoder.next() {
+                if messages.isEmpty {
+                    decoder.admit()
+                    if deflate { try decoder.startInflating() }
+                }
+                messages.append(message)
+            }
+            guard rest.readableBytes > 0 else { break }
+            let size = min(max(1, sizes.next() ?? rest.readableBytes), rest.readableBytes)
+            decoder.receive(rest.readSlice(length: size)!)
+        }
+        // Every byte of a whole conversation belongs to a message.
+        if decoder.isMidMessage { throw ProtocolError(.badCount, "the bytes end part-way through a message") }
+        return messages
+    }
+
+    static func joined(_ chunks: [ByteBuffer]) -> ByteBuffer {
+        var all = ByteBuffer()
+        for chunk in chunks { all.writeImmutableBuffer(chunk) }
+        return all
+    }
+
+    @Test(arguments: [false, true])
+    func messagesSurviveTheWireCutAnywhere(deflate: Bool) async throws {
+        let all = Self.joined(try Self.bytes(Self.messages, deflate: deflate))
+        let expected = [
+            Message.hello(version: Message.version, replica: ReplicaID(rawValue: 1), token: "t", deflate: deflate)
+        ] + Self.messages
+        #expect(try Self.read(all, pieces: [], deflate: deflate) == expected)
+        #expect(try Self.read(all, pieces: Array(repeating: 1, count: all.readableBytes), deflate: deflate) == expected)
+        await propertyCheck(count: 60, input: Gen.int(in: 1...64).array(of: 1...200)) { pieces in
+            #expect((try? Self.read(all, pieces: pieces, deflate: deflate)) == expected)
+        }
+    }
+
+    @Test func compressionIsFlushedPerMessageAndSharesItsWindow() throws {
+        let chunks = try Self.bytes(Array(repeating: Self.messages[0], count: 5), deflate: true)
+        for chunk in chunks.dropFirst() {
+            #expect(Array(chunk.readableBytesView.suffix(4)) == [0x00, 0x00, 0xff, 0xff])
+        }
+        // The same push again costs a fraction of the first: the window remembers it.
+        #expect(chunks[2].readableBytes * 4 < chunks[1].readableBytes)
+    }
+
+    static func failure(_ bytes: ByteBuffer, deflate: Bool, limits: Limits = .standard) -> ProtocolError? {
+        do {
+            _ = try read(bytes, pieces: [], deflate: deflate, limits: limits)
+            return nil
+        } catch let error as ProtocolError {
+            return error
+        } catch {
+            return ProtocolError(.internal, "\(error)")
+        }
+    }
+
+    static func hello(deflate: Bool) -> ByteBuffer {
+        ByteBuffer(string: "HELLO gridsync/1 0000000000000001 t\(deflate ? " deflate" : "")\n")
+    }
+
+    /// Raw deflate of `text` with a sync flush, as a peer would send it.
+    static func deflated(_ text: [UInt8]) throws -> ByteBuffer {
+        let compressor = try ZlibCompressor(algorithm: .deflate)
+        var input = ByteBuffer(bytes: text)
+        var output = ByteBuffer()
+        output.reserveCapacity(compressor.maxSize(from: input))
+        try compressor.deflate(from: &input, to: &output, flush: .sync)
+        return output
+    }
+
+    @Test func aLineThatNeverEndsIsRefusedAtTheLimit() {
+        var bytes = Self.hello(deflate: false)
+        bytes.writeString(String(repeating: "P", count: 70_000))
+        #expect(Self.failure(bytes, deflate: false)?.code == .lineTooLong)
+    }
+
+    @Test func theHandshakeLineIsShort() {
+        let bytes = ByteBuffer(string: "HELLO gridsync/1 0000000000000001 " + String(repeating: "t", count: 2_000))
+        #expect(Self.failure(bytes, deflate: false)?.code == .lineTooLong)
+    }
+
+    @Test func aLineThatIsNotUTF8IsRefused() {
+        var bytes = Self.hello(deflate: false)
+        bytes.writeBytes([0x50, 0x55, 0xff, 0xfe, 0x0a])
+        #expect(Self.failure(bytes, deflate: false)?.code == .malformedLine)
+    }
+
+    @Test func aDeflateBombIsStoppedBeforeItTakesMemory() throws {
+        // 1,000 op lines of 60 KB each: 60 MB of text in a few hundred KB of deflate.
+        let line = OpLine.text(
+            OpLineTests.op(
+                OpLineTests.id(0xa1, 1), 1_793_491_200_000, 0, "w001", field: "title",
+                .assign(.text(String(repeating: "堆", count: 20_000)))))
+        var text = Array("PUSH 1000 9\n".utf8)
+        for _ in 0..<1_000 { text += Array(line.utf8) + [0x0a] }
+        var bytes = Self.hello(deflate: true)
+        let bomb = try Self.deflated(text)
+        #expect(bomb.readableBytes < text.count / 100)
+        bytes.writeImmutableBuffer(bomb)
+        #expect(Self.failure(bytes, deflate: true)?.code == .tooLarge)
+    }
+
+    @Test func aMessageInflatingPastTheRatioIsRefused() throws {
+        // A legal but absurdly repetitive batch: the ratio guard stops it first.
+        let limits = Limits(inflationRatio: 20)
+        var text = Array("PUSH 1000 9\n".utf8)
+        let line = OpLine.text(OpLineTests.vectorOps[0])
+        for _ in 0..<1_000 { text += Array(line.utf8) + [0x0a] }
+        var bytes = Self.hello(deflate: true)
+        bytes.writeImmutableBuffer(try Self.deflated(text))
+        #expect(Self.failure(bytes, deflate: true, limits: limits)?.code == .tooLarge)
+    }
+
+    @Test func aCorruptDeflateStreamIsRefused() {
+        var bytes = Self.hello(deflate: true)
+        bytes.writeBytes([0xff, 0xff, 0xff, 0xff, 0x00, 0x12, 0x34])
+        #expect(Self.failure(bytes, deflate: true)?.code == .badDeflate)
+    }
+
+    @Test func bytesAfterTheEndOfTheStreamAreRefused() throws {
+        let compressor = try ZlibCompressor(algorithm: .deflate)
+        var input = ByteBuffer(string: "BYE\n")
+        var ended = ByteBuffer()
+        ended.reserveCapacity(compressor.maxSize(from: input) + 16)
+        try? compressor.deflate(from: &input, to: &ended, flush: .finish)
+        var bytes = Self.hello(deflate: true)
+        bytes.writeImmutableBuffer(ended)
+        bytes.writeString("BYE\n")
+        let decoder = WireDecoder()
+        decoder.receive(bytes)
+        #expect(throws: Never.self) { _ = try decoder.next() }
+        try decoder.startInflating()
+        #expect(try decoder.next() == .bye)
+        #expect(throws: ProtocolError.self) { _ = try decoder.next() }
+    }
+
+    @Test func aTruncatedStreamLeavesAHalfMessageAndNothingElse() throws {
+        let chunks = try Self.bytes([.push(through: 12, ops: OpLineTests.vectorOps)], deflate: true)
+        let decoder = WireDecoder()
+        decoder.receive(chunks[0])
+        _ = try decoder.next()
+        try decoder.startInflating()
+        var push = chunks[1]
+        decoder.receive(push.readSlice(length: push.readableBytes / 2)!)
+        #expect(try decoder.next() == nil)
+        #expect(decoder.isMidMessage)
+    }
+
+    @Test func arbitraryBytesNeverCrashTheDecoder() async {
+        await propertyCheck(count: 300, input: Gen<UInt8>.value(in: 0...255).array(of: 0...4000), Gen.bool) {
+            bytes, deflate in
+            var buffer = Self.hello(deflate: deflate)
+            buffer.writeBytes(bytes)
+            _ = Self.failure(buffer, deflate: deflate)
+        }
+    }
+}
