@@ -116,6 +116,13 @@ let package = Package(
             ]
         ),
         // Runs the real `gridsync` binary, as a grid worker would.
-        .testTarget(name: "gridsyncTests", dependencies: ["GridModel", "GridTesting"]),
+        .testTarget(
+            name: "gridsyncTests",
+            dependencies: [
+                "GridModel", "GridMerge", "GridProtocol", "GridTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
     ]
 )

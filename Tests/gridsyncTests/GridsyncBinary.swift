@@ -32,7 +32,22 @@ struct GridsyncBinary {
 
     /// Runs `gridsync` with arguments and waits for it.
     func run(_ arguments: [String]) throws -> Result {
-        let process = try start(arguments)
+        try Self.run(start(arguments))
+    }
+
+    /// Runs any executable with arguments and extra environment, and waits for it.
+    static func run(executable: URL, _ arguments: [String], environment: [String: String]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        return try run(process)
+    }
+
+    /// Runs a configured process and waits for it.
+    private static func run(_ process: Process) throws -> Result {
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+/// The real `gridsyncd`, started on a throwaway data folder with loopback addresses on
+/// free ports, its log kept in a file for the tests to read.
+final class DaemonProcess {
+    /// The data folder.
+    let data: URL
+    /// The port field clients connect to.
+    private(set) var port = 0
+    /// The metrics endpoint's port.
+    private(set) var metricsPort = 0
+    private let process = Process()
+    private let logFile: URL
+    private let outputFile: URL
+
+    /// The built `gridsyncd` executable, beside `gridsync`.
+    static var executable: URL {
+        GridsyncBinary.executable.deletingLastPathComponent().appendingPathComponent("gridsyncd")
+    }
+
+    /// Starts the daemon and waits until it listens. `environment` adds settings
+    /// (`GRIDSYNCD_IDLE_TIMEOUT`, …).
+    init(environment: [String: String] = [:], data: URL? = nil) throws {
+        let data =
+            data ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridsyncd-\(UUID().uuidString)")
+        self.data = data
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        logFile = data.appendingPathComponent("test-daemon.log")
+        outputFile = data.appendingPathComponent("test-daemon.out")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0"]
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
+        process.standardError = try FileHandle(forWritingTo: logFile)
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let banner = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+            if let sync = Self.port(after: "sync:", in: banner), let metrics = Self.port(after: "metrics:", in: banner) {
+                port = sync
+                metricsPort = metrics
+                return
+            }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        process.terminate()
+        throw DaemonFailure("gridsyncd did not start: \(log)")
+    }
+
+    private static func port(after label: String, in banner: String) -> Int? {
+        guard let line = banner.split(separator: "\n").first(where: { $0.contains(label) }),
+            let match = line.firstMatch(of: /127\.0\.0\.1:(\d+)/)
+        else { return nil }
+        return Int(match.1)
+    }
+
+    /// `127.0.0.1:<port>`.
+    var address: String { "127.0.0.1:\(port)" }
+
+    /// Everything the daemon has logged so far.
+    var log: String {
+        (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+    }
+
+    /// What the daemon printed on standard output.
+    var banner: String {
+        (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+    }
+
+    /// Whether the daemon still runs.
+    var isRunning: Bool { process.isRunning }
+
+    /// Runs `gridsyncd` (not serve) on this data folder.
+    func command(_ arguments: String...) throws -> GridsyncBinary.Result {
+        try GridsyncBinary.run(executable: Self.executable, arguments + ["--data", data.path], environment: [:])
+    }
+
+    /// Adds an account and returns its token.
+    func addWorker(_ worker: String, scopes: [String], role: String = "worker") throws -> String {
+        var arguments = ["worker", "add", worker, "--role", role, "--json", "--data", data.path]
+        for scope in scopes { arguments += ["--scope", scope] }
+        let result = try GridsyncBinary.run(executable: Self.executable, arguments, environment: [:])
+        guard result.status == 0,
+            let document = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
+            let token = document["token"] as? String
+        else { throw DaemonFailure("worker add \(worker) failed: \(result.error)") }
+        return token
+    }
+
+    /// Sends SIGTERM and waits for the daemon to exit; returns its exit status.
+    @discardableResult
+    func stop(timeout: TimeInterval = 30) -> Int32 {
+        if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Stops the daemon and removes its data folder.
+    func cleanUp() {
+        stop()
+        try? FileManager.default.removeItem(at: data)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A daemon that would not start or answer.
+struct DaemonFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
