@@ -29,7 +29,8 @@ import Testing
 
     /// Feeds `bytes` in pieces of the given sizes and reads every message; switches to
     /// inflating after the first message if `deflate`.
-    static func read(_ bytes: ByteBuffer, pieces: [Int], deflate: Bool, limits: Limits = .standard) throws -> [Message] {
+    static func read(_ bytes: ByteBuffer, pieces: [Int], deflate: Bool, limits: Limits = .standard) throws -> [Message]
+    {
         let decoder = WireDecoder(limits: limits)
         var rest = bytes
         var sizes = pieces.makeIterator()
@@ -60,9 +61,10 @@ import Testing
     @Test(arguments: [false, true])
     func messagesSurviveTheWireCutAnywhere(deflate: Bool) async throws {
         let all = Self.joined(try Self.bytes(Self.messages, deflate: deflate))
-        let expected = [
-            Message.hello(version: Message.version, replica: ReplicaID(rawValue: 1), token: "t", deflate: deflate)
-        ] + Self.messages
+        let expected =
+            [
+                Message.hello(version: Message.version, replica: ReplicaID(rawValue: 1), token: "t", deflate: deflate)
+            ] + Self.messages
         #expect(try Self.read(all, pieces: [], deflate: deflate) == expected)
         #expect(try Self.read(all, pieces: Array(repeating: 1, count: all.readableBytes), deflate: deflate) == expected)
         await propertyCheck(count: 60, input: Gen.int(in: 1...64).array(of: 1...200)) { pieces in

@@ -41,7 +41,8 @@ final class DaemonProcess {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             let banner = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-            if let sync = Self.port(after: "sync:", in: banner), let metrics = Self.port(after: "metrics:", in: banner) {
+            if let sync = Self.port(after: "sync:", in: banner), let metrics = Self.port(after: "metrics:", in: banner)
+            {
                 port = sync
                 metricsPort = metrics
                 return

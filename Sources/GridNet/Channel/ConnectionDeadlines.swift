@@ -63,7 +63,9 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ShuttingDown {
+            // The async channel delivers reads on read-complete: a synthetic read needs both.
             context.fireChannelRead(wrapInboundOut(.shuttingDown))
+            context.fireChannelReadComplete()
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -130,6 +132,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
     private func fire(_ which: ConnectionEvent.Deadline, context: ChannelHandlerContext) {
         hasFired = true
         context.fireChannelRead(wrapInboundOut(.timedOut(which)))
+        context.fireChannelReadComplete()
         let channel = context.channel
         context.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
     }
