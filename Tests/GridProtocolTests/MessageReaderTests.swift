@@ -63,6 +63,11 @@ import Testing
         }
     }
 
+    @Test func anErrorMessageNeverBreaksItsLine() {
+        let lines = Message.error(ProtocolError(.refused, "first\r\nsecond\nthird\rfourth")).lines
+        #expect(lines == ["ERR refused first  second third fourth"])
+    }
+
     @Test func aLineOverTheLimitIsRefused() {
         var reader = MessageReader(limits: Limits(lineBytes: 100, opsPerBatch: 10))
         #expect {

@@ -140,4 +140,47 @@ import Testing
         #expect((deleted["conflicts"] as? [String: Any])?["deleted"] != nil, "delete against edit is a conflict")
         #expect(daemon.log.contains("ending=cut"))
     }
+
+    @Test func aRefusedPushKeepsTheOpsAndStillPulls() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let neighbour = try Laptop(daemon: daemon, worker: "w003", scope: "c01/g02")
+        defer { neighbour.gridsync.cleanUp() }
+        let parking = try neighbour.add("停车位不足")
+        try neighbour.sync()
+
+        // The office moved w001 to g02, but the laptop still records in g01.
+        let token = try daemon.addWorker("w001", scopes: ["c01/g02"])
+        let laptop = GridsyncBinary()
+        defer { laptop.cleanUp() }
+        try laptop.succeed("init", "--worker", "w001", "--grid", "c01/g01")
+        try laptop.succeed("demand", "add", "--title", "路灯不亮", "--category", "消防安全")
+        let refused = try laptop.run("sync", "--server", daemon.address, "--token", token)
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("refused this laptop's changes"), "\(refused.error)")
+        #expect(refused.output.contains("received"), "the pull did not happen: \(refused.output)")
+        #expect(try laptop.succeed("export", "--format", "jsonl").contains(parking))
+        let status = try laptop.json("status", "--json") as? [String: Any]
+        #expect(status?["unsyncedOpCount"] as? Int ?? 0 > 0, "the refused ops must stay, unsent")
+        #expect(try Self.export(daemon).count == 1)
+        #expect(daemon.log.contains("code=out-of-scope"))
+    }
+
+    @Test func aFullSyncPullsEverythingAgainAndChangesNothing() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let a = try Laptop(daemon: daemon, worker: "w001", scope: "c01/g01")
+        let b = try Laptop(daemon: daemon, worker: "w002", scope: "c01/g01")
+        defer { [a, b].forEach { $0.gridsync.cleanUp() } }
+        for index in 0..<3 { _ = try a.add("诉求 \(index)") }
+        try a.sync()
+        let first = try b.sync()
+        let exported = try b.export()
+        #expect(try b.sync()["pulled"] as? Int == 0)
+        let result = try b.gridsync.run("sync", "--full", "--json")
+        #expect(result.status == 0, "\(result.error)")
+        let again = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        #expect(again?["pulled"] as? Int == first["pulled"] as? Int)
+        #expect(try b.export() == exported)
+    }
 }

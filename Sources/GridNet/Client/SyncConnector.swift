@@ -45,8 +45,12 @@ public struct SyncConnector: Sendable {
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
-            try await body(
-                MessageConnection(inbound: inbound, outbound: outbound, channel: channel.channel, limits: limits))
+            let connection = MessageConnection(
+                inbound: inbound, outbound: outbound, channel: channel.channel, limits: limits)
+            // The handshake's short line limit guards the daemon from strangers; the client
+            // reads the daemon's welcome (which lists every scope) under the full limit.
+            connection.decoder.admit()
+            return try await body(connection)
         }
     }
 

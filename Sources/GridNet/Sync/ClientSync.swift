@@ -39,12 +39,15 @@ public struct ClientSync: Sendable {
     public var token: String
     /// Whether to ask the server to compress.
     public var deflate = true
+    /// Whether to pull everything again, from the server's first op.
+    public var pullFromStart = false
 
     /// Creates a sync of `store` with `token`.
-    public init(store: any ReplicaStore, token: String, deflate: Bool = true) {
+    public init(store: any ReplicaStore, token: String, deflate: Bool = true, pullFromStart: Bool = false) {
         self.store = store
         self.token = token
         self.deflate = deflate
+        self.pullFromStart = pullFromStart
     }
 
     /// Syncs once over `connection`, reporting what has moved after every message.
@@ -55,7 +58,8 @@ public struct ClientSync: Sendable {
         over connection: MessageConnection, progress: (ClientSession.Summary) -> Void = { _ in }
     ) async throws -> Outcome {
         let identity = store.identity
-        var session = ClientSession(replica: identity.replica, token: token, deflate: deflate)
+        var session = ClientSession(
+            replica: identity.replica, token: token, deflate: deflate, pullFromStart: pullFromStart)
         var action = session.start()
         while true {
             switch action {

@@ -32,7 +32,6 @@ public struct ServerConnection: Sendable {
         var report = ConnectionReport(peer: connection.peer)
         var session = ServerSession(replica: store.identity.replica, limits: limits, compression: compression)
         var stopping = false
-        defer {}
         connection: while true {
             var action: ServerSession.Action
             switch await connection.receive() {

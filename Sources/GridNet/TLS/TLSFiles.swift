@@ -19,8 +19,9 @@ public enum TLSFiles {
         } catch {
             throw TLSFileError("cannot read the private key \(key) (\(error)): give the PEM key of the certificate")
         }
-        let configuration = TLSConfiguration.makeServerConfiguration(
+        var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+        configuration.minimumTLSVersion = .tlsv12
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {
@@ -32,6 +33,7 @@ public enum TLSFiles {
     /// the certificates to trust), or the system's trust store if `nil`.
     public static func client(trusting authority: String?) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
         if let authority {
             do {
                 configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(authority))

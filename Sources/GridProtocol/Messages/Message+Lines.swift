@@ -24,8 +24,10 @@ extension Message {
         case .batch(let through, let more, let ops):
             return ["BATCH \(ops.count) \(through) \(more ? 1 : 0)"] + ops.map(OpLine.text)
         case .error(let error):
-            let message = error.message.map { $0 == "\n" || $0 == "\r" ? " " : $0 }
-            return ["ERR \(error.code) \(String(message))"]
+            // Scalar by scalar: "\r\n" is one Character, and neither byte may reach the wire.
+            let message = String(
+                String.UnicodeScalarView(error.message.unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : $0 }))
+            return ["ERR \(error.code) \(message)"]
         case .bye:
             return ["BYE"]
         }

@@ -34,14 +34,18 @@ public struct ClientSession: Sendable {
         public var pushed = 0
         /// Ops pulled from the server.
         public var pulled = 0
+        /// Why the server refused this client's ops, if it did: they stay in the client's
+        /// replica, unsent, and the pull went on.
+        public var pushRefusal: ProtocolError?
 
         /// Creates a summary of nothing moved yet.
         public init() {}
     }
 
     private enum State: Hashable, Sendable {
-        case start, awaitingWelcome, readingCursor, loadingPush, awaitingAck(through: Int64, more: Bool), markingPush(
-            more: Bool)
+        case start, awaitingWelcome, readingCursor, loadingPush, awaitingAck(through: Int64, more: Bool, count: Int),
+            markingPush(
+                more: Bool)
         case awaitingBatch, storingPull(through: Int64, more: Bool), awaitingBye, done
     }
 
@@ -49,6 +53,7 @@ public struct ClientSession: Sendable {
     private let replica: ReplicaID
     private let token: String
     private let deflate: Bool
+    private let pullFromStart: Bool
     private var pushedThrough: Int64 = 0
     private var pulledThrough: Int64 = 0
     private var pushLimit = Limits.standard.opsPerBatch
@@ -63,11 +68,13 @@ public struct ClientSession: Sendable {
 
     /// Creates a session for the replica `replica`, asking for compression if `deflate`.
     /// Pushing resumes where the server says it stands; pulling, after the client's stored
-    /// cursor for that server.
-    public init(replica: ReplicaID, token: String, deflate: Bool = true) {
+    /// cursor for that server, or from the start if `pullFromStart` (after the server was
+    /// restored from a backup, its numbering may have gone back).
+    public init(replica: ReplicaID, token: String, deflate: Bool = true, pullFromStart: Bool = false) {
         self.replica = replica
         self.token = token
         self.deflate = deflate
+        self.pullFromStart = pullFromStart
     }
 
     /// Opens the exchange.
@@ -80,6 +87,12 @@ public struct ClientSession: Sendable {
     /// Takes a message from the server.
     public mutating func received(_ message: Message) -> Action {
         switch (state, message) {
+        case (.awaitingAck, .error(let error)) where !error.code.isFatal:
+            // The server refused this batch as a whole. The ops stay here; pulling goes on,
+            // so the worker still receives everyone else's records.
+            summary.pushRefusal = error
+            state = .awaitingBatch
+            return .send(.pull(after: pulledThrough, limit: limits.opsPerBatch))
         case (_, .error(let error)):
             state = .done
             return .refused(error)
@@ -98,16 +111,18 @@ public struct ClientSession: Sendable {
             pushedThrough = receivedThrough
             state = .readingCursor
             return .readCursor(server: server)
-        case (.awaitingAck(let through, let more), .ack(let acknowledged)):
+        case (.awaitingAck(let through, let more, let count), .ack(let acknowledged)):
             guard acknowledged == through else {
                 return fail(.malformedLine, "the server acknowledged \(acknowledged), but \(through) was pushed")
             }
             pushedThrough = through
+            summary.pushed += count
             state = .markingPush(more: more)
             return .markPushed(through: through)
         case (.awaitingBatch, .batch(let through, let more, let ops)):
-            guard through >= pulledThrough, ops.count <= limits.opsPerBatch else {
-                return fail(.badCount, "the server's batch goes back to \(through) or is over the limit")
+            guard through >= pulledThrough, !more || through > pulledThrough, ops.count <= limits.opsPerBatch else {
+                return fail(
+                    .badCount, "the server's batch goes back to \(through), does not move on, or is over the limit")
             }
             state = .storingPull(through: through, more: more)
             summary.pulled += ops.count
@@ -123,7 +138,7 @@ public struct ClientSession: Sendable {
     /// The client's pull cursor for the server, as stored.
     public mutating func cursorRead(pulledThrough: Int64) -> Action {
         guard state == .readingCursor else { return unexpected("cursorRead") }
-        self.pulledThrough = pulledThrough
+        self.pulledThrough = pullFromStart ? 0 : pulledThrough
         state = .loadingPush
         return .loadPush(after: pushedThrough, limit: pushLimit)
     }
@@ -143,8 +158,7 @@ public struct ClientSession: Sendable {
             pushLimit = ops.count / 2
             return .loadPush(after: pushedThrough, limit: pushLimit)
         }
-        state = .awaitingAck(through: through, more: more)
-        summary.pushed += ops.count
+        state = .awaitingAck(through: through, more: more, count: ops.count)
         return .send(push)
     }
 

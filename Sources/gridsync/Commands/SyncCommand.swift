@@ -42,6 +42,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Do not ask the server to compress (kept for next time).")
     var noCompression = false
 
+    @Flag(help: "Pull every record again (after the office restored the server from a backup).")
+    var full = false
+
     @Option(help: ArgumentHelp("Seconds to wait for the server before giving up (default 30).", valueName: "seconds"))
     var timeout: Int = 30
 
@@ -71,8 +74,9 @@ struct SyncCommand: AsyncParsableCommand {
         let outcome: ClientSync.Outcome
         do {
             outcome = try await connector.withConnection { connection in
-                try await ClientSync(store: store, token: settings.token, deflate: settings.compression)
-                    .run(over: connection) { progress.update($0) }
+                try await ClientSync(
+                    store: store, token: settings.token, deflate: settings.compression, pullFromStart: full
+                ).run(over: connection) { progress.update($0) }
             }
         } catch let failure as ClientSync.Failure {
             progress.finish()
@@ -97,17 +101,24 @@ struct SyncCommand: AsyncParsableCommand {
             server: settings.server, serverReplica: outcome.server.description, pushed: outcome.summary.pushed,
             pulled: outcome.summary.pulled, newConflicts: max(0, after.conflictCount - before.conflictCount),
             openConflicts: after.conflictCount, compressed: outcome.compressed, bytesSent: outcome.wireBytesOut,
-            bytesReceived: outcome.wireBytesIn, at: after.lastSync ?? "")
+            bytesReceived: outcome.wireBytesIn, at: after.lastSync ?? "",
+            refused: outcome.summary.pushRefusal.map { Summary.Refusal(code: $0.code.rawValue, message: $0.message) })
         if output.json {
             print(try RecordPresenter.json(summary))
-            return
+        } else {
+            print(
+                "synced with \(summary.server): sent \(summary.pushed) ops, received \(summary.pulled), "
+                    + "\(summary.newConflicts) new conflicts (\(summary.openConflicts) open)")
+            print(
+                "on the wire: \(summary.bytesSent) bytes out, \(summary.bytesReceived) in"
+                    + (summary.compressed ? " (compressed)" : ""))
         }
-        print(
-            "synced with \(summary.server): sent \(summary.pushed) ops, received \(summary.pulled), "
-                + "\(summary.newConflicts) new conflicts (\(summary.openConflicts) open)")
-        print(
-            "on the wire: \(summary.bytesSent) bytes out, \(summary.bytesReceived) in"
-                + (summary.compressed ? " (compressed)" : ""))
+        if let refusal = outcome.summary.pushRefusal {
+            throw SyncError(
+                SyncError.Code(rawValue: refusal.code.rawValue),
+                "the server refused this laptop's changes: \(refusal.message)\nThey are kept here, unsent; "
+                    + "ask the office (for example to add your grids to your account), then sync again")
+        }
     }
 
     /// The saved settings, with this command's options over them.
@@ -138,5 +149,12 @@ struct SyncCommand: AsyncParsableCommand {
         let bytesSent: Int
         let bytesReceived: Int
         let at: String
+        let refused: Refusal?
+
+        /// A push the server refused.
+        struct Refusal: Encodable {
+            let code: String
+            let message: String
+        }
     }
 }
