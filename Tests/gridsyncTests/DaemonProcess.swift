@@ -21,7 +21,10 @@ final class DaemonProcess {
 
     /// Starts the daemon and waits until it listens. `environment` adds settings
     /// (`GRIDSYNCD_IDLE_TIMEOUT`, …).
-    init(environment: [String: String] = [:], data: URL? = nil) throws {
+    ///
+    /// Run as root, `asUser` starts it as that user instead (through runuser), as a
+    /// service account would run it.
+    init(environment: [String: String] = [:], data: URL? = nil, asUser user: String? = nil) throws {
         let data =
             data ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridsyncd-\(UUID().uuidString)")
         self.data = data
@@ -30,8 +33,15 @@ final class DaemonProcess {
         outputFile = data.appendingPathComponent("test-daemon.out")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        process.executableURL = Self.executable
-        process.arguments = ["serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0"]
+        let serve = ["serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0"]
+        if let user {
+            try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: data.path)
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", user, "--", Self.executable.path] + serve
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = serve
+        }
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
@@ -92,6 +102,18 @@ final class DaemonProcess {
             let token = document["token"] as? String
         else { throw DaemonFailure("worker add \(worker) failed: \(result.error)") }
         return token
+    }
+
+    /// Sends SIGTERM without waiting.
+    func terminate() {
+        process.terminate()
+    }
+
+    /// Waits for the daemon to exit on its own; returns its exit status, or `nil` if it still runs.
+    func waitForExit(timeout: TimeInterval) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return process.isRunning ? nil : process.terminationStatus
     }
 
     /// Sends SIGTERM and waits for the daemon to exit; returns its exit status.

@@ -1,5 +1,6 @@
 import GridProtocol
 import NIOCore
+import NIOSSL
 
 /// One connection seen as messages: reads events from the channel and decodes them with a
 /// ``WireDecoder``, encodes messages with a ``WireEncoder`` and writes them.
@@ -18,6 +19,8 @@ public final class MessageConnection {
         case shuttingDown
         /// The peer closed the connection; `midMessage` if it stopped part-way through one.
         case closed(midMessage: Bool)
+        /// The connection failed under the protocol (TLS refused, reset by the network).
+        case broken(String)
     }
 
     /// The decoder of what the peer sends.
@@ -55,8 +58,12 @@ public final class MessageConnection {
             let event: ConnectionEvent?
             do {
                 event = try await inbound.next()
+            } catch let error as NIOSSLError {
+                return .broken("TLS failed (\(error))")
+            } catch let error as BoringSSLError {
+                return .broken("TLS failed (\(error))")
             } catch {
-                return .closed(midMessage: decoder.isMidMessage)
+                return .broken("\(error)")
             }
             switch event {
             case .bytes(let bytes): decoder.receive(bytes)

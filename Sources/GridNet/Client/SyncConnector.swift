@@ -33,7 +33,7 @@ public struct SyncConnector: Sendable {
         let timeouts = self.timeouts
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(timeouts.handshake)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {

@@ -112,6 +112,11 @@ public struct ClientSync: Sendable {
         case .failed(let found): error = found
         case .timedOut: error = ProtocolError(.timeout, "the server did not answer in time: sync again later")
         case .shuttingDown: error = ProtocolError(.unavailable, "the connection is shutting down")
+        case .broken(let reason):
+            error = ProtocolError(
+                .unavailable,
+                "the connection failed: \(reason); with --tls, check --ca and that the server's certificate "
+                    + "names the address you gave")
         case .closed(let midMessage):
             error = ProtocolError(
                 .unavailable,

@@ -48,6 +48,10 @@ public struct ServerConnection: Sendable {
                 stopping = true
                 guard !connection.decoder.isMidMessage, session.isIdle else { continue connection }
                 action = session.unavailable("the server is shutting down: sync again in a minute")
+            case .broken(let reason):
+                report.ending = "broken"
+                logger.notice("the connection failed", metadata: ["error": "\(reason)"])
+                break connection
             case .closed(let midMessage):
                 report.ending = midMessage ? "cut" : "closed"
                 if midMessage {
@@ -59,7 +63,13 @@ public struct ServerConnection: Sendable {
                 perform: while true {
                     switch action {
                     case .send(let message):
-                        try await connection.send(message)
+                        do {
+                            try await connection.send(message)
+                        } catch {
+                            report.ending = "gone"
+                            logger.notice("the client stopped reading or went away: closed the connection")
+                            break connection
+                        }
                         if case .welcome(_, _, _, _, _, _, let deflate) = message {
                             await connection.admit()
                             if deflate {

@@ -100,6 +100,18 @@ public final class SQLiteReplicaStore: ReplicaStore {
         }
     }
 
+    /// Checks, without writing a byte, that `folder` holds a replica this GridSync can open,
+    /// and returns its identity.
+    ///
+    /// - Throws: the errors of ``open(in:wallClock:)``, but never upgrades the replica.
+    public static func check(in folder: String) throws -> ReplicaIdentity {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.notAReplica, "\(folder) holds no GridSync replica")
+        }
+        return try mapErrors(path: path) { try checkReplica(at: path) }
+    }
+
     /// Reads the identity of the replica at `path` through a read-only connection.
     private static func checkReplica(at path: String) throws -> ReplicaIdentity {
         var configuration = Configuration()

@@ -33,14 +33,14 @@ struct SyncCommand: AsyncParsableCommand {
         help: ArgumentHelp("Your token from the office (kept for next time). Or $GRIDSYNC_TOKEN.", valueName: "token"))
     var token: String?
 
-    @Flag(help: "Connect over TLS (kept for next time).")
-    var tls = false
+    @Flag(inversion: .prefixedNo, help: "Connect over TLS, or not (kept for next time; default: not).")
+    var tls: Bool?
 
     @Option(help: ArgumentHelp("For TLS: a PEM file of the certificates to trust.", valueName: "file"))
     var ca: String?
 
-    @Flag(help: "Do not ask the server to compress (kept for next time).")
-    var noCompression = false
+    @Flag(inversion: .prefixedNo, help: "Ask the server to compress, or not (kept for next time; default: compress).")
+    var compression: Bool?
 
     @Flag(help: "Pull every record again (after the office restored the server from a backup).")
     var full = false
@@ -131,10 +131,11 @@ struct SyncCommand: AsyncParsableCommand {
         guard let token = token ?? environmentToken ?? saved?.token else {
             throw SyncError(.settings, "no token yet: give --token (the office prints one with `gridsyncd worker add`)")
         }
+        // A relative --ca is kept as an absolute path: the next sync may run from elsewhere.
+        let authority = ca.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? saved?.certificateAuthority
         return SyncSettings(
-            server: server, token: token, tls: tls || (server == saved?.server && saved?.tls == true),
-            certificateAuthority: ca ?? saved?.certificateAuthority,
-            compression: !noCompression && (saved?.compression ?? true))
+            server: server, token: token, tls: tls ?? saved?.tls ?? false, certificateAuthority: authority,
+            compression: compression ?? saved?.compression ?? true)
     }
 
     /// What `--json` prints.

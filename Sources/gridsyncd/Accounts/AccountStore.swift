@@ -84,12 +84,15 @@ final class AccountStore: SyncAuthority {
                         "\(worker) already has an account with a working token: revoke it first "
                             + "(gridsyncd worker revoke \(worker)) to issue a new one")
                 }
-                try db.execute(sql: "DELETE FROM accounts WHERE worker = ?", arguments: [worker.rawValue])
             }
+            // A revoked account gets its new role, scopes and token in place: its replicas stay its own.
             try db.execute(
                 sql: """
                     INSERT INTO accounts (worker, role, scopes, token_hash, token_hint, created_at)
                     VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (worker) DO UPDATE SET
+                        role = excluded.role, scopes = excluded.scopes, token_hash = excluded.token_hash,
+                        token_hint = excluded.token_hint, created_at = excluded.created_at, revoked_at = NULL
                     """,
                 arguments: [
                     worker.rawValue, role.rawValue, scopes.map(\.description).joined(separator: " "),

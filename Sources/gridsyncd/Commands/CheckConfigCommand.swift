@@ -10,7 +10,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         abstract: "Show every setting with where it came from, and check that the daemon could start with them.",
         discussion: """
             Checks the values, that the TLS files load, and that the data folder holds a replica the daemon can \
-            open (or can be made). Exits with status 1 if anything is wrong, saying what. Settings come from \
+            open (or can be made). Writes nothing. Exits with status 1 if anything is wrong, saying what. Settings come from \
             flags, then the environment (GRIDSYNCD_<KEY>, for example GRIDSYNCD_LISTEN), then the file, then \
             the defaults.
 
@@ -36,7 +36,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         let replica = (configuration.data as NSString).appendingPathComponent(SQLiteReplicaStore.fileName)
         if FileManager.default.fileExists(atPath: replica) {
             do {
-                _ = try SQLiteReplicaStore.open(in: configuration.data)
+                _ = try SQLiteReplicaStore.check(in: configuration.data)
             } catch {
                 problems.append("\(error)")
             }

@@ -98,8 +98,10 @@ struct ServeCommand: AsyncParsableCommand {
                   sync:    \(bound) (\(tls == nil ? "plain TCP" : "TLS"), compression \(configuration.compression ? "on" : "off"))
                   metrics: \(metricsURL)
                 Connect a field client:
-                  1. here:       gridsyncd worker add w001 --grid c01/g01 --data \(configuration.data)
-                  2. on laptop:  gridsync sync --server \(Self.advertised(bound)) --token <the token printed by step 1>\(tls == nil ? "" : " --tls")
+                  1. here, as the user gridsyncd runs as:
+                     gridsyncd worker add w001 --grid c01/g01 --data \(configuration.data)
+                  2. on the laptop:
+                     gridsync sync --server \(Self.advertised(bound)) --token <the token printed by step 1>\(tls == nil ? "" : " --tls")
 
                 """.utf8))
         logger.info(

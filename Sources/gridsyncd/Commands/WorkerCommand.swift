@@ -68,7 +68,8 @@ struct WorkerCommand: AsyncParsableCommand {
                     "a grid worker works in grids, not the whole community \(community): give --grid \(community)/<grid>, "
                         + "or --role office")
             }
-            let accounts = try AccountStore.open(in: try daemon.configuration().data)
+            let configuration = try daemon.configuration()
+            let accounts = try AccountStore.open(in: configuration.data)
             let (account, token) = try await accounts.add(worker: worker, role: role, scopes: parsed)
             if output.json {
                 print(try WorkerJSON.encode(WorkerJSON.Added(account: account, token: token)))
@@ -79,7 +80,11 @@ struct WorkerCommand: AsyncParsableCommand {
             print("token:    \(token)")
             print("")
             print("This token is shown once. On the worker's laptop:")
-            print("  gridsync sync --server <this server>:7420 --token \(token)")
+            print(
+                "  gridsync init --worker \(account.worker) --grid \(account.scopes[0])   (once, if the laptop is new)")
+            print(
+                "  gridsync sync --server <this server>:\(configuration.listen.port) --token \(token)"
+                    + (configuration.tlsCertificate == nil ? "" : " --tls --ca <the office's CA certificate>"))
         }
     }
 

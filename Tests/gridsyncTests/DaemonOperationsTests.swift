@@ -1,0 +1,231 @@
+import Foundation
+import GridMerge
+import Testing
+
+/// Running the daemon as an operator does: configuration, accounts, TLS, metrics,
+/// connection limits, clients that stop reading, and a graceful shutdown.
+@Suite struct DaemonOperationsTests {
+    static let replica = ReplicaID(rawValue: 0xa1)
+
+    @Test func sigtermFinishesTheBatchInFlightThenCloses() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
+        let peer = try RawPeer(port: daemon.port)
+        peer.send(RawPeer.hello(Self.replica, token: token))
+        #expect(peer.readLines(1).first?.hasPrefix("WELCOME") == true)
+        let push = RawPeer.push([RawPeer.op(Self.replica, 1), RawPeer.op(Self.replica, 2)], through: 2)
+        let half = push.index(push.startIndex, offsetBy: push.count / 2)
+        peer.send(String(push[..<half]))
+        Thread.sleep(forTimeInterval: 0.3)
+        daemon.terminate()
+        Thread.sleep(forTimeInterval: 0.3)
+        peer.send(String(push[half...]))
+        #expect(peer.readUntilClosed())
+        let lines = peer.receivedLines
+        #expect(lines.count == 3 && lines[1] == "ACK 2" && lines[2].hasPrefix("ERR unavailable "), "\(lines)")
+        #expect(daemon.waitForExit(timeout: 20) == 0)
+        #expect(daemon.log.contains("every connection is closed"))
+        let status = try GridsyncBinary.run(
+            executable: GridsyncBinary.executable, ["status", "--json", "--data", daemon.data.path], environment: [:])
+        #expect(status.output.contains("\"opCount\" : 2"), "\(status.output)")
+    }
+
+    @Test func aClientThatStopsReadingIsClosedAndHarmsNoOne() throws {
+        let daemon = try DaemonProcess(environment: ["GRIDSYNCD_IDLE_TIMEOUT": "2"])
+        defer { daemon.cleanUp() }
+        let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
+        let readerToken = try daemon.addWorker("w002", scopes: ["c01/g01"])
+        // 200 ops of 3 KB each on the server.
+        let pusher = try RawPeer(port: daemon.port)
+        pusher.send(RawPeer.hello(Self.replica, token: token))
+        let text = String(repeating: "楼", count: 1_000)
+        pusher.send(RawPeer.push((1...200).map { RawPeer.op(Self.replica, UInt64($0), text: text) }, through: 200))
+        pusher.send("BYE\n")
+        #expect(pusher.readLines(3).last == "BYE")
+        // Asks for the same 600 KB three hundred times, and never reads an answer.
+        let staller = try RawPeer(port: daemon.port)
+        staller.send(RawPeer.hello(ReplicaID(rawValue: 0xb2), token: readerToken))
+        staller.send(String(repeating: "PULL 0 1000\n", count: 300))
+        let deadline = Date().addingTimeInterval(20)
+        while !daemon.log.contains("stopped reading"), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(daemon.log.contains("stopped reading"))
+        // Everyone else is served all along.
+        let other = try RawPeer(port: daemon.port)
+        other.send(RawPeer.hello(ReplicaID(rawValue: 0xc3), token: readerToken))
+        other.send("BYE\n")
+        _ = other.readLines(2, seconds: 5)
+        #expect(other.receivedLines.first.map { $0.hasPrefix("WELCOME") } == false ? false : true)
+        #expect(daemon.isRunning)
+    }
+
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.fileExists(atPath: "/usr/sbin/runuser")))
+    func theDaemonServesAsAnOrdinaryUser() throws {
+        // Root may set socket options an ordinary user may not: the service account is not root.
+        let daemon = try DaemonProcess(asUser: "nobody")
+        defer { daemon.cleanUp() }
+        let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
+        let peer = try RawPeer(port: daemon.port)
+        peer.send(RawPeer.hello(Self.replica, token: token) + "BYE\n")
+        #expect(peer.readLines(2).last == "BYE", "\(daemon.log)")
+        #expect(daemon.isRunning)
+    }
+
+    @Test func connectionsOverTheLimitAreAskedToComeBackLater() throws {
+        let daemon = try DaemonProcess(environment: ["GRIDSYNCD_MAX_CONNECTIONS": "1"])
+        defer { daemon.cleanUp() }
+        let first = try RawPeer(port: daemon.port)
+        Thread.sleep(forTimeInterval: 0.2)
+        let second = try RawPeer(port: daemon.port)
+        #expect(second.readUntilClosed())
+        #expect(second.errorCode == "unavailable", "\(second.receivedLines)")
+        _ = first
+    }
+
+    @Test func metricsCountSyncsOpsBytesAndErrors() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
+        let laptop = GridsyncBinary()
+        defer { laptop.cleanUp() }
+        try laptop.succeed("init", "--worker", "w001", "--grid", "c01/g01")
+        try laptop.succeed("demand", "add", "--title", "楼道堆物清理", "--category", "消防安全")
+        try laptop.succeed("sync", "--server", daemon.address, "--token", token)
+        let wrong = try RawPeer(port: daemon.port)
+        wrong.send(RawPeer.hello(Self.replica, token: "gst_wrong"))
+        wrong.readUntilClosed()
+
+        let scrape = try RawPeer(port: daemon.metricsPort)
+        scrape.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        scrape.readUntilClosed()
+        let text = String(decoding: scrape.received.readableBytesView, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200"))
+        for line in [
+            "gridsync_connections_total 2", "gridsync_ops_stored_total 4", "gridsync_ops_received_total 4",
+            "gridsync_errors_total{code=\"unauthorized\"} 1", "gridsync_sync_duration_seconds_count 2",
+        ] {
+            #expect(text.contains(line), "no '\(line)' in the metrics")
+        }
+        let wire = text.split(separator: "\n").first {
+            $0.hasPrefix("gridsync_bytes_received_total{encoding=\"wire\"}")
+        }
+        #expect(wire.flatMap { Int($0.split(separator: " ").last!) } ?? 0 > 0)
+    }
+
+    @Test func syncOverTLSWithTheOfficesCertificate() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let certificate = folder.appendingPathComponent("cert.pem").path
+        let key = folder.appendingPathComponent("key.pem").path
+        let openssl = try GridsyncBinary.run(
+            executable: URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key, "-out", certificate, "-days", "2", "-subj", "/CN=gridsync test office",
+                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            ], environment: [:])
+        try #require(openssl.status == 0, "openssl failed: \(openssl.error)")
+        let daemon = try DaemonProcess(environment: [
+            "GRIDSYNCD_TLS_CERTIFICATE": certificate, "GRIDSYNCD_TLS_KEY": key,
+        ])
+        defer { daemon.cleanUp() }
+        #expect(daemon.banner.contains("TLS"))
+        let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
+        let laptop = GridsyncBinary()
+        defer { laptop.cleanUp() }
+        try laptop.succeed("init", "--worker", "w001", "--grid", "c01/g01")
+        try laptop.succeed("demand", "add", "--title", "楼道堆物清理", "--category", "消防安全")
+
+        let plain = try laptop.run("sync", "--server", daemon.address, "--token", token, "--timeout", "3")
+        #expect(plain.status != 0, "a plain client must not sync with a TLS daemon")
+        let untrusted = try laptop.run("sync", "--server", daemon.address, "--token", token, "--tls")
+        #expect(untrusted.status != 0, "a certificate nobody vouches for must be refused")
+        let trusted = try laptop.run(
+            "sync", "--server", daemon.address, "--token", token, "--tls", "--ca", certificate, "--json")
+        #expect(trusted.status == 0, "\(trusted.error)")
+        #expect(trusted.output.contains("\"pushed\" : 4"), "\(trusted.output)")
+        // Kept for next time, TLS included.
+        try laptop.succeed("sync")
+    }
+
+    @Test func checkConfigShowsEachValueWithItsSourceAndRefusesBadOnes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsyncd-conf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("gridsyncd.conf")
+        try """
+        # the office's daemon
+        listen = 127.0.0.1:7500
+        idle-timeout = 90   # mobile links are slow
+        compression = off
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let run = { (arguments: [String], environment: [String: String]) in
+            try GridsyncBinary.run(executable: DaemonProcess.executable, arguments, environment: environment)
+        }
+        let good = try run(
+            ["check-config", "--config", file.path, "--data", folder.path, "--json"], ["GRIDSYNCD_IDLE_TIMEOUT": "120"])
+        #expect(good.status == 0, "\(good.output) \(good.error)")
+        let document = try JSONSerialization.jsonObject(with: Data(good.output.utf8)) as? [String: Any]
+        let settings = (document?["settings"] as? [[String: String]]) ?? []
+        func setting(_ key: String) -> [String: String]? { settings.first { $0["key"] == key } }
+        #expect(setting("listen")?["value"] == "127.0.0.1:7500")
+        #expect(setting("listen")?["source"]?.hasPrefix("file ") == true)
+        #expect(setting("idle-timeout")?["value"] == "120")
+        #expect(setting("idle-timeout")?["source"] == "environment GRIDSYNCD_IDLE_TIMEOUT")
+        #expect(setting("compression")?["value"] == "off")
+        #expect(setting("ops-per-batch")?["source"] == "default")
+        #expect(setting("data")?["source"] == "flag --data")
+
+        try "listen = 7500\nspeed = fast\n".write(to: file, atomically: true, encoding: .utf8)
+        let bad = try run(["check-config", "--config", file.path, "--data", folder.path], [:])
+        #expect(bad.status != 0)
+        #expect(bad.error.contains("gridsyncd.conf:1: listen = 7500: give host:port"), "\(bad.error)")
+        #expect(bad.error.contains("gridsyncd.conf:2: unknown setting 'speed'"), "\(bad.error)")
+
+        try FileManager.default.removeItem(at: file)
+        let halfTLS = try run(["check-config", "--data", folder.path], ["GRIDSYNCD_TLS_CERTIFICATE": "/nowhere.pem"])
+        #expect(halfTLS.status != 0)
+        #expect(halfTLS.error.contains("tls-certificate and tls-key go together"), "\(halfTLS.error)")
+        let missingFiles = try run(
+            ["check-config", "--data", folder.path],
+            ["GRIDSYNCD_TLS_CERTIFICATE": "/nowhere.pem", "GRIDSYNCD_TLS_KEY": "/nowhere.key"])
+        #expect(missingFiles.status != 0)
+        #expect(missingFiles.output.contains("cannot read the certificate /nowhere.pem"), "\(missingFiles.output)")
+    }
+
+    @Test func tokensAreShownOnceAndStoredOnlyHashed() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
+        #expect(token.hasPrefix("gst_") && token.count == 47)
+        let accounts = try Data(contentsOf: daemon.data.appendingPathComponent("accounts.sqlite"))
+        let wal = (try? Data(contentsOf: daemon.data.appendingPathComponent("accounts.sqlite-wal"))) ?? Data()
+        #expect(accounts.range(of: Data(token.utf8)) == nil && wal.range(of: Data(token.utf8)) == nil)
+
+        let list = try daemon.command("worker", "list")
+        #expect(list.output.contains("w001") && list.output.contains(String(token.prefix(8))))
+        #expect(!list.output.contains(token))
+
+        let again = try daemon.command("worker", "add", "w001", "--grid", "c01/g01", "--json")
+        #expect(again.status != 0)
+        #expect(again.error.contains("\"code\":\"account-exists\""), "\(again.error)")
+        let communityWorker = try daemon.command("worker", "add", "w002", "--scope", "c01")
+        #expect(communityWorker.status != 0)
+        #expect(communityWorker.error.contains("--role office"))
+
+        // A replica has synced with it: the account now has a device.
+        let peer = try RawPeer(port: daemon.port)
+        peer.send(RawPeer.hello(Self.replica, token: token) + "BYE\n")
+        #expect(peer.readLines(2).last == "BYE")
+        #expect(try daemon.command("worker", "revoke", "w001").status == 0)
+        let twice = try daemon.command("worker", "revoke", "w001")
+        #expect(twice.status != 0 && twice.error.contains("already revoked"))
+        let renewed = try daemon.addWorker("w001", scopes: ["c01/g02"])
+        #expect(renewed != token)
+        let back = try RawPeer(port: daemon.port)
+        back.send(RawPeer.hello(Self.replica, token: renewed))
+        #expect(back.readLines(1).first?.contains(" c01/g02 c01/g02 ") == true, "\(back.receivedLines)")
+    }
+}
