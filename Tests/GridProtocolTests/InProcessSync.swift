@@ -5,7 +5,7 @@ import GridStore
 
 /// Drives a client session against a server session in one process, each message going
 /// out as its lines and back in through a `MessageReader`: the sync core with the
-/// network taken out, as the daemon and the field client will drive it over TCP.
+/// network taken out, as the daemon and the field client drive it over TCP.
 struct InProcessSync {
     /// The tokens the server accepts, with the scopes each may read and write.
     var tokens: [String: [GridScope]]
@@ -21,9 +21,10 @@ struct InProcessSync {
     func run(client: SQLiteReplicaStore, server: SQLiteReplicaStore, token: String) async throws
         -> ClientSession.Summary
     {
-        let serverID = server.identity.replica
-        var clientSession = ClientSession(replica: client.identity.replica, token: token, deflate: false)
-        var serverSession = ServerSession(replica: serverID, limits: limits)
+        // Every token belongs to the worker of the client that presents it.
+        var serverSide = ServerSide(
+            store: server, tokens: tokens.mapValues { (client.identity.worker, $0) }, limits: limits)
+        var clientSide = ClientSide(store: client, token: token)
         var toServer = MessageReader()
         var toClient = MessageReader()
         var messages = 0
@@ -35,64 +36,21 @@ struct InProcessSync {
             guard let received else { throw ProtocolError(.badCount, "a message's lines did not make a message") }
             return received
         }
-
-        var clientAction = clientSession.start()
-        while true {
-            switch clientAction {
-            case .send(let message):
-                var serverAction = serverSession.received(try transmit(message, into: &toServer))
-                reply: while true {
-                    switch serverAction {
-                    case .send(let reply):
-                        clientAction = clientSession.received(try transmit(reply, into: &toClient))
-                        break reply
-                    case .authenticate(let replica, let token):
-                        if let scopes = tokens[token] {
-                            let received = try await server.cursor(for: replica).pulledThrough
-                            serverAction = serverSession.authenticated(
-                                ServerSession.Grant(
-                                    read: scopes, write: scopes, worker: client.identity.worker,
-                                    receivedThrough: received))
-                        } else {
-                            serverAction = serverSession.authenticationFailed(
-                                "unknown token: ask the office for a new one")
-                        }
-                    case .storePush(let ops, let through, let pusher):
-                        do {
-                            _ = try await server.ingest(ops, pulledFrom: pusher, through: through)
-                            serverAction = serverSession.pushStored()
-                        } catch {
-                            serverAction = serverSession.pushRefused(ProtocolError(.refused, "\(error)"))
-                        }
-                    case .loadBatch(let after, let limit, let scopes, let puller):
-                        let batch = try await server.batch(
-                            after: after, limit: limit, scopes: scopes, writers: .allBut(puller))
-                        serverAction = serverSession.batchLoaded(
-                            ops: batch.ops, through: batch.through, more: batch.more)
-                    case .close(let last):
-                        guard let last else { throw ConnectionCut() }
-                        clientAction = clientSession.received(try transmit(last, into: &toClient))
-                        break reply
-                    }
+        var outgoing = try await clientSide.start()
+        do {
+            while true {
+                let (answer, closes) = try await serverSide.receive(try transmit(outgoing, into: &toServer))
+                guard let answer else { throw ConnectionCut() }
+                guard let next = try await clientSide.receive(try transmit(answer, into: &toClient)) else {
+                    throw ConnectionCut()
                 }
-            case .readCursor(let server):
-                clientAction = clientSession.cursorRead(
-                    pulledThrough: try await client.cursor(for: server).pulledThrough)
-            case .loadPush(let after, let limit):
-                let batch = try await client.batch(
-                    after: after, limit: limit, scopes: client.identity.scopes, writers: .only(client.identity.replica))
-                clientAction = clientSession.pushLoaded(ops: batch.ops, through: batch.through, more: batch.more)
-            case .markPushed(let through):
-                try await client.markPushed(to: serverID, through: through)
-                clientAction = clientSession.pushMarked()
-            case .storePulled(let ops, let through):
-                _ = try await client.ingest(ops, pulledFrom: serverID, through: through)
-                clientAction = clientSession.pulledStored()
-            case .finished(let summary):
-                return summary
-            case .fail(let error), .refused(let error):
-                throw error
+                if closes { throw ConnectionCut() }
+                outgoing = next
             }
+        } catch ClientSide.Ending.finished(let summary) {
+            return summary
+        } catch ClientSide.Ending.failed(let error) {
+            throw error
         }
     }
 }

@@ -1,0 +1,109 @@
+import GridMerge
+import GridModel
+import GridProtocol
+import GridStore
+
+/// The server half of a sync, in process: a ``ServerSession`` over a replica store, taking
+/// one client message at a time and answering with what it would send.
+struct ServerSide {
+    /// The tokens it accepts: the account's worker and its scopes (read and write).
+    var tokens: [String: (worker: WorkerID, scopes: [GridScope])]
+    let store: SQLiteReplicaStore
+    private(set) var session: ServerSession
+
+    init(
+        store: SQLiteReplicaStore, tokens: [String: (worker: WorkerID, scopes: [GridScope])], limits: Limits = .standard
+    ) {
+        self.store = store
+        self.tokens = tokens
+        session = ServerSession(replica: store.identity.replica, limits: limits)
+    }
+
+    /// Takes one client message; returns the answer (if any) and whether the server closes.
+    mutating func receive(_ message: Message) async throws -> (answer: Message?, closes: Bool) {
+        var action = session.received(message)
+        while true {
+            switch action {
+            case .send(let answer):
+                return (answer, false)
+            case .close(let last):
+                return (last, true)
+            case .authenticate(let replica, let token):
+                if let account = tokens[token] {
+                    let received = try await store.cursor(for: replica).pulledThrough
+                    action = session.authenticated(
+                        ServerSession.Grant(
+                            read: account.scopes, write: account.scopes, worker: account.worker,
+                            receivedThrough: received))
+                } else {
+                    action = session.authenticationFailed("unknown token: ask the office for a new one")
+                }
+            case .storePush(let ops, let through, let client):
+                do {
+                    _ = try await store.ingest(ops, pulledFrom: client, through: through)
+                    action = session.pushStored()
+                } catch {
+                    action = session.pushRefused(ProtocolError(.refused, "\(error)"))
+                }
+            case .loadBatch(let after, let limit, let scopes, let client):
+                let batch = try await store.batch(after: after, limit: limit, scopes: scopes, writers: .allBut(client))
+                action = session.batchLoaded(ops: batch.ops, through: batch.through, more: batch.more)
+            }
+        }
+    }
+}
+
+/// The client half of a sync, in process: a ``ClientSession`` over a field replica,
+/// answering each server message with what it would send.
+struct ClientSide {
+    let store: SQLiteReplicaStore
+    private(set) var session: ClientSession
+
+    /// How the sync ended, once it has.
+    enum Ending: Error, Equatable {
+        case finished(ClientSession.Summary)
+        case failed(ProtocolError)
+    }
+
+    init(store: SQLiteReplicaStore, token: String, deflate: Bool = false) {
+        self.store = store
+        session = ClientSession(replica: store.identity.replica, token: token, deflate: deflate)
+    }
+
+    /// The first message.
+    mutating func start() async throws -> Message {
+        try await perform(session.start()) ?? .bye
+    }
+
+    /// Takes one server message; returns the answer, or throws the ``Ending``.
+    mutating func receive(_ message: Message) async throws -> Message? {
+        try await perform(session.received(message))
+    }
+
+    private mutating func perform(_ first: ClientSession.Action) async throws -> Message? {
+        var action = first
+        while true {
+            switch action {
+            case .send(let message):
+                return message
+            case .readCursor(let server):
+                action = session.cursorRead(pulledThrough: try await store.cursor(for: server).pulledThrough)
+            case .loadPush(let after, let limit):
+                let identity = store.identity
+                let batch = try await store.batch(
+                    after: after, limit: limit, scopes: identity.scopes, writers: .only(identity.replica))
+                action = session.pushLoaded(ops: batch.ops, through: batch.through, more: batch.more)
+            case .markPushed(let through):
+                try await store.markPushed(to: session.server!, through: through)
+                action = session.pushMarked()
+            case .storePulled(let ops, let through):
+                _ = try await store.ingest(ops, pulledFrom: session.server!, through: through)
+                action = session.pulledStored()
+            case .finished(let summary):
+                throw Ending.finished(summary)
+            case .fail(let error), .refused(let error):
+                throw Ending.failed(error)
+            }
+        }
+    }
+}

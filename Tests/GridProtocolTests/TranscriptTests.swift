@@ -1,0 +1,231 @@
+import Foundation
+import GridMerge
+import GridModel
+import GridProtocol
+import GridStore
+import GridTesting
+import NIOCore
+import Testing
+
+/// The transcripts in `protocol/vectors/`, `sync-plain.txt` and `sync-deflate.txt`: a
+/// whole sync, replayed against the server side (fed the client's messages, it must
+/// answer exactly the server's) and against the client side (the other way round).
+///
+/// Run with `GRIDSYNC_RECORD_VECTORS=1` to write them anew from the sessions (then read
+/// the difference before committing it: the files are part of the specification).
+@Suite struct TranscriptTests {
+    enum Side: String { case client = "C", server = "S" }
+
+    static let token = "gst_vector-token-w001"
+    static let limits = Limits(opsPerBatch: 2)
+    static let serverReplica = ReplicaID(rawValue: 0x5e)
+
+    /// The client's own ops (w001 on replica a1), and the ops the server holds already (w002 on b2).
+    static let clientOps =
+        Array(OpLineTests.vectorOps[0...1]) + [
+            OpLineTests.op(
+                OpLineTests.id(0xa1, 3), 1_793_491_200_000, 2, "w001", field: "urgency", .assign(.text("urgent")),
+                parents: [OpLineTests.id(0xa1, 2)])
+        ]
+    static let serverOps = Array(OpLineTests.vectorOps[2...4])
+
+    /// A fresh server and client holding the scenario's ops.
+    static func stores(_ folder: URL) async throws -> (server: SQLiteReplicaStore, client: SQLiteReplicaStore) {
+        let wall = ManualWallClock(milliseconds: 1_793_491_400_000)
+        let grid = GridScope("c01/g01")!
+        let server = try SQLiteReplicaStore.create(
+            in: folder.appendingPathComponent("server").path,
+            identity: ReplicaIdentity(replica: serverReplica, worker: WorkerID("gridsyncd")!, scopes: []),
+            wallClock: wall)
+        let client = try SQLiteReplicaStore.create(
+            in: folder.appendingPathComponent("client").path,
+            identity: ReplicaIdentity(replica: ReplicaID(rawValue: 0xa1), worker: WorkerID("w001")!, scopes: [grid]),
+            wallClock: wall)
+        _ = try await server.ingest(serverOps)
+        _ = try await client.ingest(clientOps)
+        return (server, client)
+    }
+
+    static func withStores<T>(_ body: (SQLiteReplicaStore, SQLiteReplicaStore) async throws -> T) async throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsync-vectors-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (server, client) = try await stores(folder)
+        return try await body(server, client)
+    }
+
+    static func serverSide(_ store: SQLiteReplicaStore) -> ServerSide {
+        ServerSide(store: store, tokens: [token: (WorkerID("w001")!, [GridScope("c01/g01")!])], limits: limits)
+    }
+
+    // MARK: - Reading the transcripts
+
+    /// The messages of a plain transcript, in order.
+    static func plainConversation(_ text: String) throws -> [(Side, Message)] {
+        var conversation: [(Side, Message)] = []
+        var readers: [Side: MessageReader] = [.client: MessageReader(), .server: MessageReader()]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let side = try #require(Side(rawValue: String(line.prefix(1))), "a line starts with C or S: \(line)")
+            #expect(line.dropFirst(1).first == " ")
+            if let message = try readers[side]!.read(line.dropFirst(2)) { conversation.append((side, message)) }
+        }
+        return conversation
+    }
+
+    /// The messages of a compressed transcript: two plain lines, then each message's bytes in hex.
+    static func deflateConversation(_ text: String) throws -> [(Side, Message)] {
+        var conversation: [(Side, Message)] = []
+        let decoders: [Side: WireDecoder] = [.client: WireDecoder(), .server: WireDecoder()]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let side = try #require(Side(rawValue: String(line.prefix(1))), "a line starts with C or S: \(line)")
+            let decoder = decoders[side]!
+            if line.dropFirst(1).hasPrefix("= ") {
+                let bytes = try #require(hex(line.dropFirst(3)), "not hex: \(line)")
+                #expect(bytes.suffix(4) == [0x00, 0x00, 0xff, 0xff], "a message is flushed with a sync flush")
+                decoder.receive(ByteBuffer(bytes: bytes))
+            } else {
+                decoder.receive(ByteBuffer(string: String(line.dropFirst(2)) + "\n"))
+            }
+            let message = try #require(try decoder.next(), "an entry holds a whole message: \(line.prefix(60))")
+            #expect(try decoder.next() == nil, "an entry holds one message")
+            if case .hello = message {
+                decoder.admit()
+                try decoder.startInflating()
+            }
+            if case .welcome(_, _, _, _, let limits, _, _) = message {
+                decoder.admit(limits)
+                try decoder.startInflating()
+            }
+            conversation.append((side, message))
+        }
+        return conversation
+    }
+
+    static func hex(_ text: Substring) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count.isMultiple(of: 2) else { return nil }
+        return stride(from: 0, to: digits.count, by: 2).map { index in
+            UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16)
+        }.reduce(into: [UInt8]?([])) { bytes, byte in
+            if let byte { bytes?.append(byte) } else { bytes = nil }
+        }
+    }
+
+    static func vector(_ name: String) throws -> String {
+        try String(contentsOf: OpLineTests.vectors.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    static func conversation(deflate: Bool) throws -> [(Side, Message)] {
+        deflate
+            ? try deflateConversation(vector("sync-deflate.txt")) : try plainConversation(vector("sync-plain.txt"))
+    }
+
+    // MARK: - Replaying
+
+    @Test(arguments: [false, true])
+    func theServerSideAnswersExactlyAsTranscribed(deflate: Bool) async throws {
+        let conversation = try Self.conversation(deflate: deflate)
+        #expect(conversation.count >= 12)
+        try await Self.withStores { server, _ in
+            var side = Self.serverSide(server)
+            var answers: [Message] = []
+            for (from, message) in conversation where from == .client {
+                let (answer, closes) = try await side.receive(message)
+                if let answer { answers.append(answer) }
+                if closes { break }
+            }
+            #expect(answers == conversation.filter { $0.0 == .server }.map(\.1))
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func theClientSideAnswersExactlyAsTranscribed(deflate: Bool) async throws {
+        let conversation = try Self.conversation(deflate: deflate)
+        try await Self.withStores { _, client in
+            var side = ClientSide(store: client, token: Self.token, deflate: deflate)
+            var sent = [try await side.start()]
+            do {
+                for (from, message) in conversation where from == .server {
+                    if let answer = try await side.receive(message) { sent.append(answer) }
+                }
+                Issue.record("the client did not finish")
+            } catch ClientSide.Ending.finished(let summary) {
+                #expect(summary.pushed == Self.clientOps.count)
+                #expect(summary.pulled == Self.serverOps.count)
+            }
+            #expect(sent == conversation.filter { $0.0 == .client }.map(\.1))
+            #expect(try await client.status().opCount == Self.clientOps.count + Self.serverOps.count)
+        }
+    }
+
+    @Test func theSpecificationsExampleIsWellFormed() throws {
+        let specification = try String(
+            contentsOf: OpLineTests.vectors.deletingLastPathComponent().appendingPathComponent("PROTOCOL.md"),
+            encoding: .utf8)
+        let section = try #require(specification.components(separatedBy: "### Example\n").last)
+        let example = section.components(separatedBy: "```")[1]
+        let lines = example.split(separator: "\n").filter { $0.hasPrefix("C: ") || $0.hasPrefix("S: ") }
+            .map { $0.prefix(1) + " " + $0.dropFirst(3) }
+        let conversation = try Self.plainConversation(lines.joined(separator: "\n"))
+        #expect(conversation.count == 12)
+        #expect(conversation.first.map { if case .hello = $0.1 { true } else { false } } == true)
+    }
+
+    // MARK: - Recording
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["GRIDSYNC_RECORD_VECTORS"] == "1"))
+    func recordTheTranscripts() async throws {
+        for deflate in [false, true] {
+            let conversation = try await Self.withStores { server, client in
+                var serverSide = Self.serverSide(server)
+                var clientSide = ClientSide(store: client, token: Self.token, deflate: deflate)
+                var conversation: [(Side, Message)] = []
+                var outgoing = try await clientSide.start()
+                do {
+                    while true {
+                        conversation.append((.client, outgoing))
+                        let (answer, closes) = try await serverSide.receive(outgoing)
+                        guard let answer else { break }
+                        conversation.append((.server, answer))
+                        if closes { break }
+                        guard let next = try await clientSide.receive(answer) else { break }
+                        outgoing = next
+                    }
+                } catch ClientSide.Ending.finished {}
+                return conversation
+            }
+            let name = deflate ? "sync-deflate.txt" : "sync-plain.txt"
+            try Self.render(conversation, deflate: deflate).write(
+                to: OpLineTests.vectors.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+    }
+
+    static func render(_ conversation: [(Side, Message)], deflate: Bool) throws -> String {
+        var text = """
+            # A whole sync of protocol gridsync/1\(deflate ? ", compressed" : ""): see PROTOCOL.md, "Test vectors".
+            # The client, replica 00000000000000a1 of worker w001 in c01/g01, holds three ops of its own;
+            # the server, replica 000000000000005e, holds three ops of w002 and announces 2 ops per batch.
+            # C: from the client; S: from the server; one message per entry.
+
+            """
+        let encoders: [Side: WireEncoder] = [.client: WireEncoder(), .server: WireEncoder()]
+        for (side, message) in conversation {
+            let encoder = encoders[side]!
+            if encoder.isDeflating {
+                let bytes = try encoder.encode(message)
+                for line in message.lines { text += "# \(side.rawValue) \(line)\n" }
+                text +=
+                    "\(side.rawValue)= "
+                    + bytes.readableBytesView.map { byte in
+                        (byte < 16 ? "0" : "") + String(byte, radix: 16)
+                    }.joined() + "\n"
+            } else {
+                _ = try encoder.encode(message)
+                for line in message.lines { text += "\(side.rawValue) \(line)\n" }
+            }
+            if deflate, case .hello = message { try encoders[.client]!.startDeflating() }
+            if deflate, case .welcome = message { try encoders[.server]!.startDeflating() }
+        }
+        return text
+    }
+}
