@@ -41,12 +41,13 @@ public struct MessageReader: Sendable {
                     .badCount, "\(batch.verb) announced \(batch.count) ops but line \(batch.ops.count + 1) is not an op"
                 )
             }
+            // Out of `pending` while it grows, so that appending does not copy the ops each time.
+            pending = nil
             batch.ops.append(try OpLine.op(from: line))
             guard batch.ops.count == batch.count else {
                 pending = batch
                 return nil
             }
-            pending = nil
             return batch.verb == "PUSH"
                 ? .push(through: batch.through, ops: batch.ops)
                 : .batch(through: batch.through, more: batch.more, ops: batch.ops)

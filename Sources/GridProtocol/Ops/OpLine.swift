@@ -52,11 +52,8 @@ public enum OpLine {
         let field = String(parts[7])
         guard !field.isEmpty else { throw malformed("the field name is empty") }
         let parents = try parentList(parts[8])
-        let payload: OpPayload
-        do {
-            payload = try JSONDecoder().decode(OpPayload.self, from: Data(parts[9].utf8))
-        } catch {
-            throw malformed("the payload is not a payload's JSON: \(parts[9].prefix(80))")
+        guard let payload = CanonicalJSON.payload(from: parts[9]) else {
+            throw malformed("the payload is not a payload's canonical JSON: \(parts[9].prefix(80))")
         }
         let op = Op(
             id: id, clock: clock, author: author, recordType: type, recordID: record, scope: scope, field: field,

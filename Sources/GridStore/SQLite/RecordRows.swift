@@ -8,9 +8,13 @@ import GridModel
 struct RecordRows {
     let record: RecordState
 
-    /// Replaces the record's derived rows with ones computed from its state.
+    /// Replaces the record's derived rows with ones computed from its state: its row and
+    /// typed row, and the heads and conflicts of the register fields in `registersChanged`
+    /// (the others' rows are unchanged).
+    ///
+    /// - Returns: how many of those fields became conflicted.
     @discardableResult
-    func write(to db: Database, firstClock: HybridTimestamp?) throws -> Int {
+    func write(to db: Database, firstClock: HybridTimestamp?, registersChanged: Set<String>) throws -> Int {
         let id = record.id.description
         let updated = record.liveness.heads.map(\.clock).max() ?? firstClock ?? .zero
         let created = firstClock ?? updated
@@ -29,32 +33,33 @@ struct RecordRows {
             Int64(bitPattern: created.rawValue), Int64(bitPattern: updated.rawValue), Data(record.encoded()),
         ])
         try writeTypedRow(to: db)
-        try db.cachedStatement(sql: "DELETE FROM heads WHERE record_id = ?").execute(arguments: [id])
+        let deleteHeads = try db.cachedStatement(sql: "DELETE FROM heads WHERE record_id = ? AND field = ?")
         let head = try db.cachedStatement(
             sql: """
                 INSERT INTO heads (record_id, field, op_replica, op_sequence, clock, author, value)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
-        for (field, register) in record.registers {
-            for version in register.heads {
+        let deleteConflict = try db.cachedStatement(
+            sql: "DELETE FROM conflicts WHERE record_id = ? AND field = ? RETURNING field")
+        let conflict = try db.cachedStatement(
+            sql: "INSERT INTO conflicts (record_id, field, record_type, scope, head_count) VALUES (?, ?, ?, ?, ?)")
+        var opened = 0
+        for field in registersChanged.sorted() {
+            let heads = record.registers[field]?.heads ?? []
+            try deleteHeads.execute(arguments: [id, field])
+            for version in heads {
                 try head.execute(arguments: [
                     id, field, version.op.replica.description, Int64(bitPattern: version.op.sequence),
                     Int64(bitPattern: version.clock.rawValue), version.author.rawValue,
                     CanonicalJSON.text(version.value),
                 ])
             }
+            let wasConflicted = try String.fetchOne(deleteConflict, arguments: [id, field]) != nil
+            guard record.registers[field]?.isConflicted == true else { continue }
+            try conflict.execute(arguments: [id, field, record.type.key, record.scope.description, heads.count])
+            if !wasConflicted { opened += 1 }
         }
-        let previouslyConflicted = Set(
-            try String.fetchAll(
-                db.cachedStatement(sql: "DELETE FROM conflicts WHERE record_id = ? RETURNING field"), arguments: [id]))
-        let conflict = try db.cachedStatement(
-            sql: "INSERT INTO conflicts (record_id, field, record_type, scope, head_count) VALUES (?, ?, ?, ?, ?)")
-        for field in record.conflictedFields {
-            try conflict.execute(arguments: [
-                id, field, record.type.key, record.scope.description, record.registers[field]?.heads.count ?? 0,
-            ])
-        }
-        return record.conflictedFields.filter { !previouslyConflicted.contains($0) }.count
+        return opened
     }
 
     private func writeTypedRow(to db: Database) throws {

@@ -11,7 +11,8 @@ import GridModel
 struct SQLiteLedger: MergeLedger {
     let db: Database
     private var cache: [RecordID: RecordState] = [:]
-    private var touched: Set<RecordID> = []
+    /// The records this transaction changed, with the register fields whose heads changed.
+    private var touched: [RecordID: Set<String>] = [:]
     /// Fields that became conflicted in the records written by ``flush()``.
     private(set) var conflictsOpened = 0
     /// The earliest clock of each record's ops in this transaction (kept as `created_clock`).
@@ -75,14 +76,19 @@ struct SQLiteLedger: MergeLedger {
         let isStored = try record(id) != nil
         // Take the record out of the cache so that `body` mutates the only copy.
         var record = cache.removeValue(forKey: id) ?? new()
+        let registersBefore = record.registers
         do {
             try body(&record)
         } catch {
             if isStored { cache[id] = record }  // `body` leaves the record as it was when it throws
             throw error
         }
+        var fields = touched[id] ?? []
+        for (field, register) in record.registers where registersBefore[field] != register {
+            fields.insert(field)
+        }
         cache[id] = record
-        touched.insert(id)
+        touched[id] = fields
     }
 
     mutating func settle(_ op: Op, missingParents: [OpID]) throws {
@@ -124,9 +130,10 @@ struct SQLiteLedger: MergeLedger {
 
     /// Writes every record this transaction changed, with its typed row, heads and conflicts.
     mutating func flush() throws {
-        for id in touched.sorted() {
+        for (id, fields) in touched.sorted(by: { $0.key < $1.key }) {
             guard let record = cache[id] else { continue }
-            conflictsOpened += try RecordRows(record: record).write(to: db, firstClock: firstClock[id])
+            conflictsOpened += try RecordRows(record: record).write(
+                to: db, firstClock: firstClock[id], registersChanged: fields)
         }
         touched.removeAll()
     }

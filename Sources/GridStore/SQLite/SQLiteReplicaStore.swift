@@ -20,7 +20,6 @@ public final class SQLiteReplicaStore: ReplicaStore {
     public let path: String
     private let database: DatabasePool
     private let wallClock: any WallClock
-    private let codec = StoreCodec()
 
     private init(database: DatabasePool, path: String, identity: ReplicaIdentity, wallClock: any WallClock) {
         self.database = database
@@ -311,7 +310,6 @@ public final class SQLiteReplicaStore: ReplicaStore {
     }
 
     public func ops(after localSequence: Int64, limit: Int) async throws -> [Op] {
-        let codec = self.codec
         return try await read { db in
             try Row.fetchAll(
                 db,
@@ -319,7 +317,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                     SELECT replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents
                     FROM ops WHERE local_sequence > ? ORDER BY local_sequence LIMIT ?
                     """, arguments: [localSequence, limit]
-            ).map { try Self.op(from: $0, codec: codec) }
+            ).map { try Self.op(from: $0) }
         }
     }
 
@@ -351,7 +349,6 @@ public final class SQLiteReplicaStore: ReplicaStore {
         arguments.append(limit)
         let bound = StatementArguments(arguments)
         let selection = filter
-        let codec = self.codec
         return try await read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -360,7 +357,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                         local_sequence
                     FROM ops WHERE local_sequence > ? AND (\(selection)) ORDER BY local_sequence LIMIT ?
                     """, arguments: bound)
-            let ops = try rows.map { try Self.op(from: $0, codec: codec) }
+            let ops = try rows.map { try Self.op(from: $0) }
             if rows.count == limit, let last = rows.last {
                 return OpBatch(ops: ops, through: last[10], more: true)
             }
@@ -449,12 +446,16 @@ public final class SQLiteReplicaStore: ReplicaStore {
     // MARK: - Rows and errors
 
     /// Decodes an op row (`replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents`).
-    static func op(from row: Row, codec: StoreCodec) throws -> Op {
+    static func op(from row: Row) throws -> Op {
         guard let replica = ReplicaID(row[0] as String), let author = WorkerID(row[3] as String),
             let type = RecordType(rawValue: row[4]), let record = RecordID(row[5] as String),
             let scope = GridScope(row[6] as String)
         else {
             throw StoreError(.corrupt, "an op row could not be read: the replica is damaged; restore it from a backup")
+        }
+        guard let payload = CanonicalJSON.payload(from: row[8] as String) else {
+            throw StoreError(
+                .corrupt, "an op row's payload could not be read: the replica is damaged; restore it from a backup")
         }
         let parentTexts = (row[9] as String).split(separator: " ")
         let parents = parentTexts.compactMap { OpID(String($0)) }
@@ -465,8 +466,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
         return Op(
             id: OpID(replica: replica, sequence: UInt64(bitPattern: row[1] as Int64)),
             clock: HybridTimestamp(rawValue: UInt64(bitPattern: row[2] as Int64)), author: author, recordType: type,
-            recordID: record, scope: scope, field: row[7], payload: try codec.decode(OpPayload.self, from: row[8]),
-            parents: parents)
+            recordID: record, scope: scope, field: row[7], payload: payload, parents: parents)
     }
 
     private static func mapErrors<T>(path: String, _ body: () async throws -> T) async throws -> T {

@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve field clients from the street's replica (the default command).",
         discussion: """
             The first start makes the data folder and the replica in it. Stop with SIGTERM (or Ctrl-C): \
-            every connection finishes the message in flight, then closes. Logs go to standard error.
+            every connection finishes the message in flight, then closes. Logs go to standard error, one \
+            logfmt line per event (with syslog priorities under systemd).
 
             Examples:
               gridsyncd serve
@@ -45,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
             "listen": listen, "metrics": metrics, "tls-certificate": tlsCertificate, "tls-key": tlsKey,
             "log-level": logLevel,
         ])
-        var logger = Logger(label: "gridsyncd") { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "gridsyncd") { LogfmtHandler(label: $0) }
         logger.logLevel = configuration.logLevel
         let folder = try DaemonFolder.open(configuration.data)
         let tls: NIOSSLContext? = try configuration.tlsCertificate.map { certificate in
