@@ -10,11 +10,13 @@ struct RecordRows {
 
     /// Replaces the record's derived rows with ones computed from its state: its row and
     /// typed row, and the heads and conflicts of the register fields in `registersChanged`
-    /// (the others' rows are unchanged).
+    /// (the others' rows are unchanged). A record that `isNew` has no rows to replace.
     ///
     /// - Returns: how many of those fields became conflicted.
     @discardableResult
-    func write(to db: Database, firstClock: HybridTimestamp?, registersChanged: Set<String>) throws -> Int {
+    func write(to db: Database, firstClock: HybridTimestamp?, registersChanged: Set<String>, isNew: Bool) throws
+        -> Int
+    {
         let id = record.id.description
         let updated = record.liveness.heads.map(\.clock).max() ?? firstClock ?? .zero
         let created = firstClock ?? updated
@@ -46,7 +48,7 @@ struct RecordRows {
         var opened = 0
         for field in registersChanged.sorted() {
             let heads = record.registers[field]?.heads ?? []
-            try deleteHeads.execute(arguments: [id, field])
+            if !isNew { try deleteHeads.execute(arguments: [id, field]) }
             for version in heads {
                 try head.execute(arguments: [
                     id, field, version.op.replica.description, Int64(bitPattern: version.op.sequence),
@@ -54,7 +56,7 @@ struct RecordRows {
                     CanonicalJSON.text(version.value),
                 ])
             }
-            let wasConflicted = try String.fetchOne(deleteConflict, arguments: [id, field]) != nil
+            let wasConflicted = isNew ? false : try String.fetchOne(deleteConflict, arguments: [id, field]) != nil
             guard record.registers[field]?.isConflicted == true else { continue }
             try conflict.execute(arguments: [id, field, record.type.key, record.scope.description, heads.count])
             if !wasConflicted { opened += 1 }

@@ -17,6 +17,8 @@ struct SQLiteLedger: MergeLedger {
     private(set) var conflictsOpened = 0
     /// The earliest clock of each record's ops in this transaction (kept as `created_clock`).
     private var firstClock: [RecordID: HybridTimestamp] = [:]
+    /// Records that were stored before this transaction (the others have no rows to replace).
+    private var storedBefore: Set<RecordID> = []
     /// Ops stored by this transaction, so that their children need not ask SQLite.
     private var storedHere: Set<OpID> = []
     /// Rows in `awaited`; zero almost always, which spares two statements per op.
@@ -52,6 +54,7 @@ struct SQLiteLedger: MergeLedger {
         else { return nil }
         let record = try RecordState(encoded: [UInt8](bytes))
         cache[id] = record
+        storedBefore.insert(id)
         return record
     }
 
@@ -76,19 +79,14 @@ struct SQLiteLedger: MergeLedger {
         let isStored = try record(id) != nil
         // Take the record out of the cache so that `body` mutates the only copy.
         var record = cache.removeValue(forKey: id) ?? new()
-        let registersBefore = record.registers
         do {
             try body(&record)
         } catch {
             if isStored { cache[id] = record }  // `body` leaves the record as it was when it throws
             throw error
         }
-        var fields = touched[id] ?? []
-        for (field, register) in record.registers where registersBefore[field] != register {
-            fields.insert(field)
-        }
         cache[id] = record
-        touched[id] = fields
+        if touched[id] == nil { touched[id] = [] }
     }
 
     mutating func settle(_ op: Op, missingParents: [OpID]) throws {
@@ -105,6 +103,8 @@ struct SQLiteLedger: MergeLedger {
             op.parents.map(\.description).joined(separator: " "),
         ])
         storedHere.insert(op.id)
+        // An op changes the heads of its own field and of the record's liveness, nothing else.
+        touched[op.recordID, default: []].formUnion([op.field, RecordSchema.deletedField])
         firstClock[op.recordID] = min(firstClock[op.recordID] ?? op.clock, op.clock)
         if awaitedRows > 0 {
             try db.cachedStatement(sql: "DELETE FROM awaited WHERE op_replica = ? AND op_sequence = ?")
@@ -130,10 +130,10 @@ struct SQLiteLedger: MergeLedger {
 
     /// Writes every record this transaction changed, with its typed row, heads and conflicts.
     mutating func flush() throws {
-        for (id, fields) in touched.sorted(by: { $0.key < $1.key }) {
+        for (id, fields) in touched {
             guard let record = cache[id] else { continue }
             conflictsOpened += try RecordRows(record: record).write(
-                to: db, firstClock: firstClock[id], registersChanged: fields)
+                to: db, firstClock: firstClock[id], registersChanged: fields, isNew: !storedBefore.contains(id))
         }
         touched.removeAll()
     }

@@ -1,6 +1,6 @@
 // GridSync's benchmarks. Every figure is a ratio against a baseline measured in the same run.
 //
-// Usage: gridsync-bench [merge|store|all]   (default: all)
+// Usage: gridsync-bench [merge|store|wire|all]   (default: all)
 
 let suite = CommandLine.arguments.dropFirst().first ?? "all"
 if suite == "merge" || suite == "all" {
@@ -9,4 +9,8 @@ if suite == "merge" || suite == "all" {
 }
 if suite == "store" || suite == "all" {
     try await StoreBenchmark.run(records: 20_000, edits: 100_000, adds: 500)
+    print("")
+}
+if suite == "wire" || suite == "all" {
+    try await WireBenchmark.run(records: 10_000, edits: 50_000)
 }

@@ -1,0 +1,165 @@
+import CompressNIO
+import Foundation
+import GridMerge
+import GridModel
+import GridNet
+import GridProtocol
+import GridStore
+import GridTesting
+import Logging
+import NIOCore
+
+/// The wire: bytes per op of a realistic push against the same ops as plain NDJSON and as
+/// that NDJSON in one zlib level-6 stream; and ops per second pushed to a daemon over
+/// loopback with compression against the field client's own bulk ingest, in the same run.
+enum WireBenchmark {
+    static func run(records: Int, edits: Int) async throws {
+        let ops = Workload.demandEdits(count: edits, records: records, kind: nil, seed: 20_261_129)
+        try bytesPerOp(ops)
+        print("")
+        try await pushRate(ops)
+    }
+
+    // MARK: - Bytes per op
+
+    static func bytesPerOp(_ ops: [Op]) throws {
+        // The protocol: pushes of 1,000 ops, one deflate stream, flushed after each message.
+        let encoder = WireEncoder()
+        try encoder.startDeflating()
+        var wire = 0
+        for start in stride(from: 0, to: ops.count, by: 1_000) {
+            let batch = Array(ops[start..<min(start + 1_000, ops.count)])
+            wire += try encoder.encode(.push(through: Int64(start + batch.count), ops: batch)).readableBytes
+        }
+        // The baselines: each op as a JSON object on its own line, plain and as one zlib stream.
+        let json = JSONEncoder()
+        json.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var ndjson = Data()
+        for op in ops {
+            ndjson += try json.encode(PlainOp(op))
+            ndjson.append(0x0a)
+        }
+        let zlib = try zlibLevel6(ndjson)
+        print("Bytes on the wire for \(ops.count) ops of demands (Chinese text, as a field replica writes them):")
+        print("")
+        print(row(["encoding", "bytes", "bytes/op", "ratio to NDJSON + zlib-6"]))
+        print("|---|---:|---:|---:|")
+        for (name, bytes) in [
+            ("plain NDJSON", ndjson.count), ("NDJSON, one zlib level-6 stream", zlib),
+            ("op lines, plain (PUSH of 1,000)", encoder.textBytes), ("GridSync wire: deflate flushed per PUSH", wire),
+        ] {
+            print(
+                row([
+                    name, String(bytes), String(format: "%.1f", Double(bytes) / Double(ops.count)),
+                    twoDecimals(Double(bytes) / Double(zlib)),
+                ]))
+        }
+    }
+
+    /// An op as a straightforward JSON object: what a plain NDJSON sync would send.
+    struct PlainOp: Encodable {
+        let id: String
+        let clock: UInt64
+        let author: String
+        let type: String
+        let record: String
+        let scope: String
+        let field: String
+        let parents: [String]
+        let payload: OpPayload
+
+        init(_ op: Op) {
+            id = op.id.description
+            clock = op.clock.rawValue
+            author = op.author.rawValue
+            type = op.recordType.key
+            record = op.recordID.description
+            scope = op.scope.description
+            field = op.field
+            parents = op.parents.map(\.description)
+            payload = op.payload
+        }
+    }
+
+    static func zlibLevel6(_ data: Data) throws -> Int {
+        let compressor = try ZlibCompressor(
+            algorithm: .zlib, configuration: ZlibConfiguration(compressionLevel: .compressionLevel6))
+        var input = ByteBuffer(bytes: data)
+        var output = ByteBuffer()
+        output.reserveCapacity(compressor.maxSize(from: input) + 64)
+        try compressor.deflate(from: &input, to: &output, flush: .finish)
+        return output.readableBytes
+    }
+
+    // MARK: - Push rate
+
+    /// Accepts one token for the workload's worker.
+    struct BenchAuthority: SyncAuthority {
+        let worker: WorkerID
+        func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
+            guard token == "bench" else { throw TokenRefusal("unknown token") }
+            return TokenGrant(worker: worker, read: [], write: StreetFixture.xStreet.communities.map { GridScope(community: $0.id) })
+        }
+    }
+
+    static func pushRate(_ ops: [Op]) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let wall = ManualWallClock(milliseconds: 1_893_456_000_000)
+        let writer = ops[0].id.replica
+        let worker = ops[0].author
+        let scopes = StreetFixture.xStreet.communities.map { GridScope(community: $0.id) }
+
+        // The baseline: the field client's bulk ingest of the same ops, in one transaction.
+        let local = try SQLiteReplicaStore.create(
+            in: folder.appendingPathComponent("local").path,
+            identity: ReplicaIdentity(replica: .random(), worker: worker, scopes: scopes), wallClock: wall)
+        let ingest = try await seconds { _ = try await local.ingest(ops) }
+        // The daemon's share of a push: the same ops ingested in batches of 1,000, each with its cursor.
+        let batched = try SQLiteReplicaStore.create(
+            in: folder.appendingPathComponent("batched").path,
+            identity: ReplicaIdentity(replica: .random(), worker: worker, scopes: scopes), wallClock: wall)
+        let batchedIngest = try await seconds {
+            for start in stride(from: 0, to: ops.count, by: 1_000) {
+                let end = min(start + 1_000, ops.count)
+                _ = try await batched.ingest(Array(ops[start..<end]), pulledFrom: writer, through: Int64(end))
+            }
+        }
+
+        // The laptop holding the ops as its own, and the daemon, on loopback.
+        let laptop = try SQLiteReplicaStore.create(
+            in: folder.appendingPathComponent("laptop").path,
+            identity: ReplicaIdentity(replica: writer, worker: worker, scopes: scopes), wallClock: wall)
+        _ = try await laptop.ingest(ops)
+        let server = try SQLiteReplicaStore.create(
+            in: folder.appendingPathComponent("server").path,
+            identity: ReplicaIdentity(replica: .random(), worker: WorkerID("gridsyncd")!, scopes: []), wallClock: wall)
+        let listener = try await SyncListener.bind(SyncListener.Configuration(host: "127.0.0.1", port: 0))
+        let serving = Task {
+            try await listener.run(
+                ServerConnection(
+                    store: server, authority: BenchAuthority(worker: worker), limits: .standard, compression: true),
+                limits: .standard, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        }
+        var outcome: ClientSync.Outcome?
+        let push = try await seconds {
+            outcome = try await SyncConnector(host: "127.0.0.1", port: listener.port).withConnection { connection in
+                try await ClientSync(store: laptop, token: "bench").run(over: connection)
+            }
+        }
+        listener.shutdown()
+        _ = try await serving.value
+        guard let outcome, outcome.summary.pushed == ops.count, try await server.status().opCount == ops.count else {
+            fatalError("the push did not deliver every op")
+        }
+        print("Pushing \(ops.count) ops from a laptop to the daemon over loopback, compressed, 1,000 per batch:")
+        print("")
+        print(row(["path", "seconds", "ops/s", "ratio to local ingest"]))
+        print("|---|---:|---:|---:|")
+        print(row(["local bulk ingest (one transaction)", String(format: "%.2f", ingest), String(Int(Double(ops.count) / ingest)), "1.00"]))
+        print(row(["ingest in batches of 1,000 (the daemon's share)", String(format: "%.2f", batchedIngest), String(Int(Double(ops.count) / batchedIngest)), twoDecimals(ingest / batchedIngest)]))
+        print(row(["push over loopback TCP + deflate", String(format: "%.2f", push), String(Int(Double(ops.count) / push)), twoDecimals(ingest / push)]))
+        print("")
+        print("wire bytes out \(outcome.wireBytesOut), in \(outcome.wireBytesIn); lines \(outcome.textBytesOut) out")
+    }
+}
