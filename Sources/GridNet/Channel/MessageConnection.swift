@@ -43,8 +43,12 @@ public final class MessageConnection {
     }
 
     /// The peer's address, for logs.
-    public var peer: String {
-        channel.remoteAddress.map { "\($0)" } ?? "unknown"
+    public var peer: String { Self.describe(channel.remoteAddress) }
+
+    /// `ip:port` (or `[ip]:port`), for logs.
+    static func describe(_ address: SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return "unknown" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 
     /// Reads until a whole message, an error, a deadline, or the end of the connection.
@@ -61,6 +65,8 @@ public final class MessageConnection {
             } catch let error as NIOSSLError {
                 return .broken("TLS failed (\(error))")
             } catch let error as BoringSSLError {
+                return .broken("TLS failed (\(error))")
+            } catch let error as NIOSSLExtraError {
                 return .broken("TLS failed (\(error))")
             } catch {
                 return .broken("\(error)")

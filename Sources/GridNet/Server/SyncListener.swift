@@ -118,9 +118,10 @@ public final class SyncListener: Sendable {
         }
         defer { open.withLock { _ = $0.channels.removeValue(forKey: key) } }
         var logger = logger
-        logger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")"
+        let peer = MessageConnection.describe(channel.remoteAddress)
+        logger[metadataKey: "peer"] = "\(peer)"
         observer?.connectionOpened()
-        var report = ConnectionReport(peer: logger[metadataKey: "peer"].map { "\($0)" } ?? "unknown")
+        var report = ConnectionReport(peer: peer)
         do {
             try await child.executeThenClose { inbound, outbound in
                 let connection = MessageConnection(

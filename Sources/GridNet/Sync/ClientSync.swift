@@ -113,10 +113,7 @@ public struct ClientSync: Sendable {
         case .timedOut: error = ProtocolError(.timeout, "the server did not answer in time: sync again later")
         case .shuttingDown: error = ProtocolError(.unavailable, "the connection is shutting down")
         case .broken(let reason):
-            error = ProtocolError(
-                .unavailable,
-                "the connection failed: \(reason); with --tls, check --ca and that the server's certificate "
-                    + "names the address you gave")
+            error = ProtocolError(.unavailable, "the connection failed: \(reason)")
         case .closed(let midMessage):
             error = ProtocolError(
                 .unavailable,

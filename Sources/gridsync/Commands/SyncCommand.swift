@@ -80,9 +80,13 @@ struct SyncCommand: AsyncParsableCommand {
             }
         } catch let failure as ClientSync.Failure {
             progress.finish()
+            let tlsHint =
+                settings.tls && failure.error.message.contains("TLS failed")
+                ? "\nCheck --ca, and that the server's certificate names the address in --server." : ""
             throw SyncError(
                 SyncError.Code(rawValue: failure.error.code.rawValue),
-                "sync stopped: \(failure)\n\(failure.summary.pushed) ops sent and \(failure.summary.pulled) received before it stopped are kept; run `gridsync sync` again"
+                "sync stopped: \(failure)\(tlsHint)\n\(failure.summary.pushed) ops sent and \(failure.summary.pulled) "
+                    + "received before it stopped are kept; run `gridsync sync` again"
                     + (failure.error.code == .unauthorized ? " with a new --token" : ""))
         } catch let error as StoreError {
             progress.finish()

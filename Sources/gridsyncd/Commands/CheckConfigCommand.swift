@@ -45,6 +45,13 @@ struct CheckConfigCommand: AsyncParsableCommand {
                 "the data folder \(configuration.data) cannot be made or written: create it, or choose another with --data"
             )
         }
+        for file in [AccountStore.fileName, SQLiteReplicaStore.fileName] {
+            let path = (configuration.data as NSString).appendingPathComponent(file)
+            if FileManager.default.fileExists(atPath: path), !FileManager.default.isWritableFile(atPath: path) {
+                problems.append(
+                    "\(path) is not writable by this user: run gridsyncd as the user that owns it, or fix its owner")
+            }
+        }
         if output.json {
             let document: [String: Any] = [
                 "settings": configuration.table.map { ["key": $0.key, "value": $0.value, "source": $0.source] },

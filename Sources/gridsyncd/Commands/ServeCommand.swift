@@ -100,9 +100,9 @@ struct ServeCommand: AsyncParsableCommand {
                   metrics: \(metricsURL)
                 Connect a field client:
                   1. here, as the user gridsyncd runs as:
-                     gridsyncd worker add w001 --grid c01/g01 --data \(configuration.data)
+                     gridsyncd worker add w001 --grid c01/g01 \(configuration.file.map { "--config \($0)" } ?? "--data \(configuration.data)")
                   2. on the laptop:
-                     gridsync sync --server \(Self.advertised(bound)) --token <the token printed by step 1>\(tls == nil ? "" : " --tls")
+                     gridsync sync --server \(Self.advertised(bound)) --token <the token printed by step 1>\(tls == nil ? "" : " --tls --ca <the office's CA certificate>")
 
                 """.utf8))
         logger.info(

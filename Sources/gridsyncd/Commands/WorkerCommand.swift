@@ -79,9 +79,9 @@ struct WorkerCommand: AsyncParsableCommand {
             print("scopes:   \(account.scopes.map(\.description).joined(separator: ", "))")
             print("token:    \(token)")
             print("")
+            let grids = account.scopes.map { "--grid \($0)" }.joined(separator: " ")
             print("This token is shown once. On the worker's laptop:")
-            print(
-                "  gridsync init --worker \(account.worker) --grid \(account.scopes[0])   (once, if the laptop is new)")
+            print("  gridsync init --worker \(account.worker) \(grids)   (once, if the laptop is new)")
             print(
                 "  gridsync sync --server <this server>:\(configuration.listen.port) --token \(token)"
                     + (configuration.tlsCertificate == nil ? "" : " --tls --ca <the office's CA certificate>"))

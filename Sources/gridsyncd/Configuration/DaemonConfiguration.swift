@@ -27,6 +27,8 @@ struct DaemonConfiguration: Sendable {
     var logLevel = Logger.Level.info
     /// Where each value came from (`default`, `file <path>`, `environment`, `flag`), by key.
     var sources: [String: String] = [:]
+    /// The configuration file read, if any.
+    var file: String?
 
     /// A host and port.
     struct Endpoint: Hashable, Sendable, CustomStringConvertible {
@@ -188,6 +190,7 @@ struct DaemonConfiguration: Sendable {
         let path = explicitFile ?? (dataFolder as NSString).appendingPathComponent("gridsyncd.conf")
         if explicitFile != nil || FileManager.default.fileExists(atPath: path) {
             let values = try ConfigFile.read(path)
+            configuration.file = path
             for (key, value, line) in values {
                 guard let setting = settings.first(where: { $0.key == key }) else {
                     problems.append(
