@@ -62,11 +62,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the command-line programs share: running with JSON refusals, --json, tables.
+        .target(
+            name: "GridCommandLine",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // The field client for grid workers.
         .executableTarget(
             name: "gridsync",
             dependencies: [
-                "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet",
+                "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet", "GridCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
@@ -75,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "gridsyncd",
             dependencies: [
-                "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet",
+                "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet", "GridCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GridMerge
 import GridModel
+import GridCommandLine
 import GridStore
 
 /// `gridsync`: the field client of GridSync, for grid workers, offline first.
@@ -28,28 +29,9 @@ struct GridsyncCommand: AsyncParsableCommand {
             RestoreCommand.self, SyncCommand.self, StatusCommand.self, ExportCommand.self,
         ])
 
-    /// Runs the command; with `--json`, a refusal is also written as JSON on standard error
-    /// (`{"error":{"code":…,"message":…}}`), so that scripts can tell refusals apart.
+    /// Runs the command; with `--json`, refusals are also JSON on standard error.
     static func main() async {
-        do {
-            var command = try await asyncParseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            if CommandLine.arguments.contains("--json"), let (code, message) = refusal(error) {
-                let document = ["error": ["code": code, "message": message]]
-                if let data = try? JSONSerialization.data(
-                    withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
-                {
-                    FileHandle.standardError.write(data + Data("\n".utf8))
-                    Foundation.exit(1)
-                }
-            }
-            exit(withError: error)
-        }
+        await CommandMain.run(Self.self, refusal: refusal)
     }
 
     /// The stable code and message of a refusal by GridSync itself (not a usage error).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridCommandLine
 import GridStore
 
 /// `gridsyncd`: the sync daemon on the street office's server.
@@ -24,28 +25,9 @@ struct GridsyncdCommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, CheckConfigCommand.self, WorkerCommand.self],
         defaultSubcommand: ServeCommand.self)
 
-    /// Runs the command; with `--json`, a refusal is also written as JSON on standard error
-    /// (`{"error":{"code":…,"message":…}}`).
+    /// Runs the command; with `--json`, refusals are also JSON on standard error.
     static func main() async {
-        do {
-            var command = try await asyncParseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            if CommandLine.arguments.contains("--json"), let (code, message) = refusal(error) {
-                let document = ["error": ["code": code, "message": message]]
-                if let data = try? JSONSerialization.data(
-                    withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
-                {
-                    FileHandle.standardError.write(data + Data("\n".utf8))
-                    Foundation.exit(1)
-                }
-            }
-            exit(withError: error)
-        }
+        await CommandMain.run(Self.self, refusal: refusal)
     }
 
     private static func refusal(_ error: any Error) -> (String, String)? {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GridCommandLine
 import GridMerge
 import GridModel
 import GridStore

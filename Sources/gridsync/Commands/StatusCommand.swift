@@ -1,4 +1,5 @@
 import ArgumentParser
+import GridCommandLine
 import GridStore
 
 /// `gridsync status`: who this replica is and what it holds.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridCommandLine
 import GridNet
 import GridProtocol
 import GridStore

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridCommandLine
 import GridMerge
 import GridModel
 import GridStore

@@ -27,9 +27,3 @@ struct DataOptions: ParsableArguments {
         try SQLiteReplicaStore.open(in: folder)
     }
 }
-
-/// `--json`, for scripts.
-struct OutputOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print JSON instead of a table or text, for scripts.")
-    var json = false
-}

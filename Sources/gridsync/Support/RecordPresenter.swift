@@ -1,15 +1,14 @@
 import Foundation
+import GridCommandLine
 import GridMerge
 import GridModel
 import GridStore
 
 /// How records look in a terminal and in `--json` output.
 enum RecordPresenter {
-    /// Pretty, sorted JSON of any encodable value, ending with a newline.
+    /// Pretty, sorted JSON of any encodable value.
     static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try OutputOptions.json(value)
     }
 
     /// The first 8 characters of an id: enough to name a record in later commands.

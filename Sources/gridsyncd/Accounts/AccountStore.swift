@@ -108,9 +108,7 @@ final class AccountStore: SyncAuthority {
             let devices = try Row.fetchAll(db, sql: "SELECT worker, replica FROM devices ORDER BY first_seen")
             var replicas: [String: [String]] = [:]
             for row in devices { replicas[row[0], default: []].append(row[1]) }
-            return try Row.fetchAll(
-                db, sql: "SELECT worker, role, scopes, token_hint, created_at, revoked_at FROM accounts ORDER BY worker"
-            ).compactMap { row in
+            return try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM accounts ORDER BY worker").compactMap { row in
                 guard let account = Self.account(from: row) else { return nil }
                 var withReplicas = account
                 withReplicas.replicas = replicas[account.worker.rawValue] ?? []
@@ -123,14 +121,7 @@ final class AccountStore: SyncAuthority {
     func revoke(worker: WorkerID) async throws -> Account {
         let now = Self.now()
         return try await database.write { db in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql:
-                        "SELECT worker, role, scopes, token_hint, created_at, revoked_at FROM accounts WHERE worker = ?",
-                    arguments: [worker.rawValue]),
-                var account = Self.account(from: row)
-            else {
+            guard var account = try Self.account(in: db, where: "worker = ?", worker.rawValue) else {
                 throw DaemonError(.unknownWorker, "no account for \(worker): see them with `gridsyncd worker list`")
             }
             guard account.revokedAt == nil else {
@@ -148,14 +139,7 @@ final class AccountStore: SyncAuthority {
         let hash = Self.hash(token)
         let now = Self.now()
         return try await database.write { db in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql:
-                        "SELECT worker, role, scopes, token_hint, created_at, revoked_at FROM accounts WHERE token_hash = ?",
-                    arguments: [hash]),
-                let account = Self.account(from: row)
-            else {
+            guard let account = try Self.account(in: db, where: "token_hash = ?", hash) else {
                 throw TokenRefusal("the token is not known to this server: ask the office for a token")
             }
             guard account.revokedAt == nil else {
@@ -176,6 +160,15 @@ final class AccountStore: SyncAuthority {
                     """, arguments: [replica.description, account.worker.rawValue, now, now])
             return TokenGrant(worker: account.worker, read: account.scopes, write: account.scopes)
         }
+    }
+
+    /// The columns ``account(from:)`` reads.
+    private static let columns = "worker, role, scopes, token_hint, created_at, revoked_at"
+
+    /// The account whose row matches `condition` (one `?`), if any.
+    private static func account(in db: Database, where condition: String, _ argument: String) throws -> Account? {
+        try Row.fetchOne(db, sql: "SELECT \(columns) FROM accounts WHERE \(condition)", arguments: [argument])
+            .flatMap(account(from:))
     }
 
     private static func account(from row: Row) -> Account? {

@@ -27,9 +27,3 @@ struct DaemonOptions: ParsableArguments {
             flags: given, file: config, environment: ProcessInfo.processInfo.environment)
     }
 }
-
-/// `--json`, for scripts.
-struct OutputOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print JSON instead of text, for scripts.")
-    var json = false
-}

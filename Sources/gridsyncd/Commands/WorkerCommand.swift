@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridCommandLine
 import GridModel
 
 /// `gridsyncd worker`: the accounts of the grid workers and the office.
@@ -72,7 +73,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let accounts = try AccountStore.open(in: configuration.data)
             let (account, token) = try await accounts.add(worker: worker, role: role, scopes: parsed)
             if output.json {
-                print(try WorkerJSON.encode(WorkerJSON.Added(account: account, token: token)))
+                print(try OutputOptions.json(WorkerJSON.Added(account: account, token: token)))
                 return
             }
             print("account:  \(account.worker) (\(account.role.rawValue))")
@@ -104,29 +105,22 @@ struct WorkerCommand: AsyncParsableCommand {
         func run() async throws {
             let accounts = try await AccountStore.open(in: try daemon.configuration().data).list()
             if output.json {
-                print(try WorkerJSON.encode(accounts))
+                print(try OutputOptions.json(accounts))
                 return
             }
             guard !accounts.isEmpty else {
                 print("no accounts yet: add one with `gridsyncd worker add w001 --grid c01/g01`")
                 return
             }
-            let rows = accounts.map { account in
+            var table = TextTable(headers: ["worker", "role", "scopes", "token", "state", "replicas"])
+            table.rows = accounts.map { account in
                 [
                     account.worker.rawValue, account.role.rawValue,
                     account.scopes.map(\.description).joined(separator: ","), account.tokenHint + "…",
                     account.revokedAt.map { "revoked \($0)" } ?? "active", "\(account.replicas.count)",
                 ]
             }
-            let header = ["WORKER", "ROLE", "SCOPES", "TOKEN", "STATE", "REPLICAS"]
-            let widths = header.indices.map { column in
-                ([header] + rows).map { $0[column].count }.max() ?? 0
-            }
-            for row in [header] + rows {
-                print(
-                    row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                        .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-            }
+            print(table.render())
         }
     }
 
@@ -154,7 +148,7 @@ struct WorkerCommand: AsyncParsableCommand {
             }
             let account = try await AccountStore.open(in: try daemon.configuration().data).revoke(worker: worker)
             if output.json {
-                print(try WorkerJSON.encode(account))
+                print(try OutputOptions.json(account))
                 return
             }
             print("revoked the token of \(account.worker) (\(account.tokenHint)…) at \(account.revokedAt ?? "")")
@@ -168,11 +162,5 @@ enum WorkerJSON {
     struct Added: Encodable {
         let account: Account
         let token: String
-    }
-
-    static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

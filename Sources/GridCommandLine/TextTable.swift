@@ -2,12 +2,20 @@
 ///
 /// Chinese characters take two terminal columns, so columns are padded by display width,
 /// not by character count.
-struct TextTable {
-    let headers: [String]
-    var rows: [[String]] = []
+public struct TextTable: Sendable {
+    /// The column headers.
+    public let headers: [String]
+    /// The rows, one cell per column.
+    public var rows: [[String]] = []
+
+    /// Creates a table with headers and rows.
+    public init(headers: [String], rows: [[String]] = []) {
+        self.headers = headers
+        self.rows = rows
+    }
 
     /// The table's text, one line per row after a header line, no trailing spaces.
-    func render() -> String {
+    public func render() -> String {
         let widths = headers.indices.map { column in
             ([headers[column]] + rows.map { $0[column] }).map(Self.displayWidth).max() ?? 0
         }
@@ -27,7 +35,7 @@ struct TextTable {
 
     /// The number of terminal columns `text` takes: two for East Asian wide and full-width
     /// characters, none for combining marks, one otherwise.
-    static func displayWidth(_ text: String) -> Int {
+    public static func displayWidth(_ text: String) -> Int {
         text.unicodeScalars.reduce(0) { width, scalar in
             switch scalar.value {
             case 0x0300...0x036F, 0x200B...0x200F, 0xFE00...0xFE0F: width
@@ -41,7 +49,7 @@ struct TextTable {
     }
 
     /// `text` cut to at most `width` display columns, with `…` if it was cut.
-    static func truncated(_ text: String, to width: Int) -> String {
+    public static func truncated(_ text: String, to width: Int) -> String {
         let singleLine = text.replacingOccurrences(of: "\n", with: " ")
         guard displayWidth(singleLine) > width else { return singleLine }
         var result = ""

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+
+/// How GridSync's programs run their command line: like ArgumentParser's own `main()`, but
+/// with `--json` a refusal by GridSync itself (not a usage error) is also written as JSON
+/// on standard error, `{"error":{"code":…,"message":…}}`, so that scripts can tell
+/// refusals apart by their stable code.
+public enum CommandMain {
+    /// Parses the arguments as `Root`, runs the command, and exits.
+    ///
+    /// - Parameter refusal: the stable code and message of an error that is a refusal.
+    public static func run<Root: AsyncParsableCommand>(
+        _ root: Root.Type, refusal: (any Error) -> (code: String, message: String)?
+    ) async -> Never {
+        do {
+            var command = try await Root.asyncParseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(0)
+        } catch {
+            if CommandLine.arguments.contains("--json"), let (code, message) = refusal(error) {
+                let document = ["error": ["code": code, "message": message]]
+                if let data = try? JSONSerialization.data(
+                    withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+                {
+                    FileHandle.standardError.write(data + Data("\n".utf8))
+                    Foundation.exit(1)
+                }
+            }
+            Root.exit(withError: error)
+        }
+    }
+}
