@@ -32,6 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
         print("ops:        \(status.opCount) stored, \(status.ownOpCount) written here")
         print("not synced: \(status.unsyncedOpCount) ops")
         print("conflicts:  \(status.conflictCount) open")
-        print("last sync:  \(status.lastSync ?? "never")")
+        let server = try SyncSettings.load(from: data.folder)?.server
+        print("last sync:  \(status.lastSync ?? "never")\(server.map { " with \($0)" } ?? "")")
     }
 }
