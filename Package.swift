@@ -2,9 +2,9 @@
 // GridSync: offline-first sync of grid workers' visits, demands and micro-projects.
 //
 // Modules depend one way, top to bottom (see docs/ARCHITECTURE.md):
-//   GridModel  <- GridMerge  <- GridStore    <- GridNet <- gridsync, gridsyncd
-//                           <- GridProtocol <-
-//   (gridsync-inspect: later)
+//   GridModel  <- GridMerge  <- GridStore    <- GridNet <- GridAccounts <- gridsyncd, gridsync-inspect
+//                           <- GridProtocol <-         <- gridsync
+//   GridCommandLine (running, --json, tables) serves the three programs.
 //   GridTesting depends on everything it helps test.
 import PackageDescription
 
@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "GridNet", targets: ["GridNet"]),
         .executable(name: "gridsync", targets: ["gridsync"]),
         .executable(name: "gridsyncd", targets: ["gridsyncd"]),
+        .executable(name: "gridsync-inspect", targets: ["gridsync-inspect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -76,11 +77,20 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The daemon's accounts: workers, scopes, hashed tokens, and the replicas that sync.
+        .target(
+            name: "GridAccounts",
+            dependencies: [
+                "GridModel", "GridMerge", "GridNet",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The sync daemon on the street office's server.
         .executableTarget(
             name: "gridsyncd",
             dependencies: [
-                "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet", "GridCommandLine",
+                "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet", "GridCommandLine", "GridAccounts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -91,6 +101,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Conflict inspection and resolution for office staff.
+        .executableTarget(
+            name: "gridsync-inspect",
+            dependencies: [
+                "GridModel", "GridMerge", "GridStore", "GridAccounts", "GridCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Fixtures, an in-memory wall clock and the workload generator, shared by tests and benchmarks.

@@ -8,14 +8,6 @@ struct DaemonError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// A configuration value (file, environment or flag) that cannot be used.
         static let badConfiguration = Code(rawValue: "bad-configuration")
-        /// The accounts file cannot be opened or written.
-        static let accounts = Code(rawValue: "accounts")
-        /// `worker add` for a worker whose token still works.
-        static let accountExists = Code(rawValue: "account-exists")
-        /// A worker without an account.
-        static let unknownWorker = Code(rawValue: "unknown-worker")
-        /// `worker revoke` of a token already revoked.
-        static let alreadyRevoked = Code(rawValue: "already-revoked")
         /// The daemon could not listen on its address.
         static let cannotListen = Code(rawValue: "cannot-listen")
 

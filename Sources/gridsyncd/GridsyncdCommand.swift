@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridAccounts
 import GridCommandLine
 import GridStore
 
@@ -33,6 +34,7 @@ struct GridsyncdCommand: AsyncParsableCommand {
     private static func refusal(_ error: any Error) -> (String, String)? {
         switch error {
         case let error as DaemonError: (error.code.rawValue, error.message)
+        case let error as AccountError: (error.code.rawValue, error.message)
         case let error as StoreError: (error.code.rawValue, error.message)
         default: nil
         }

@@ -140,6 +140,6 @@ public final class SyncListener: Sendable {
         } catch {
             logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
         }
-        observer?.connectionClosed(report)
+        await observer?.connectionClosed(report)
     }
 }

@@ -18,6 +18,8 @@ public struct ConnectionReport: Hashable, Sendable {
     public var opsPushed = 0
     /// Ops sent to the client.
     public var opsPulled = 0
+    /// The daemon's local sequence up to which the client has pulled, if it pulled.
+    public var pulledThrough: Int64?
     /// Conflicts that the pushed ops opened on the server.
     public var conflictsCreated = 0
     /// Bytes of lines received and sent, before compression.
@@ -42,5 +44,5 @@ public protocol SyncObserver: Sendable {
     /// A connection was accepted.
     func connectionOpened()
     /// A connection ended.
-    func connectionClosed(_ report: ConnectionReport)
+    func connectionClosed(_ report: ConnectionReport) async
 }

@@ -113,7 +113,10 @@ public struct ServerConnection: Sendable {
                         let batch = try await store.batch(
                             after: after, limit: limit, scopes: scopes, writers: .allBut(client))
                         action = session.batchLoaded(ops: batch.ops, through: batch.through, more: batch.more)
-                        if case .send = action { report.opsPulled += batch.ops.count }
+                        if case .send = action {
+                            report.opsPulled += batch.ops.count
+                            report.pulledThrough = batch.through
+                        }
                     case .close(let last):
                         if let last {
                             try? await connection.send(last)

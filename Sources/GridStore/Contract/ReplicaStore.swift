@@ -18,6 +18,13 @@ public protocol ReplicaStore: Sendable {
     ///   ``StoreError/Code/unknownRecord`` for an edit of a record the replica does not hold.
     func write(_ change: RecordChange) async throws -> [Op]
 
+    /// Writes one user action on behalf of `author`, an account allowed to write `scopes`
+    /// (the office settling a conflict through the daemon's replica): the ops are this
+    /// replica's, their author is `author`.
+    ///
+    /// - Throws: as ``write(_:)``, and ``StoreError/Code/outOfScope`` for a record outside `scopes`.
+    func write(_ change: RecordChange, as author: WorkerID, within scopes: [GridScope]) async throws -> [Op]
+
     /// Stores ops received from a peer; ops already held are skipped.
     ///
     /// - Returns: the number of ops that were new.
@@ -41,6 +48,16 @@ public protocol ReplicaStore: Sendable {
 
     /// Counts for `status`.
     func status() async throws -> ReplicaStatus
+
+    /// Every op of one record, in local order: its history.
+    func history(of record: RecordID) async throws -> [Op]
+
+    /// Every record with at least one register field in conflict, by id.
+    func conflictedRecords() async throws -> [RecordState]
+
+    /// How many ops stored after `localSequence` lie in `scopes` and were not written by
+    /// `replica`: what a peer that pulled up to there has not received yet.
+    func opCount(after localSequence: Int64, scopes: [GridScope], excluding replica: ReplicaID) async throws -> Int
 
     // MARK: Exchanging ops with peers
 

@@ -160,21 +160,28 @@ public final class SQLiteReplicaStore: ReplicaStore {
     // MARK: - Writing
 
     public func write(_ change: RecordChange) async throws -> [Op] {
-        try await writeTransaction { ledger, writer in
+        try await write(change, as: identity.worker, within: identity.scopes)
+    }
+
+    public func write(_ change: RecordChange, as author: WorkerID, within scopes: [GridScope]) async throws -> [Op] {
+        let allowed = scopes.map(\.description).joined(separator: ", ")
+        return try await writeTransaction { ledger, writer in
+            writer.author = author
             switch change.target {
             case .create(let type, let scope):
-                guard self.identity.covers(scope) else {
+                guard scopes.contains(where: { $0.contains(scope) }) else {
                     throw StoreError(
                         .outOfScope,
-                        "\(scope) is not one of this replica's grids (\(self.identity.scopes.map(\.description).joined(separator: ", "))): "
-                            + "record it in your own grid, or ask the office")
+                        "\(scope) is not one of \(author)'s grids (\(allowed)): record it in your own grid, or ask the office"
+                    )
                 }
                 return try writer.create(type, id: change.record, in: scope, change.edits, into: &ledger)
             case .edit:
-                if let scope = try ledger.record(change.record)?.scope, !self.identity.covers(scope) {
+                if let scope = try ledger.record(change.record)?.scope, !scopes.contains(where: { $0.contains(scope) })
+                {
                     throw StoreError(
                         .outOfScope,
-                        "\(change.record) belongs to \(scope), outside this replica's grids: ask the office to change it"
+                        "\(change.record) belongs to \(scope), outside \(author)'s grids (\(allowed)): ask the office to change it"
                     )
                 }
                 var ops: [Op] = []
@@ -329,19 +336,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
     public func batch(after localSequence: Int64, limit: Int, scopes: [GridScope], writers: OpWriters) async throws
         -> OpBatch
     {
-        // A community scope covers its own records and those of its grids.
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = [localSequence]
-        for scope in scopes {
-            if scope.grid == nil {
-                conditions.append("scope = ? OR scope LIKE ?")  // keys hold no LIKE wildcards
-                arguments += [scope.description, scope.description + "/%"]
-            } else {
-                conditions.append("scope = ?")
-                arguments.append(scope.description)
-            }
-        }
-        var filter = conditions.isEmpty ? "0" : conditions.map { "(\($0))" }.joined(separator: " OR ")
+        var (filter, arguments) = Self.scopeFilter(scopes)
+        arguments.insert(localSequence, at: 0)
         switch writers {
         case .all: break
         case .only(let replica):
@@ -369,6 +365,55 @@ public final class SQLiteReplicaStore: ReplicaStore {
             // Fewer than asked: everything stored has been looked at.
             let end = try Int64.fetchOne(db, sql: "SELECT max(local_sequence) FROM ops") ?? 0
             return OpBatch(ops: ops, through: max(end, localSequence), more: false)
+        }
+    }
+
+    /// The SQL condition selecting ops (or records) in `scopes`, and its arguments: a
+    /// community scope covers its own records and those of its grids.
+    private static func scopeFilter(_ scopes: [GridScope]) -> (String, [(any DatabaseValueConvertible)?]) {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        for scope in scopes {
+            if scope.grid == nil {
+                conditions.append("scope = ? OR scope LIKE ?")  // keys hold no LIKE wildcards
+                arguments += [scope.description, scope.description + "/%"]
+            } else {
+                conditions.append("scope = ?")
+                arguments.append(scope.description)
+            }
+        }
+        return (conditions.isEmpty ? "0" : conditions.map { "(\($0))" }.joined(separator: " OR "), arguments)
+    }
+
+    public func opCount(after localSequence: Int64, scopes: [GridScope], excluding replica: ReplicaID) async throws
+        -> Int
+    {
+        let (filter, scopeArguments) = Self.scopeFilter(scopes)
+        let arguments = StatementArguments([localSequence] + scopeArguments + [replica.description])
+        return try await read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM ops WHERE local_sequence > ? AND (\(filter)) AND replica != ?",
+                arguments: arguments) ?? 0
+        }
+    }
+
+    public func history(of record: RecordID) async throws -> [Op] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents
+                    FROM ops WHERE record_id = ? ORDER BY local_sequence
+                    """, arguments: [record.description]
+            ).map { try Self.op(from: $0) }
+        }
+    }
+
+    public func conflictedRecords() async throws -> [RecordState] {
+        try await read { db in
+            try Data.fetchAll(db, sql: "SELECT state FROM records WHERE conflicted = 1 ORDER BY id").map { bytes in
+                try RecordState(encoded: [UInt8](bytes))
+            }
         }
     }
 

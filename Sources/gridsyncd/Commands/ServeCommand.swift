@@ -74,7 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
                 connection: ServerConnection(
                     store: folder.store, authority: folder.accounts, limits: configuration.limits,
                     compression: configuration.compression),
-                limits: configuration.limits, logger: logger, metrics: metrics)
+                limits: configuration.limits, logger: logger,
+                observer: DaemonObserver(metrics: metrics, accounts: folder.accounts, logger: logger))
         ]
         var metricsURL = "off"
         if let address = configuration.metrics {

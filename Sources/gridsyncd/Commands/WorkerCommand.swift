@@ -1,3 +1,4 @@
+import GridAccounts
 import ArgumentParser
 import Foundation
 import GridCommandLine

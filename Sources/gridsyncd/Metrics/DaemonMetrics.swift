@@ -4,7 +4,7 @@ import Prometheus
 
 /// The daemon's Prometheus metrics: connections, ops and bytes each way (raw and
 /// compressed), conflicts created, errors by code, and how long syncs take.
-final class DaemonMetrics: SyncObserver {
+final class DaemonMetrics: Sendable {
     /// The registry the metrics endpoint serves.
     let registry = PrometheusCollectorRegistry()
     private let open: Gauge
@@ -45,11 +45,13 @@ final class DaemonMetrics: SyncObserver {
         for code in ProtocolError.Code.all { _ = errorCounter(code) }
     }
 
+    /// A connection was accepted.
     func connectionOpened() {
         open.increment()
         connections.increment()
     }
 
+    /// A connection ended.
     func connectionClosed(_ report: ConnectionReport) {
         open.decrement()
         opsReceived.increment(by: Int64(report.opsPushed))

@@ -1,3 +1,4 @@
+import GridAccounts
 import Foundation
 import GridMerge
 import GridModel

@@ -10,11 +10,11 @@ struct SyncService: Service {
     let connection: ServerConnection
     let limits: Limits
     let logger: Logger
-    let metrics: DaemonMetrics
+    let observer: DaemonObserver
 
     func run() async throws {
         try await withGracefulShutdownHandler {
-            try await listener.run(connection, limits: limits, logger: logger, observer: metrics)
+            try await listener.run(connection, limits: limits, logger: logger, observer: observer)
         } onGracefulShutdown: {
             logger.notice("shutting down: closing each connection after its message in flight")
             listener.shutdown()

@@ -11,9 +11,9 @@ import GridNet
 /// Tokens are 32 random bytes; only their SHA-256 is stored, so a copy of the folder does not
 /// give anyone a working token. (A slow password hash is not needed: nobody chooses these
 /// tokens, and 256 random bits cannot be guessed from their hash.)
-final class AccountStore: SyncAuthority {
+public final class AccountStore: SyncAuthority {
     /// The file's name in the data folder.
-    static let fileName = "accounts.sqlite"
+    public static let fileName = "accounts.sqlite"
 
     private let database: DatabasePool
 
@@ -21,8 +21,15 @@ final class AccountStore: SyncAuthority {
         self.database = database
     }
 
+    /// The accounts in `folder`, if it has any (a field replica's folder has none).
+    public static func openIfPresent(in folder: String) throws -> AccountStore? {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try open(in: folder)
+    }
+
     /// Opens (creating if needed) the accounts in `folder`.
-    static func open(in folder: String) throws -> AccountStore {
+    public static func open(in folder: String) throws -> AccountStore {
         let path = (folder as NSString).appendingPathComponent(fileName)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -33,11 +40,11 @@ final class AccountStore: SyncAuthority {
             try migrator.migrate(database)
             return AccountStore(database: database)
         } catch let error as DatabaseError {
-            throw DaemonError(
+            throw AccountError(
                 .accounts, "cannot open the accounts in \(path) (\(error.message ?? "\(error)")): check the data folder"
             )
         } catch {
-            throw DaemonError(.accounts, "cannot open the accounts in \(path): \(error.localizedDescription)")
+            throw AccountError(.accounts, "cannot open the accounts in \(path): \(error.localizedDescription)")
         }
     }
 
@@ -59,7 +66,12 @@ final class AccountStore: SyncAuthority {
                         replica TEXT PRIMARY KEY,
                         worker TEXT NOT NULL REFERENCES accounts (worker),
                         first_seen TEXT NOT NULL,
-                        last_seen TEXT NOT NULL
+                        last_seen TEXT NOT NULL,
+                        last_sync_at TEXT,
+                        last_ending TEXT,
+                        last_pushed INTEGER NOT NULL DEFAULT 0,
+                        last_pulled INTEGER NOT NULL DEFAULT 0,
+                        pulled_through INTEGER NOT NULL DEFAULT 0
                     ) STRICT;
                     CREATE INDEX devices_by_worker ON devices (worker);
                     """)
@@ -69,7 +81,7 @@ final class AccountStore: SyncAuthority {
 
     /// Makes an account (or gives a revoked one a new token) and returns its token, which
     /// is shown once and never stored.
-    func add(worker: WorkerID, role: WorkerRole, scopes: [GridScope]) async throws -> (Account, token: String) {
+    public func add(worker: WorkerID, role: WorkerRole, scopes: [GridScope]) async throws -> (Account, token: String) {
         let token = Self.newToken()
         let now = Self.now()
         let account = Account(
@@ -79,7 +91,7 @@ final class AccountStore: SyncAuthority {
                 db, sql: "SELECT revoked_at FROM accounts WHERE worker = ?", arguments: [worker.rawValue])
             {
                 guard revoked != nil else {
-                    throw DaemonError(
+                    throw AccountError(
                         .accountExists,
                         "\(worker) already has an account with a working token: revoke it first "
                             + "(gridsyncd worker revoke \(worker)) to issue a new one")
@@ -103,7 +115,7 @@ final class AccountStore: SyncAuthority {
     }
 
     /// Every account, by worker.
-    func list() async throws -> [Account] {
+    public func list() async throws -> [Account] {
         try await database.read { db in
             let devices = try Row.fetchAll(db, sql: "SELECT worker, replica FROM devices ORDER BY first_seen")
             var replicas: [String: [String]] = [:]
@@ -118,14 +130,14 @@ final class AccountStore: SyncAuthority {
     }
 
     /// Revokes a worker's token: its next connection is refused.
-    func revoke(worker: WorkerID) async throws -> Account {
+    public func revoke(worker: WorkerID) async throws -> Account {
         let now = Self.now()
         return try await database.write { db in
             guard var account = try Self.account(in: db, where: "worker = ?", worker.rawValue) else {
-                throw DaemonError(.unknownWorker, "no account for \(worker): see them with `gridsyncd worker list`")
+                throw AccountError(.unknownWorker, "no account for \(worker): see them with `gridsyncd worker list`")
             }
             guard account.revokedAt == nil else {
-                throw DaemonError(
+                throw AccountError(
                     .alreadyRevoked, "the token of \(worker) was already revoked at \(account.revokedAt!)")
             }
             try db.execute(
@@ -135,7 +147,7 @@ final class AccountStore: SyncAuthority {
         }
     }
 
-    func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
+    public func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
         let hash = Self.hash(token)
         let now = Self.now()
         return try await database.write { db in
@@ -162,6 +174,49 @@ final class AccountStore: SyncAuthority {
         }
     }
 
+    /// The account of `worker`, if there is one.
+    public func account(_ worker: WorkerID) async throws -> Account? {
+        try await database.read { db in try Self.account(in: db, where: "worker = ?", worker.rawValue) }
+    }
+
+    /// Notes how a replica's sync ended, for `gridsync-inspect devices`.
+    public func recordSync(of replica: ReplicaID, report: ConnectionReport) async throws {
+        let now = Self.now()
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE devices SET last_sync_at = ?, last_ending = ?, last_pushed = ?, last_pulled = ?,
+                        pulled_through = max(pulled_through, ?)
+                    WHERE replica = ?
+                    """,
+                arguments: [
+                    now, report.ending, report.opsPushed, report.opsPulled, report.pulledThrough ?? 0,
+                    replica.description,
+                ])
+        }
+    }
+
+    /// Every replica that has synced, by worker then first connection.
+    public func devices() async throws -> [Device] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT replica, worker, first_seen, last_seen, last_sync_at, last_ending, last_pushed,
+                        last_pulled, pulled_through
+                    FROM devices ORDER BY worker, first_seen
+                    """
+            ).compactMap { row in
+                guard let replica = ReplicaID(row[0] as String), let worker = WorkerID(row[1] as String) else {
+                    return nil
+                }
+                return Device(
+                    replica: replica, worker: worker, firstSeen: row[2], lastSeen: row[3], lastSyncAt: row[4],
+                    lastEnding: row[5], lastPushed: row[6], lastPulled: row[7], pulledThrough: row[8])
+            }
+        }
+    }
+
     /// The columns ``account(from:)`` reads.
     private static let columns = "worker, role, scopes, token_hint, created_at, revoked_at"
 
@@ -181,7 +236,7 @@ final class AccountStore: SyncAuthority {
     }
 
     /// A new token: `gst_` and 32 random bytes in base64url.
-    static func newToken() -> String {
+    public static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let base64 = Data(bytes).base64EncodedString()
@@ -191,7 +246,7 @@ final class AccountStore: SyncAuthority {
     }
 
     /// The SHA-256 of a token, in hex.
-    static func hash(_ token: String) -> String {
+    public static func hash(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex

@@ -1,0 +1,23 @@
+import GridMerge
+import GridModel
+
+/// A replica that has synced with the daemon: whose it is, and how its last sync went.
+public struct Device: Hashable, Sendable, Codable {
+    /// The replica.
+    public var replica: ReplicaID
+    /// The account it syncs for.
+    public var worker: WorkerID
+    /// When it first and last connected (ISO 8601).
+    public var firstSeen: String
+    public var lastSeen: String
+    /// When its last sync ended, if one has.
+    public var lastSyncAt: String?
+    /// How its last sync ended: `bye`, an error code, `cut`, `closed`.
+    public var lastEnding: String?
+    /// Ops it pushed at its last sync: what it had not sent before.
+    public var lastPushed: Int
+    /// Ops it pulled at its last sync.
+    public var lastPulled: Int
+    /// The daemon's local sequence up to which it has pulled.
+    public var pulledThrough: Int64
+}

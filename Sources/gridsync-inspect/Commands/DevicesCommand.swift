@@ -1,0 +1,61 @@
+import ArgumentParser
+import GridAccounts
+import GridCommandLine
+import GridMerge
+import GridModel
+import GridStore
+
+/// `gridsync-inspect devices`.
+struct DevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract:
+            "List every replica that has synced with the daemon: its worker, last sync, and how far behind it is.",
+        discussion: """
+            "sent" is what the laptop pushed at its last sync (what it had not sent before); "behind" counts the \
+            ops in its grids that the daemon has received since, which the laptop gets at its next sync. Needs \
+            the daemon's data folder.
+
+            Examples:
+              gridsync-inspect devices
+              gridsync-inspect devices --json
+            """)
+
+    @OptionGroup var inspect: InspectOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Row: Encodable {
+        let device: Device
+        let behind: Int
+    }
+
+    func run() async throws {
+        let inspected = try inspect.open()
+        guard let accounts = inspected.accounts else {
+            throw InspectError(
+                .needsDaemon, "\(inspect.folder) is a field replica's folder: devices are known to the daemon only")
+        }
+        var rows: [Row] = []
+        for device in try await accounts.devices() {
+            let scopes = try await accounts.account(device.worker)?.scopes ?? []
+            let behind = try await inspected.store.opCount(
+                after: device.pulledThrough, scopes: scopes, excluding: device.replica)
+            rows.append(Row(device: device, behind: behind))
+        }
+        if output.json { return print(try OutputOptions.json(rows)) }
+        guard !rows.isEmpty else { return print("no replica has synced yet") }
+        var table = TextTable(headers: [
+            "副本 replica", "网格员 worker", "首次 first seen", "最近同步 last sync", "结果 ending", "发送 sent",
+            "接收 received", "落后 behind",
+        ])
+        table.rows = rows.map { row in
+            let device = row.device
+            return [
+                device.replica.description, device.worker.rawValue, String(device.firstSeen.prefix(16)),
+                device.lastSyncAt.map { String($0.prefix(16)) } ?? "never", device.lastEnding ?? "-",
+                "\(device.lastPushed)", "\(device.lastPulled)", "\(row.behind)",
+            ]
+        }
+        print(table.render())
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import GridAccounts
+import GridStore
+
+/// Which store to inspect: the daemon's data folder by default, or a field replica's.
+struct InspectOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The data folder: the daemon's, or a field replica's.",
+            discussion: "Default: $GRIDSYNCD_DATA, else $XDG_DATA_HOME/gridsyncd, else ~/.local/share/gridsyncd "
+                + "(the daemon's).", valueName: "folder"))
+    var data: String?
+
+    /// The data folder to use.
+    var folder: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let data { return data }
+        if let folder = environment["GRIDSYNCD_DATA"], !folder.isEmpty { return folder }
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/gridsyncd" }
+        return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/gridsyncd"
+    }
+
+    /// Opens the store, and the daemon's accounts if the folder has them.
+    func open() throws -> Inspected {
+        Inspected(store: try SQLiteReplicaStore.open(in: folder), accounts: try AccountStore.openIfPresent(in: folder))
+    }
+}
+
+/// An opened store: the replica, and the daemon's accounts when it is the daemon's folder.
+struct Inspected {
+    let store: SQLiteReplicaStore
+    let accounts: AccountStore?
+}

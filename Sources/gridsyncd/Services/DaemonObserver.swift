@@ -1,0 +1,25 @@
+import GridAccounts
+import GridNet
+import Logging
+
+/// What the daemon does when a connection opens and closes: counts it in the metrics, and
+/// notes how a replica's sync went in the accounts (for `gridsync-inspect devices`).
+struct DaemonObserver: SyncObserver {
+    let metrics: DaemonMetrics
+    let accounts: AccountStore
+    let logger: Logger
+
+    func connectionOpened() {
+        metrics.connectionOpened()
+    }
+
+    func connectionClosed(_ report: ConnectionReport) async {
+        metrics.connectionClosed(report)
+        guard let replica = report.replica, report.worker != nil else { return }
+        do {
+            try await accounts.recordSync(of: replica, report: report)
+        } catch {
+            logger.error("could not note the sync in the accounts", metadata: ["error": "\(error)"])
+        }
+    }
+}
