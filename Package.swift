@@ -138,6 +138,11 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(
+            name: "GridAccountsTests",
+            dependencies: ["GridAccounts", "GridMerge", "GridModel"],
+            resources: [.copy("Fixtures")]
+        ),
         // Runs the real `gridsync` binary, as a grid worker would.
         .testTarget(
             name: "gridsyncTests",

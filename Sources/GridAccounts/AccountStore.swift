@@ -66,14 +66,19 @@ public final class AccountStore: SyncAuthority {
                         replica TEXT PRIMARY KEY,
                         worker TEXT NOT NULL REFERENCES accounts (worker),
                         first_seen TEXT NOT NULL,
-                        last_seen TEXT NOT NULL,
-                        last_sync_at TEXT,
-                        last_ending TEXT,
-                        last_pushed INTEGER NOT NULL DEFAULT 0,
-                        last_pulled INTEGER NOT NULL DEFAULT 0,
-                        pulled_through INTEGER NOT NULL DEFAULT 0
+                        last_seen TEXT NOT NULL
                     ) STRICT;
                     CREATE INDEX devices_by_worker ON devices (worker);
+                    """)
+        }
+        migrator.registerMigration("v2: each device's last sync") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE devices ADD COLUMN last_sync_at TEXT;
+                    ALTER TABLE devices ADD COLUMN last_ending TEXT;
+                    ALTER TABLE devices ADD COLUMN last_pushed INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE devices ADD COLUMN last_pulled INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE devices ADD COLUMN pulled_through INTEGER NOT NULL DEFAULT 0;
                     """)
         }
         return migrator
@@ -179,20 +184,22 @@ public final class AccountStore: SyncAuthority {
         try await database.read { db in try Self.account(in: db, where: "worker = ?", worker.rawValue) }
     }
 
-    /// Notes how a replica's sync ended, for `gridsync-inspect devices`.
-    public func recordSync(of replica: ReplicaID, report: ConnectionReport) async throws {
+    /// Notes how a replica's sync ended, for `gridsync-inspect devices`: always the time and
+    /// the ending; what it sent and received, and how far it pulled, only for a whole sync.
+    public func recordSync(
+        of replica: ReplicaID, ending: String, pushed: Int, pulled: Int, pulledThrough: Int64?
+    ) async throws {
         let now = Self.now()
         try await database.write { db in
             try db.execute(
+                sql: "UPDATE devices SET last_sync_at = ?, last_ending = ? WHERE replica = ?",
+                arguments: [now, ending, replica.description])
+            guard ending == "bye" else { return }
+            try db.execute(
                 sql: """
-                    UPDATE devices SET last_sync_at = ?, last_ending = ?, last_pushed = ?, last_pulled = ?,
-                        pulled_through = max(pulled_through, ?)
+                    UPDATE devices SET last_pushed = ?, last_pulled = ?, pulled_through = max(pulled_through, ?)
                     WHERE replica = ?
-                    """,
-                arguments: [
-                    now, report.ending, report.opsPushed, report.opsPulled, report.pulledThrough ?? 0,
-                    replica.description,
-                ])
+                    """, arguments: [pushed, pulled, pulledThrough ?? 0, replica.description])
         }
     }
 

@@ -192,4 +192,94 @@ import Testing
         #expect(behind("w001") == 0, "a laptop is never behind on its own ops")
         #expect((behind("w002") ?? 0) > 0 && behind("w002") == behind("office-1"), "\(devices)")
     }
+
+    @Test func deletesRulesScopesAndPicksAreSettledOrRefusedClearly() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let a = try Laptop(daemon: daemon, worker: "w001", scope: "c01/g01")
+        let office = try Laptop(daemon: daemon, worker: "office-1", scope: "c01", role: "office")
+        let other = try Laptop(daemon: daemon, worker: "w003", scope: "c02/g07")
+        let b = try Laptop(daemon: daemon, worker: "w002", scope: "c02/g07")
+        let laptops = [a, office, other, b]
+        defer { laptops.forEach { $0.gridsync.cleanUp() } }
+        let lamp = try a.add("路灯不亮")
+        let stairs = try a.add("楼道堆物")
+        let parking = try other.add("停车难")
+        for laptop in laptops { try laptop.sync() }
+        // The office deletes after a worker's edit: the delete is shown, against the edit.
+        try a.gridsync.succeed("demand", "update", String(lamp.prefix(8)), "--urgency", "urgent")
+        try a.sync()
+        try office.gridsync.succeed("delete", String(lamp.prefix(8)))
+        // One record, two fields in conflict, and its deletion too.
+        try a.gridsync.succeed("demand", "update", String(stairs.prefix(8)), "--status", "处理中", "--urgency", "urgent")
+        try office.gridsync.succeed(
+            "demand", "update", String(stairs.prefix(8)), "--status", "已解决", "--urgency", "pressing")
+        // A conflict in c02, outside office-1's community.
+        try other.gridsync.succeed("demand", "update", String(parking.prefix(8)), "--urgency", "urgent")
+        try b.gridsync.succeed("demand", "update", String(parking.prefix(8)), "--urgency", "pressing")
+        for laptop in laptops + laptops { try laptop.sync() }
+
+        // A delete that wins can be undone: "kept" restores the record, with the reason noted.
+        let lampShort = String(lamp.prefix(8))
+        let shown = try #require(Self.json(Self.inspect(daemon, "show", lampShort, "--json")) as? [String: Any])
+        #expect((shown["record"] as? [String: Any])?["deleted"] as? Bool == true)
+        let kept = try Self.inspect(
+            daemon, "resolve", lampShort, "deleted", "--pick", "kept", "--reason", "路灯仍需维修", "--as", "office-1")
+        #expect(kept.status == 0, "\(kept.error)")
+        let restored = try #require(Self.json(Self.inspect(daemon, "show", lampShort, "--json")) as? [String: Any])
+        #expect((restored["record"] as? [String: Any])?["deleted"] as? Bool == false)
+        let liveness = try #require(
+            Self.json(Self.inspect(daemon, "history", lampShort, "deleted", "--json")) as? [[String: Any]])
+        let actions = (liveness.first?["versions"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
+        #expect(actions.contains { $0.hasPrefix("kept, editing urgency") }, "\(actions)")
+        #expect(actions.contains("deleted"))
+        let lastLiveness = (liveness.first?["versions"] as? [[String: Any]])?.last
+        #expect((lastLiveness?["reason"] as? String)?.contains("路灯仍需维修") == true)
+
+        // Picks must name exactly one competing value; filters go with --rule; days in order.
+        let stairsShort = String(stairs.prefix(8))
+        let unknown = try Self.inspect(
+            daemon, "resolve", stairsShort, "status", "--pick", "4", "--reason", "x", "--as", "office-1", "--json")
+        #expect(unknown.error.contains("bad-pick"), "\(unknown.error)")
+        let filtered = try Self.inspect(
+            daemon, "resolve", stairsShort, "status", "--pick", "1", "--grid", "c01/g01", "--reason", "x", "--as",
+            "office-1")
+        #expect(filtered.status != 0 && filtered.error.contains("go with --rule"), "\(filtered.error)")
+        let days = try Self.inspect(daemon, "conflicts", "--since", "2026-12-01", "--until", "2026-11-01")
+        #expect(days.status != 0 && days.error.contains("is after"), "\(days.error)")
+        let noField = try Self.inspect(daemon, "conflicts", "--field", "statu")
+        #expect(noField.status != 0 && noField.error.contains("statu"), "\(noField.error)")
+
+        // A rule settles every field of a record together, and leaves what the office may not write.
+        let plan = try #require(
+            Self.json(
+                Self.inspect(
+                    daemon, "resolve", "--rule", "office", "--reason", "以社区意见为准", "--as", "office-1", "--dry-run",
+                    "--json"))
+                as? [String: Any])
+        let planned = (plan["settled"] as? [[String: Any]]) ?? []
+        #expect(
+            Set(planned.filter { $0["left"] == nil }.compactMap { $0["field"] as? String }) == ["status", "urgency"],
+            "\(planned)")
+        #expect(planned.contains { ($0["left"] as? String)?.contains("no value by an office account") == true })
+        let latest = try #require(
+            Self.json(
+                Self.inspect(
+                    daemon, "resolve", "--rule", "latest", "--reason", "x", "--as", "office-1", "--dry-run", "--json"))
+                as? [String: Any])
+        let outside = ((latest["settled"] as? [[String: Any]]) ?? []).filter {
+            ($0["left"] as? String)?.contains("outside office-1") == true
+        }
+        #expect(outside.count == 1, "\(latest)")
+        let before = try Self.daemonOps(daemon)
+        let ruled = try Self.inspect(daemon, "resolve", "--rule", "office", "--reason", "以社区意见为准", "--as", "office-1")
+        #expect(ruled.status == 0, "\(ruled.error)")
+        #expect(try Self.daemonOps(daemon) == before + 3, "one note and two values")
+        let remaining = try #require(Self.json(Self.inspect(daemon, "conflicts", "--json")) as? [[String: Any]])
+        #expect(remaining.count == 1 && remaining.first?["scope"] as? String == "c02/g07", "\(remaining)")
+        for laptop in laptops { try laptop.sync() }
+        let settled = try #require(a.gridsync.json("demand", "show", stairsShort, "--json") as? [String: Any])
+        #expect((settled["values"] as? [String: Any])?["status"] as? String == "resolved")
+        #expect((settled["values"] as? [String: Any])?["urgency"] as? String == "pressing")
+    }
 }

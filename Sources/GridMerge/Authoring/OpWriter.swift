@@ -59,7 +59,8 @@ public struct OpWriter: Sendable {
         return ops
     }
 
-    /// Applies one edit to an existing record that is not deleted (restoring is allowed).
+    /// Applies one edit to an existing record that is not deleted (restoring is allowed, and
+    /// so is a note: why a record was deleted, or why a conflict about it was settled).
     ///
     /// - Throws: ``MergeError/Code/unknownRecord`` if the ledger has no such record, or shows
     ///   it deleted; ``MergeError/Code/invalidOp`` if the edit does not fit the schema or
@@ -70,7 +71,7 @@ public struct OpWriter: Sendable {
         guard let record = try ledger.record(recordID) else {
             throw MergeError(.unknownRecord, "no record \(recordID) on this replica: check the id, or sync first")
         }
-        if record.isDeleted && edit.field != RecordSchema.deletedField {
+        if record.isDeleted && edit.field != RecordSchema.deletedField && edit.field != RecordSchema.notesField {
             throw MergeError(.unknownRecord, "\(record.type.key) \(recordID) is deleted: restore it before editing it")
         }
         if case .remove(let element) = edit.payload, record.type.schema[edit.field]?.kind == .set,

@@ -12,6 +12,8 @@ public struct RecordSchema: Hashable, Sendable {
 
     /// The name of the register that marks a record deleted.
     public static let deletedField = "deleted"
+    /// The log of notes every record type has.
+    public static let notesField = "notes"
 
     /// Creates a schema from the type's own fields; the `deleted` register is added.
     public init(type: RecordType, fields: [FieldSpec]) {

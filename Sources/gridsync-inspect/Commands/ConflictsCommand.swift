@@ -7,13 +7,19 @@ import GridStore
 /// One open conflict: a register field of a record with several competing values.
 struct ConflictView: Encodable {
     let record: String
-    let type: String
+    let type: RecordType
     let title: String
     let scope: String
     let field: String
     let fieldLabel: String
     /// The competing values, the one shown now first.
     let competing: [Competitor]
+    /// The record's id.
+    let id: RecordID
+
+    private enum CodingKeys: String, CodingKey {
+        case record, type, title, scope, field, fieldLabel, competing
+    }
 
     /// Every open conflict the filter selects, by record then field.
     static func all(in store: any ReplicaStore, filter: ConflictFilter?) async throws -> [ConflictView] {
@@ -33,7 +39,8 @@ struct ConflictView: Encodable {
 
     init(_ record: RecordState, field: String, history: [Op]) {
         self.record = record.id.description
-        type = record.type.key
+        id = record.id
+        type = record.type
         title = Labels.title(record)
         scope = record.scope.description
         self.field = field
@@ -52,7 +59,7 @@ struct ConflictView: Encodable {
                 String(competitor.replica.prefix(8)), Labels.shortTime(competitor.clock),
                 competitor.replaced.isEmpty
                     ? "-"
-                    : competitor.replaced.map { Labels.label($0, of: field, in: RecordType(rawValue: type)!) }
+                    : competitor.replaced.map { Labels.label($0, of: field, in: type) }
                         .joined(separator: " + "),
             ]
         }

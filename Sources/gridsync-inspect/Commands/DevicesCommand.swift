@@ -51,8 +51,8 @@ struct DevicesCommand: AsyncParsableCommand {
         table.rows = rows.map { row in
             let device = row.device
             return [
-                device.replica.description, device.worker.rawValue, String(device.firstSeen.prefix(16)),
-                device.lastSyncAt.map { String($0.prefix(16)) } ?? "never", device.lastEnding ?? "-",
+                device.replica.description, device.worker.rawValue, Labels.shortTime(iso: device.firstSeen),
+                device.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? "never", device.lastEnding ?? "-",
                 "\(device.lastPushed)", "\(device.lastPulled)", "\(row.behind)",
             ]
         }

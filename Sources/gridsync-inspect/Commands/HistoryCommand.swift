@@ -35,29 +35,28 @@ struct FieldHistory: Encodable {
             ($0.clock, $0.id.replica.rawValue, $0.id.sequence) < ($1.clock, $1.id.replica.rawValue, $1.id.sequence)
         }
         let byID = Dictionary(ops.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let reasons = resolutionReasons(ops)
+        let reasons = ResolutionNote.reasons(in: ops)
         return record.type.schema.fields.compactMap { spec -> FieldHistory? in
             guard only == nil || only == spec.name else { return nil }
-            let fieldOps = ordered.filter { $0.field == spec.name }
+            let fieldOps = ordered.filter { Labels.writes(spec.name, $0) }
             guard !fieldOps.isEmpty else { return nil }
             let heads = Set(record.registers[spec.name]?.headIDs ?? [])
             var children: [OpID: [OpID]] = [:]
             for op in fieldOps {
-                for parent in op.parents where byID[parent]?.field == spec.name {
+                for parent in op.parents where byID[parent].map({ Labels.writes(spec.name, $0) }) ?? false {
                     children[parent, default: []].append(op.id)
                 }
             }
             let versions = fieldOps.map { op -> Version in
-                let parents = op.parents.compactMap { byID[$0] }.filter { $0.field == spec.name }
+                let parents = op.parents.compactMap { byID[$0] }.filter { Labels.writes(spec.name, $0) }
                 let siblings = Set(parents.flatMap { children[$0.id] ?? [] }).subtracting([op.id])
                 return Version(
                     op: op.id.description, time: Labels.time(op.clock), author: op.author.rawValue,
-                    replica: op.id.replica.description, action: action(op, in: record.type),
+                    replica: op.id.replica.description,
+                    action: op.field == spec.name
+                        ? action(op, in: record.type) : "kept, editing \(op.field): " + action(op, in: record.type),
                     replaces: parents.compactMap { parent in
-                        if case .assign(let value) = parent.payload {
-                            return Labels.label(value, of: spec.name, in: record.type)
-                        }
-                        return nil
+                        Labels.value(of: spec.name, parent).map { Labels.label($0, of: spec.name, in: record.type) }
                     },
                     concurrentWith: siblings.map(\.description).sorted(), current: heads.contains(op.id),
                     reason: reasons[op.id], clock: op.clock)
@@ -80,24 +79,6 @@ struct FieldHistory: Encodable {
         case .append(let entry):
             return "append " + entry.sortedParts.map { "\($0.name): \($0.value)" }.joined(separator: ", ")
         }
-    }
-
-    /// The reasons given for resolutions: `resolve` writes a note just before the value it
-    /// settles, in the same change (the next sequence of the same replica).
-    static func resolutionReasons(_ ops: [Op]) -> [OpID: String] {
-        var reasons: [OpID: String] = [:]
-        for note in ops where note.field == "notes" {
-            guard case .append(let entry) = note.payload, case .text(let text) = entry["text"],
-                text.hasPrefix(ResolveCommand.notePrefix)
-            else { continue }
-            for op in ops
-            where op.id.replica == note.id.replica && op.id.sequence > note.id.sequence
-                && op.id.sequence <= note.id.sequence + 16 && op.field != "notes" && op.author == note.author
-            {
-                reasons[op.id] = text
-            }
-        }
-        return reasons
     }
 }
 

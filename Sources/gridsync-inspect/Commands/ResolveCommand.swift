@@ -48,9 +48,6 @@ struct ResolveCommand: AsyncParsableCommand {
     @OptionGroup var filter: ConflictFilter
     @OptionGroup var output: OutputOptions
 
-    /// How the note of a resolution starts, so that `history` can find it.
-    static let notePrefix = "解决冲突 resolved"
-
     func validate() throws {
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ValidationError("--reason is empty: say why, for the record's history")
@@ -69,6 +66,13 @@ struct ResolveCommand: AsyncParsableCommand {
                 )
             }
         } else {
+            let filters = [
+                filter.community, filter.grid, filter.type, filter.field, filter.author, filter.since, filter.until,
+            ]
+            guard filters.allSatisfy({ $0 == nil }) else {
+                throw ValidationError(
+                    "the filters (--community, --grid, --type, --field, --author, --since, --until) go with --rule")
+            }
             guard record != nil, field != nil else {
                 throw ValidationError(
                     "name the record and the field: resolve <record> <field> --pick <#> --reason <why>")
@@ -88,7 +92,14 @@ struct ResolveCommand: AsyncParsableCommand {
         let value: FieldValue
         let label: String
         /// Why a conflict the rule selected was left, if it was.
-        let left: String?
+        var left: String?
+
+        /// This settlement, left for `reason`.
+        func leaving(_ reason: String) -> Settlement {
+            var left = self
+            left.left = reason
+            return left
+        }
     }
 
     struct Result: Encodable {
@@ -108,7 +119,7 @@ struct ResolveCommand: AsyncParsableCommand {
             for conflict in try await ConflictView.all(in: inspected.store, filter: filter) {
                 let settlement = try await choose(conflict, rule: rule, accounts: inspected.accounts)
                 if settlement.left == nil {
-                    plan[RecordID(conflict.record)!, default: []].append(settlement)
+                    plan[conflict.id, default: []].append(settlement)
                 } else {
                     left.append(settlement)
                 }
@@ -117,15 +128,42 @@ struct ResolveCommand: AsyncParsableCommand {
             let id = try await inspected.store.findRecord(record!, type: nil)
             plan[id] = [try await choose(in: inspected.store, id, field: field!)]
         }
+        // What the decider may not write, or cannot while the record stays deleted, is left.
+        for (id, settlements) in plan {
+            guard let state = try await inspected.store.record(id) else { continue }
+            let restores = settlements.contains { $0.field == RecordSchema.deletedField && $0.value == .boolean(false) }
+            let blocked: [Settlement]
+            let why: String
+            if !scopes.contains(where: { $0.contains(state.scope) }) {
+                (blocked, why) = (settlements, "\(state.scope) is outside \(author)'s scopes")
+            } else if state.isDeleted, !restores {
+                (blocked, why) = (
+                    settlements.filter { $0.field != RecordSchema.deletedField },
+                    "the record is deleted: settle its `deleted` first"
+                )
+            } else {
+                continue
+            }
+            guard !blocked.isEmpty else { continue }
+            guard rule != nil else {
+                throw InspectError(.notAllowed, "cannot settle \(field!) of \(id.description.prefix(8)): \(why)")
+            }
+            left += blocked.map { $0.leaving(why) }
+            let kept = settlements.filter { settlement in !blocked.contains { $0.field == settlement.field } }
+            plan[id] = kept.isEmpty ? nil : kept
+        }
         var ops: [String] = []
         if !dryRun {
             for (id, settlements) in plan.sorted(by: { $0.key.description < $1.key.description }) {
-                let fields = settlements.map { "\($0.field) → \($0.label)" }.joined(separator: "; ")
-                let note = LogEntry(["text": .text("\(Self.notePrefix) \(fields): \(reason)")])
-                // The note first: settling `deleted` may delete the record, which takes no notes after.
+                let note = LogEntry([
+                    "text": .text(ResolutionNote.text(settlements.map { ($0.field, $0.label) }, reason: reason))
+                ])
+                // The note, then a restore before the other fields and a delete after them: a
+                // deleted record takes notes, but no other edits.
+                let ordered = settlements.sorted { rank($0) < rank($1) }
                 let change = RecordChange(
                     record: id, target: .edit,
-                    edits: [.append("notes", note)] + settlements.map { .assign($0.field, $0.value) })
+                    edits: [.append(RecordSchema.notesField, note)] + ordered.map { .assign($0.field, $0.value) })
                 ops += try await inspected.store.write(change, as: author, within: scopes).map(\.id.description)
             }
         }
@@ -156,6 +194,38 @@ struct ResolveCommand: AsyncParsableCommand {
                 "\nSettled \(settled.count) field\(settled.count == 1 ? "" : "s") as \(author): \(reason)\n"
                     + "Every laptop receives the decision at its next sync.")
         }
+    }
+
+    /// Where a settlement goes in its change: a restore first, a delete last.
+    private func rank(_ settlement: Settlement) -> Int {
+        guard settlement.field == RecordSchema.deletedField else { return 1 }
+        return settlement.value == .boolean(true) ? 2 : 0
+    }
+
+    /// The competing value `pick` names: its number, or exactly its value, one of its labels,
+    /// or its op id. A pick that names several values, or none, is refused.
+    static func match(_ pick: String, among competing: [Competitor], field: String, record: RecordID) throws
+        -> Competitor
+    {
+        let byValue = competing.filter { competitor in
+            var names = [competitor.value.description, competitor.op, competitor.label]
+            names += competitor.label.split(separator: " ").map(String.init)
+            if case .boolean(let deleted) = competitor.value { names.append(deleted ? "deleted" : "kept") }
+            return names.contains(pick)
+        }
+        let byNumber = Int(pick).flatMap { number in competing.first { $0.pick == number } }
+        let matches = Set((byValue + (byNumber.map { [$0] } ?? [])).map(\.pick))
+        guard matches.count == 1, let match = competing.first(where: { $0.pick == matches.first }) else {
+            let how =
+                "give its number (1 to \(competing.count), as `gridsync-inspect show \(record.description.prefix(8))` "
+                + "lists them), its value or its op id"
+            throw InspectError(
+                .badPick,
+                matches.isEmpty
+                    ? "--pick \(pick) is not one of the \(competing.count) competing values of \(field): \(how), or use --value"
+                    : "--pick \(pick) names \(matches.count) of the competing values of \(field): \(how)")
+        }
+        return match
     }
 
     /// Who decides, and the scopes they may write.
@@ -208,23 +278,12 @@ struct ResolveCommand: AsyncParsableCommand {
         }
         let chosen: FieldValue
         if let pick {
-            let match =
-                Int(pick).flatMap { number in conflict.competing.first { $0.pick == number } }
-                ?? conflict.competing.first {
-                    $0.value.description == pick || $0.label == pick || $0.label.hasPrefix(pick + " ")
-                }
-            guard let match else {
-                throw InspectError(
-                    .badPick,
-                    "--pick \(pick) is not one of the \(conflict.competing.count) competing values of \(field): give 1 to "
-                        + "\(conflict.competing.count), as `gridsync-inspect show \(id.description.prefix(8))` numbers them, or use --value"
-                )
-            }
-            chosen = match.value
-        } else if case .register(let domain) = spec.shape {
-            chosen = try domain.parse(value!, field: field)
+            chosen = try Self.match(pick, among: conflict.competing, field: field, record: id).value
         } else {
-            chosen = .null
+            guard case .register(let domain) = spec.shape else {
+                throw InspectError(.noConflict, "\(field) takes no value")
+            }
+            chosen = try domain.parse(value!, field: field)
         }
         return Settlement(
             record: id.description, title: Labels.title(state), field: field, value: chosen,

@@ -26,21 +26,32 @@ struct Competitor: Encodable {
         guard let register = record.registers[field], register.isConflicted else { return [] }
         let byID = Dictionary(history.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return register.heads.reversed().enumerated().map { index, head in
-            let parents = byID[head.op]?.parents.compactMap { byID[$0] }.filter { $0.field == field } ?? []
-            let replaced = parents.compactMap { parent -> FieldValue? in
-                if case .assign(let value) = parent.payload { return value }
-                return nil
-            }
+            let op = byID[head.op]
+            let parents = op?.parents.compactMap { byID[$0] }.filter { Labels.writes(field, $0) } ?? []
+            var label = Labels.label(head.value, of: field, in: record.type)
+            if let op, op.field != field { label += " (edit of \(op.field))" }
             return Competitor(
-                pick: index + 1, value: head.value, label: Labels.label(head.value, of: field, in: record.type),
+                pick: index + 1, value: head.value, label: label,
                 author: head.author.rawValue, replica: head.op.replica.description, op: head.op.description,
-                time: Labels.time(head.clock), clock: head.clock, replaced: replaced)
+                time: Labels.time(head.clock), clock: head.clock,
+                replaced: parents.compactMap { Labels.value(of: field, $0) })
         }
     }
 }
 
 /// How values and times read for office staff.
 enum Labels {
+    /// Whether `op` writes `field`: its own field, or the record's liveness, which every op writes.
+    static func writes(_ field: String, _ op: Op) -> Bool {
+        op.field == field || field == RecordSchema.deletedField
+    }
+
+    /// The value `op` gave `field`: what it assigned, or for liveness, whether it deleted.
+    static func value(of field: String, _ op: Op) -> FieldValue? {
+        if op.field == field, case .assign(let value) = op.payload { return value }
+        return field == RecordSchema.deletedField ? .boolean(false) : nil
+    }
+
     /// The Chinese label of a stored choice key, or the value itself.
     static func label(_ value: FieldValue, of field: String, in type: RecordType) -> String {
         if field == RecordSchema.deletedField, case .boolean(let deleted) = value {
@@ -59,7 +70,16 @@ enum Labels {
 
     /// A clock reading as local time to the minute, for tables.
     static func shortTime(_ clock: HybridTimestamp) -> String {
-        let date = Date(timeIntervalSince1970: Double(clock.milliseconds) / 1000)
+        shortTime(Date(timeIntervalSince1970: Double(clock.milliseconds) / 1000))
+    }
+
+    /// An ISO 8601 time (as the accounts keep them) as local time to the minute.
+    static func shortTime(iso text: String) -> String {
+        (try? Date.ISO8601FormatStyle().parse(text)).map(shortTime) ?? text
+    }
+
+    /// A moment as local time to the minute, `2026-11-29 14:05`.
+    static func shortTime(_ date: Date) -> String {
         let parts = Calendar.current.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return String(
             format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,

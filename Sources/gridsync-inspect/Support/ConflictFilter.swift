@@ -24,7 +24,8 @@ struct ConflictFilter: ParsableArguments {
         help: ArgumentHelp("Only conflicts with a value written on or after this day (YYYY-MM-DD).", valueName: "day"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Only conflicts with a value written before this day (YYYY-MM-DD).", valueName: "day"))
+    @Option(
+        help: ArgumentHelp("Only conflicts with a value written on or before this day (YYYY-MM-DD).", valueName: "day"))
     var until: String?
 
     func validate() throws {
@@ -45,8 +46,16 @@ struct ConflictFilter: ParsableArguments {
                 throw ValidationError("--\(name) '\(day)' is not a day: give YYYY-MM-DD")
             }
         }
-        if let field, let type = type.flatMap(RecordType.init(rawValue:)), type.schema[field] == nil {
-            throw ValidationError("a \(type.key) has no field '\(field)': see `gridsync-inspect show` for its fields")
+        if let since, let until, Self.milliseconds(since)! > Self.milliseconds(until)! {
+            throw ValidationError("--since \(since) is after --until \(until)")
+        }
+        if let field {
+            let types = type.flatMap(RecordType.init(rawValue:)).map { [$0] } ?? RecordType.allCases
+            guard types.contains(where: { $0.schema[field] != nil }) else {
+                throw ValidationError(
+                    "no \(types.map(\.key).joined(separator: " or ")) has a field '\(field)': see `gridsync-inspect show` for the fields"
+                )
+            }
         }
     }
 
@@ -58,7 +67,7 @@ struct ConflictFilter: ParsableArguments {
         if let wanted = self.field, wanted != field { return false }
         if let author, !heads.contains(where: { $0.author.rawValue == author }) { return false }
         let from = since.flatMap(Self.milliseconds) ?? 0
-        let to = until.flatMap(Self.milliseconds) ?? .max
+        let to = until.flatMap(Self.milliseconds).map { $0 + 86_400_000 } ?? .max  // the whole day
         return heads.contains { (from..<to).contains($0.clock.milliseconds) }
     }
 

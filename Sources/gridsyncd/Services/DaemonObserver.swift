@@ -17,7 +17,9 @@ struct DaemonObserver: SyncObserver {
         metrics.connectionClosed(report)
         guard let replica = report.replica, report.worker != nil else { return }
         do {
-            try await accounts.recordSync(of: replica, report: report)
+            try await accounts.recordSync(
+                of: replica, ending: report.ending, pushed: report.opsPushed, pulled: report.opsPulled,
+                pulledThrough: report.pulledThrough)
         } catch {
             logger.error("could not note the sync in the accounts", metadata: ["error": "\(error)"])
         }
