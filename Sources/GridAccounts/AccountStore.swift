@@ -21,11 +21,23 @@ public final class AccountStore: SyncAuthority {
         self.database = database
     }
 
-    /// The accounts in `folder`, if it has any (a field replica's folder has none).
-    public static func openIfPresent(in folder: String) throws -> AccountStore? {
+    /// The accounts in `folder`, for reading only, if it has any (a field replica's folder has none).
+    public static func openReadOnlyIfPresent(in folder: String) throws -> AccountStore? {
         let path = (folder as NSString).appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try open(in: folder)
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(10)
+            let database = try DatabasePool(path: path, configuration: configuration)
+            guard try database.read({ db in try migrator.hasCompletedMigrations(db) }) else {
+                throw AccountError(
+                    .accounts, "\(path) was made by an older gridsyncd: start the daemon once to upgrade it")
+            }
+            return AccountStore(database: database)
+        } catch let error as DatabaseError {
+            throw AccountError(.accounts, "cannot read the accounts in \(path) (\(error.message ?? "\(error)"))")
+        }
     }
 
     /// Opens (creating if needed) the accounts in `folder`.

@@ -64,3 +64,12 @@ extension RecordSchema {
         "notes", Label("备注", "notes"),
         .log(entry: [FieldSpec("text", Label("内容", "text"), .register(paragraph), required: true)]))
 }
+
+extension RecordSchema {
+    /// The label people read for a stored value of `field`: a choice's label (Chinese, then
+    /// English with `english`), or the value itself.
+    public func label(of value: FieldValue, field: String) -> Label? {
+        guard case .text(let key) = value, case .register(.choice(let choices)) = self[field]?.shape else { return nil }
+        return choices.choices.first { $0.key == key }?.label
+    }
+}

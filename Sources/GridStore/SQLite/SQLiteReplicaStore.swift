@@ -99,6 +99,24 @@ public final class SQLiteReplicaStore: ReplicaStore {
         }
     }
 
+    /// Opens the replica in `folder` for reading only: nothing is written, not even an
+    /// upgrade of its schema (a replica that needs one is refused).
+    public static func openReadOnly(in folder: String, wallClock: any WallClock = SystemWallClock()) throws
+        -> SQLiteReplicaStore
+    {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        let identity = try check(in: folder)
+        return try mapErrors(path: path) {
+            let database = try openPool(path: path, readOnly: true)
+            guard try database.read({ db in try Migrations.migrator.hasCompletedMigrations(db) }) else {
+                throw StoreError(
+                    .readOnly,
+                    "\(path) was made by an older GridSync: open it once with gridsyncd (or gridsync) to upgrade it")
+            }
+            return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
+        }
+    }
+
     /// Checks, without writing a byte, that `folder` holds a replica this GridSync can open,
     /// and returns its identity.
     ///
@@ -106,7 +124,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
     public static func check(in folder: String) throws -> ReplicaIdentity {
         let path = (folder as NSString).appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(.notAReplica, "\(folder) holds no GridSync replica")
+            throw StoreError(
+                .notAReplica, "\(folder) holds no GridSync replica: point --data at the daemon's or a replica's folder")
         }
         return try mapErrors(path: path) { try checkReplica(at: path) }
     }
@@ -144,8 +163,9 @@ public final class SQLiteReplicaStore: ReplicaStore {
             from: Date(timeIntervalSince1970: Double(wallClock.millisecondsSince1970()) / 1000))
     }
 
-    private static func openPool(path: String) throws -> DatabasePool {
+    private static func openPool(path: String, readOnly: Bool = false) throws -> DatabasePool {
         var configuration = Configuration()
+        configuration.readonly = readOnly
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "GridSync replica"

@@ -111,7 +111,7 @@ struct ResolveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let inspected = try inspect.open()
+        let inspected = try inspect.open(writing: !dryRun)
         let (author, scopes) = try await decider(inspected)
         var plan: [RecordID: [Settlement]] = [:]
         var left: [Settlement] = []
@@ -255,7 +255,7 @@ struct ResolveCommand: AsyncParsableCommand {
     }
 
     /// The settlement `--pick` or `--value` asks for.
-    private func choose(in store: SQLiteReplicaStore, _ id: RecordID, field: String) async throws -> Settlement {
+    private func choose(in store: any ReplicaStore, _ id: RecordID, field: String) async throws -> Settlement {
         guard let state = try await store.record(id) else {
             throw StoreError(.unknownRecord, "no record \(id) in \(inspect.folder)")
         }

@@ -57,10 +57,8 @@ enum Labels {
         if field == RecordSchema.deletedField, case .boolean(let deleted) = value {
             return deleted ? "已删除 deleted" : "未删除 kept"
         }
-        guard case .text(let key) = value, case .register(.choice(let choices)) = type.schema[field]?.shape,
-            let choice = choices.choices.first(where: { $0.key == key })
-        else { return value.description }
-        return "\(choice.label.chinese) \(key)"
+        guard let label = type.schema.label(of: value, field: field) else { return value.description }
+        return "\(label.chinese) \(value.description)"
     }
 
     /// A clock reading as ISO 8601 time.

@@ -22,14 +22,17 @@ struct InspectOptions: ParsableArguments {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/gridsyncd"
     }
 
-    /// Opens the store, and the daemon's accounts if the folder has them.
-    func open() throws -> Inspected {
-        Inspected(store: try SQLiteReplicaStore.open(in: folder), accounts: try AccountStore.openIfPresent(in: folder))
+    /// Opens the store (for reading only, unless `writing`), and the daemon's accounts if
+    /// the folder has them (for reading only).
+    func open(writing: Bool = false) throws -> Inspected {
+        Inspected(
+            store: writing ? try SQLiteReplicaStore.open(in: folder) : try SQLiteReplicaStore.openReadOnly(in: folder),
+            accounts: try AccountStore.openReadOnlyIfPresent(in: folder))
     }
 }
 
 /// An opened store: the replica, and the daemon's accounts when it is the daemon's folder.
 struct Inspected {
-    let store: SQLiteReplicaStore
+    let store: any ReplicaStore
     let accounts: AccountStore?
 }

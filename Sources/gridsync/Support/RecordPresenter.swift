@@ -21,10 +21,7 @@ enum RecordPresenter {
 
     /// The Chinese label of a stored choice key, or the value if it is not a choice.
     static func label(_ value: FieldValue, of field: String, in type: RecordType) -> String {
-        guard case .text(let key) = value, case .register(.choice(let choices)) = type.schema[field]?.shape,
-            let choice = choices.choices.first(where: { $0.key == key })
-        else { return value.description }
-        return choice.label.chinese
+        type.schema.label(of: value, field: field)?.chinese ?? value.description
     }
 
     /// A table of records of one type, with the columns a grid worker scans.
