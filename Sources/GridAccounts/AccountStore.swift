@@ -48,6 +48,9 @@ public final class AccountStore: SyncAuthority {
             var configuration = Configuration()
             configuration.journalMode = .wal
             configuration.busyMode = .timeout(10)
+            // Accounts and device notes survive a crash of the daemon; a power cut may lose the
+            // last transactions (a sync's note, or a token added a moment before), not more.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             let database = try DatabasePool(path: path, configuration: configuration)
             try migrator.migrate(database)
             return AccountStore(database: database)
@@ -167,28 +170,40 @@ public final class AccountStore: SyncAuthority {
     public func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
         let hash = Self.hash(token)
         let now = Self.now()
+        // A read for a replica already known (every sync but the first): writes wait for each
+        // other, and a connection should not wait to be let in.
+        let (grant, known) = try await database.read { db in try Self.grant(db, hash: hash, replica: replica) }
+        guard !known else { return grant }
         return try await database.write { db in
-            guard let account = try Self.account(in: db, where: "token_hash = ?", hash) else {
-                throw TokenRefusal("the token is not known to this server: ask the office for a token")
-            }
-            guard account.revokedAt == nil else {
-                throw TokenRefusal("the token of \(account.worker) was revoked: ask the office for a new one")
-            }
-            if let owner = try String.fetchOne(
-                db, sql: "SELECT worker FROM devices WHERE replica = ?", arguments: [replica.description]),
-                owner != account.worker.rawValue
-            {
-                throw TokenRefusal(
-                    "replica \(replica) syncs for \(owner), not \(account.worker): make a new replica with `gridsync init`"
-                )
-            }
+            let (grant, _) = try Self.grant(db, hash: hash, replica: replica)
             try db.execute(
-                sql: """
-                    INSERT INTO devices (replica, worker, first_seen, last_seen) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (replica) DO UPDATE SET last_seen = excluded.last_seen
-                    """, arguments: [replica.description, account.worker.rawValue, now, now])
-            return TokenGrant(worker: account.worker, read: account.scopes, write: account.scopes)
+                sql: "INSERT OR IGNORE INTO devices (replica, worker, first_seen, last_seen) VALUES (?, ?, ?, ?)",
+                arguments: [replica.description, grant.worker.rawValue, now, now])
+            return grant
         }
+    }
+
+    /// What `hash` grants `replica`, and whether the replica is known already.
+    private static func grant(_ db: Database, hash: String, replica: ReplicaID) throws -> (TokenGrant, known: Bool) {
+        guard let account = try Self.account(in: db, where: "token_hash = ?", hash) else {
+            throw TokenRefusal("the token is not known to this server: ask the office for a token")
+        }
+        guard account.revokedAt == nil else {
+            throw TokenRefusal("the token of \(account.worker) was revoked: ask the office for a new one")
+        }
+        if let owner = try String.fetchOne(
+            db, sql: "SELECT worker FROM devices WHERE replica = ?", arguments: [replica.description]),
+            owner != account.worker.rawValue
+        {
+            throw TokenRefusal(
+                "replica \(replica) syncs for \(owner), not \(account.worker): make a new replica with `gridsync init`"
+            )
+        }
+        let known =
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM devices WHERE replica = ?)", arguments: [replica.description])
+            ?? false
+        return (TokenGrant(worker: account.worker, read: account.scopes, write: account.scopes), known)
     }
 
     /// The account of `worker`, if there is one.
@@ -204,8 +219,8 @@ public final class AccountStore: SyncAuthority {
         let now = Self.now()
         try await database.write { db in
             try db.execute(
-                sql: "UPDATE devices SET last_sync_at = ?, last_ending = ? WHERE replica = ?",
-                arguments: [now, ending, replica.description])
+                sql: "UPDATE devices SET last_seen = ?, last_sync_at = ?, last_ending = ? WHERE replica = ?",
+                arguments: [now, now, ending, replica.description])
             guard ending == "bye" else { return }
             try db.execute(
                 sql: """

@@ -13,16 +13,16 @@ import NIOCore
 /// that NDJSON in one zlib level-6 stream; and ops per second pushed to a daemon over
 /// loopback with compression against the field client's own bulk ingest, in the same run.
 enum WireBenchmark {
-    static func run(records: Int, edits: Int) async throws {
+    static func run(records: Int, edits: Int) async throws -> [Figure] {
         let ops = Workload.demandEdits(count: edits, records: records, kind: nil, seed: 20_261_129)
-        try bytesPerOp(ops)
+        let bytes = try bytesPerOp(ops)
         print("")
-        try await pushRate(ops)
+        return [bytes, try await pushRate(ops)]
     }
 
     // MARK: - Bytes per op
 
-    static func bytesPerOp(_ ops: [Op]) throws {
+    static func bytesPerOp(_ ops: [Op]) throws -> Figure {
         // The protocol: pushes of 1,000 ops, one deflate stream, flushed after each message.
         let encoder = WireEncoder()
         try encoder.startDeflating()
@@ -54,6 +54,14 @@ enum WireBenchmark {
                     twoDecimals(Double(bytes) / Double(zlib)),
                 ]))
         }
+        let ratio = Double(wire) / Double(zlib)
+        return Figure(
+            name: "bytes on the wire per op",
+            measured: String(format: "%.1f B/op", Double(wire) / Double(ops.count)),
+            baseline: String(
+                format: "%.1f B/op NDJSON in one zlib-6 stream (%.1f plain)", Double(zlib) / Double(ops.count),
+                Double(ndjson.count) / Double(ops.count)),
+            ratio: ratio, target: "≤ 1.25", met: ratio <= 1.25)
     }
 
     /// An op as a straightforward JSON object: what a plain NDJSON sync would send.
@@ -98,12 +106,14 @@ enum WireBenchmark {
         let worker: WorkerID
         func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
             guard token == "bench" else { throw TokenRefusal("unknown token") }
-            return TokenGrant(worker: worker, read: [], write: StreetFixture.xStreet.communities.map { GridScope(community: $0.id) })
+            return TokenGrant(
+                worker: worker, read: [], write: StreetFixture.xStreet.communities.map { GridScope(community: $0.id) })
         }
     }
 
-    static func pushRate(_ ops: [Op]) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-bench-\(UUID().uuidString)")
+    static func pushRate(_ ops: [Op]) async throws -> Figure {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsync-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let wall = ManualWallClock(milliseconds: 1_893_456_000_000)
         let writer = ops[0].id.replica
@@ -156,10 +166,27 @@ enum WireBenchmark {
         print("")
         print(row(["path", "seconds", "ops/s", "ratio to local ingest"]))
         print("|---|---:|---:|---:|")
-        print(row(["local bulk ingest (one transaction)", String(format: "%.2f", ingest), String(Int(Double(ops.count) / ingest)), "1.00"]))
-        print(row(["ingest in batches of 1,000 (the daemon's share)", String(format: "%.2f", batchedIngest), String(Int(Double(ops.count) / batchedIngest)), twoDecimals(ingest / batchedIngest)]))
-        print(row(["push over loopback TCP + deflate", String(format: "%.2f", push), String(Int(Double(ops.count) / push)), twoDecimals(ingest / push)]))
+        print(
+            row([
+                "local bulk ingest (one transaction)", String(format: "%.2f", ingest),
+                String(Int(Double(ops.count) / ingest)), "1.00",
+            ]))
+        print(
+            row([
+                "ingest in batches of 1,000 (the daemon's share)", String(format: "%.2f", batchedIngest),
+                String(Int(Double(ops.count) / batchedIngest)), twoDecimals(ingest / batchedIngest),
+            ]))
+        print(
+            row([
+                "push over loopback TCP + deflate", String(format: "%.2f", push), String(Int(Double(ops.count) / push)),
+                twoDecimals(ingest / push),
+            ]))
         print("")
         print("wire bytes out \(outcome.wireBytesOut), in \(outcome.wireBytesIn); lines \(outcome.textBytesOut) out")
+        return Figure(
+            name: "push over loopback TCP with compression",
+            measured: "\(Int(Double(ops.count) / push)) ops/s",
+            baseline: "\(Int(Double(ops.count) / ingest)) ops/s local ingest", ratio: ingest / push, target: "≥ 0.5",
+            met: ingest / push >= 0.5)
     }
 }

@@ -1,16 +1,77 @@
 // GridSync's benchmarks. Every figure is a ratio against a baseline measured in the same run.
 //
-// Usage: gridsync-bench [merge|store|wire|all]   (default: all)
+// Usage: gridsync-bench [merge|store|wire|sync|simulate|suite] [--daemon <gridsyncd>] [--write <BENCHMARKS.md>]
+//                       [--streets N] [--days N] [--visits N] [--seed N]
+//   suite (the default): everything, then the table of figures; --write puts the table in the file.
+//   simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
+import Foundation
 
-let suite = CommandLine.arguments.dropFirst().first ?? "all"
-if suite == "merge" || suite == "all" {
+let arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+}
+let suite = arguments.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? "suite"
+let daemon = URL(fileURLWithPath: option("--daemon") ?? ".build/release/gridsyncd")
+var figures: [Figure] = []
+
+if suite == "merge" || suite == "suite" {
     MergeBenchmark.run(ops: 1_000_000, records: 20_000)
     print("")
 }
-if suite == "store" || suite == "all" {
-    try await StoreBenchmark.run(records: 20_000, edits: 100_000, adds: 500)
+if suite == "store" || suite == "suite" {
+    figures += try await StoreBenchmark.run(records: 20_000, edits: 100_000, adds: 500)
     print("")
 }
-if suite == "wire" || suite == "all" {
-    try await WireBenchmark.run(records: 10_000, edits: 50_000)
+if suite == "wire" || suite == "suite" {
+    figures += try await WireBenchmark.run(records: 10_000, edits: 50_000)
+    print("")
+}
+if suite == "sync" || suite == "suite" {
+    figures += try await SyncBenchmark.firstSync(ops: 100_000)
+    figures += try await SyncBenchmark.noopSync(rounds: 200)
+    if FileManager.default.isExecutableFile(atPath: daemon.path) {
+        figures += try await SyncBenchmark.concurrentClients(500, daemon: daemon)
+    } else {
+        print(
+            "(skipped 500 laptops at once: no gridsyncd at \(daemon.path); build it with swift build -c release --product gridsyncd)"
+        )
+    }
+    print("")
+}
+if suite == "simulate" || suite == "suite" {
+    var settings = Simulation.Settings()
+    settings.streets = option("--streets").flatMap(Int.init) ?? settings.streets
+    settings.days = option("--days").flatMap(Int.init) ?? settings.days
+    settings.visitsPerDay = option("--visits").flatMap(Int.init) ?? settings.visitsPerDay
+    settings.seed = option("--seed").flatMap(UInt64.init) ?? settings.seed
+    guard FileManager.default.isExecutableFile(atPath: daemon.path) else {
+        throw BenchFailure("no gridsyncd at \(daemon.path): build it with swift build -c release --product gridsyncd")
+    }
+    let report = try await Simulation(settings: settings, daemonExecutable: daemon).run()
+    let verdict =
+        report.mismatches.isEmpty
+        ? "every replica identical to the server"
+        : "\(report.mismatches.count) replicas differ: \(report.mismatches.prefix(5))"
+    print(
+        String(
+            format:
+                "Simulated %d street(s) for %d days: %.0f s, %d ops, %d syncs, %.1f MB on the wire, %d records, %d open conflicts; ",
+            settings.streets, settings.days, report.seconds, report.ops, report.syncs,
+            Double(report.bytesIn + report.bytesOut) / 1e6, report.records, report.openConflicts) + verdict)
+    figures.append(
+        Figure(
+            name: "simulator: \(settings.streets) street(s), \(settings.days) days",
+            measured: String(
+                format: "%.0f s, %.1f MB on the wire", report.seconds, Double(report.bytesIn + report.bytesOut) / 1e6),
+            baseline: "\(report.ops) ops, \(report.syncs) syncs", ratio: nil, target: "every replica = server",
+            met: report.mismatches.isEmpty))
+    guard report.mismatches.isEmpty else { throw BenchFailure(verdict) }
+}
+if !figures.isEmpty {
+    let table = ([Figure.header] + figures.map(\.row)).joined(separator: "\n")
+    print(table)
+    if let path = option("--write") {
+        try Suite.write(table, into: path)
+        print("\nWritten to \(path).")
+    }
 }

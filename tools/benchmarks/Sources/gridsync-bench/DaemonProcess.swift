@@ -1,0 +1,78 @@
+import Foundation
+
+/// The real `gridsyncd`, started on a throwaway data folder with a loopback port, for
+/// the benchmarks that need the daemon as operators run it (its own process, its memory).
+final class DaemonProcess {
+    let process = Process()
+    let data: URL
+    private(set) var port = 0
+
+    /// Starts `executable` and waits until it listens.
+    init(executable: URL) throws {
+        data = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsync-bench-daemon-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let banner = data.appendingPathComponent("banner.txt")
+        FileManager.default.createFile(atPath: banner.path, contents: nil)
+        process.executableURL = executable
+        process.arguments = [
+            "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", "off", "--log-level", "warning",
+        ]
+        process.standardOutput = try FileHandle(forWritingTo: banner)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<1_500 {
+            let text = (try? String(contentsOf: banner, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.contains("sync:") }),
+                let match = line.firstMatch(of: /127\.0\.0\.1:(\d+)/)
+            {
+                port = Int(match.1)!
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        process.terminate()
+        throw BenchFailure("gridsyncd at \(executable.path) did not start")
+    }
+
+    /// Adds an account and returns its token.
+    func addWorker(_ worker: String, scopes: [String], executable: URL) throws -> String {
+        let add = Process()
+        add.executableURL = executable
+        let office = scopes.contains { !$0.contains("/") }
+        add.arguments =
+            ["worker", "add", worker, "--role", office ? "office" : "worker", "--json", "--data", data.path]
+            + scopes.flatMap { ["--scope", $0] }
+        let output = Pipe()
+        add.standardOutput = output
+        try add.run()
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        add.waitUntilExit()
+        guard let document = try JSONSerialization.jsonObject(with: bytes) as? [String: Any],
+            let token = document["token"] as? String
+        else { throw BenchFailure("worker add \(worker) failed") }
+        return token
+    }
+
+    /// The daemon's peak resident memory so far, in bytes (VmHWM).
+    var peakMemory: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes * 1024
+    }
+
+    /// Stops the daemon and removes its folder.
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: data)
+    }
+}
+
+/// A benchmark that could not run.
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import GridMerge
+import GridModel
+import GridNet
+import GridProtocol
+import GridStore
+import GridTesting
+import Logging
+
+/// Whole syncs: the first sync of a fresh replica for a busy grid, 500 laptops syncing at
+/// once against the real daemon, and a sync with nothing to exchange.
+enum SyncBenchmark {
+    static let grid = GridScope("c01/g01")!
+
+    /// A workload of about `ops` ops, every record moved into one grid.
+    static func oneGrid(ops: Int) -> [Op] {
+        Workload.demandEdits(count: ops / 2, records: ops / 10, kind: nil, seed: 20_261_130).map { op in
+            Op(
+                id: op.id, clock: op.clock, author: op.author, recordType: op.recordType, recordID: op.recordID,
+                scope: grid, field: op.field, payload: op.payload, parents: op.parents)
+        }
+    }
+
+    /// Accepts any token for one worker in every scope.
+    struct OpenAuthority: SyncAuthority {
+        let worker: WorkerID
+        func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
+            TokenGrant(worker: worker, read: [grid], write: [grid])
+        }
+    }
+
+    static func folder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-bench-\(UUID().uuidString)")
+    }
+
+    // MARK: - First sync
+
+    static func firstSync(ops count: Int) async throws -> [Figure] {
+        let root = folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let ops = oneGrid(ops: count)
+        let wall = ManualWallClock(milliseconds: 1_893_456_000_000)
+        let server = try SQLiteReplicaStore.create(
+            in: root.appendingPathComponent("server").path,
+            identity: ReplicaIdentity(replica: .random(), worker: WorkerID("gridsyncd")!, scopes: []), wallClock: wall)
+        _ = try await server.ingest(ops)
+        let local = try SQLiteReplicaStore.create(
+            in: root.appendingPathComponent("local").path,
+            identity: ReplicaIdentity(replica: .random(), worker: WorkerID("w099")!, scopes: [grid]), wallClock: wall)
+        let ingest = try await seconds { _ = try await local.ingest(ops) }
+
+        let laptop = try SQLiteReplicaStore.create(
+            in: root.appendingPathComponent("laptop").path,
+            identity: ReplicaIdentity(replica: .random(), worker: WorkerID("w099")!, scopes: [grid]), wallClock: wall)
+        let listener = try await SyncListener.bind(SyncListener.Configuration(host: "127.0.0.1", port: 0))
+        let serving = Task {
+            try await listener.run(
+                ServerConnection(
+                    store: server, authority: OpenAuthority(worker: WorkerID("w099")!), limits: .standard,
+                    compression: true),
+                limits: .standard, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        }
+        var outcome: ClientSync.Outcome?
+        let sync = try await seconds {
+            outcome = try await SyncConnector(host: "127.0.0.1", port: listener.port).withConnection { connection in
+                try await ClientSync(store: laptop, token: "bench").run(over: connection)
+            }
+        }
+        listener.shutdown()
+        _ = try await serving.value
+        guard let outcome, outcome.summary.pulled == ops.count else { throw BenchFailure("the first sync missed ops") }
+        print(
+            "First sync of a fresh replica for a grid of \(ops.count) ops: \(String(format: "%.2f", sync)) s, "
+                + "\(outcome.wireBytesIn) bytes received (\(String(format: "%.1f", Double(outcome.wireBytesIn) / Double(ops.count))) bytes/op); "
+                + "local bulk ingest of the same ops \(String(format: "%.2f", ingest)) s")
+        return [
+            Figure(
+                name: "first sync of a fresh replica, grid of \(ops.count / 1000)k ops",
+                measured: String(format: "%.1f s, %.1f MB", sync, Double(outcome.wireBytesIn) / 1e6),
+                baseline: String(format: "%.1f s local ingest", ingest), ratio: ingest / sync, target: nil, met: nil)
+        ]
+    }
+
+    // MARK: - Many laptops at once
+
+    static func concurrentClients(_ clients: Int, daemon executable: URL) async throws -> [Figure] {
+        let daemon = try DaemonProcess(executable: executable)
+        defer { daemon.stop() }
+        // One account per grid of the street, the laptops spread over them: each pulls the
+        // few demands of its grid's other laptops, a small batch.
+        let street = StreetFixture.xStreet
+        var accounts: [(worker: WorkerID, scope: GridScope, token: String)] = []
+        for (index, grid) in street.grids.enumerated() {
+            let worker = WorkerID(String(format: "b%03d", index + 1))!
+            accounts.append(
+                (
+                    worker, grid.scope,
+                    try daemon.addWorker(worker.rawValue, scopes: [grid.scope.description], executable: executable)
+                ))
+        }
+        let root = folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var laptops: [(store: SQLiteReplicaStore, token: String)] = []
+        var rng = SeededGenerator(seed: 500)
+        let generator = EditGenerator(street: street)
+        for index in 0..<clients {
+            let account = accounts[index % accounts.count]
+            let laptop = try SQLiteReplicaStore.create(
+                in: root.appendingPathComponent("laptop-\(index)").path,
+                identity: ReplicaIdentity(
+                    replica: .random(using: &rng), worker: account.worker, scopes: [account.scope]))
+            _ = try await laptop.write(
+                RecordChange(
+                    record: RecordID(using: &rng), target: .create(.demand, in: account.scope),
+                    edits: generator.newRecord(.demand, in: account.scope, using: &rng)))
+            laptops.append((laptop, account.token))
+        }
+        let port = daemon.port
+        let durations = try await withThrowingTaskGroup(of: Double.self) { group in
+            for (laptop, token) in laptops {
+                group.addTask {
+                    try await seconds {
+                        _ = try await SyncConnector(host: "127.0.0.1", port: port).withConnection { connection in
+                            try await ClientSync(store: laptop, token: token).run(over: connection)
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }.sorted()
+        }
+        let p50 = durations[durations.count / 2]
+        let p99 = durations[min(durations.count - 1, durations.count * 99 / 100)]
+        let memory = Double(daemon.peakMemory) / 1_048_576
+        print(
+            "\(clients) laptops syncing at once (each pushes one new demand and pulls those of its grid): "
+                + String(
+                    format: "p50 %.3f s, p99 %.3f s, max %.3f s; daemon peak memory %.0f MB", p50, p99, durations.last!,
+                    memory))
+        return [
+            Figure(
+                name: "\(clients) laptops at once: p99 sync time",
+                measured: String(format: "%.2f s (p50 %.2f s)", p99, p50),
+                baseline: "-", ratio: nil, target: "< 1 s", met: p99 < 1),
+            Figure(
+                name: "\(clients) laptops at once: daemon peak memory", measured: String(format: "%.0f MB", memory),
+                baseline: "-", ratio: nil, target: "< 200 MB", met: memory < 200),
+        ]
+    }
+
+    // MARK: - Nothing to exchange
+
+    static func noopSync(rounds: Int) async throws -> [Figure] {
+        let root = folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try SQLiteReplicaStore.create(
+            in: root.appendingPathComponent("server").path,
+            identity: ReplicaIdentity(replica: .random(), worker: WorkerID("gridsyncd")!, scopes: []))
+        let laptop = try SQLiteReplicaStore.create(
+            in: root.appendingPathComponent("laptop").path,
+            identity: ReplicaIdentity(replica: .random(), worker: WorkerID("w001")!, scopes: [grid]))
+        let listener = try await SyncListener.bind(SyncListener.Configuration(host: "127.0.0.1", port: 0))
+        let serving = Task {
+            try await listener.run(
+                ServerConnection(
+                    store: server, authority: OpenAuthority(worker: WorkerID("w001")!), limits: .standard,
+                    compression: true),
+                limits: .standard, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        }
+        let connector = SyncConnector(host: "127.0.0.1", port: listener.port)
+        func once() async throws {
+            _ = try await connector.withConnection { try await ClientSync(store: laptop, token: "t").run(over: $0) }
+        }
+        try await once()
+        let sync = try await seconds { for _ in 0..<rounds { try await once() } } / Double(rounds)
+        listener.shutdown()
+        _ = try await serving.value
+        let echo = try EchoServer()
+        let roundTrip = try echo.connectAndRoundTrip(rounds: rounds)
+        print(
+            String(
+                format: "A sync with nothing to exchange: %.2f ms; a loopback connect and round trip: %.3f ms",
+                sync * 1000, roundTrip * 1000))
+        return [
+            Figure(
+                name: "sync with nothing to exchange", measured: String(format: "%.2f ms", sync * 1000),
+                baseline: String(format: "%.3f ms connect + round trip", roundTrip * 1000), ratio: roundTrip / sync,
+                target: nil, met: nil)
+        ]
+    }
+}
+
+/// A loopback echo server on a blocking socket: the baseline of a connection and one round trip.
+final class EchoServer: @unchecked Sendable {
+    private let listener: Int32
+    let port: Int
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(listener, pointer, length) == 0 && listen(listener, 16) == 0
+                    && getsockname(listener, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw BenchFailure("the echo server cannot listen") }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 64)
+            while true {
+                let client = accept(listener, nil, nil)
+                guard client >= 0 else { return }
+                let count = read(client, &buffer, buffer.count)
+                if count > 0 { _ = write(client, buffer, count) }
+                close(client)
+            }
+        }.start()
+    }
+
+    /// The mean time to connect, send a line and read it back.
+    func connectAndRoundTrip(rounds: Int) throws -> Double {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var buffer = [UInt8](repeating: 0, count: 64)
+        return try seconds {
+            for _ in 0..<rounds {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                guard connected == 0, write(fd, "BYE\n", 4) == 4, read(fd, &buffer, buffer.count) > 0 else {
+                    close(fd)
+                    throw BenchFailure("the echo round trip failed")
+                }
+                close(fd)
+            }
+        } / Double(rounds)
+    }
+}
