@@ -147,10 +147,11 @@ public struct ClientSession: Sendable {
     public mutating func pushLoaded(ops: [Op], through: Int64, more: Bool) -> Action {
         guard state == .loadingPush else { return unexpected("pushLoaded") }
         if ops.isEmpty {
-            // Nothing of ours to send in this stretch: move past it without asking the server.
+            // Nothing of ours to send in this stretch: move past it without asking the server,
+            // and without a write: the stretch holds none of our ops to count as unsent.
             pushedThrough = max(pushedThrough, through)
             state = .markingPush(more: more)
-            return .markPushed(through: pushedThrough)
+            return pushMarked()
         }
         let push = Message.push(through: through, ops: ops)
         if ops.count > 1, push.textByteCount > limits.messageBytes {
