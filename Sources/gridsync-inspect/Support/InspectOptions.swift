@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridCommandLine
 import GridAccounts
 import GridStore
 
@@ -15,11 +16,7 @@ struct InspectOptions: ParsableArguments {
 
     /// The data folder to use.
     var folder: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let data { return data }
-        if let folder = environment["GRIDSYNCD_DATA"], !folder.isEmpty { return folder }
-        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/gridsyncd" }
-        return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/gridsyncd"
+        data ?? DataFolder.standard(variable: "GRIDSYNCD_DATA", name: "gridsyncd")
     }
 
     /// Opens the store (for reading only, unless `writing`), and the daemon's accounts if

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridCommandLine
 import GridMerge
 import GridStore
 
@@ -15,11 +16,7 @@ struct DataOptions: ParsableArguments {
 
     /// The data folder to use.
     var folder: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let data { return data }
-        if let folder = environment["GRIDSYNC_DATA"], !folder.isEmpty { return folder }
-        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/gridsync" }
-        return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/gridsync"
+        data ?? DataFolder.standard(variable: "GRIDSYNC_DATA", name: "gridsync")
     }
 
     /// Opens the replica in the data folder.

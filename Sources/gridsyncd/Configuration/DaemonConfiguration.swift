@@ -1,4 +1,5 @@
 import Foundation
+import GridCommandLine
 import GridProtocol
 import Logging
 
@@ -235,10 +236,8 @@ struct DaemonConfiguration: Sendable {
         Self.settings.map { ($0.key, $0.show(self), sources[$0.key] ?? "default") }
     }
 
-    /// `$XDG_DATA_HOME/gridsyncd`, else `~/.local/share/gridsyncd`.
+    /// `$XDG_DATA_HOME/gridsyncd`, else `~/.local/share/gridsyncd` (`GRIDSYNCD_DATA` is a setting like the others).
     static func defaultDataFolder() -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/gridsyncd" }
-        return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/gridsyncd"
+        DataFolder.standard(name: "gridsyncd")
     }
 }
