@@ -13,7 +13,7 @@ final class DaemonProcess {
             "gridsync-bench-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let banner = data.appendingPathComponent("banner.txt")
-        FileManager.default.createFile(atPath: banner.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: banner.path, contents: nil)
         process.executableURL = executable
         process.arguments = [
             "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", "off", "--log-level", "warning",
