@@ -54,8 +54,8 @@ import Testing
         let other = try RawPeer(port: daemon.port)
         other.send(RawPeer.hello(ReplicaID(rawValue: 0xc3), token: readerToken))
         other.send("BYE\n")
-        _ = other.readLines(2, seconds: 5)
-        #expect(other.receivedLines.first.map { $0.hasPrefix("WELCOME") } == false ? false : true)
+        let lines = other.readLines(2, seconds: 5)
+        #expect(lines.first?.hasPrefix("WELCOME") == true && lines.last == "BYE", "\(lines)")
         #expect(daemon.isRunning)
     }
 
