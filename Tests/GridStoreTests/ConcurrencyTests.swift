@@ -99,4 +99,68 @@ import Testing
             }
         }
     }
+
+    /// Many laptops' pushes arrive at once and share commits: each batch is stored whole or,
+    /// if one of its ops is bad, not at all, whatever the batches it was committed with.
+    @Test(.timeLimit(.minutes(1)))
+    func batchesCommittedTogetherStayWholeOrAbsent() async throws {
+        try await withTemporaryFolder { folder in
+            let wall = ManualWallClock()
+            let store = try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: wall)
+            // Laptop n creates demand n and moves it on; every fifth laptop's last op is bad
+            // (a status given as its label, not its key).
+            let laptops = 40
+            var batches: [(ops: [Op], refused: Bool)] = []
+            for laptop in 0..<laptops {
+                var replica = Replica(
+                    id: ReplicaID(rawValue: UInt64(0x100 + laptop)), author: F.street.workers[1].id,
+                    clock: HybridClock(wallClock: wall))
+                try replica.create(.demand, id: F.id(500 + laptop), in: F.grid1.scope, F.newDemand)
+                try replica.edit(F.id(500 + laptop), .assign("status", "accepted"))
+                var ops = replica.ops
+                let refused = laptop % 5 == 4
+                if refused, let last = ops.last {
+                    ops.append(
+                        Op(
+                            id: OpID(replica: replica.id, sequence: last.id.sequence + 1), clock: last.clock,
+                            author: last.author, recordType: .demand, recordID: last.recordID, scope: last.scope,
+                            field: "status", payload: .assign(.text("处理中")), parents: [last.id]))
+                }
+                batches.append((ops, refused))
+            }
+
+            let outcomes = await withTaskGroup(of: (Int, StoreError?).self) { group in
+                for (index, batch) in batches.enumerated() {
+                    group.addTask {
+                        do {
+                            _ = try await store.ingest(batch.ops, pulledFrom: batch.ops[0].id.replica, through: 1)
+                            return (index, nil)
+                        } catch {
+                            return (index, error as? StoreError)
+                        }
+                    }
+                }
+                var outcomes = [StoreError?](repeating: nil, count: batches.count)
+                for await (index, error) in group { outcomes[index] = error }
+                return outcomes
+            }
+
+            for (index, batch) in batches.enumerated() {
+                let id = F.id(500 + index)
+                if batch.refused {
+                    #expect(outcomes[index]?.code == .refused, "laptop \(index)'s bad op was not refused")
+                    #expect(try await store.record(id) == nil, "laptop \(index)'s refused batch left a record")
+                    #expect(try await store.cursor(for: batch.ops[0].id.replica).pulledThrough == 0)
+                } else {
+                    #expect(outcomes[index] == nil, "laptop \(index)'s good batch was refused")
+                    #expect(try await store.record(id) == (try referenceState(batch.ops))[id])
+                    #expect(try await store.cursor(for: batch.ops[0].id.replica).pulledThrough == 1)
+                }
+            }
+            let stored = try await store.ops(after: 0, limit: 10_000)
+            let expected = batches.filter { !$0.refused }.flatMap(\.ops)
+            #expect(stored.count == expected.count)
+            #expect(Set(stored) == Set(expected), "the stored ops are not exactly the good batches'")
+        }
+    }
 }

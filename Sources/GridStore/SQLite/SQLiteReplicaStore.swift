@@ -19,10 +19,13 @@ public final class SQLiteReplicaStore: ReplicaStore {
     /// The database file.
     public let path: String
     private let database: DatabasePool
+    /// Every write transaction goes through it, so that concurrent ones share a commit.
+    private let commits: GroupCommit
     private let wallClock: any WallClock
 
     private init(database: DatabasePool, path: String, identity: ReplicaIdentity, wallClock: any WallClock) {
         self.database = database
+        self.commits = GroupCommit(database: database)
         self.path = path
         self.identity = identity
         self.wallClock = wallClock
@@ -157,10 +160,9 @@ public final class SQLiteReplicaStore: ReplicaStore {
         }
     }
 
-    /// The wall clock's time, as ISO 8601 text.
+    /// The wall clock's time, as ISO 8601 text in UTC.
     private static func timestamp(_ wallClock: any WallClock) -> String {
-        ISO8601DateFormatter().string(
-            from: Date(timeIntervalSince1970: Double(wallClock.millisecondsSince1970()) / 1000))
+        Date(timeIntervalSince1970: Double(wallClock.millisecondsSince1970()) / 1000).formatted(.iso8601)
     }
 
     private static func openPool(path: String, readOnly: Bool = false) throws -> DatabasePool {
@@ -231,13 +233,16 @@ public final class SQLiteReplicaStore: ReplicaStore {
 
     /// Runs `body` in one write transaction with the replica's ledger and op writer, then
     /// writes back the records it changed and the clock. Errors become ``StoreError``s.
+    ///
+    /// Writes asked for at the same time share one commit (``GroupCommit``), each in its own
+    /// savepoint: a write that fails leaves the others of its group as they are.
     private func writeTransaction<T: Sendable>(
         _ body: @escaping @Sendable (inout SQLiteLedger, inout OpWriter) throws -> T
     ) async throws -> T {
         let identity = self.identity
         let wallClock = self.wallClock
         return try await Self.mapErrors(path: path) {
-            try await database.write { db in
+            try await commits.write { db in
                 let latest = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
                 let lastSequence =
                     try Int64.fetchOne(
@@ -450,7 +455,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     public func markPushed(to peer: ReplicaID, through localSequence: Int64) async throws {
         let now = Self.timestamp(wallClock)
         try await Self.mapErrors(path: path) {
-            try await database.write { db in try Self.advance(.pushed, of: peer, to: localSequence, at: now, in: db) }
+            try await commits.write { db in try Self.advance(.pushed, of: peer, to: localSequence, at: now, in: db) }
         }
     }
 

@@ -1,8 +1,9 @@
 // GridSync's benchmarks. Every figure is a ratio against a baseline measured in the same run.
 //
-// Usage: gridsync-bench [merge|store|wire|sync|simulate|suite] [--daemon <gridsyncd>] [--write <BENCHMARKS.md>]
-//                       [--streets N] [--days N] [--visits N] [--seed N]
+// Usage: gridsync-bench [merge|store|wire|sync|clients|simulate|suite] [--daemon <gridsyncd>]
+//                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
 //   suite (the default): everything, then the table of figures; --write puts the table in the file.
+//   clients: only the laptops syncing at once (500 by default; --clients N).
 //   simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
 import Foundation
 
@@ -29,8 +30,10 @@ if suite == "wire" || suite == "suite" {
 if suite == "sync" || suite == "suite" {
     figures += try await SyncBenchmark.firstSync(ops: 100_000)
     figures += try await SyncBenchmark.noopSync(rounds: 200)
+}
+if suite == "sync" || suite == "clients" || suite == "suite" {
     if FileManager.default.isExecutableFile(atPath: daemon.path) {
-        figures += try await SyncBenchmark.concurrentClients(500, daemon: daemon)
+        figures += try await SyncBenchmark.concurrentClients(option("--clients").flatMap(Int.init) ?? 500, daemon: daemon)
     } else {
         print(
             "(skipped 500 laptops at once: no gridsyncd at \(daemon.path); build it with swift build -c release --product gridsyncd)"
