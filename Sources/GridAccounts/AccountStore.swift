@@ -191,19 +191,14 @@ public final class AccountStore: SyncAuthority {
         guard account.revokedAt == nil else {
             throw TokenRefusal("the token of \(account.worker) was revoked: ask the office for a new one")
         }
-        if let owner = try String.fetchOne(
-            db, sql: "SELECT worker FROM devices WHERE replica = ?", arguments: [replica.description]),
-            owner != account.worker.rawValue
-        {
+        let owner = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT worker FROM devices WHERE replica = ?"), arguments: [replica.description])
+        if let owner, owner != account.worker.rawValue {
             throw TokenRefusal(
                 "replica \(replica) syncs for \(owner), not \(account.worker): make a new replica with `gridsync init`"
             )
         }
-        let known =
-            try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM devices WHERE replica = ?)", arguments: [replica.description])
-            ?? false
-        return (TokenGrant(worker: account.worker, read: account.scopes, write: account.scopes), known)
+        return (TokenGrant(worker: account.worker, read: account.scopes, write: account.scopes), owner != nil)
     }
 
     /// The account of `worker`, if there is one.
@@ -218,15 +213,16 @@ public final class AccountStore: SyncAuthority {
     ) async throws {
         let now = Self.now()
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE devices SET last_seen = ?, last_sync_at = ?, last_ending = ? WHERE replica = ?",
-                arguments: [now, now, ending, replica.description])
+            try db.cachedStatement(
+                sql: "UPDATE devices SET last_seen = ?, last_sync_at = ?, last_ending = ? WHERE replica = ?"
+            ).execute(arguments: [now, now, ending, replica.description])
             guard ending == "bye" else { return }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE devices SET last_pushed = ?, last_pulled = ?, pulled_through = max(pulled_through, ?)
                     WHERE replica = ?
-                    """, arguments: [pushed, pulled, pulledThrough ?? 0, replica.description])
+                    """
+            ).execute(arguments: [pushed, pulled, pulledThrough ?? 0, replica.description])
         }
     }
 
@@ -256,8 +252,10 @@ public final class AccountStore: SyncAuthority {
 
     /// The account whose row matches `condition` (one `?`), if any.
     private static func account(in db: Database, where condition: String, _ argument: String) throws -> Account? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM accounts WHERE \(condition)", arguments: [argument])
-            .flatMap(account(from:))
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(columns) FROM accounts WHERE \(condition)"), arguments: [argument]
+        )
+        .flatMap(account(from:))
     }
 
     private static func account(from row: Row) -> Account? {

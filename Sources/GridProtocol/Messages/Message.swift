@@ -42,7 +42,7 @@ public struct Limits: Hashable, Sendable {
 
     /// Creates limits.
     public init(
-        lineBytes: Int = 64 * 1024, opsPerBatch: Int = 1_000, messageBytes: Int = 16 * 1024 * 1024,
+        lineBytes: Int = 64 * 1024, opsPerBatch: Int = 5_000, messageBytes: Int = 16 * 1024 * 1024,
         handshakeLineBytes: Int = 1_024, inflationRatio: Int = 200
     ) {
         self.lineBytes = lineBytes

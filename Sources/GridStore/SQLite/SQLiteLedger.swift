@@ -29,7 +29,7 @@ struct SQLiteLedger: MergeLedger {
 
     init(db: Database) throws {
         self.db = db
-        awaitedRows = try Int.fetchOne(db, sql: "SELECT count(*) FROM awaited") ?? 0
+        awaitedRows = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM awaited")) ?? 0
     }
 
     mutating func contains(_ id: OpID) throws -> Bool {

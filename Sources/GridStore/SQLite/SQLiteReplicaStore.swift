@@ -243,10 +243,10 @@ public final class SQLiteReplicaStore: ReplicaStore {
         let wallClock = self.wallClock
         return try await Self.mapErrors(path: path) {
             try await commits.write { db in
-                let latest = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
+                let latest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT clock FROM replica")) ?? 0
                 let lastSequence =
                     try Int64.fetchOne(
-                        db, sql: "SELECT max(sequence) FROM ops WHERE replica = ?",
+                        db.cachedStatement(sql: "SELECT max(sequence) FROM ops WHERE replica = ?"),
                         arguments: [identity.replica.description]) ?? 0
                 var writer = OpWriter(
                     replica: identity.replica, author: identity.worker,
@@ -256,9 +256,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 var ledger = try SQLiteLedger(db: db)
                 let result = try body(&ledger, &writer)
                 try ledger.flush()
-                try db.execute(
-                    sql: "UPDATE replica SET clock = max(clock, ?)",
-                    arguments: [Int64(bitPattern: writer.clock.latest.rawValue)])
+                try db.cachedStatement(sql: "UPDATE replica SET clock = max(clock, ?)")
+                    .execute(arguments: [Int64(bitPattern: writer.clock.latest.rawValue)])
                 return result
             }
         }
@@ -377,18 +376,18 @@ public final class SQLiteReplicaStore: ReplicaStore {
         let selection = filter
         return try await read { db in
             let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents,
-                        local_sequence
-                    FROM ops WHERE local_sequence > ? AND (\(selection)) ORDER BY local_sequence LIMIT ?
-                    """, arguments: bound)
+                db.cachedStatement(
+                    sql: """
+                        SELECT replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents,
+                            local_sequence
+                        FROM ops WHERE local_sequence > ? AND (\(selection)) ORDER BY local_sequence LIMIT ?
+                        """), arguments: bound)
             let ops = try rows.map { try Self.op(from: $0) }
             if rows.count == limit, let last = rows.last {
                 return OpBatch(ops: ops, through: last[10], more: true)
             }
             // Fewer than asked: everything stored has been looked at.
-            let end = try Int64.fetchOne(db, sql: "SELECT max(local_sequence) FROM ops") ?? 0
+            let end = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(local_sequence) FROM ops")) ?? 0
             return OpBatch(ops: ops, through: max(end, localSequence), more: false)
         }
     }
@@ -470,19 +469,21 @@ public final class SQLiteReplicaStore: ReplicaStore {
         _ column: PeerCursorColumn, of peer: ReplicaID, to value: Int64, at time: String, in db: Database
     ) throws {
         let name = column.rawValue
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO peers (replica, \(name), last_sync_at) VALUES (?, ?, ?)
                 ON CONFLICT (replica) DO UPDATE SET
                     \(name) = max(\(name), excluded.\(name)), last_sync_at = excluded.last_sync_at
-                """, arguments: [peer.description, value, time])
+                """
+        ).execute(arguments: [peer.description, value, time])
     }
 
     public func cursor(for peer: ReplicaID) async throws -> PeerCursor {
         try await read { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT pulled_through, pushed_through, last_sync_at FROM peers WHERE replica = ?",
+                    db.cachedStatement(
+                        sql: "SELECT pulled_through, pushed_through, last_sync_at FROM peers WHERE replica = ?"),
                     arguments: [peer.description])
             else { return PeerCursor(peer: peer) }
             return PeerCursor(peer: peer, pulledThrough: row[0], pushedThrough: row[1], lastSyncAt: row[2])

@@ -7,19 +7,22 @@ final class DaemonProcess {
     let data: URL
     private(set) var port = 0
 
-    /// Starts `executable` and waits until it listens.
+    /// Starts `executable` and waits until it listens. Its log is discarded, unless
+    /// `BENCH_DAEMON_LOG` names a file to append it to (at level info: a line per sync).
     init(executable: URL) throws {
         data = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gridsync-bench-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let banner = data.appendingPathComponent("banner.txt")
         _ = FileManager.default.createFile(atPath: banner.path, contents: nil)
+        let log = ProcessInfo.processInfo.environment["BENCH_DAEMON_LOG"]
         process.executableURL = executable
         process.arguments = [
-            "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", "off", "--log-level", "warning",
+            "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", "off", "--log-level",
+            log == nil ? "warning" : "info",
         ]
         process.standardOutput = try FileHandle(forWritingTo: banner)
-        process.standardError = FileHandle.nullDevice
+        process.standardError = log.flatMap { FileHandle(forWritingAtPath: $0) } ?? FileHandle.nullDevice
         try process.run()
         for _ in 0..<1_500 {
             let text = (try? String(contentsOf: banner, encoding: .utf8)) ?? ""

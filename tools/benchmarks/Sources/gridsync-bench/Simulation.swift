@@ -10,9 +10,14 @@ import GridTesting
 /// demands and follows micro-projects with monthly progress, and everyone syncs with the
 /// real `gridsyncd` over loopback. At the end every replica must hold exactly the daemon's
 /// records of its grids.
-struct Simulation {
+///
+/// The laptops work at the same time, and sync at the same time whenever what they exchange
+/// cannot depend on one another (their grids do not overlap), so the run uses every core and
+/// stays deterministic: each laptop draws its day from its own seeded generator and keeps its
+/// own clock.
+struct Simulation: Sendable {
     /// The knobs, from the command line.
-    struct Settings {
+    struct Settings: Sendable {
         var streets = 1
         var days = 365
         var visitsPerDay = 4
@@ -21,13 +26,26 @@ struct Simulation {
         var online = 0.6
     }
 
-    /// One laptop: its replica, its token, its grids.
-    struct Laptop {
+    /// One laptop: its replica, its token, its grids, its clock.
+    struct Laptop: Sendable {
         let worker: WorkerID
         let scopes: [GridScope]
         let store: SQLiteReplicaStore
         let token: String
         let isOffice: Bool
+        let wall: ManualWallClock
+
+        /// Whether what this laptop and `other` pull could depend on each other's pushes.
+        func overlaps(_ other: Laptop) -> Bool {
+            scopes.contains { mine in other.scopes.contains { mine.contains($0) || $0.contains(mine) } }
+        }
+    }
+
+    /// The records a laptop created in a day, for the others to find once they have them.
+    struct DayWork: Sendable {
+        var ops = 0
+        var demands: [(GridScope, RecordID)] = []
+        var projects: [(GridScope, RecordID)] = []
     }
 
     /// What the run did.
@@ -54,7 +72,6 @@ struct Simulation {
         var rng = SeededGenerator(seed: settings.seed)
         let day: UInt64 = 86_400_000
         let start = UInt64(Date().timeIntervalSince1970 * 1000) - UInt64(settings.days + 1) * day
-        let wall = ManualWallClock(milliseconds: start)
         let generator = EditGenerator()
         let street = generator.street
 
@@ -70,13 +87,13 @@ struct Simulation {
                 let id = WorkerID(prefix + worker.id.rawValue)!
                 let scopes = worker.grids.map(scope)
                 laptops.append(
-                    try laptop(id, scopes: scopes, office: false, daemon: daemon, root: root, wall: wall, rng: &rng))
+                    try laptop(id, scopes: scopes, office: false, daemon: daemon, root: root, at: start, rng: &rng))
             }
             let communities = street.communities.map { GridScope(community: CommunityID(prefix + $0.id.rawValue)!) }
             laptops.append(
                 try laptop(
                     WorkerID(prefix + "office-1")!, scopes: communities, office: true, daemon: daemon, root: root,
-                    wall: wall, rng: &rng))
+                    at: start, rng: &rng))
         }
         print("simulating \(settings.streets) street(s), \(laptops.count) laptops, \(settings.days) days")
 
@@ -84,18 +101,34 @@ struct Simulation {
         var demands: [GridScope: [RecordID]] = [:]
         var projects: [GridScope: [RecordID]] = [:]
         for dayIndex in 0..<settings.days {
-            wall.set(start + UInt64(dayIndex) * day + 8 * 3_600_000)
-            for laptop in laptops {
-                wall.advance(by: Int64.random(in: 1_000...60_000, using: &rng))
-                report.ops += try await work(
-                    laptop, demands: &demands, projects: &projects, firstOfMonth: dayIndex % 30 == 0,
-                    generator: generator, rng: &rng)
+            // Daytime: every laptop works at once, each from its own generator and clock.
+            let morning = start + UInt64(dayIndex) * day + 8 * 3_600_000
+            let (knownDemands, knownProjects) = (demands, projects)
+            let days = try await withThrowingTaskGroup(of: (Int, DayWork).self) { group in
+                for (index, laptop) in laptops.enumerated() {
+                    var laptopRNG = SeededGenerator(seed: rng.next())
+                    group.addTask {
+                        laptop.wall.set(morning + UInt64.random(in: 0...3_600_000, using: &laptopRNG))
+                        let work = try await self.work(
+                            laptop, demands: knownDemands, projects: knownProjects, firstOfMonth: dayIndex % 30 == 0,
+                            generator: generator, rng: &laptopRNG)
+                        return (index, work)
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
             }
-            // Evening: the laptops that are online sync, in a random order.
-            for laptop in laptops.shuffled(using: &rng)
-            where laptop.isOffice || Double.random(in: 0..<1, using: &rng) < settings.online {
-                try await sync(laptop, port: daemon.port, into: &report)
+            for index in laptops.indices {
+                let work = days[index]!
+                report.ops += work.ops
+                for (scope, id) in work.demands { demands[scope, default: []].append(id) }
+                for (scope, id) in work.projects { projects[scope, default: []].append(id) }
             }
+            // Evening (20:00 on every laptop): the laptops that are online sync, in a random order.
+            for laptop in laptops { laptop.wall.set(morning + 12 * 3_600_000) }
+            let online = laptops.shuffled(using: &rng).filter {
+                $0.isOffice || Double.random(in: 0..<1, using: &rng) < settings.online
+            }
+            try await sync(online, port: daemon.port, into: &report)
             if (dayIndex + 1) % 30 == 0 {
                 print(
                     "  day \(dayIndex + 1): \(report.ops) ops written, \(report.syncs) syncs, \(report.bytesOut + report.bytesIn) bytes on the wire"
@@ -103,9 +136,7 @@ struct Simulation {
             }
         }
         // The last evening: everyone syncs twice, so that every op reaches every laptop.
-        for _ in 0..<2 {
-            for laptop in laptops { try await sync(laptop, port: daemon.port, into: &report) }
-        }
+        for _ in 0..<2 { try await sync(laptops, port: daemon.port, into: &report) }
         let elapsed = ContinuousClock.now - started
         report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 
@@ -124,25 +155,27 @@ struct Simulation {
     }
 
     private func laptop(
-        _ worker: WorkerID, scopes: [GridScope], office: Bool, daemon: DaemonProcess, root: URL, wall: ManualWallClock,
+        _ worker: WorkerID, scopes: [GridScope], office: Bool, daemon: DaemonProcess, root: URL, at start: UInt64,
         rng: inout SeededGenerator
     ) throws -> Laptop {
         let token = try daemon.addWorker(
             worker.rawValue, scopes: scopes.map(\.description), executable: daemonExecutable)
+        let wall = ManualWallClock(milliseconds: start)
         let store = try SQLiteReplicaStore.create(
             in: root.appendingPathComponent(worker.rawValue).path,
             identity: ReplicaIdentity(replica: .random(using: &rng), worker: worker, scopes: scopes), wallClock: wall)
-        return Laptop(worker: worker, scopes: scopes, store: store, token: token, isOffice: office)
+        return Laptop(worker: worker, scopes: scopes, store: store, token: token, isOffice: office, wall: wall)
     }
 
-    /// One laptop's day of work; returns the ops written.
+    /// One laptop's day of work: a few minutes between changes, from its morning on.
     private func work(
-        _ laptop: Laptop, demands: inout [GridScope: [RecordID]], projects: inout [GridScope: [RecordID]],
+        _ laptop: Laptop, demands: [GridScope: [RecordID]], projects: [GridScope: [RecordID]],
         firstOfMonth: Bool, generator: EditGenerator, rng: inout SeededGenerator
-    ) async throws -> Int {
-        var ops = 0
+    ) async throws -> DayWork {
+        var day = DayWork()
         func write(_ change: RecordChange) async throws {
-            ops += try await laptop.store.write(change).count
+            laptop.wall.advance(by: Int64.random(in: 10_000...600_000, using: &rng))
+            day.ops += try await laptop.store.write(change).count
         }
         /// An edit as people make them; a record shown deleted can only be restored.
         func edit(of record: RecordState) -> Edit? {
@@ -152,8 +185,7 @@ struct Simulation {
         func known(_ type: [GridScope: [RecordID]]) async throws -> RecordState? {
             for _ in 0..<3 {
                 guard let scope = laptop.scopes.randomElement(using: &rng),
-                    let id = type.filter({ scope.contains($0.key) }).values.randomElement(using: &rng)?.randomElement(
-                        using: &rng),
+                    let id = Self.ids(in: type, within: [scope]).randomElement(using: &rng),
                     let record = try await laptop.store.record(id)
                 else { continue }
                 return record
@@ -173,10 +205,11 @@ struct Simulation {
                     RecordChange(
                         record: id, target: .create(.project, in: scope),
                         edits: generator.newRecord(.project, in: scope, using: &rng)))
-                projects[scope, default: []].append(id)
+                day.projects.append((scope, id))
             }
             if firstOfMonth {
-                for id in projects.values.flatMap({ $0 }) where try await laptop.store.record(id)?.isDeleted == false {
+                for id in Self.ids(in: projects, within: laptop.scopes)
+                where try await laptop.store.record(id)?.isDeleted == false {
                     let entry = LogEntry([
                         "month": .text("2026-01"), "text": .text("本月完成楼道清理与宣传"),
                         "percent": .integer(Int64.random(in: 0...100, using: &rng)),
@@ -184,7 +217,7 @@ struct Simulation {
                     try await write(RecordChange(record: id, target: .edit, edits: [.append("progress", entry)]))
                 }
             }
-            return ops
+            return day
         }
         let grid = laptop.scopes.randomElement(using: &rng)!
         for _ in 0..<settings.visitsPerDay {
@@ -199,22 +232,43 @@ struct Simulation {
                 RecordChange(
                     record: id, target: .create(.demand, in: grid),
                     edits: generator.newRecord(.demand, in: grid, using: &rng)))
-            demands[grid, default: []].append(id)
+            day.demands.append((grid, id))
         }
         if Double.random(in: 0..<1, using: &rng) < 0.5, let record = try await known(demands),
             let edit = edit(of: record)
         {
             try await write(RecordChange(record: record.id, target: .edit, edits: [edit]))
         }
-        return ops
+        return day
     }
 
-    private func sync(_ laptop: Laptop, port: Int, into report: inout Report) async throws {
-        let outcome = try await SyncConnector(host: "127.0.0.1", port: port).withConnection { connection in
-            try await ClientSync(store: laptop.store, token: laptop.token).run(over: connection)
+    /// The ids of `records` in `scopes`, in an order that does not depend on hashing.
+    private static func ids(in records: [GridScope: [RecordID]], within scopes: [GridScope]) -> [RecordID] {
+        records.filter { grid in scopes.contains { $0.contains(grid.key) } }
+            .sorted { $0.key.description < $1.key.description }.flatMap(\.value)
+    }
+
+    /// Syncs `laptops` in their order, in waves: each wave's laptops sync at once, and no two
+    /// of them share a grid, so what each pulls is the same as if they took turns.
+    private func sync(_ laptops: [Laptop], port: Int, into report: inout Report) async throws {
+        var waves: [[Laptop]] = []
+        for laptop in laptops {
+            if let wave = waves.firstIndex(where: { !$0.contains(where: laptop.overlaps) }) {
+                waves[wave].append(laptop)
+            } else {
+                waves.append([laptop])
+            }
         }
-        report.syncs += 1
-        report.bytesOut += outcome.wireBytesOut
-        report.bytesIn += outcome.wireBytesIn
+        for wave in waves {
+            let outcomes = try await withThrowingTaskGroup(of: ClientSync.Outcome.self) { group in
+                for laptop in wave {
+                    group.addTask { try await syncOnce(laptop.store, token: laptop.token, port: port) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            report.syncs += outcomes.count
+            report.bytesOut += outcomes.reduce(0) { $0 + $1.wireBytesOut }
+            report.bytesIn += outcomes.reduce(0) { $0 + $1.wireBytesIn }
+        }
     }
 }

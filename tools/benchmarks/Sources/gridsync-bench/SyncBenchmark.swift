@@ -21,14 +21,6 @@ enum SyncBenchmark {
         }
     }
 
-    /// Accepts any token for one worker in every scope.
-    struct OpenAuthority: SyncAuthority {
-        let worker: WorkerID
-        func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
-            TokenGrant(worker: worker, read: [grid], write: [grid])
-        }
-    }
-
     static func folder() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-bench-\(UUID().uuidString)")
     }
@@ -52,22 +44,10 @@ enum SyncBenchmark {
         let laptop = try SQLiteReplicaStore.create(
             in: root.appendingPathComponent("laptop").path,
             identity: ReplicaIdentity(replica: .random(), worker: WorkerID("w099")!, scopes: [grid]), wallClock: wall)
-        let listener = try await SyncListener.bind(SyncListener.Configuration(host: "127.0.0.1", port: 0))
-        let serving = Task {
-            try await listener.run(
-                ServerConnection(
-                    store: server, authority: OpenAuthority(worker: WorkerID("w099")!), limits: .standard,
-                    compression: true),
-                limits: .standard, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
-        }
+        let daemon = try await InProcessDaemon(store: server, worker: WorkerID("w099")!, scopes: [grid])
         var outcome: ClientSync.Outcome?
-        let sync = try await seconds {
-            outcome = try await SyncConnector(host: "127.0.0.1", port: listener.port).withConnection { connection in
-                try await ClientSync(store: laptop, token: "bench").run(over: connection)
-            }
-        }
-        listener.shutdown()
-        _ = try await serving.value
+        let sync = try await seconds { outcome = try await daemon.sync(laptop) }
+        try await daemon.stop()
         guard let outcome, outcome.summary.pulled == ops.count else { throw BenchFailure("the first sync missed ops") }
         print(
             "First sync of a fresh replica for a grid of \(ops.count) ops: \(String(format: "%.2f", sync)) s, "
@@ -116,26 +96,28 @@ enum SyncBenchmark {
             laptops.append((laptop, account.token))
         }
         let port = daemon.port
+        let daemonCPU = cpuSeconds(ofProcess: daemon.process.processIdentifier)
+        let laptopsCPU = cpuSeconds(ofProcess: getpid())
         let durations = try await withThrowingTaskGroup(of: Double.self) { group in
             for (laptop, token) in laptops {
                 group.addTask {
-                    try await seconds {
-                        _ = try await SyncConnector(host: "127.0.0.1", port: port).withConnection { connection in
-                            try await ClientSync(store: laptop, token: token).run(over: connection)
-                        }
-                    }
+                    try await seconds { _ = try await syncOnce(laptop, token: token, port: port) }
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }.sorted()
         }
+        let daemonMilliseconds =
+            (cpuSeconds(ofProcess: daemon.process.processIdentifier) - daemonCPU) * 1000 / Double(clients)
+        let laptopMilliseconds = (cpuSeconds(ofProcess: getpid()) - laptopsCPU) * 1000 / Double(clients)
         let p50 = durations[durations.count / 2]
         let p99 = durations[min(durations.count - 1, durations.count * 99 / 100)]
         let memory = Double(daemon.peakMemory) / 1_048_576
         print(
             "\(clients) laptops syncing at once (each pushes one new demand and pulls those of its grid): "
                 + String(
-                    format: "p50 %.3f s, p99 %.3f s, max %.3f s; daemon peak memory %.0f MB", p50, p99, durations.last!,
-                    memory))
+                    format:
+                        "p50 %.3f s, p99 %.3f s, max %.3f s; daemon peak memory %.0f MB; CPU per sync: daemon %.1f ms, laptop %.1f ms",
+                    p50, p99, durations.last!, memory, daemonMilliseconds, laptopMilliseconds))
         return [
             Figure(
                 name: "\(clients) laptops at once: p99 sync time",
@@ -158,22 +140,10 @@ enum SyncBenchmark {
         let laptop = try SQLiteReplicaStore.create(
             in: root.appendingPathComponent("laptop").path,
             identity: ReplicaIdentity(replica: .random(), worker: WorkerID("w001")!, scopes: [grid]))
-        let listener = try await SyncListener.bind(SyncListener.Configuration(host: "127.0.0.1", port: 0))
-        let serving = Task {
-            try await listener.run(
-                ServerConnection(
-                    store: server, authority: OpenAuthority(worker: WorkerID("w001")!), limits: .standard,
-                    compression: true),
-                limits: .standard, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
-        }
-        let connector = SyncConnector(host: "127.0.0.1", port: listener.port)
-        func once() async throws {
-            _ = try await connector.withConnection { try await ClientSync(store: laptop, token: "t").run(over: $0) }
-        }
-        try await once()
-        let sync = try await seconds { for _ in 0..<rounds { try await once() } } / Double(rounds)
-        listener.shutdown()
-        _ = try await serving.value
+        let daemon = try await InProcessDaemon(store: server, worker: WorkerID("w001")!, scopes: [grid])
+        _ = try await daemon.sync(laptop)
+        let sync = try await seconds { for _ in 0..<rounds { _ = try await daemon.sync(laptop) } } / Double(rounds)
+        try await daemon.stop()
         let echo = try EchoServer()
         let roundTrip = try echo.connectAndRoundTrip(rounds: rounds)
         print(

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Seconds taken by `body`.
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
@@ -29,4 +31,16 @@ func twoDecimals(_ value: Double) -> String {
 /// A Markdown table row.
 func row(_ cells: [String]) -> String {
     "| " + cells.joined(separator: " | ") + " |"
+}
+
+/// The CPU seconds (user and system) a process has used so far, from `/proc/<pid>/stat`.
+func cpuSeconds(ofProcess pid: Int32) -> Double {
+    let path = pid == getpid() ? "/proc/self/stat" : "/proc/\(pid)/stat"
+    guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
+        let afterName = stat.range(of: ") ", options: .backwards)
+    else { return 0 }
+    // Fields after the command's name start at the third (state); utime and stime are the 14th and 15th.
+    let fields = stat[afterName.upperBound...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }

@@ -13,6 +13,9 @@ import NIOCore
 /// that NDJSON in one zlib level-6 stream; and ops per second pushed to a daemon over
 /// loopback with compression against the field client's own bulk ingest, in the same run.
 enum WireBenchmark {
+    /// The ops in each push: the protocol's default limit.
+    static let batchSize = Limits.standard.opsPerBatch
+
     static func run(records: Int, edits: Int) async throws -> [Figure] {
         let ops = Workload.demandEdits(count: edits, records: records, kind: nil, seed: 20_261_129)
         let bytes = try bytesPerOp(ops)
@@ -23,12 +26,12 @@ enum WireBenchmark {
     // MARK: - Bytes per op
 
     static func bytesPerOp(_ ops: [Op]) throws -> Figure {
-        // The protocol: pushes of 1,000 ops, one deflate stream, flushed after each message.
+        // The protocol: pushes as large as the default limit, one deflate stream, flushed after each message.
         let encoder = WireEncoder()
         try encoder.startDeflating()
         var wire = 0
-        for start in stride(from: 0, to: ops.count, by: 1_000) {
-            let batch = Array(ops[start..<min(start + 1_000, ops.count)])
+        for start in stride(from: 0, to: ops.count, by: batchSize) {
+            let batch = Array(ops[start..<min(start + batchSize, ops.count)])
             wire += try encoder.encode(.push(through: Int64(start + batch.count), ops: batch)).readableBytes
         }
         // The baselines: each op as a JSON object on its own line, plain and as one zlib stream.
@@ -46,7 +49,8 @@ enum WireBenchmark {
         print("|---|---:|---:|---:|")
         for (name, bytes) in [
             ("plain NDJSON", ndjson.count), ("NDJSON, one zlib level-6 stream", zlib),
-            ("op lines, plain (PUSH of 1,000)", encoder.textBytes), ("GridSync wire: deflate flushed per PUSH", wire),
+            ("op lines, plain (PUSH of \(batchSize))", encoder.textBytes),
+            ("GridSync wire: deflate flushed per PUSH", wire),
         ] {
             print(
                 row([
@@ -101,16 +105,6 @@ enum WireBenchmark {
 
     // MARK: - Push rate
 
-    /// Accepts one token for the workload's worker.
-    struct BenchAuthority: SyncAuthority {
-        let worker: WorkerID
-        func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
-            guard token == "bench" else { throw TokenRefusal("unknown token") }
-            return TokenGrant(
-                worker: worker, read: [], write: StreetFixture.xStreet.communities.map { GridScope(community: $0.id) })
-        }
-    }
-
     static func pushRate(_ ops: [Op]) async throws -> Figure {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gridsync-bench-\(UUID().uuidString)")
@@ -125,13 +119,13 @@ enum WireBenchmark {
             in: folder.appendingPathComponent("local").path,
             identity: ReplicaIdentity(replica: .random(), worker: worker, scopes: scopes), wallClock: wall)
         let ingest = try await seconds { _ = try await local.ingest(ops) }
-        // The daemon's share of a push: the same ops ingested in batches of 1,000, each with its cursor.
+        // The daemon's share of a push: the same ops ingested in pushes' batches, each with its cursor.
         let batched = try SQLiteReplicaStore.create(
             in: folder.appendingPathComponent("batched").path,
             identity: ReplicaIdentity(replica: .random(), worker: worker, scopes: scopes), wallClock: wall)
         let batchedIngest = try await seconds {
-            for start in stride(from: 0, to: ops.count, by: 1_000) {
-                let end = min(start + 1_000, ops.count)
+            for start in stride(from: 0, to: ops.count, by: batchSize) {
+                let end = min(start + batchSize, ops.count)
                 _ = try await batched.ingest(Array(ops[start..<end]), pulledFrom: writer, through: Int64(end))
             }
         }
@@ -144,25 +138,14 @@ enum WireBenchmark {
         let server = try SQLiteReplicaStore.create(
             in: folder.appendingPathComponent("server").path,
             identity: ReplicaIdentity(replica: .random(), worker: WorkerID("gridsyncd")!, scopes: []), wallClock: wall)
-        let listener = try await SyncListener.bind(SyncListener.Configuration(host: "127.0.0.1", port: 0))
-        let serving = Task {
-            try await listener.run(
-                ServerConnection(
-                    store: server, authority: BenchAuthority(worker: worker), limits: .standard, compression: true),
-                limits: .standard, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
-        }
+        let daemon = try await InProcessDaemon(store: server, worker: worker, scopes: scopes)
         var outcome: ClientSync.Outcome?
-        let push = try await seconds {
-            outcome = try await SyncConnector(host: "127.0.0.1", port: listener.port).withConnection { connection in
-                try await ClientSync(store: laptop, token: "bench").run(over: connection)
-            }
-        }
-        listener.shutdown()
-        _ = try await serving.value
+        let push = try await seconds { outcome = try await daemon.sync(laptop) }
+        try await daemon.stop()
         guard let outcome, outcome.summary.pushed == ops.count, try await server.status().opCount == ops.count else {
             fatalError("the push did not deliver every op")
         }
-        print("Pushing \(ops.count) ops from a laptop to the daemon over loopback, compressed, 1,000 per batch:")
+        print("Pushing \(ops.count) ops from a laptop to the daemon over loopback, compressed, \(batchSize) per batch:")
         print("")
         print(row(["path", "seconds", "ops/s", "ratio to local ingest"]))
         print("|---|---:|---:|---:|")
@@ -173,7 +156,7 @@ enum WireBenchmark {
             ]))
         print(
             row([
-                "ingest in batches of 1,000 (the daemon's share)", String(format: "%.2f", batchedIngest),
+                "ingest in batches of \(batchSize) (the daemon's share)", String(format: "%.2f", batchedIngest),
                 String(Int(Double(ops.count) / batchedIngest)), twoDecimals(ingest / batchedIngest),
             ]))
         print(

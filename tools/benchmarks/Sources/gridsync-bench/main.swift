@@ -1,9 +1,11 @@
 // GridSync's benchmarks. Every figure is a ratio against a baseline measured in the same run.
 //
-// Usage: gridsync-bench [merge|store|wire|sync|clients|simulate|suite] [--daemon <gridsyncd>]
+// Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|simulate|suite] [--daemon <gridsyncd>]
 //                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
 //   suite (the default): everything, then the table of figures; --write puts the table in the file.
-//   clients: only the laptops syncing at once (500 by default; --clients N).
+//   sync: first, noop and clients, the three parts of the sync benchmark, which also run alone:
+//   first (a fresh replica's first sync), noop (nothing to exchange), clients (laptops syncing
+//   at once: 500 by default, --clients N).
 //   simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
 import Foundation
 
@@ -27,13 +29,16 @@ if suite == "wire" || suite == "suite" {
     figures += try await WireBenchmark.run(records: 10_000, edits: 50_000)
     print("")
 }
-if suite == "sync" || suite == "suite" {
+if suite == "sync" || suite == "first" || suite == "suite" {
     figures += try await SyncBenchmark.firstSync(ops: 100_000)
+}
+if suite == "sync" || suite == "noop" || suite == "suite" {
     figures += try await SyncBenchmark.noopSync(rounds: 200)
 }
 if suite == "sync" || suite == "clients" || suite == "suite" {
     if FileManager.default.isExecutableFile(atPath: daemon.path) {
-        figures += try await SyncBenchmark.concurrentClients(option("--clients").flatMap(Int.init) ?? 500, daemon: daemon)
+        figures += try await SyncBenchmark.concurrentClients(
+            option("--clients").flatMap(Int.init) ?? 500, daemon: daemon)
     } else {
         print(
             "(skipped 500 laptops at once: no gridsyncd at \(daemon.path); build it with swift build -c release --product gridsyncd)"
