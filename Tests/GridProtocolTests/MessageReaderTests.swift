@@ -44,7 +44,7 @@ import Testing
         ("HELLO gridsync/1 0000000000000001", ProtocolError.Code.malformedLine),
         ("HELLO gridsync/1 0000000000000001 has space", .malformedLine),
         ("HELLO gridsync/1 0000000000000001 tok gzip", .malformedLine),
-        ("PUSH 1001 5", .badCount),
+        ("PUSH \(Limits.standard.opsPerBatch + 1) 5", .badCount),
         ("PUSH -1 5", .malformedLine),
         ("PUSH 01 5", .malformedLine),
         ("BATCH 1 5 2", .malformedLine),
