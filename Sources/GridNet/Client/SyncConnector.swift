@@ -31,18 +31,28 @@ public struct SyncConnector: Sendable {
         let tls = self.tls
         let host = self.host
         let timeouts = self.timeouts
-        let channel = try await ClientBootstrap(group: group)
+        let address = try? SocketAddress(ipAddress: host, port: port)
+        let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeouts.handshake)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls {
-                        try channel.pipeline.syncOperations.addHandler(
-                            NIOSSLClientHandler(context: tls, serverHostname: Self.isAddress(host) ? nil : host))
-                    }
-                    try channel.pipeline.syncOperations.addHandler(ConnectionDeadlineHandler(timeouts: timeouts))
-                    return try NIOAsyncChannel<ConnectionEvent, ByteBuffer>(wrappingChannelSynchronously: channel)
+        let initialize: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ConnectionEvent, ByteBuffer>> = {
+            channel in
+            channel.eventLoop.makeCompletedFuture {
+                if let tls {
+                    // SNI carries host names, never addresses.
+                    try channel.pipeline.syncOperations.addHandler(
+                        NIOSSLClientHandler(context: tls, serverHostname: address == nil ? host : nil))
                 }
+                try channel.pipeline.syncOperations.addHandler(ConnectionDeadlineHandler(timeouts: timeouts))
+                return try NIOAsyncChannel<ConnectionEvent, ByteBuffer>(wrappingChannelSynchronously: channel)
+            }
+        }
+        // An address is connected to directly; only a name goes through the resolver.
+        let channel =
+            if let address {
+                try await bootstrap.connect(to: address, channelInitializer: initialize)
+            } else {
+                try await bootstrap.connect(host: host, port: port, channelInitializer: initialize)
             }
         return try await channel.executeThenClose { inbound, outbound in
             let connection = MessageConnection(
@@ -52,10 +62,5 @@ public struct SyncConnector: Sendable {
             connection.decoder.admit()
             return try await body(connection)
         }
-    }
-
-    /// Whether `host` is an IP address (TLS checks names, not addresses, by SNI).
-    static func isAddress(_ host: String) -> Bool {
-        (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 }

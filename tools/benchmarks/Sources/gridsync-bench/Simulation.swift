@@ -104,7 +104,7 @@ struct Simulation: Sendable {
             // Daytime: every laptop works at once, each from its own generator and clock.
             let morning = start + UInt64(dayIndex) * day + 8 * 3_600_000
             let (knownDemands, knownProjects) = (demands, projects)
-            let days = try await withThrowingTaskGroup(of: (Int, DayWork).self) { group in
+            let worked = try await withThrowingTaskGroup(of: (Int, DayWork).self) { group in
                 for (index, laptop) in laptops.enumerated() {
                     var laptopRNG = SeededGenerator(seed: rng.next())
                     group.addTask {
@@ -118,7 +118,7 @@ struct Simulation: Sendable {
                 return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
             }
             for index in laptops.indices {
-                let work = days[index]!
+                let work = worked[index]!
                 report.ops += work.ops
                 for (scope, id) in work.demands { demands[scope, default: []].append(id) }
                 for (scope, id) in work.projects { projects[scope, default: []].append(id) }
@@ -248,7 +248,7 @@ struct Simulation: Sendable {
             .sorted { $0.key.description < $1.key.description }.flatMap(\.value)
     }
 
-    /// Syncs `laptops` in their order, in waves: each wave's laptops sync at once, and no two
+    /// Syncs `laptops` in their order, in waves: each wave's laptops sync at once (128 at a time), and no two
     /// of them share a grid, so what each pulls is the same as if they took turns.
     private func sync(_ laptops: [Laptop], port: Int, into report: inout Report) async throws {
         var waves: [[Laptop]] = []
@@ -259,9 +259,13 @@ struct Simulation: Sendable {
                 waves.append([laptop])
             }
         }
-        for wave in waves {
+        // A wave goes in parts, within the daemon's connection limit (512 by default).
+        let parts = waves.flatMap { wave in
+            stride(from: 0, to: wave.count, by: 128).map { Array(wave[$0..<min($0 + 128, wave.count)]) }
+        }
+        for part in parts {
             let outcomes = try await withThrowingTaskGroup(of: ClientSync.Outcome.self) { group in
-                for laptop in wave {
+                for laptop in part {
                     group.addTask { try await syncOnce(laptop.store, token: laptop.token, port: port) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
