@@ -2,10 +2,8 @@ import Foundation
 import GridMerge
 import GridModel
 import GridNet
-import GridProtocol
 import GridStore
 import GridTesting
-import Logging
 
 /// Whole syncs: the first sync of a fresh replica for a busy grid, 500 laptops syncing at
 /// once against the real daemon, and a sync with nothing to exchange.

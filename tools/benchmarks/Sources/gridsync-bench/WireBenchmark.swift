@@ -6,7 +6,6 @@ import GridNet
 import GridProtocol
 import GridStore
 import GridTesting
-import Logging
 import NIOCore
 
 /// The wire: bytes per op of a realistic push against the same ops as plain NDJSON and as
