@@ -91,6 +91,8 @@ enum SyncBenchmark {
                 RecordChange(
                     record: RecordID(using: &rng), target: .create(.demand, in: account.scope),
                     edits: generator.newRecord(.demand, in: account.scope, using: &rng)))
+            // `gridsync sync` reads the replica's status before it connects, as here.
+            _ = try await laptop.status()
             laptops.append((laptop, account.token))
         }
         let port = daemon.port
