@@ -9,7 +9,7 @@ public struct OpWriter: Sendable {
     /// The replica whose ops these are.
     public let replica: ReplicaID
     /// The worker named as the author of the ops written: the replica's own, or an account it writes for.
-    public var author: WorkerID
+    public let author: WorkerID
     /// The replica's hybrid logical clock.
     public private(set) var clock: HybridClock
     /// The sequence number of the last op this replica wrote.

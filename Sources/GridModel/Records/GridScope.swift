@@ -57,3 +57,10 @@ public struct GridScope: Hashable, Comparable, Sendable, Codable, CustomStringCo
         try container.encode(description)
     }
 }
+
+extension Sequence<GridScope> {
+    /// Whether a record in `scope` lies in one of these scopes.
+    public func covers(_ scope: GridScope) -> Bool {
+        contains { $0.contains(scope) }
+    }
+}

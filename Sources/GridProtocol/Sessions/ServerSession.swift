@@ -115,7 +115,7 @@ public struct ServerSession: Sendable {
                         + "replica \(client) for \(grant.worker): push only your own ops; nothing of the batch was stored"
                 )
             }
-            guard grant.write.contains(where: { $0.contains(op.scope) }) else {
+            guard grant.write.covers(op.scope) else {
                 return ProtocolError(
                     .outOfScope,
                     "op \(op.id) is in \(op.scope), which this token may not write: nothing of the batch was stored")

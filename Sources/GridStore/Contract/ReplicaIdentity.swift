@@ -19,6 +19,6 @@ public struct ReplicaIdentity: Hashable, Sendable, Codable {
 
     /// Whether a record in `scope` lies in one of this replica's scopes.
     public func covers(_ scope: GridScope) -> Bool {
-        scopes.contains { $0.contains(scope) }
+        scopes.covers(scope)
     }
 }

@@ -187,11 +187,10 @@ public final class SQLiteReplicaStore: ReplicaStore {
 
     public func write(_ change: RecordChange, as author: WorkerID, within scopes: [GridScope]) async throws -> [Op] {
         let allowed = scopes.map(\.description).joined(separator: ", ")
-        return try await writeTransaction { ledger, writer in
-            writer.author = author
+        return try await writeTransaction(as: author) { ledger, writer in
             switch change.target {
             case .create(let type, let scope):
-                guard scopes.contains(where: { $0.contains(scope) }) else {
+                guard scopes.covers(scope) else {
                     throw StoreError(
                         .outOfScope,
                         "\(scope) is not one of \(author)'s grids (\(allowed)): record it in your own grid, or ask the office"
@@ -199,8 +198,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 }
                 return try writer.create(type, id: change.record, in: scope, change.edits, into: &ledger)
             case .edit:
-                if let scope = try ledger.record(change.record)?.scope, !scopes.contains(where: { $0.contains(scope) })
-                {
+                if let scope = try ledger.record(change.record)?.scope, !scopes.covers(scope) {
                     throw StoreError(
                         .outOfScope,
                         "\(change.record) belongs to \(scope), outside \(author)'s grids (\(allowed)): ask the office to change it"
@@ -231,13 +229,14 @@ public final class SQLiteReplicaStore: ReplicaStore {
         return stored
     }
 
-    /// Runs `body` in one write transaction with the replica's ledger and op writer, then
-    /// writes back the records it changed and the clock. Errors become ``StoreError``s.
+    /// Runs `body` in one write transaction with the replica's ledger and an op writer for
+    /// `author` (by default the replica's worker), then writes back the records it changed
+    /// and the clock. Errors become ``StoreError``s.
     ///
     /// Writes asked for at the same time share one commit (``GroupCommit``), each in its own
     /// savepoint: a write that fails leaves the others of its group as they are.
     private func writeTransaction<T: Sendable>(
-        _ body: @escaping @Sendable (inout SQLiteLedger, inout OpWriter) throws -> T
+        as author: WorkerID? = nil, _ body: @escaping @Sendable (inout SQLiteLedger, inout OpWriter) throws -> T
     ) async throws -> T {
         let identity = self.identity
         let wallClock = self.wallClock
@@ -249,7 +248,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                         db.cachedStatement(sql: "SELECT max(sequence) FROM ops WHERE replica = ?"),
                         arguments: [identity.replica.description]) ?? 0
                 var writer = OpWriter(
-                    replica: identity.replica, author: identity.worker,
+                    replica: identity.replica, author: author ?? identity.worker,
                     clock: HybridClock(
                         wallClock: wallClock, latest: HybridTimestamp(rawValue: UInt64(bitPattern: latest))),
                     lastSequence: UInt64(lastSequence))
@@ -349,10 +348,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
         return try await read { db in
             try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents
-                    FROM ops WHERE local_sequence > ? ORDER BY local_sequence LIMIT ?
-                    """, arguments: [localSequence, limit]
+                sql: "SELECT \(Self.opColumns) FROM ops WHERE local_sequence > ? ORDER BY local_sequence LIMIT ?",
+                arguments: [localSequence, limit]
             ).map { try Self.op(from: $0) }
         }
     }
@@ -378,8 +375,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
             let rows = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents,
-                            local_sequence
+                        SELECT \(Self.opColumns), local_sequence
                         FROM ops WHERE local_sequence > ? AND (\(selection)) ORDER BY local_sequence LIMIT ?
                         """), arguments: bound)
             let ops = try rows.map { try Self.op(from: $0) }
@@ -425,10 +421,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
         try await read { db in
             try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents
-                    FROM ops WHERE record_id = ? ORDER BY local_sequence
-                    """, arguments: [record.description]
+                sql: "SELECT \(Self.opColumns) FROM ops WHERE record_id = ? ORDER BY local_sequence",
+                arguments: [record.description]
             ).map { try Self.op(from: $0) }
         }
     }
@@ -521,7 +515,11 @@ public final class SQLiteReplicaStore: ReplicaStore {
 
     // MARK: - Rows and errors
 
-    /// Decodes an op row (`replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents`).
+    /// The columns of an op row, in the order ``op(from:)`` reads them.
+    private static let opColumns =
+        "replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents"
+
+    /// Decodes an op row (the ``opColumns``).
     static func op(from row: Row) throws -> Op {
         guard let replica = ReplicaID(row[0] as String), let author = WorkerID(row[3] as String),
             let type = RecordType(rawValue: row[4]), let record = RecordID(row[5] as String),

@@ -35,9 +35,10 @@ struct DevicesCommand: AsyncParsableCommand {
             throw InspectError(
                 .needsDaemon, "\(inspect.folder) is a field replica's folder: devices are known to the daemon only")
         }
+        let scopes = Dictionary(uniqueKeysWithValues: try await accounts.list().map { ($0.worker, $0.scopes) })
         var rows: [Row] = []
         for device in try await accounts.devices() {
-            let scopes = try await accounts.account(device.worker)?.scopes ?? []
+            let scopes = scopes[device.worker] ?? []
             let behind = try await inspected.store.opCount(
                 after: device.pulledThrough, scopes: scopes, excluding: device.replica)
             rows.append(Row(device: device, behind: behind))

@@ -31,9 +31,7 @@ struct FieldHistory: Encodable {
 
     /// The history of every field `ops` touch (or of `only`), in schema order.
     static func all(of record: RecordState, ops: [Op], only: String?) -> [FieldHistory] {
-        let ordered = ops.sorted {
-            ($0.clock, $0.id.replica.rawValue, $0.id.sequence) < ($1.clock, $1.id.replica.rawValue, $1.id.sequence)
-        }
+        let ordered = ops.sorted { $0.stamp < $1.stamp }
         let byID = Dictionary(ops.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let reasons = ResolutionNote.reasons(in: ops)
         return record.type.schema.fields.compactMap { spec -> FieldHistory? in
@@ -110,12 +108,7 @@ struct HistoryCommand: AsyncParsableCommand {
         guard let state = try await store.record(id) else {
             throw StoreError(.unknownRecord, "no record \(id) in \(inspect.folder)")
         }
-        if let field, state.type.schema[field] == nil {
-            throw InspectError(
-                .unknownField,
-                "a \(state.type.key) has no field '\(field)': its fields are "
-                    + state.type.schema.fields.map(\.name).joined(separator: ", "))
-        }
+        if let field { _ = try state.type.schema.field(field) }
         let histories = FieldHistory.all(of: state, ops: try await store.history(of: id), only: field)
         if output.json { return print(try OutputOptions.json(histories)) }
         print("\(state.type.key) \(state.id) in \(state.scope): \(Labels.title(state))")

@@ -116,8 +116,9 @@ struct ResolveCommand: AsyncParsableCommand {
         var plan: [RecordID: [Settlement]] = [:]
         var left: [Settlement] = []
         if let rule {
+            let offices = rule == "office" ? try await Self.officeWorkers(in: inspected.accounts) : []
             for conflict in try await ConflictView.all(in: inspected.store, filter: filter) {
-                let settlement = try await choose(conflict, rule: rule, accounts: inspected.accounts)
+                let settlement = choose(conflict, rule: rule, offices: offices)
                 if settlement.left == nil {
                     plan[conflict.id, default: []].append(settlement)
                 } else {
@@ -134,7 +135,7 @@ struct ResolveCommand: AsyncParsableCommand {
             let restores = settlements.contains { $0.field == RecordSchema.deletedField && $0.value == .boolean(false) }
             let blocked: [Settlement]
             let why: String
-            if !scopes.contains(where: { $0.contains(state.scope) }) {
+            if !scopes.covers(state.scope) {
                 (blocked, why) = (settlements, "\(state.scope) is outside \(author)'s scopes")
             } else if state.isDeleted, !restores {
                 (blocked, why) = (
@@ -259,12 +260,7 @@ struct ResolveCommand: AsyncParsableCommand {
         guard let state = try await store.record(id) else {
             throw StoreError(.unknownRecord, "no record \(id) in \(inspect.folder)")
         }
-        guard let spec = state.type.schema[field] else {
-            throw InspectError(
-                .unknownField,
-                "a \(state.type.key) has no field '\(field)': its fields are "
-                    + state.type.schema.fields.map(\.name).joined(separator: ", "))
-        }
+        let spec = try state.type.schema.field(field)
         guard spec.kind == .register else {
             throw InspectError(
                 .noConflict, "\(field) is a \(spec.kind) field: it merges without conflicts, nothing to settle")
@@ -290,24 +286,24 @@ struct ResolveCommand: AsyncParsableCommand {
             label: Labels.label(chosen, of: field, in: state.type), left: nil)
     }
 
+    /// The workers of the daemon's office accounts, for `--rule office`.
+    private static func officeWorkers(in accounts: AccountStore?) async throws -> Set<WorkerID> {
+        guard let accounts else {
+            throw InspectError(
+                .needsDaemon, "--rule office needs the daemon's accounts: run it on the daemon's data folder")
+        }
+        return Set(try await accounts.list().filter { $0.role == .office }.map(\.worker))
+    }
+
     /// The settlement a rule gives for a conflict, or why it leaves it.
-    private func choose(_ conflict: ConflictView, rule: String, accounts: AccountStore?) async throws -> Settlement {
+    private func choose(_ conflict: ConflictView, rule: String, offices: Set<WorkerID>) -> Settlement {
         func settlement(_ competitor: Competitor?, left: String?) -> Settlement {
             Settlement(
                 record: conflict.record, title: conflict.title, field: conflict.field,
                 value: competitor?.value ?? .null, label: competitor?.label ?? "-", left: left)
         }
         if rule == "latest" { return settlement(conflict.competing.first, left: nil) }
-        guard let accounts else {
-            throw InspectError(
-                .needsDaemon, "--rule office needs the daemon's accounts: run it on the daemon's data folder")
-        }
-        var office: [Competitor] = []
-        for competitor in conflict.competing {
-            if let worker = WorkerID(competitor.author), try await accounts.account(worker)?.role == .office {
-                office.append(competitor)
-            }
-        }
+        let office = conflict.competing.filter { WorkerID($0.author).map(offices.contains) ?? false }
         let distinct = Set(office.map(\.value))
         guard distinct.count == 1 else {
             return settlement(nil, left: office.isEmpty ? "no value by an office account" : "office accounts disagree")

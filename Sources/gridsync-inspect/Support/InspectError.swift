@@ -6,8 +6,6 @@ struct InspectError: Error, Hashable, Sendable, CustomStringConvertible {
     struct Code: RawRepresentable, Hashable, Sendable {
         let rawValue: String
 
-        /// The record type has no such field.
-        static let unknownField = Code(rawValue: "unknown-field")
         /// The field is not in conflict.
         static let noConflict = Code(rawValue: "no-conflict")
         /// `--pick` names none of the competing values.

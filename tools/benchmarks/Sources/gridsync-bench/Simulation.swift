@@ -37,7 +37,7 @@ struct Simulation: Sendable {
 
         /// Whether what this laptop and `other` pull could depend on each other's pushes.
         func overlaps(_ other: Laptop) -> Bool {
-            scopes.contains { mine in other.scopes.contains { mine.contains($0) || $0.contains(mine) } }
+            scopes.contains { other.scopes.covers($0) } || other.scopes.contains { scopes.covers($0) }
         }
     }
 
@@ -146,7 +146,7 @@ struct Simulation: Sendable {
         report.records = serverRecords.count
         report.openConflicts = try await server.status().conflictCount
         for laptop in laptops {
-            let expected = serverRecords.filter { record in laptop.scopes.contains { $0.contains(record.scope) } }
+            let expected = serverRecords.filter { record in laptop.scopes.covers(record.scope) }
             if try RecordExport.jsonLines(await laptop.store.allRecords()) != RecordExport.jsonLines(expected) {
                 report.mismatches.append(laptop.worker.rawValue)
             }
@@ -244,7 +244,7 @@ struct Simulation: Sendable {
 
     /// The ids of `records` in `scopes`, in an order that does not depend on hashing.
     private static func ids(in records: [GridScope: [RecordID]], within scopes: [GridScope]) -> [RecordID] {
-        records.filter { grid in scopes.contains { $0.contains(grid.key) } }
+        records.filter { scopes.covers($0.key) }
             .sorted { $0.key.description < $1.key.description }.flatMap(\.value)
     }
 

@@ -47,18 +47,9 @@ enum StoreBenchmark {
         let baseline = try plainSQLite(ops, path: folder.appendingPathComponent("plain.sqlite").path)
         print("Bulk ingest of \(ops.count) ops over \(recordCount) demands, one transaction each:")
         print("")
-        print(row(["store", "seconds", "ops/s", "ratio to plain SQLite"]))
-        print("|---|---:|---:|---:|")
-        print(
-            row([
-                "plain SQLite op log + LWW upsert", String(format: "%.2f", baseline),
-                String(Int(Double(ops.count) / baseline)), "1.00",
-            ]))
-        print(
-            row([
-                "GridStore ingest", String(format: "%.2f", ingest), String(Int(Double(ops.count) / ingest)),
-                twoDecimals(baseline / ingest),
-            ]))
+        printRates(
+            of: [("plain SQLite op log + LWW upsert", baseline), ("GridStore ingest", ingest)], ops: ops.count,
+            kind: "store", baseline: "plain SQLite")
         return [
             Figure(
                 name: "local ingest into the replica (\(ops.count / 1000)k ops)",

@@ -44,3 +44,18 @@ func cpuSeconds(ofProcess pid: Int32) -> Double {
     guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
     return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
+
+/// Prints a Markdown table of ways to do the same work on `ops` ops: each one's seconds,
+/// ops/s, and speed as a ratio to the first way's (the baseline).
+func printRates(of ways: [(name: String, seconds: Double)], ops: Int, kind: String, baseline: String) {
+    guard let first = ways.first else { return }
+    print(row([kind, "seconds", "ops/s", "ratio to \(baseline)"]))
+    print("|---|---:|---:|---:|")
+    for way in ways {
+        print(
+            row([
+                way.name, String(format: "%.2f", way.seconds), String(Int(Double(ops) / way.seconds)),
+                twoDecimals(first.seconds / way.seconds),
+            ]))
+    }
+}

@@ -146,23 +146,12 @@ enum WireBenchmark {
         }
         print("Pushing \(ops.count) ops from a laptop to the daemon over loopback, compressed, \(batchSize) per batch:")
         print("")
-        print(row(["path", "seconds", "ops/s", "ratio to local ingest"]))
-        print("|---|---:|---:|---:|")
-        print(
-            row([
-                "local bulk ingest (one transaction)", String(format: "%.2f", ingest),
-                String(Int(Double(ops.count) / ingest)), "1.00",
-            ]))
-        print(
-            row([
-                "ingest in batches of \(batchSize) (the daemon's share)", String(format: "%.2f", batchedIngest),
-                String(Int(Double(ops.count) / batchedIngest)), twoDecimals(ingest / batchedIngest),
-            ]))
-        print(
-            row([
-                "push over loopback TCP + deflate", String(format: "%.2f", push), String(Int(Double(ops.count) / push)),
-                twoDecimals(ingest / push),
-            ]))
+        printRates(
+            of: [
+                ("local bulk ingest (one transaction)", ingest),
+                ("ingest in batches of \(batchSize) (the daemon's share)", batchedIngest),
+                ("push over loopback TCP + deflate", push),
+            ], ops: ops.count, kind: "path", baseline: "local ingest")
         print("")
         print("wire bytes out \(outcome.wireBytesOut), in \(outcome.wireBytesIn); lines \(outcome.textBytesOut) out")
         return Figure(

@@ -79,7 +79,10 @@ if !figures.isEmpty {
     let table = ([Figure.header] + figures.map(\.row)).joined(separator: "\n")
     print(table)
     if let path = option("--write") {
-        try Suite.write(table, into: path)
+        let simulatorOptions = ["--streets", "--days", "--visits", "--seed"].flatMap { name in
+            option(name).map { [name, $0] } ?? []
+        }
+        try Suite.write(table, options: simulatorOptions, into: path)
         print("\nWritten to \(path).")
     }
 }
