@@ -6,7 +6,7 @@ import GridStore
 
 /// One open conflict: a register field of a record with several competing values.
 struct ConflictView: Encodable {
-    let record: String
+    let record: RecordID
     let type: RecordType
     let title: String
     let scope: String
@@ -14,20 +14,12 @@ struct ConflictView: Encodable {
     let fieldLabel: String
     /// The competing values, the one shown now first.
     let competing: [Competitor]
-    /// The record's id.
-    let id: RecordID
-
-    private enum CodingKeys: String, CodingKey {
-        case record, type, title, scope, field, fieldLabel, competing
-    }
 
     /// Every open conflict the filter selects, by record then field.
-    static func all(in store: any ReplicaStore, filter: ConflictFilter?) async throws -> [ConflictView] {
+    static func all(in store: any ReplicaStore, filter: ConflictFilter) async throws -> [ConflictView] {
         var views: [ConflictView] = []
         for record in try await store.conflictedRecords() {
-            let fields = record.conflictedFields.filter { field in
-                filter?.selects(record, field: field, heads: record.registers[field]!.heads) ?? true
-            }
+            let fields = record.conflictedFields.filter { filter.selects(record, field: $0) }
             guard !fields.isEmpty else { continue }
             let history = try await store.history(of: record.id)
             for field in fields {
@@ -38,8 +30,7 @@ struct ConflictView: Encodable {
     }
 
     init(_ record: RecordState, field: String, history: [Op]) {
-        self.record = record.id.description
-        id = record.id
+        self.record = record.id
         type = record.type
         title = Labels.title(record)
         scope = record.scope.description
@@ -53,7 +44,7 @@ struct ConflictView: Encodable {
         competing.map { competitor in
             let first = competitor.pick == 1
             return [
-                first ? String(record.prefix(8)) : "", first ? TextTable.truncated(title, to: 20) : "",
+                first ? String(record.description.prefix(8)) : "", first ? TextTable.truncated(title, to: 20) : "",
                 first ? scope : "", first ? fieldLabel : "", "\(competitor.pick)\(first ? "*" : "")",
                 TextTable.truncated(competitor.label, to: 24), competitor.author,
                 String(competitor.replica.prefix(8)), Labels.shortTime(competitor.clock),

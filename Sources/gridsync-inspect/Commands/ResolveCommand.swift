@@ -120,7 +120,7 @@ struct ResolveCommand: AsyncParsableCommand {
             for conflict in try await ConflictView.all(in: inspected.store, filter: filter) {
                 let settlement = choose(conflict, rule: rule, offices: offices)
                 if settlement.left == nil {
-                    plan[conflict.id, default: []].append(settlement)
+                    plan[conflict.record, default: []].append(settlement)
                 } else {
                     left.append(settlement)
                 }
@@ -299,7 +299,7 @@ struct ResolveCommand: AsyncParsableCommand {
     private func choose(_ conflict: ConflictView, rule: String, offices: Set<WorkerID>) -> Settlement {
         func settlement(_ competitor: Competitor?, left: String?) -> Settlement {
             Settlement(
-                record: conflict.record, title: conflict.title, field: conflict.field,
+                record: conflict.record.description, title: conflict.title, field: conflict.field,
                 value: competitor?.value ?? .null, label: competitor?.label ?? "-", left: left)
         }
         if rule == "latest" { return settlement(conflict.competing.first, left: nil) }

@@ -59,8 +59,9 @@ struct ConflictFilter: ParsableArguments {
         }
     }
 
-    /// Whether a conflict of `field` in `record`, between `heads`, is selected.
-    func selects(_ record: RecordState, field: String, heads: [RegisterState.Version]) -> Bool {
+    /// Whether the conflict of `field` in `record` is selected.
+    func selects(_ record: RecordState, field: String) -> Bool {
+        let heads = record.registers[field]?.heads ?? []
         if let community, record.scope.community.rawValue != community { return false }
         if let grid, record.scope.description != grid { return false }
         if let type, record.type.key != type { return false }
