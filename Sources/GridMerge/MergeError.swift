@@ -22,6 +22,10 @@ public struct MergeError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unknownRecord = Code(rawValue: "unknown-record")
         /// Stored bytes of a record state are damaged, or of a format this version cannot read.
         public static let unreadableState = Code(rawValue: "unreadable-state")
+        /// An op id the replica holds already, with other content (see ``OpAdmission``).
+        public static let reusedID = Code(rawValue: "reused-id")
+        /// An op names parents it cannot have been written on top of (see ``OpAdmission``).
+        public static let badParents = Code(rawValue: "bad-parents")
 
         public var description: String { rawValue }
     }

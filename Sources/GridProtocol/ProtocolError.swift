@@ -19,7 +19,7 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let lineTooLong = Code(rawValue: "line-too-long")
         /// A batch header announcing more ops than the limit, or a count that does not match.
         public static let badCount = Code(rawValue: "bad-count")
-        /// A message that inflates past the limits on its size or its compression ratio.
+        /// A message larger than the limit on its size, compressed or not.
         public static let tooLarge = Code(rawValue: "too-large")
         /// A deflate stream that is corrupt, or has bytes after its end.
         public static let badDeflate = Code(rawValue: "bad-deflate")
@@ -35,6 +35,10 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let duplicateOp = Code(rawValue: "duplicate-op")
         /// An op was refused by the merge rules (invalid value, clock too far ahead...).
         public static let refused = Code(rawValue: "refused")
+        /// An op id the server holds already, with other content: a copied or restored data folder.
+        public static let reusedID = Code(rawValue: "reused-id")
+        /// An op names parents it cannot have been written on top of, or skips its writer's previous op.
+        public static let badParents = Code(rawValue: "bad-parents")
         /// The peer sent nothing for too long, or did not finish the handshake in time.
         public static let timeout = Code(rawValue: "timeout")
         /// The server is shutting down or has too many connections: sync again later.
@@ -44,13 +48,14 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
 
         /// Whether the connection is closed after this error (see PROTOCOL.md, "Errors").
         public var isFatal: Bool {
-            ![.outOfScope, .wrongWriter, .duplicateOp, .refused].contains(self)
+            ![.outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents].contains(self)
         }
 
         /// Every code this version defines, in the order of PROTOCOL.md's table.
         public static let all: [Code] = [
             .malformedLine, .malformedOp, .lineTooLong, .badCount, .tooLarge, .badDeflate, .version, .unauthorized,
-            .outOfScope, .wrongWriter, .duplicateOp, .refused, .timeout, .unavailable, .internal,
+            .outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents, .timeout, .unavailable,
+            .internal,
         ]
 
         public var description: String { rawValue }

@@ -13,12 +13,12 @@ import Testing
         .welcome(
             version: Message.version, replica: ReplicaID(rawValue: 0xaa), read: [GridScope("c01")!],
             write: [GridScope("c01/g01")!, GridScope("c01/g02")!], limits: Limits(lineBytes: 4096, opsPerBatch: 50),
-            receivedThrough: 7, deflate: false),
+            heldThrough: 7, serverTime: 1_793_491_200_000, deflate: false),
         .welcome(
             version: Message.version, replica: ReplicaID(rawValue: 0xaa), read: [], write: [], limits: .standard,
-            receivedThrough: 0, deflate: true),
-        .push(through: 12, ops: OpLineTests.vectorOps),
-        .push(through: 0, ops: []),
+            heldThrough: 0, serverTime: 0, deflate: true),
+        .push(through: Int64(OpLineTests.vectorOps.last!.id.sequence), ops: OpLineTests.vectorOps),
+        .recover(after: 3, limit: 5_000),
         .ack(through: 12),
         .pull(after: 0, limit: 500),
         .batch(through: 99, more: true, ops: [op]),

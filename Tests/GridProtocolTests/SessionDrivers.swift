@@ -9,13 +9,17 @@ struct ServerSide {
     /// The tokens it accepts: the account's worker and its scopes (read and write).
     var tokens: [String: (worker: WorkerID, scopes: [GridScope])]
     let store: SQLiteReplicaStore
+    /// The server's clock, which `WELCOME` announces.
+    let wallClock: any WallClock
     private(set) var session: ServerSession
 
     init(
-        store: SQLiteReplicaStore, tokens: [String: (worker: WorkerID, scopes: [GridScope])], limits: Limits = .standard
+        store: SQLiteReplicaStore, tokens: [String: (worker: WorkerID, scopes: [GridScope])], limits: Limits = .standard,
+        wallClock: any WallClock = SystemWallClock()
     ) {
         self.store = store
         self.tokens = tokens
+        self.wallClock = wallClock
         session = ServerSession(replica: store.identity.replica, limits: limits)
     }
 
@@ -30,17 +34,18 @@ struct ServerSide {
                 return (last, true)
             case .authenticate(let replica, let token):
                 if let account = tokens[token] {
-                    let received = try await store.cursor(for: replica).pulledThrough
+                    let held = try await store.heldThrough(of: replica)
                     action = session.authenticated(
                         ServerSession.Grant(
                             read: account.scopes, write: account.scopes, worker: account.worker,
-                            receivedThrough: received))
+                            heldThrough: Int64(held)),
+                        serverTime: Int64(wallClock.millisecondsSince1970()))
                 } else {
                     action = session.authenticationFailed("unknown token: ask the office for a new one")
                 }
-            case .storePush(let ops, let through, let client):
+            case .storePush(let ops, _, let client):
                 do {
-                    _ = try await store.ingest(ops, pulledFrom: client, through: through)
+                    _ = try await store.admit(ops, pushedBy: client)
                     action = session.pushStored()
                 } catch {
                     action = session.pushRefused(ProtocolError(.refused, "\(error)"))
@@ -48,6 +53,10 @@ struct ServerSide {
             case .loadBatch(let after, let limit, let scopes, let client):
                 let batch = try await store.batch(after: after, limit: limit, scopes: scopes, writers: .allBut(client))
                 action = session.batchLoaded(ops: batch.ops, through: batch.through, more: batch.more)
+            case .loadOwn(let after, let limit, let client):
+                let ops = try await store.ops(of: client, after: UInt64(after), limit: limit)
+                action = session.batchLoaded(
+                    ops: ops, through: ops.last.map { Int64($0.id.sequence) } ?? after, more: ops.count == limit)
             }
         }
     }
@@ -87,12 +96,21 @@ struct ClientSide {
             case .send(let message):
                 return message
             case .readCursor(let server):
-                action = session.cursorRead(pulledThrough: try await store.cursor(for: server).pulledThrough)
+                let cursor = try await store.cursor(for: server)
+                action = session.cursorRead(pulledThrough: cursor.pulledThrough, pushedThrough: cursor.pushedThrough)
+            case .reconcile(let ops):
+                let reconciliation = try await store.reconcile(ownOps: ops)
+                action = session.reconciled(stored: reconciliation.stored, differing: reconciliation.differing)
+            case .reissue(let copies, let above):
+                let reissue = try await store.reissue(
+                    replacing: copies, above: UInt64(above), as: ReplicaID.random(), reason: "a test's copy")
+                action = session.reissued(as: reissue.identity.replica, count: reissue.count)
+            case .restamp(let after, let beyond):
+                let restamp = try await store.restampUnsent(after: UInt64(after), beyond: beyond)
+                action = session.restamped(count: restamp.count, shift: restamp.shift)
             case .loadPush(let after, let limit):
-                let identity = store.identity
-                let batch = try await store.batch(
-                    after: after, limit: limit, scopes: identity.scopes, writers: .only(identity.replica))
-                action = session.pushLoaded(ops: batch.ops, through: batch.through, more: batch.more)
+                let ops = try await store.ops(of: store.identity.replica, after: UInt64(after), limit: limit)
+                action = session.pushLoaded(ops: ops)
             case .markPushed(let through):
                 try await store.markPushed(to: session.server!, through: through)
                 action = session.pushMarked()

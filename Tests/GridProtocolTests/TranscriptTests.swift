@@ -19,6 +19,8 @@ import Testing
     static let token = "gst_vector-token-w001"
     static let limits = Limits(opsPerBatch: 2)
     static let serverReplica = ReplicaID(rawValue: 0x5e)
+    /// The server's clock when the sync runs, which its `WELCOME` announces.
+    static let serverTime: UInt64 = 1_793_491_400_000
 
     /// The client's own ops (w001 on replica a1), and the ops the server holds already (w002 on b2).
     static let clientOps =
@@ -31,7 +33,7 @@ import Testing
 
     /// A fresh server and client holding the scenario's ops.
     static func stores(_ folder: URL) async throws -> (server: SQLiteReplicaStore, client: SQLiteReplicaStore) {
-        let wall = ManualWallClock(milliseconds: 1_793_491_400_000)
+        let wall = ManualWallClock(milliseconds: serverTime)
         let grid = GridScope("c01/g01")!
         let server = try SQLiteReplicaStore.create(
             in: folder.appendingPathComponent("server").path,
@@ -55,7 +57,9 @@ import Testing
     }
 
     static func serverSide(_ store: SQLiteReplicaStore) -> ServerSide {
-        ServerSide(store: store, tokens: [token: (WorkerID("w001")!, [GridScope("c01/g01")!])], limits: limits)
+        ServerSide(
+            store: store, tokens: [token: (WorkerID("w001")!, [GridScope("c01/g01")!])], limits: limits,
+            wallClock: ManualWallClock(milliseconds: serverTime))
     }
 
     // MARK: - Reading the transcripts
@@ -92,7 +96,7 @@ import Testing
                 decoder.admit()
                 try decoder.startInflating()
             }
-            if case .welcome(_, _, _, _, let limits, _, _) = message {
+            if case .welcome(_, _, _, _, let limits, _, _, _) = message {
                 decoder.admit(limits)
                 try decoder.startInflating()
             }
@@ -202,7 +206,7 @@ import Testing
 
     static func render(_ conversation: [(Side, Message)], deflate: Bool) throws -> String {
         var text = """
-            # A whole sync of protocol gridsync/1\(deflate ? ", compressed" : ""): see PROTOCOL.md, "Test vectors".
+            # A whole sync of protocol \(Message.version)\(deflate ? ", compressed" : ""): see PROTOCOL.md, "Test vectors".
             # The client, replica 00000000000000a1 of worker w001 in c01/g01, holds three ops of its own;
             # the server, replica 000000000000005e, holds three ops of w002 and announces 2 ops per batch.
             # C: from the client; S: from the server; one message per entry.

@@ -93,7 +93,7 @@ import Testing
     }
 
     static func hello(deflate: Bool) -> ByteBuffer {
-        ByteBuffer(string: "HELLO gridsync/1 0000000000000001 t\(deflate ? " deflate" : "")\n")
+        ByteBuffer(string: "HELLO \(Message.version) 0000000000000001 t\(deflate ? " deflate" : "")\n")
     }
 
     /// Raw deflate of `text` with a sync flush, as a peer would send it.
@@ -138,15 +138,39 @@ import Testing
         #expect(Self.failure(bytes, deflate: true)?.code == .tooLarge)
     }
 
-    @Test func aMessageInflatingPastTheRatioIsRefused() throws {
-        // A legal but absurdly repetitive batch: the ratio guard stops it first.
-        let limits = Limits(inflationRatio: 20)
-        var text = Array("PUSH 1000 9\n".utf8)
-        let line = OpLine.text(OpLineTests.vectorOps[0])
-        for _ in 0..<1_000 { text += Array(line.utf8) + [0x0a] }
+    @Test func honestDataThatCompressesFarIsReadWhole() throws {
+        // Fifty edits of one long description, pushed, then pulled back in a second message
+        // on the same stream: the shared window makes the second compress far beyond the
+        // 200:1 ratio that the old bomb guard allowed, and both must still be read.
+        let description = String(repeating: "楼道堆放纸箱杂物，居民多次反映存在消防隐患。", count: 90)
+        var text = Array("PUSH 50 50\n".utf8)
+        var ops: [Op] = []
+        for sequence in 1...50 {
+            let op = Op(
+                id: OpID(replica: ReplicaID(rawValue: 0xa1), sequence: UInt64(sequence)),
+                clock: HybridTimestamp(milliseconds: 1_793_491_200_000, counter: UInt16(sequence)),
+                author: WorkerID("w001")!, recordType: .demand,
+                recordID: RecordID("5f0e2a1c-3b4d-4e5f-8a9b-0c1d2e3f4a5b")!, scope: GridScope("c01/g01")!,
+                field: "description", payload: .assign(.text(description + "\(sequence)")),
+                parents: sequence > 1 ? [OpID(replica: ReplicaID(rawValue: 0xa1), sequence: UInt64(sequence - 1))] : [])
+            ops.append(op)
+            text += Array(OpLine.text(op).utf8) + [0x0a]
+        }
+        let compressor = try ZlibCompressor(algorithm: .deflate)
         var bytes = Self.hello(deflate: true)
-        bytes.writeImmutableBuffer(try Self.deflated(text))
-        #expect(Self.failure(bytes, deflate: true, limits: limits)?.code == .tooLarge)
+        var sizes: [Int] = []
+        for _ in 0..<2 {
+            var input = ByteBuffer(bytes: text)
+            var output = ByteBuffer()
+            output.reserveCapacity(compressor.maxSize(from: input))
+            try compressor.deflate(from: &input, to: &output, flush: .sync)
+            sizes.append(output.readableBytes)
+            bytes.writeImmutableBuffer(output)
+        }
+        #expect(text.count > 200 * sizes[1], "the second message compresses past 200:1 (\(text.count) to \(sizes[1]))")
+        let messages = try Self.read(bytes, pieces: [], deflate: true)
+        #expect(messages.count == 3)
+        #expect(messages.dropFirst().allSatisfy { $0 == .push(through: 50, ops: ops) })
     }
 
     @Test func aCorruptDeflateStreamIsRefused() {

@@ -28,6 +28,12 @@ public struct OpWriter: Sendable {
         try clock.observe(remote)
     }
 
+    /// Takes into account the clock of an op that the time reference has already bounded
+    /// (see ``HybridClock/observe(vouchedFor:)``).
+    public mutating func observe(vouchedFor remote: HybridTimestamp) {
+        clock.observe(vouchedFor: remote)
+    }
+
     /// Creates a record with its first values.
     ///
     /// - Throws: ``MergeError/Code/invalidOp`` naming the first required field that `edits`

@@ -38,14 +38,29 @@ public struct HybridClock: Sendable {
         if remote > latest { latest = remote }
     }
 
+    /// Takes into account a reading that the time reference has already bounded: an op
+    /// pulled from the server, which refused every op further ahead of its own clock.
+    ///
+    /// A laptop never refuses what the server accepted: a laptop 2 minutes slow must still
+    /// receive an op that a laptop 4 minutes fast wrote, which the server took in.
+    public mutating func observe(vouchedFor remote: HybridTimestamp) {
+        if remote > latest { latest = remote }
+    }
+
     /// Checks a remote reading against the drift bound without changing the clock.
+    ///
+    /// The bound is against the wall clock alone, never against readings seen before: a
+    /// reading once let in must not let the next one go a little further, however many
+    /// ops a client sends.
     public func check(_ remote: HybridTimestamp) throws(MergeError) {
         let wall = wallMilliseconds()
-        guard remote.milliseconds <= wall &+ maximumDrift || remote.milliseconds <= latest.milliseconds else {
+        guard remote.milliseconds <= wall &+ maximumDrift else {
+            let ahead = ClockDifference(milliseconds: Int64(clamping: remote.milliseconds - wall))
+            let allowed = ClockDifference(milliseconds: Int64(maximumDrift))
             throw MergeError(
                 .clockTooFarAhead,
-                "a clock reading of \(remote) is \(remote.milliseconds - wall) ms ahead of this replica's clock "
-                    + "(at most \(maximumDrift) ms are allowed): check the date and time of the device that wrote it")
+                "a clock reading of \(remote.milliseconds) ms since 1970 is \(ahead) ahead of this replica's clock "
+                    + "(at most \(allowed) is allowed)")
         }
     }
 

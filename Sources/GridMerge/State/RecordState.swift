@@ -8,6 +8,10 @@ import GridModel
 /// So a delete and an edit that did not see each other are two heads of `deleted` with
 /// different values, a conflict that the office settles, instead of the edit silently
 /// vanishing into a deleted record or the delete silently being undone.
+///
+/// **Notes** are the one exception: a note says something *about* a record (why it was
+/// deleted, why a conflict was settled) and decides nothing, so it neither writes `deleted`
+/// nor names its heads. A note on a deleted record leaves it deleted on every replica.
 public struct RecordState: Hashable, Sendable, Codable {
     /// The record's type.
     public let type: RecordType
@@ -53,6 +57,7 @@ public struct RecordState: Hashable, Sendable, Codable {
     /// someone writes `deleted` itself. A write to a register names all of its heads, which
     /// settles a conflict on that field.
     public func parents(forEditing field: String, _ payload: OpPayload) -> [OpID] {
+        if !Self.writesLiveness(field) { return [] }
         var parents: [OpID]
         switch payload {
         case .assign where field == RecordSchema.deletedField:
@@ -67,6 +72,9 @@ public struct RecordState: Hashable, Sendable, Codable {
         parents += liveness.heads.filter { $0.value != .boolean(true) }.map(\.op)
         return parents
     }
+
+    /// Whether an op of `field` writes the record's liveness: every field's but the notes'.
+    static func writesLiveness(_ field: String) -> Bool { field != RecordSchema.notesField }
 
     /// Applies an op of this record. The op must be valid and new; `replaced` holds the slots
     /// in which ops applied earlier named it as a parent (see ``MergeLedger/merge(_:)``).
@@ -93,6 +101,7 @@ public struct RecordState: Hashable, Sendable, Codable {
             logs[op.field, default: AppendLog()].append(
                 .init(op: op.id, clock: op.clock, author: op.author, entry: entry))
         }
+        guard Self.writesLiveness(op.field) else { return }
         let alive: FieldValue = if isDelete, case .assign(let value) = op.payload { value } else { .boolean(false) }
         registers[RecordSchema.deletedField, default: RegisterState()].apply(
             .init(op: op.id, clock: op.clock, author: op.author, value: alive), parents: op.parents,

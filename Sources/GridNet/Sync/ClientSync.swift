@@ -13,6 +13,9 @@ public struct ClientSync: Sendable {
         public var summary: ClientSession.Summary
         /// Whether the connection was compressed.
         public var compressed: Bool
+        /// Milliseconds to add to this laptop's clock to read the server's, as measured in
+        /// the handshake (negative when the laptop is fast).
+        public var clockOffset: Int64
         /// Bytes of lines sent and received, before compression.
         public var textBytesOut = 0, textBytesIn = 0
         /// Bytes sent and received on the wire.
@@ -27,6 +30,8 @@ public struct ClientSync: Sendable {
         public var fromServer: Bool
         /// What moved before the failure (and is stored: nothing is lost).
         public var summary: ClientSession.Summary
+        /// Whether the server had answered the handshake: it was reached, and the token worked.
+        public var welcomed = false
 
         public var description: String {
             fromServer ? "the server refused: \(error.message) (\(error.code))" : "\(error.message) (\(error.code))"
@@ -41,13 +46,19 @@ public struct ClientSync: Sendable {
     public var deflate = true
     /// Whether to pull everything again, from the server's first op.
     public var pullFromStart = false
+    /// This laptop's own clock, uncorrected: what the offset to the server's is measured from.
+    public var wallClock: any WallClock
 
     /// Creates a sync of `store` with `token`.
-    public init(store: any ReplicaStore, token: String, deflate: Bool = true, pullFromStart: Bool = false) {
+    public init(
+        store: any ReplicaStore, token: String, deflate: Bool = true, pullFromStart: Bool = false,
+        wallClock: any WallClock = SystemWallClock()
+    ) {
         self.store = store
         self.token = token
         self.deflate = deflate
         self.pullFromStart = pullFromStart
+        self.wallClock = wallClock
     }
 
     /// Syncs once over `connection`, reporting what has moved after every message.
@@ -61,28 +72,57 @@ public struct ClientSync: Sendable {
         var session = ClientSession(
             replica: identity.replica, token: token, deflate: deflate, pullFromStart: pullFromStart)
         var action = session.start()
+        var clockOffset: Int64 = 0
         while true {
             switch action {
             case .send(let message):
-                try await connection.send(message)
+                let sent = wallClock.millisecondsSince1970()
+                do {
+                    try await connection.send(message)
+                } catch {
+                    throw Failure(
+                        error: ProtocolError(.unavailable, "the connection broke while sending: \(error)"),
+                        fromServer: false, summary: session.summary, welcomed: session.server != nil)
+                }
                 let received = await connection.receive()
                 guard case .message(let reply) = received else {
-                    throw failure(received, summary: session.summary)
+                    var failure = failure(received, summary: session.summary)
+                    failure.welcomed = session.server != nil
+                    throw failure
                 }
                 action = session.received(reply)
-                if case .welcome(_, _, _, _, let limits, _, _) = reply, case .readCursor = action {
+                if case .welcome(_, _, _, _, let limits, _, let serverTime, _) = reply, case .readCursor(let server) =
+                    action
+                {
                     await connection.admit(limits)
                     if session.isCompressed {
                         try connection.decoder.startInflating()
                         try connection.encoder.startDeflating()
                     }
+                    // The server read its clock between our HELLO and its WELCOME: halfway, as NTP assumes.
+                    let arrived = wallClock.millisecondsSince1970()
+                    let midpoint = Int64(clamping: sent / 2 + arrived / 2)
+                    clockOffset = serverTime - midpoint
+                    try await store.recordClockOffset(clockOffset, server: server)
                 }
             case .readCursor(let server):
-                action = session.cursorRead(pulledThrough: try await store.cursor(for: server).pulledThrough)
+                let cursor = try await store.cursor(for: server)
+                action = session.cursorRead(pulledThrough: cursor.pulledThrough, pushedThrough: cursor.pushedThrough)
+            case .reconcile(let ops):
+                let reconciliation = try await store.reconcile(ownOps: ops)
+                action = session.reconciled(stored: reconciliation.stored, differing: reconciliation.differing)
+            case .reissue(let copies, let above):
+                let reissue = try await store.reissue(
+                    replacing: copies, above: UInt64(above), as: ReplicaID.random(),
+                    reason: "the server holds ops of \(identity.replica) that differ from this laptop's: "
+                        + "its data folder was copied, or restored from a backup after it had written them")
+                action = session.reissued(as: reissue.identity.replica, count: reissue.count)
+            case .restamp(let after, let beyond):
+                let restamp = try await store.restampUnsent(after: UInt64(after), beyond: beyond)
+                action = session.restamped(count: restamp.count, shift: restamp.shift)
             case .loadPush(let after, let limit):
-                let batch = try await store.batch(
-                    after: after, limit: limit, scopes: identity.scopes, writers: .only(identity.replica))
-                action = session.pushLoaded(ops: batch.ops, through: batch.through, more: batch.more)
+                let ops = try await store.ops(of: identity.replica, after: UInt64(after), limit: limit)
+                action = session.pushLoaded(ops: ops)
             case .markPushed(let through):
                 try await store.markPushed(to: session.server!, through: through)
                 progress(session.summary)
@@ -94,13 +134,15 @@ public struct ClientSync: Sendable {
             case .finished(let summary):
                 return Outcome(
                     server: session.server!, summary: summary, compressed: session.isCompressed,
+                    clockOffset: clockOffset,
                     textBytesOut: connection.encoder.textBytes, textBytesIn: connection.decoder.textBytes,
                     wireBytesOut: connection.encoder.wireBytes, wireBytesIn: connection.decoder.wireBytes)
             case .fail(let error):
                 try? await connection.send(.error(error))
-                throw Failure(error: error, fromServer: false, summary: session.summary)
+                throw Failure(
+                    error: error, fromServer: false, summary: session.summary, welcomed: session.server != nil)
             case .refused(let error):
-                throw Failure(error: error, fromServer: true, summary: session.summary)
+                throw Failure(error: error, fromServer: true, summary: session.summary, welcomed: session.server != nil)
             }
         }
     }

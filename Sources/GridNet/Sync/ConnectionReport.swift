@@ -18,6 +18,8 @@ public struct ConnectionReport: Hashable, Sendable {
     public var opsPushed = 0
     /// Ops sent to the client.
     public var opsPulled = 0
+    /// Ops given back to a laptop that had lost its own (restored from a backup, or copied).
+    public var opsRecovered = 0
     /// The daemon's local sequence up to which the client has pulled, if it pulled.
     public var pulledThrough: Int64?
     /// Conflicts that the pushed ops opened on the server.

@@ -15,13 +15,19 @@ public struct ServerConnection: Sendable {
     public var limits: Limits
     /// Whether to compress when a client asks.
     public var compression: Bool
+    /// The server's clock: the time reference that `WELCOME` tells every laptop.
+    public var wallClock: any WallClock
 
     /// Creates the driver shared by the daemon's connections.
-    public init(store: any ReplicaStore, authority: any SyncAuthority, limits: Limits, compression: Bool) {
+    public init(
+        store: any ReplicaStore, authority: any SyncAuthority, limits: Limits, compression: Bool,
+        wallClock: any WallClock = SystemWallClock()
+    ) {
         self.store = store
         self.authority = authority
         self.limits = limits
         self.compression = compression
+        self.wallClock = wallClock
     }
 
     /// Serves one connection until the client says goodbye, an error closes it, or the
@@ -70,7 +76,7 @@ public struct ServerConnection: Sendable {
                             logger.notice("the client stopped reading or went away: closed the connection")
                             break connection
                         }
-                        if case .welcome(_, _, _, _, _, _, let deflate) = message {
+                        if case .welcome(_, _, _, _, _, _, _, let deflate) = message {
                             await connection.admit()
                             if deflate {
                                 try connection.decoder.startInflating()
@@ -91,18 +97,19 @@ public struct ServerConnection: Sendable {
                             let grant = try await authority.authorize(replica: replica, token: token)
                             report.worker = grant.worker
                             logger[metadataKey: "worker"] = "\(grant.worker)"
-                            let cursor = try await store.cursor(for: replica)
+                            let held = try await store.heldThrough(of: replica)
                             action = session.authenticated(
                                 ServerSession.Grant(
                                     read: grant.read, write: grant.write, worker: grant.worker,
-                                    receivedThrough: cursor.pulledThrough))
+                                    heldThrough: Int64(held)),
+                                serverTime: Int64(wallClock.millisecondsSince1970()))
                         } catch let refusal as TokenRefusal {
                             action = session.authenticationFailed(refusal.message)
                         }
-                    case .storePush(let ops, let through, let client):
+                    case .storePush(let ops, _, let client):
                         report.opsPushed += ops.count
                         do {
-                            let result = try await store.ingest(ops, pulledFrom: client, through: through)
+                            let result = try await store.admit(ops, pushedBy: client)
                             report.opsStored += result.stored
                             report.conflictsCreated += result.conflictsOpened
                             action = session.pushStored()
@@ -116,6 +123,16 @@ public struct ServerConnection: Sendable {
                         if case .send = action {
                             report.opsPulled += batch.ops.count
                             report.pulledThrough = batch.through
+                        }
+                    case .loadOwn(let after, let limit, let client):
+                        let ops = try await store.ops(of: client, after: UInt64(after), limit: limit)
+                        let through = ops.last.map { Int64($0.id.sequence) } ?? after
+                        action = session.batchLoaded(ops: ops, through: through, more: ops.count == limit)
+                        if case .send = action {
+                            report.opsRecovered += ops.count
+                            logger.notice(
+                                "gave a laptop back its own ops",
+                                metadata: ["count": "\(ops.count)", "after": "\(after)", "through": "\(through)"])
                         }
                     case .close(let last):
                         if let last {
@@ -169,6 +186,10 @@ public struct ServerConnection: Sendable {
     /// The error a client is sent when the store refuses its batch.
     static func protocolError(for error: StoreError) -> ProtocolError {
         switch error.code {
+        case .refused where error.merge?.code == .reusedID:
+            return ProtocolError(.reusedID, "\(error.message): nothing of the batch was stored")
+        case .refused where error.merge?.code == .badParents:
+            return ProtocolError(.badParents, "\(error.message): nothing of the batch was stored")
         case .refused, .outOfScope, .unknownRecord:
             return ProtocolError(.refused, "\(error.message): nothing of the batch was stored")
         case .busy:

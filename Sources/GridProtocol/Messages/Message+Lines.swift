@@ -3,17 +3,19 @@ import GridModel
 
 extension Message {
     /// The protocol version this code speaks.
-    public static let version = "gridsync/1"
+    public static let version = "gridsync/2"
 
     /// The message's lines, without line feeds: one, or a header and its op lines.
     public var lines: [String] {
         switch self {
         case .hello(let version, let replica, let token, let deflate):
             return ["HELLO \(version) \(replica) \(token)" + (deflate ? " deflate" : "")]
-        case .welcome(let version, let replica, let read, let write, let limits, let receivedThrough, let deflate):
+        case .welcome(
+            let version, let replica, let read, let write, let limits, let heldThrough, let serverTime, let deflate):
             return [
                 "WELCOME \(version) \(replica) \(Self.scopes(read)) \(Self.scopes(write)) \(limits.lineBytes) "
-                    + "\(limits.opsPerBatch) \(limits.messageBytes) \(receivedThrough)" + (deflate ? " deflate" : "")
+                    + "\(limits.opsPerBatch) \(limits.messageBytes) \(heldThrough) \(serverTime)"
+                    + (deflate ? " deflate" : "")
             ]
         case .push(let through, let ops):
             return ["PUSH \(ops.count) \(through)"] + ops.map(OpLine.text)
@@ -21,6 +23,8 @@ extension Message {
             return ["ACK \(through)"]
         case .pull(let after, let limit):
             return ["PULL \(after) \(limit)"]
+        case .recover(let after, let limit):
+            return ["RECOVER \(after) \(limit)"]
         case .batch(let through, let more, let ops):
             return ["BATCH \(ops.count) \(through) \(more ? 1 : 0)"] + ops.map(OpLine.text)
         case .error(let error):

@@ -6,18 +6,21 @@ public enum Message: Hashable, Sendable {
     /// Client → server, first: protocol version, replica id, bearer token, wish to compress.
     case hello(version: String, replica: ReplicaID, token: String, deflate: Bool)
     /// Server → client, answering `hello`: the server's replica, the scopes the token may
-    /// read and write, the limits, the client's local sequence up to which the server holds
-    /// the client's ops (where the next push starts), and whether the rest of the connection
-    /// is compressed.
+    /// read and write, the limits, the sequence up to which the server holds every op the
+    /// client's replica wrote (where the next push starts), the server's clock (milliseconds
+    /// since 1970), and whether the rest of the connection is compressed.
     case welcome(
         version: String, replica: ReplicaID, read: [GridScope], write: [GridScope], limits: Limits,
-        receivedThrough: Int64, deflate: Bool)
-    /// Client → server: ops, covering the client's local sequence up to `through`.
+        heldThrough: Int64, serverTime: Int64, deflate: Bool)
+    /// Client → server: the client's own next ops, in order; `through` is the last one's sequence.
     case push(through: Int64, ops: [Op])
-    /// Server → client: the pushed ops up to `through` are committed.
+    /// Server → client: the pushed ops up to the sequence `through` are committed.
     case ack(through: Int64)
     /// Client → server: the ops after the server's local sequence `after`, at most `limit`.
     case pull(after: Int64, limit: Int)
+    /// Client → server: the client replica's own ops that the server holds after the
+    /// sequence `after`, at most `limit` (a laptop restored from a backup takes them back).
+    case recover(after: Int64, limit: Int)
     /// Server → client: ops in the client's scopes, the cursor to pull after next, and whether more follow.
     case batch(through: Int64, more: Bool, ops: [Op])
     /// Either way: an error; fatal ones close the connection.
@@ -37,19 +40,16 @@ public struct Limits: Hashable, Sendable {
     public var messageBytes: Int
     /// The longest line before the peer is authenticated.
     public var handshakeLineBytes: Int
-    /// The most a message may grow when inflated (beyond its first 64 KiB): a deflate bomb's guard.
-    public var inflationRatio: Int
 
     /// Creates limits.
     public init(
         lineBytes: Int = 64 * 1024, opsPerBatch: Int = 5_000, messageBytes: Int = 16 * 1024 * 1024,
-        handshakeLineBytes: Int = 1_024, inflationRatio: Int = 200
+        handshakeLineBytes: Int = 1_024
     ) {
         self.lineBytes = lineBytes
         self.opsPerBatch = opsPerBatch
         self.messageBytes = messageBytes
         self.handshakeLineBytes = handshakeLineBytes
-        self.inflationRatio = inflationRatio
     }
 
     /// These limits with the three that a `welcome` announces taken from `announced`.

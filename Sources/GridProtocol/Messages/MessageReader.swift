@@ -48,9 +48,14 @@ public struct MessageReader: Sendable {
                 pending = batch
                 return nil
             }
-            return batch.verb == "PUSH"
-                ? .push(through: batch.through, ops: batch.ops)
-                : .batch(through: batch.through, more: batch.more, ops: batch.ops)
+            guard batch.verb == "PUSH" else { return .batch(through: batch.through, more: batch.more, ops: batch.ops) }
+            guard batch.ops.last!.id.sequence == batch.through else {
+                throw ProtocolError(
+                    .malformedLine,
+                    "PUSH says it goes through \(batch.through), but its last op is \(batch.ops.last!.id): "
+                        + "<through> is the sequence of the push's last op")
+            }
+            return .push(through: batch.through, ops: batch.ops)
         }
         let words = line.split(separator: " ", omittingEmptySubsequences: false)
         switch words.first {
@@ -61,22 +66,23 @@ public struct MessageReader: Sendable {
             return .hello(
                 version: String(words[1]), replica: replica, token: String(words[3]), deflate: words.count == 5)
         case "WELCOME":
-            guard (9...10).contains(words.count), let replica = ReplicaID(String(words[2])),
+            guard (10...11).contains(words.count), let replica = ReplicaID(String(words[2])),
                 let read = Self.scopes(words[3]), let write = Self.scopes(words[4]),
                 let lineBytes = Self.number(words[5]), let opsPerBatch = Self.number(words[6]),
-                let messageBytes = Self.number(words[7]), let receivedThrough = Self.number(words[8]),
-                lineBytes > 0, opsPerBatch > 0, messageBytes > lineBytes,
-                words.count == 9 || words[9] == "deflate"
+                let messageBytes = Self.number(words[7]), let heldThrough = Self.number(words[8]),
+                let serverTime = Self.number(words[9]), lineBytes > 0, opsPerBatch > 0, messageBytes > lineBytes,
+                words.count == 10 || words[10] == "deflate"
             else {
                 throw malformed(
-                    "WELCOME version replica read-scopes write-scopes line-bytes ops-per-batch message-bytes received-through [deflate]"
-                )
+                    "WELCOME version replica read-scopes write-scopes line-bytes ops-per-batch message-bytes "
+                        + "held-through server-time [deflate]")
             }
             let announced = Limits(
                 lineBytes: Int(lineBytes), opsPerBatch: Int(opsPerBatch), messageBytes: Int(messageBytes))
             return .welcome(
                 version: String(words[1]), replica: replica, read: read, write: write,
-                limits: limits.announced(by: announced), receivedThrough: receivedThrough, deflate: words.count == 10)
+                limits: limits.announced(by: announced), heldThrough: heldThrough, serverTime: serverTime,
+                deflate: words.count == 11)
         case "PUSH", "BATCH":
             let isPush = words[0] == "PUSH"
             guard words.count == (isPush ? 3 : 4), let count = Self.number(words[1]),
@@ -88,19 +94,20 @@ public struct MessageReader: Sendable {
             }
             let more = !isPush && words[3] == "1"
             guard count > 0 else {
-                return isPush ? .push(through: through, ops: []) : .batch(through: through, more: more, ops: [])
+                guard !isPush else { throw malformed("PUSH count through, with a count of at least 1") }
+                return .batch(through: through, more: more, ops: [])
             }
             pending = Pending(verb: words[0], count: Int(count), through: through, more: more)
             return nil
         case "ACK":
             guard words.count == 2, let through = Self.number(words[1]) else { throw malformed("ACK through") }
             return .ack(through: through)
-        case "PULL":
+        case "PULL", "RECOVER":
             guard words.count == 3, let after = Self.number(words[1]), let limit = Self.number(words[2]), limit > 0
             else {
-                throw malformed("PULL after limit")
+                throw malformed("\(words[0]) after limit")
             }
-            return .pull(after: after, limit: Int(limit))
+            return words[0] == "PULL" ? .pull(after: after, limit: Int(limit)) : .recover(after: after, limit: Int(limit))
         case "ERR":
             guard words.count >= 2, !words[1].isEmpty else { throw malformed("ERR code message") }
             let message = words.dropFirst(2).joined(separator: " ")

@@ -50,7 +50,16 @@ public enum OpLine {
             throw malformed("'\(parts[6])' is not a scope (community or community/grid)")
         }
         let field = String(parts[7])
-        guard !field.isEmpty else { throw malformed("the field name is empty") }
+        // A field name is a key, as the schemas' names are: 1 to 32 of a-z, 0-9 and '-', not
+        // starting with '-'. Whether the record type has that field is the merge rules' to say.
+        guard (1...32).contains(field.utf8.count), field.utf8.first != UInt8(ascii: "-"),
+            field.utf8.allSatisfy({
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || $0 == UInt8(ascii: "-")
+            })
+        else {
+            throw malformed("the field name '\(field.prefix(40))' is not 1 to 32 of a-z, 0-9 and '-', not starting with '-'")
+        }
         let parents = try parentList(parts[8])
         guard let payload = CanonicalJSON.payload(from: parts[9]) else {
             throw malformed("the payload is not a payload's canonical JSON: \(parts[9].prefix(80))")

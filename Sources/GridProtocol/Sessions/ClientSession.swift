@@ -1,9 +1,10 @@
 import GridMerge
 import GridModel
 
-/// The client side of one sync, as a state machine with no I/O: push every op of the
-/// client's after the server's cursor for it, then pull every op in the client's scopes,
-/// then say goodbye.
+/// The client side of one sync, as a state machine with no I/O: make sure the client's own
+/// history is the server's (get back lost ops, take a new identity after a copy), give own
+/// ops from a wrong clock sane readings, push every own op the server lacks, then pull every
+/// op in the client's scopes, then say goodbye.
 ///
 /// The driver (the network client, or a test) feeds it the messages it receives and the
 /// results of the store work it asked for, and performs the ``Action`` it returns.
@@ -12,11 +13,21 @@ public struct ClientSession: Sendable {
     public enum Action: Hashable, Sendable {
         /// Send this message.
         case send(Message)
-        /// Read the client's pull cursor for this server, then call ``cursorRead(pulledThrough:)``.
+        /// Read this replica's cursors for this server, then call ``cursorRead(pulledThrough:pushedThrough:)``.
         case readCursor(server: ReplicaID)
-        /// Load the client's ops after this local sequence (at most `limit`), then call ``pushLoaded(ops:through:more:)``.
+        /// Compare the server's copies of the client's own ops with the client's, store those
+        /// it lacks, then call ``reconciled(stored:differing:)``.
+        case reconcile(ops: [Op])
+        /// Give up the client's identity: the server's copies replace the client's ops under
+        /// the same ids, and its own ops above `heldThrough` are issued again under a new
+        /// identity; then call ``reissued(as:count:)``.
+        case reissue(replacing: [Op], above: Int64)
+        /// Give the client's own ops above `after` stamped after `beyond` new clock readings,
+        /// then call ``restamped(count:shift:)``.
+        case restamp(after: Int64, beyond: HybridTimestamp)
+        /// Load the client's own ops after this sequence (at most `limit`), then call ``pushLoaded(ops:)``.
         case loadPush(after: Int64, limit: Int)
-        /// Record that the server holds the client's ops up to `through`, then call ``pushMarked()``.
+        /// Record that the server holds the client's own ops up to the sequence `through`, then call ``pushMarked()``.
         case markPushed(through: Int64)
         /// Store these pulled ops with the server's cursor `through`, in one transaction, then call ``pulledStored()``.
         case storePulled(ops: [Op], through: Int64)
@@ -28,7 +39,7 @@ public struct ClientSession: Sendable {
         case refused(ProtocolError)
     }
 
-    /// What a finished sync moved.
+    /// What a finished sync moved and repaired.
     public struct Summary: Hashable, Sendable {
         /// Ops pushed to the server.
         public var pushed = 0
@@ -37,25 +48,39 @@ public struct ClientSession: Sendable {
         /// Why the server refused this client's ops, if it did: they stay in the client's
         /// replica, unsent, and the pull went on.
         public var pushRefusal: ProtocolError?
+        /// The client's own ops it had lost (a restored backup) and got back from the server.
+        public var recovered = 0
+        /// Own ops given new clock readings before they were pushed, and how far the first moved back (ms).
+        public var restamped = 0, restampShift: Int64 = 0
+        /// The identity the client took after its numbering collided with the server's, and
+        /// how many of its ops it issued again under it: the client must sync again as it.
+        public var newIdentity: ReplicaID?, reissued = 0
 
         /// Creates a summary of nothing moved yet.
         public init() {}
     }
 
     private enum State: Hashable, Sendable {
-        case start, awaitingWelcome, readingCursor, loadingPush, awaitingAck(through: Int64, more: Bool, count: Int),
-            markingPush(
-                more: Bool)
+        case start, awaitingWelcome, readingCursor
+        case awaitingRecovered(after: Int64), reconciling(through: Int64, more: Bool), reissuing, restamping
+        case loadingPush, awaitingAck(through: Int64, count: Int), markingPush
         case awaitingBatch, storingPull(through: Int64, more: Bool), awaitingBye, done
     }
+
+    /// How far into the server's future an own op may be stamped before it is restamped:
+    /// enough for the error of measuring the server's clock over a slow link.
+    public static let restampMargin: Int64 = 60_000
 
     private var state = State.start
     private let replica: ReplicaID
     private let token: String
     private let deflate: Bool
     private let pullFromStart: Bool
+    private var heldThrough: Int64 = 0
+    private var serverTime: Int64 = 0
     private var pushedThrough: Int64 = 0
     private var pulledThrough: Int64 = 0
+    private var collisions: [Op] = []
     private var pushLimit = Limits.standard.opsPerBatch
     /// The limits the server announced (the standard ones until it has).
     public private(set) var limits = Limits.standard
@@ -68,8 +93,7 @@ public struct ClientSession: Sendable {
 
     /// Creates a session for the replica `replica`, asking for compression if `deflate`.
     /// Pushing resumes where the server says it stands; pulling, after the client's stored
-    /// cursor for that server, or from the start if `pullFromStart` (after the server was
-    /// restored from a backup, its numbering may have gone back).
+    /// cursor for that server, or from the start if `pullFromStart`.
     public init(replica: ReplicaID, token: String, deflate: Bool = true, pullFromStart: Bool = false) {
         self.replica = replica
         self.token = token
@@ -91,12 +115,14 @@ public struct ClientSession: Sendable {
             // The server refused this batch as a whole. The ops stay here; pulling goes on,
             // so the worker still receives everyone else's records.
             summary.pushRefusal = error
-            state = .awaitingBatch
-            return .send(.pull(after: pulledThrough, limit: limits.opsPerBatch))
+            return startPulling()
         case (_, .error(let error)):
             state = .done
             return .refused(error)
-        case (.awaitingWelcome, .welcome(let version, let server, _, _, let limits, let receivedThrough, let deflate)):
+        case (
+            .awaitingWelcome,
+            .welcome(let version, let server, _, _, let limits, let heldThrough, let serverTime, let deflate)
+        ):
             guard version == Message.version else {
                 return fail(
                     .version, "the server speaks \(version), this client \(Message.version): upgrade one of them")
@@ -108,16 +134,26 @@ public struct ClientSession: Sendable {
             self.limits = limits
             isCompressed = deflate
             pushLimit = limits.opsPerBatch
-            pushedThrough = receivedThrough
+            self.heldThrough = heldThrough
+            self.serverTime = serverTime
             state = .readingCursor
             return .readCursor(server: server)
-        case (.awaitingAck(let through, let more, let count), .ack(let acknowledged)):
+        case (.awaitingRecovered(let after), .batch(let through, let more, let ops)):
+            guard through >= after, !more || through > after, ops.count <= limits.opsPerBatch,
+                ops.allSatisfy({ $0.id.replica == replica && Int64($0.id.sequence) > after })
+            else {
+                return fail(
+                    .badCount, "the server's copies of this replica's ops go back, do not move on, or are not its own")
+            }
+            state = .reconciling(through: through, more: more)
+            return .reconcile(ops: ops)
+        case (.awaitingAck(let through, let count), .ack(let acknowledged)):
             guard acknowledged == through else {
                 return fail(.malformedLine, "the server acknowledged \(acknowledged), but \(through) was pushed")
             }
             pushedThrough = through
             summary.pushed += count
-            state = .markingPush(more: more)
+            state = .markingPush
             return .markPushed(through: through)
         case (.awaitingBatch, .batch(let through, let more, let ops)):
             guard through >= pulledThrough, !more || through > pulledThrough, ops.count <= limits.opsPerBatch else {
@@ -135,43 +171,76 @@ public struct ClientSession: Sendable {
         }
     }
 
-    /// The client's pull cursor for the server, as stored.
-    public mutating func cursorRead(pulledThrough: Int64) -> Action {
+    /// The client's cursors for the server, as stored: where it pulled to, and up to which
+    /// of its own ops the server acknowledged.
+    ///
+    /// If the server holds more of this replica's ops than it ever acknowledged, the data
+    /// folder was restored from a backup or copied (or an acknowledgement was lost): the
+    /// client asks for the server's copies and compares them with its own before it pushes.
+    public mutating func cursorRead(pulledThrough: Int64, pushedThrough: Int64) -> Action {
         guard state == .readingCursor else { return unexpected("cursorRead") }
         self.pulledThrough = pullFromStart ? 0 : pulledThrough
-        state = .loadingPush
-        return .loadPush(after: pushedThrough, limit: pushLimit)
+        self.pushedThrough = pushedThrough
+        guard heldThrough > pushedThrough else { return startPushing() }
+        state = .awaitingRecovered(after: pushedThrough)
+        return .send(.recover(after: pushedThrough, limit: limits.opsPerBatch))
     }
 
-    /// The client's ops loaded for a push.
-    public mutating func pushLoaded(ops: [Op], through: Int64, more: Bool) -> Action {
-        guard state == .loadingPush else { return unexpected("pushLoaded") }
-        if ops.isEmpty {
-            // Nothing of ours to send in this stretch: move past it without asking the server,
-            // and without a write: the stretch holds none of our ops to count as unsent.
-            pushedThrough = max(pushedThrough, through)
-            state = .markingPush(more: more)
-            return pushMarked()
+    /// The server's copies are compared: `stored` were missing here and are stored now,
+    /// `differing` hold other content than this replica's ops of the same ids.
+    public mutating func reconciled(stored: Int, differing: [Op]) -> Action {
+        guard case .reconciling(let through, let more) = state else { return unexpected("reconciled") }
+        summary.recovered += stored
+        collisions += differing
+        if more {
+            state = .awaitingRecovered(after: through)
+            return .send(.recover(after: through, limit: limits.opsPerBatch))
         }
-        let push = Message.push(through: through, ops: ops)
+        guard collisions.isEmpty else {
+            state = .reissuing
+            return .reissue(replacing: collisions, above: heldThrough)
+        }
+        return startPushing()
+    }
+
+    /// The client gave up its identity and issued `count` ops again as `newReplica`. This
+    /// connection speaks for the former identity, so it only pulls; the next sync pushes.
+    public mutating func reissued(as newReplica: ReplicaID, count: Int) -> Action {
+        guard state == .reissuing else { return unexpected("reissued") }
+        summary.newIdentity = newReplica
+        summary.reissued = count
+        return startPulling()
+    }
+
+    /// Own ops stamped too far into the server's future are restamped.
+    public mutating func restamped(count: Int, shift: Int64) -> Action {
+        guard state == .restamping else { return unexpected("restamped") }
+        summary.restamped = count
+        summary.restampShift = shift
+        state = .loadingPush
+        return .loadPush(after: heldThrough, limit: pushLimit)
+    }
+
+    /// The client's own ops loaded for a push: the next ones after what the server holds.
+    public mutating func pushLoaded(ops: [Op]) -> Action {
+        guard state == .loadingPush else { return unexpected("pushLoaded") }
+        guard let last = ops.last else { return startPulling() }
+        let push = Message.push(through: Int64(last.id.sequence), ops: ops)
         if ops.count > 1, push.textByteCount > limits.messageBytes {
             // Too big for one message: load fewer ops.
             pushLimit = ops.count / 2
-            return .loadPush(after: pushedThrough, limit: pushLimit)
+            return .loadPush(after: heldThrough, limit: pushLimit)
         }
-        state = .awaitingAck(through: through, more: more, count: ops.count)
+        state = .awaitingAck(through: Int64(last.id.sequence), count: ops.count)
         return .send(push)
     }
 
     /// The acknowledgement is stored.
     public mutating func pushMarked() -> Action {
-        guard case .markingPush(let more) = state else { return unexpected("pushMarked") }
-        if more {
-            state = .loadingPush
-            return .loadPush(after: pushedThrough, limit: pushLimit)
-        }
-        state = .awaitingBatch
-        return .send(.pull(after: pulledThrough, limit: limits.opsPerBatch))
+        guard state == .markingPush else { return unexpected("pushMarked") }
+        heldThrough = pushedThrough
+        state = .loadingPush
+        return .loadPush(after: heldThrough, limit: pushLimit)
     }
 
     /// The pulled ops and cursor are stored.
@@ -189,6 +258,22 @@ public struct ClientSession: Sendable {
     /// Reading from the server failed: tell it why, and close.
     public mutating func readFailed(_ error: ProtocolError) -> Action {
         fail(error.code, error.message)
+    }
+
+    /// Before pushing, own ops stamped far into the server's future get sane clocks.
+    private mutating func startPushing() -> Action {
+        state = .restamping
+        let limit = max(0, serverTime + Self.restampMargin)
+        return .restamp(
+            after: heldThrough,
+            beyond: HybridTimestamp(
+                milliseconds: min(UInt64(limit), HybridTimestamp.maximumMilliseconds),
+                counter: HybridTimestamp.maximumCounter))
+    }
+
+    private mutating func startPulling() -> Action {
+        state = .awaitingBatch
+        return .send(.pull(after: pulledThrough, limit: limits.opsPerBatch))
     }
 
     private mutating func fail(_ code: ProtocolError.Code, _ message: String) -> Action {

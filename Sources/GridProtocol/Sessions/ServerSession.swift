@@ -14,12 +14,15 @@ public struct ServerSession: Sendable {
         case send(Message)
         /// Check the token for this replica, then call ``authenticated(_:)`` or ``authenticationFailed(_:)``.
         case authenticate(replica: ReplicaID, token: String)
-        /// Store these ops and the client's cursor `through` in one transaction, then call
+        /// Admit these ops, the client's own next ones up to its sequence `through`, then call
         /// ``pushStored()`` or ``pushRefused(_:)``.
         case storePush(ops: [Op], through: Int64, client: ReplicaID)
         /// Load the ops after `after` in these scopes, except the client's own (at most
         /// `limit`), then call ``batchLoaded(ops:through:more:)``.
         case loadBatch(after: Int64, limit: Int, scopes: [GridScope], client: ReplicaID)
+        /// Load the client's own ops after the sequence `after` (at most `limit`), then call
+        /// ``batchLoaded(ops:through:more:)`` with the last one's sequence as `through`.
+        case loadOwn(after: Int64, limit: Int, client: ReplicaID)
         /// Send this message (if any) and close the connection.
         case close(Message?)
     }
@@ -32,21 +35,21 @@ public struct ServerSession: Sendable {
         public var write: [GridScope]
         /// The worker every pushed op must name as its author.
         public var worker: WorkerID
-        /// The client's local sequence up to which the server holds the client's ops.
-        public var receivedThrough: Int64
+        /// The sequence up to which the server holds every op the client's replica wrote.
+        public var heldThrough: Int64
 
         /// Creates a grant.
-        public init(read: [GridScope], write: [GridScope], worker: WorkerID, receivedThrough: Int64) {
+        public init(read: [GridScope], write: [GridScope], worker: WorkerID, heldThrough: Int64) {
             self.read = read
             self.write = write
             self.worker = worker
-            self.receivedThrough = receivedThrough
+            self.heldThrough = heldThrough
         }
     }
 
     private enum State: Hashable, Sendable {
         case awaitingHello, authenticating(deflate: Bool), ready, storing(through: Int64)
-        case loading(after: Int64), closed
+        case loading(after: Int64, own: Bool), closed
     }
 
     private var state = State.awaitingHello
@@ -88,9 +91,12 @@ public struct ServerSession: Sendable {
             state = .storing(through: through)
             return .storePush(ops: ops, through: through, client: client!)
         case (.ready, .pull(let after, let limit)):
-            state = .loading(after: after)
+            state = .loading(after: after, own: false)
             return .loadBatch(
                 after: after, limit: min(limit, limits.opsPerBatch), scopes: grant!.read, client: client!)
+        case (.ready, .recover(let after, let limit)):
+            state = .loading(after: after, own: true)
+            return .loadOwn(after: after, limit: min(limit, limits.opsPerBatch), client: client!)
         case (.ready, .bye):
             state = .closed
             return .close(.bye)
@@ -128,15 +134,16 @@ public struct ServerSession: Sendable {
         return nil
     }
 
-    /// The token is good: answer with what it grants.
-    public mutating func authenticated(_ grant: Grant) -> Action {
+    /// The token is good: answer with what it grants, and the server's clock
+    /// (milliseconds since 1970), which the client corrects its own by.
+    public mutating func authenticated(_ grant: Grant, serverTime: Int64) -> Action {
         guard case .authenticating(let deflate) = state else { return fail(.internal, "authenticated out of turn") }
         self.grant = grant
         state = .ready
         return .send(
             .welcome(
                 version: Message.version, replica: replica, read: grant.read, write: grant.write, limits: limits,
-                receivedThrough: grant.receivedThrough, deflate: deflate))
+                heldThrough: grant.heldThrough, serverTime: serverTime, deflate: deflate))
     }
 
     /// The token is wrong, unknown or revoked.
@@ -161,10 +168,12 @@ public struct ServerSession: Sendable {
 
     /// The ops for a pull are loaded. A batch too big for one message is loaded again, smaller.
     public mutating func batchLoaded(ops: [Op], through: Int64, more: Bool) -> Action {
-        guard case .loading(let after) = state else { return fail(.internal, "batch loaded out of turn") }
+        guard case .loading(let after, let own) = state else { return fail(.internal, "batch loaded out of turn") }
         let batch = Message.batch(through: through, more: more, ops: ops)
         if ops.count > 1, batch.textByteCount > limits.messageBytes {
-            return .loadBatch(after: after, limit: ops.count / 2, scopes: grant!.read, client: client!)
+            return own
+                ? .loadOwn(after: after, limit: ops.count / 2, client: client!)
+                : .loadBatch(after: after, limit: ops.count / 2, scopes: grant!.read, client: client!)
         }
         state = .ready
         return .send(batch)

@@ -16,6 +16,13 @@ public struct ReplicaStatus: Hashable, Sendable, Codable {
     public let conflictCount: Int
     /// When the last sync finished, if ever (ISO 8601).
     public let lastSync: String?
+    /// Milliseconds to add to this machine's clock to read the server's, as measured at the
+    /// last sync (negative when this clock is fast), if it ever synced.
+    public var clockOffset: Int64?
+    /// When ``clockOffset`` was measured (ISO 8601).
+    public var clockMeasuredAt: String?
+    /// Identities this replica gave up after a copied or restored data folder, oldest first.
+    public var formerIdentities: [FormerIdentity] = []
 
     /// Creates a status.
     public init(
@@ -29,5 +36,25 @@ public struct ReplicaStatus: Hashable, Sendable, Codable {
         self.records = records
         self.conflictCount = conflictCount
         self.lastSync = lastSync
+    }
+}
+
+/// An identity a replica gave up, and why.
+public struct FormerIdentity: Hashable, Sendable, Codable {
+    /// The replica id given up.
+    public let replica: ReplicaID
+    /// When (ISO 8601).
+    public let replacedAt: String
+    /// Why, for the worker.
+    public let reason: String
+    /// How many unsent ops were issued again under the new identity.
+    public let reissued: Int
+
+    /// Creates a record of a former identity.
+    public init(replica: ReplicaID, replacedAt: String, reason: String, reissued: Int) {
+        self.replica = replica
+        self.replacedAt = replacedAt
+        self.reason = reason
+        self.reissued = reissued
     }
 }

@@ -69,11 +69,96 @@ public protocol ReplicaStore: Sendable {
     /// Stores ops pulled from a peer and, in the same transaction, the peer's local
     /// sequence up to which they were pulled: interrupted at any point, the next pull
     /// resumes after the last batch stored, with nothing lost and nothing applied twice.
+    /// The peer is the time reference: it bounded every op's clock when it took the op in,
+    /// so the ops' clocks are not checked against this replica's own.
     func ingest(_ ops: [Op], pulledFrom peer: ReplicaID, through: Int64) async throws -> IngestResult
 
-    /// Records that a peer acknowledged this replica's ops up to `localSequence`.
-    func markPushed(to peer: ReplicaID, through localSequence: Int64) async throws
+    /// Records that a peer holds this replica's own ops up to the op sequence `sequence`.
+    func markPushed(to peer: ReplicaID, through sequence: Int64) async throws
 
     /// What this replica has exchanged with a peer (all zero for a peer never met).
     func cursor(for peer: ReplicaID) async throws -> PeerCursor
+
+    // MARK: Keeping one history
+
+    /// The highest sequence `n` such that this replica holds every op of `writer` from 1 to `n`.
+    func heldThrough(of writer: ReplicaID) async throws -> UInt64
+
+    /// Ops of `writer` with a sequence above `sequence`, by sequence, at most `limit`.
+    func ops(of writer: ReplicaID, after sequence: UInt64, limit: Int) async throws -> [Op]
+
+    /// Stores ops that a client pushed, each after the admission rules (``OpAdmission``), the
+    /// writer's order (each op follows its writer's previous one) and the drift bound on
+    /// clocks; ops held already, byte for byte, are skipped. All or nothing.
+    ///
+    /// - Throws: ``StoreError/Code/refused`` with the merge core's reason: `reused-id`,
+    ///   `bad-parents`, `clock-too-far-ahead`, or an op the merge rules refuse.
+    func admit(_ ops: [Op], pushedBy client: ReplicaID) async throws -> IngestResult
+
+    /// Records the offset of this replica's wall clock from the server's, measured at a sync:
+    /// later ops are written with the corrected clock.
+    func recordClockOffset(_ milliseconds: Int64, server: ReplicaID) async throws
+
+    /// Gives new clock readings, in the same order, to this replica's own ops above sequence
+    /// `sentThrough` from the first one stamped after `limit` on, and rebuilds the records
+    /// from the op log; lowers the replica's clock to what its ops say.
+    func restampUnsent(after sentThrough: UInt64, beyond limit: HybridTimestamp) async throws -> Restamp
+
+    /// Compares the server's copies of this replica's own ops with the replica's: stores the
+    /// ones it lacks (a laptop restored from a backup gets them back), and returns the ones
+    /// that differ from its own (the sign of a copied or restored data folder).
+    func reconcile(ownOps serverCopies: [Op]) async throws -> Reconciliation
+
+    /// Gives up this replica's identity after its numbering collided with the server's: the
+    /// server's copies replace the replica's ops under the same ids, and every own op the
+    /// server does not hold is issued again, in order, as an op of `newReplica`.
+    ///
+    /// - Returns: the new identity and the number of ops issued again.
+    func reissue(replacing serverCopies: [Op], above sentThrough: UInt64, as newReplica: ReplicaID, reason: String)
+        async throws -> Reissue
+}
+
+/// What restamping a replica's unsent ops did.
+public struct Restamp: Hashable, Sendable {
+    /// Ops given new clock readings.
+    public var count: Int
+    /// How far the first of them was moved back, in milliseconds.
+    public var shift: Int64
+
+    /// Creates a result.
+    public init(count: Int, shift: Int64) {
+        self.count = count
+        self.shift = shift
+    }
+}
+
+/// What comparing the server's copies of a replica's own ops with the replica's found.
+public struct Reconciliation: Hashable, Sendable {
+    /// Copies the replica lacked, now stored.
+    public var stored: Int
+    /// Copies that differ from the replica's ops of the same ids.
+    public var differing: [Op]
+
+    /// Creates a result.
+    public init(stored: Int, differing: [Op]) {
+        self.stored = stored
+        self.differing = differing
+    }
+}
+
+/// What giving up a replica identity did.
+public struct Reissue: Hashable, Sendable {
+    /// The identity given up.
+    public var former: ReplicaID
+    /// The new identity.
+    public var identity: ReplicaIdentity
+    /// Own ops issued again under the new identity.
+    public var count: Int
+
+    /// Creates a result.
+    public init(former: ReplicaID, identity: ReplicaIdentity, count: Int) {
+        self.former = former
+        self.identity = identity
+        self.count = count
+    }
 }

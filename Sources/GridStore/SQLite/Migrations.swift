@@ -11,6 +11,7 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: op log, records, heads, conflicts, peers", migrate: v1)
+        migrator.registerMigration("v2: clock offset, merge rules, lineage, former identities", migrate: v2)
         return migrator
     }
 
@@ -127,6 +128,39 @@ enum Migrations {
                     pushed_through INTEGER NOT NULL DEFAULT 0,
                     last_sync_at TEXT
                 ) STRICT, WITHOUT ROWID;
+                """)
+    }
+
+    /// The second schema (gridsync/2): the clock offset measured against the server, the
+    /// version of the merge rules the records were built with (records built by older
+    /// rules are rebuilt from the op log when the replica opens), the replicas whose history
+    /// this one continues (a daemon restored from a backup), the identities a copied or
+    /// restored laptop gave up, and acknowledged pushes counted by op sequence.
+    private static func v2(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                -- Milliseconds to add to this machine's wall clock to read the server's, as
+                -- measured at the last sync (NULL before the first), and when it was measured.
+                ALTER TABLE replica ADD COLUMN clock_offset INTEGER;
+                ALTER TABLE replica ADD COLUMN clock_measured_at TEXT;
+                -- The merge rules the records were built with: 1 before notes stopped writing liveness.
+                ALTER TABLE replica ADD COLUMN rules INTEGER NOT NULL DEFAULT 1;
+                -- Replica ids whose history this replica continues, newest first, space-separated.
+                ALTER TABLE replica ADD COLUMN lineage TEXT NOT NULL DEFAULT '';
+
+                -- Identities this replica gave up, and why (a copied or restored data folder).
+                CREATE TABLE former_identities (
+                    replica TEXT PRIMARY KEY,
+                    replaced_at TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    reissued INTEGER NOT NULL
+                ) STRICT, WITHOUT ROWID;
+
+                -- A peer's acknowledgement now counts this replica's ops by their sequence,
+                -- not by local sequence: the highest own op at or below the old cursor.
+                UPDATE peers SET pushed_through = coalesce(
+                    (SELECT max(o.sequence) FROM ops o
+                     WHERE o.replica = (SELECT id FROM replica) AND o.local_sequence <= peers.pushed_through), 0);
                 """)
     }
 }

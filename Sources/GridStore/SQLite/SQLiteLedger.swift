@@ -26,14 +26,21 @@ struct SQLiteLedger: MergeLedger {
     /// The highest sequence stored from each replica asked about: an op above it is new
     /// without asking SQLite, which is the common case when ingesting a peer's ops.
     private var highestStored: [ReplicaID: UInt64] = [:]
+    /// When rebuilding records from the op log: the ops merged again so far. The ops are in
+    /// the log already, so "applied" means merged into the records being rebuilt.
+    private(set) var rebuilt: Set<OpID>?
 
-    init(db: Database) throws {
+    /// Creates the ledger of one transaction; with `rebuilding`, one that merges ops of the
+    /// log into records again (see ``SQLiteReplicaStore``'s rebuild), starting after those ops.
+    init(db: Database, rebuilding: Set<OpID>? = nil) throws {
         self.db = db
+        self.rebuilt = rebuilding
         awaitedRows = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM awaited")) ?? 0
     }
 
     mutating func contains(_ id: OpID) throws -> Bool {
         if storedHere.contains(id) { return true }
+        if let rebuilt { return rebuilt.contains(id) }
         if highestStored[id.replica] == nil {
             highestStored[id.replica] = UInt64(
                 bitPattern: try Int64.fetchOne(
@@ -92,16 +99,11 @@ struct SQLiteLedger: MergeLedger {
     mutating func settle(_ op: Op, missingParents: [OpID]) throws {
         let replica = op.id.replica.description
         let sequence = Int64(bitPattern: op.id.sequence)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO ops (replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            replica, sequence, Int64(bitPattern: op.clock.rawValue), op.author.rawValue, op.recordType.key,
-            op.recordID.description, op.scope.description, op.field, CanonicalJSON.text(op.payload),
-            op.parents.map(\.description).joined(separator: " "),
-        ])
+        if rebuilt != nil {
+            rebuilt!.insert(op.id)
+        } else {
+            try Self.insert(op, into: db)
+        }
         storedHere.insert(op.id)
         // An op changes the heads of its own field and of the record's liveness, nothing else.
         touched[op.recordID, default: []].formUnion([op.field, RecordSchema.deletedField])
@@ -126,6 +128,20 @@ struct SQLiteLedger: MergeLedger {
                 awaitedRows += db.changesCount
             }
         }
+    }
+
+    /// Appends `op` to the op log, without merging it.
+    static func insert(_ op: Op, into db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO ops (replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            op.id.replica.description, Int64(bitPattern: op.id.sequence), Int64(bitPattern: op.clock.rawValue),
+            op.author.rawValue, op.recordType.key, op.recordID.description, op.scope.description, op.field,
+            CanonicalJSON.text(op.payload), op.parents.map(\.description).joined(separator: " "),
+        ])
     }
 
     /// Writes every record this transaction changed, with its typed row, heads and conflicts.

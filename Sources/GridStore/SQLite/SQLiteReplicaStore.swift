@@ -18,10 +18,10 @@ public final class SQLiteReplicaStore: ReplicaStore {
     public let identity: ReplicaIdentity
     /// The database file.
     public let path: String
-    private let database: DatabasePool
+    let database: DatabasePool
     /// Every write transaction goes through it, so that concurrent ones share a commit.
-    private let commits: GroupCommit
-    private let wallClock: any WallClock
+    let commits: GroupCommit
+    let wallClock: any WallClock
 
     private init(database: DatabasePool, path: String, identity: ReplicaIdentity, wallClock: any WallClock) {
         self.database = database
@@ -98,6 +98,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
             let identity = try checkReplica(at: path)
             let database = try openPool(path: path)
             try Migrations.migrator.migrate(database)
+            try database.write { db in try rebuildIfOlderRules(db) }
             return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
         }
     }
@@ -161,7 +162,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     }
 
     /// The wall clock's time, as ISO 8601 text in UTC.
-    private static func timestamp(_ wallClock: any WallClock) -> String {
+    static func timestamp(_ wallClock: any WallClock) -> String {
         Date(timeIntervalSince1970: Double(wallClock.millisecondsSince1970()) / 1000).formatted(.iso8601)
     }
 
@@ -217,13 +218,25 @@ public final class SQLiteReplicaStore: ReplicaStore {
         try await writeTransaction { ledger, writer in try Self.receive(ops, into: &ledger, clock: &writer) }
     }
 
-    /// Merges received ops that are new, each after checking its clock; returns how many were new.
-    private static func receive(_ ops: [Op], into ledger: inout SQLiteLedger, clock writer: inout OpWriter) throws
-        -> Int
-    {
+    /// Merges received ops that are new, each after checking its clock (unless the server,
+    /// the time reference, already has: `vouched`); returns how many were new.
+    static func receive(
+        _ ops: [Op], into ledger: inout SQLiteLedger, clock writer: inout OpWriter, vouched: Bool = false
+    ) throws -> Int {
         var stored = 0
         for op in ops where try !ledger.contains(op.id) {
-            try writer.observe(op.clock)
+            if vouched {
+                writer.observe(vouchedFor: op.clock)
+            } else {
+                do {
+                    try writer.observe(op.clock)
+                } catch {
+                    throw MergeError(
+                        error.code,
+                        "op \(op.id), written by \(op.author) on replica \(op.id.replica), is stamped too far ahead: "
+                            + "\(error.message); the clock of the device that wrote it is wrong")
+                }
+            }
             if try ledger.merge(op) { stored += 1 }
         }
         return stored
@@ -235,14 +248,18 @@ public final class SQLiteReplicaStore: ReplicaStore {
     ///
     /// Writes asked for at the same time share one commit (``GroupCommit``), each in its own
     /// savepoint: a write that fails leaves the others of its group as they are.
-    private func writeTransaction<T: Sendable>(
+    func writeTransaction<T: Sendable>(
         as author: WorkerID? = nil, _ body: @escaping @Sendable (inout SQLiteLedger, inout OpWriter) throws -> T
     ) async throws -> T {
         let identity = self.identity
         let wallClock = self.wallClock
         return try await Self.mapErrors(path: path) {
             try await commits.write { db in
-                let latest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT clock FROM replica")) ?? 0
+                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT clock, clock_offset FROM replica"))
+                let latest: Int64 = row?[0] ?? 0
+                // A laptop writes with the server's time, as measured at its last sync.
+                let offset: Int64? = row?[1]
+                let corrected: any WallClock = offset.map { OffsetWallClock(wallClock, offset: $0) } ?? wallClock
                 let lastSequence =
                     try Int64.fetchOne(
                         db.cachedStatement(sql: "SELECT max(sequence) FROM ops WHERE replica = ?"),
@@ -250,7 +267,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 var writer = OpWriter(
                     replica: identity.replica, author: author ?? identity.worker,
                     clock: HybridClock(
-                        wallClock: wallClock, latest: HybridTimestamp(rawValue: UInt64(bitPattern: latest))),
+                        wallClock: corrected, latest: HybridTimestamp(rawValue: UInt64(bitPattern: latest))),
                     lastSequence: UInt64(lastSequence))
                 var ledger = try SQLiteLedger(db: db)
                 let result = try body(&ledger, &writer)
@@ -438,17 +455,17 @@ public final class SQLiteReplicaStore: ReplicaStore {
     public func ingest(_ ops: [Op], pulledFrom peer: ReplicaID, through: Int64) async throws -> IngestResult {
         let now = Self.timestamp(wallClock)
         return try await writeTransaction { ledger, writer in
-            let stored = try Self.receive(ops, into: &ledger, clock: &writer)
+            let stored = try Self.receive(ops, into: &ledger, clock: &writer, vouched: true)
             try Self.advance(.pulled, of: peer, to: through, at: now, in: ledger.db)
             try ledger.flush()
             return IngestResult(stored: stored, conflictsOpened: ledger.conflictsOpened)
         }
     }
 
-    public func markPushed(to peer: ReplicaID, through localSequence: Int64) async throws {
+    public func markPushed(to peer: ReplicaID, through sequence: Int64) async throws {
         let now = Self.timestamp(wallClock)
         try await Self.mapErrors(path: path) {
-            try await commits.write { db in try Self.advance(.pushed, of: peer, to: localSequence, at: now, in: db) }
+            try await commits.write { db in try Self.advance(.pushed, of: peer, to: sequence, at: now, in: db) }
         }
     }
 
@@ -493,7 +510,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
             let pushed = try Int64.fetchOne(db, sql: "SELECT max(pushed_through) FROM peers") ?? 0
             let unsynced =
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND local_sequence > ?",
+                    db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND sequence > ?",
                     arguments: [replica, pushed]) ?? 0
             var records: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT type, count(*) FROM records WHERE deleted = 0 GROUP BY type") {
@@ -501,13 +518,25 @@ public final class SQLiteReplicaStore: ReplicaStore {
             }
             let conflicts = try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0
             let lastSync = try String.fetchOne(db, sql: "SELECT max(last_sync_at) FROM peers")
-            return ReplicaStatus(
+            var status = ReplicaStatus(
                 identity: identity, opCount: opCount, ownOpCount: own, unsyncedOpCount: unsynced, records: records,
                 conflictCount: conflicts, lastSync: lastSync)
+            if let clock = try Row.fetchOne(db, sql: "SELECT clock_offset, clock_measured_at FROM replica") {
+                status.clockOffset = clock[0]
+                status.clockMeasuredAt = clock[1]
+            }
+            status.formerIdentities = try Row.fetchAll(
+                db, sql: "SELECT replica, replaced_at, reason, reissued FROM former_identities ORDER BY replaced_at"
+            ).compactMap { row in
+                ReplicaID(row[0] as String).map {
+                    FormerIdentity(replica: $0, replacedAt: row[1], reason: row[2], reissued: row[3])
+                }
+            }
+            return status
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await Self.mapErrors(path: path) {
             try await database.read { db in try body(db) }
         }
@@ -516,7 +545,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     // MARK: - Rows and errors
 
     /// The columns of an op row, in the order ``op(from:)`` reads them.
-    private static let opColumns =
+    static let opColumns =
         "replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents"
 
     /// Decodes an op row (the ``opColumns``).
@@ -543,7 +572,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
             recordID: record, scope: scope, field: row[7], payload: payload, parents: parents)
     }
 
-    private static func mapErrors<T>(path: String, _ body: () async throws -> T) async throws -> T {
+    static func mapErrors<T>(path: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch {

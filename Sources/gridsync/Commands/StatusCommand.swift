@@ -1,5 +1,6 @@
 import ArgumentParser
 import GridCommandLine
+import GridMerge
 import GridStore
 
 /// `gridsync status`: who this replica is and what it holds.
@@ -32,7 +33,23 @@ struct StatusCommand: AsyncParsableCommand {
         print("ops:        \(status.opCount) stored, \(status.ownOpCount) written here")
         print("not synced: \(status.unsyncedOpCount) ops")
         print("conflicts:  \(status.conflictCount) open")
-        let server = try SyncSettings.load(from: data.folder)?.server
-        print("last sync:  \(status.lastSync ?? "never")\(server.map { " with \($0)" } ?? "")")
+        let settings = try SyncSettings.load(from: data.folder)
+        let server = settings?.server
+        print("last sync:  \(status.lastSync.map(LocalTime.text) ?? "never")\(server.map { " with \($0)" } ?? "")")
+        if let attempt = settings?.lastAttempt, let failure = settings?.lastFailure {
+            print("last try:   \(LocalTime.text(attempt)), did not finish: \(failure)")
+        }
+        if let offset = status.clockOffset {
+            let size = ClockDifference(milliseconds: offset)
+            let words =
+                offset.magnitude < 2_000
+                ? "agrees with the server's" : "is \(size) \(offset > 0 ? "slow" : "fast"); edits use the server's time"
+            print("clock:      this laptop's clock \(words) (measured \(status.clockMeasuredAt.map(LocalTime.text) ?? "?"))")
+        }
+        for former in status.formerIdentities {
+            print(
+                "identity:   was \(former.replica) until \(LocalTime.text(former.replacedAt)): \(former.reason); "
+                    + "\(former.reissued) unsent edits were sent again as \(identity.replica)")
+        }
     }
 }

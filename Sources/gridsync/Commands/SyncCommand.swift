@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridCommandLine
+import GridMerge
 import GridNet
 import GridProtocol
 import GridStore
@@ -58,7 +59,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try data.openStore()
+        var store = try data.openStore()
         let settings = try settings()
         let (host, port) = try settings.endpoint()
         let context: NIOSSLContext?
@@ -71,42 +72,29 @@ struct SyncCommand: AsyncParsableCommand {
         let connector = SyncConnector(
             host: host, port: port, tls: context,
             timeouts: ConnectionTimeouts(handshake: .seconds(Int64(timeout)), idle: .seconds(Int64(timeout))))
-        let progress = SyncProgress(toBeSent: before.unsyncedOpCount, quiet: output.json)
-        let outcome: ClientSync.Outcome
-        do {
-            outcome = try await connector.withConnection { connection in
-                try await ClientSync(
-                    store: store, token: settings.token, deflate: settings.compression, pullFromStart: full
-                ).run(over: connection) { progress.update($0) }
-            }
-        } catch let failure as ClientSync.Failure {
-            progress.finish()
-            let tlsHint =
-                settings.tls && failure.error.message.contains("TLS failed")
-                ? "\nCheck --ca, and that the server's certificate names the address in --server." : ""
-            throw SyncError(
-                SyncError.Code(rawValue: failure.error.code.rawValue),
-                "sync stopped: \(failure)\(tlsHint)\n\(failure.summary.pushed) ops sent and \(failure.summary.pulled) "
-                    + "received before it stopped are kept; run `gridsync sync` again"
-                    + (failure.error.code == .unauthorized ? " with a new --token" : ""))
-        } catch let error as StoreError {
-            progress.finish()
-            throw error
-        } catch {
-            progress.finish()
-            throw SyncError(
-                .unreachable,
-                "cannot reach the server at \(settings.server) (\(error)): check the address and the network, "
-                    + "and that gridsyncd runs there; your records are safe on this laptop")
+        var outcome = try await sync(store, with: connector, settings: settings, toBeSent: before.unsyncedOpCount)
+        var repairs = outcome.summary
+        if let newIdentity = outcome.summary.newIdentity {
+            // This laptop's numbering collided with the server's (a copied or restored data
+            // folder): it took a new identity, and its unsent edits go out under it now.
+            store = try data.openStore()
+            precondition(store.identity.replica == newIdentity, "the replica reopened with its former identity")
+            outcome = try await sync(store, with: connector, settings: settings, toBeSent: repairs.reissued)
+            outcome.summary.pulled += repairs.pulled
+            repairs.pushed = outcome.summary.pushed
         }
-        progress.finish()
-        try settings.save(in: data.folder)
         let after = try await store.status()
         let summary = Summary(
             server: settings.server, serverReplica: outcome.server.description, pushed: outcome.summary.pushed,
             pulled: outcome.summary.pulled, newConflicts: max(0, after.conflictCount - before.conflictCount),
             openConflicts: after.conflictCount, compressed: outcome.compressed, bytesSent: outcome.wireBytesOut,
             bytesReceived: outcome.wireBytesIn, at: after.lastSync ?? "",
+            clock: Summary.Clock(offset: outcome.clockOffset),
+            recovered: repairs.recovered, restamped: repairs.restamped + outcome.summary.restamped,
+            identity: repairs.newIdentity.map {
+                Summary.IdentityChange(
+                    former: before.identity.replica.description, replica: $0.description, reissued: repairs.reissued)
+            },
             refused: outcome.summary.pushRefusal.map { Summary.Refusal(code: $0.code.rawValue, message: $0.message) })
         if output.json {
             print(try RecordPresenter.json(summary))
@@ -117,6 +105,7 @@ struct SyncCommand: AsyncParsableCommand {
             print(
                 "on the wire: \(summary.bytesSent) bytes out, \(summary.bytesReceived) in"
                     + (summary.compressed ? " (compressed)" : ""))
+            for line in summary.notes { print(line) }
         }
         if let refusal = outcome.summary.pushRefusal {
             throw SyncError(
@@ -124,6 +113,49 @@ struct SyncCommand: AsyncParsableCommand {
                 "the server refused this laptop's changes: \(refusal.message)\nThey are kept here, unsent; "
                     + "ask the office (for example to add your grids to your account), then sync again")
         }
+    }
+
+    /// Runs one sync of `store`; the settings are saved as soon as the server has answered.
+    private func sync(
+        _ store: SQLiteReplicaStore, with connector: SyncConnector, settings: SyncSettings, toBeSent: Int
+    ) async throws -> ClientSync.Outcome {
+        let progress = SyncProgress(toBeSent: toBeSent, quiet: output.json)
+        defer { progress.finish() }
+        do {
+            let outcome = try await connector.withConnection { connection in
+                try await ClientSync(
+                    store: store, token: settings.token, deflate: settings.compression, pullFromStart: full
+                ).run(over: connection) { progress.update($0) }
+            }
+            try settings.attempted(failure: nil).save(in: data.folder)
+            return outcome
+        } catch let failure as ClientSync.Failure {
+            let tlsHint =
+                settings.tls && failure.error.message.contains("TLS failed")
+                ? "\nCheck --ca, and that the server's certificate names the address in --server." : ""
+            // The server answered and took the token: keep it, so that `gridsync sync` alone retries.
+            try noteAttempt(failure: failure.description, settings: failure.welcomed ? settings : nil)
+            throw SyncError(
+                SyncError.Code(rawValue: failure.error.code.rawValue),
+                "sync stopped: \(failure)\(tlsHint)\n\(failure.summary.pushed) ops sent and \(failure.summary.pulled) "
+                    + "received before it stopped are kept; run `gridsync sync` again"
+                    + (failure.error.code == .unauthorized ? " with a new --token" : ""))
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            try noteAttempt(failure: "the server could not be reached: \(error)", settings: nil)
+            throw SyncError(
+                .unreachable,
+                "cannot reach the server at \(settings.server) (\(error)): check the address and the network, "
+                    + "and that gridsyncd runs there; your records are safe on this laptop")
+        }
+    }
+
+    /// Notes a failed attempt in the data folder: with `settings` if the server took them,
+    /// else with the settings saved before (untried ones are not kept).
+    private func noteAttempt(failure: String, settings: SyncSettings?) throws {
+        guard let kept = try settings ?? SyncSettings.load(from: data.folder) else { return }
+        try kept.attempted(failure: failure).save(in: data.folder)
     }
 
     /// The saved settings, with this command's options over them.
@@ -155,7 +187,62 @@ struct SyncCommand: AsyncParsableCommand {
         let bytesSent: Int
         let bytesReceived: Int
         let at: String
+        let clock: Clock
+        let recovered: Int
+        let restamped: Int
+        let identity: IdentityChange?
         let refused: Refusal?
+
+        /// This laptop's clock against the server's, measured in the handshake.
+        struct Clock: Encodable {
+            /// Milliseconds to add to this laptop's clock to read the server's.
+            let offset: Int64
+
+            /// The offset in words: "this laptop's clock is 7 minutes slow".
+            var words: String {
+                let size = ClockDifference(milliseconds: offset)
+                if offset.magnitude < 2_000 { return "this laptop's clock agrees with the server's" }
+                return "this laptop's clock is \(size) \(offset > 0 ? "slow" : "fast") against the server's; "
+                    + "its edits are stamped with the server's time"
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(offset, forKey: .offsetMilliseconds)
+                try container.encode(words, forKey: .summary)
+            }
+
+            enum CodingKeys: String, CodingKey { case offsetMilliseconds, summary }
+        }
+
+        /// The new identity this laptop took after its numbering collided with the server's.
+        struct IdentityChange: Encodable {
+            let former: String
+            let replica: String
+            let reissued: Int
+        }
+
+        /// What the worker is told besides the counts.
+        var notes: [String] {
+            var notes = [clock.words]
+            if recovered > 0 {
+                notes.append(
+                    "got back \(recovered) of this laptop's own edits that it no longer held "
+                        + "(its data folder was restored from an older backup)")
+            }
+            if let identity {
+                notes.append(
+                    "this laptop's data folder was copied or restored after it had written edits the server holds "
+                        + "under the same numbers: it is now replica \(identity.replica) (was \(identity.former)), "
+                        + "and sent its \(identity.reissued) unsent edits again under that identity; nothing is lost")
+            }
+            if restamped > 0 {
+                notes.append(
+                    "\(restamped) edits written while this laptop's clock was ahead were given the server's time "
+                        + "before they were sent, in the same order")
+            }
+            return notes
+        }
 
         /// A push the server refused.
         struct Refusal: Encodable {

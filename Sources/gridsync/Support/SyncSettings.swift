@@ -13,6 +13,10 @@ struct SyncSettings: Codable, Hashable {
     var certificateAuthority: String?
     /// Whether to ask for compression.
     var compression: Bool = true
+    /// When the last sync was tried (ISO 8601), whether or not it finished.
+    var lastAttempt: String?
+    /// Why the last attempt did not finish, or `nil` if it did.
+    var lastFailure: String?
 
     static let fileName = "server.json"
 
@@ -78,4 +82,14 @@ struct SyncError: Error, Hashable, CustomStringConvertible {
     }
 
     var description: String { message }
+}
+
+extension SyncSettings {
+    /// These settings, noting an attempt to sync now and how it ended (`nil`: it finished).
+    func attempted(failure: String?) -> SyncSettings {
+        var settings = self
+        settings.lastAttempt = Date().formatted(.iso8601)
+        settings.lastFailure = failure
+        return settings
+    }
 }

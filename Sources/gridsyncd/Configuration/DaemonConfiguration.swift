@@ -143,11 +143,6 @@ struct DaemonConfiguration: Sendable {
         } show: {
             $0.limits.messageBytes
         },
-        number("inflation-ratio", "the most a message may grow when inflated", 10...1_032) {
-            $0.limits.inflationRatio = $1
-        } show: {
-            $0.limits.inflationRatio
-        },
         Setting(key: "log-level", help: "trace, debug, info, notice, warning, error or critical") { c, v in
             guard let level = Logger.Level(rawValue: v) else {
                 return "give trace, debug, info, notice, warning, error or critical"

@@ -1,0 +1,96 @@
+import GridModel
+
+/// The rules a replica applies before it takes an op from a peer it does not trust (the
+/// daemon, for every op a laptop pushes): the history an op claims must be one the replica
+/// can see, and an op id means one op.
+///
+/// The merge rules (``MergeLedger/merge(_:)``) accept any set of ops and give the same state
+/// in any order, but a set can be forged so that the merged state is wrong for everyone: an
+/// op naming another replica's future op as a parent hides that op when it arrives, two ops
+/// naming each other leave a field with no head at all, and two ops under one id leave every
+/// replica with whichever arrived first. These rules refuse such ops at the door, where
+/// ops arrive in causal order, so that the merge never sees them.
+public enum OpAdmission {
+    /// The most parents an op may name: far more than the heads of any field that people
+    /// edit, and small enough that an op line stays a few kilobytes.
+    public static let maximumParents = 1_024
+
+    /// What the replica should do with an op that passed the rules.
+    public enum Verdict: Hashable, Sendable {
+        /// The op is new: merge it.
+        case new
+        /// The replica holds this op already, byte for byte: skip it.
+        case held
+    }
+
+    /// Checks one op against what the replica holds and the ops before it in the same batch.
+    ///
+    /// The rules, in order:
+    /// 1. an op id the replica holds must be the same op (same clock, author, record, field,
+    ///    payload and parents), else ``MergeError/Code/reusedID``;
+    /// 2. at most ``maximumParents`` parents;
+    /// 3. no parent is the op's own writer's op of the same or a later sequence;
+    /// 4. every parent is held, or comes earlier in the same batch;
+    /// 5. every parent is an op of the same record;
+    /// 6. only a write of `deleted` may name a delete (an op writing `deleted = true`): an
+    ///    edit written on top of a delete would bring the record back without anyone deciding to.
+    ///
+    /// - Parameters:
+    ///   - held: the op with this id, if the replica holds it.
+    ///   - earlier: the ops before this one in the same batch, by id.
+    /// - Throws: ``MergeError/Code/reusedID`` or ``MergeError/Code/badParents``.
+    public static func check(
+        _ op: Op, held: (OpID) throws -> Op?, earlier: [OpID: Op] = [:]
+    ) throws -> Verdict {
+        if let existing = try held(op.id) {
+            guard existing == op else {
+                throw MergeError(
+                    .reusedID,
+                    "op \(op.id) is already held with other content: replica \(op.id.replica) numbered two "
+                        + "different edits alike (a laptop restored from a backup, or a copied data folder); "
+                        + "sync again with a current gridsync, which gives the copy a new identity")
+            }
+            return .held
+        }
+        guard op.parents.count <= maximumParents else {
+            throw MergeError(
+                .badParents,
+                "op \(op.id) names \(op.parents.count) parents, more than the \(maximumParents) allowed: "
+                    + "the replica that wrote it is faulty")
+        }
+        for parent in op.parents {
+            if parent.replica == op.id.replica, parent.sequence >= op.id.sequence {
+                throw MergeError(
+                    .badParents,
+                    "op \(op.id) names \(parent), a later op of its own writer, as a parent: "
+                        + "an op can only be written on top of what came before it")
+            }
+            guard let parentOp = try earlier[parent] ?? held(parent) else {
+                throw MergeError(
+                    .badParents,
+                    "op \(op.id) names \(parent) as a parent, which this replica does not hold and which is not "
+                        + "earlier in the batch: an op can only be written on top of ops already synced")
+            }
+            guard parentOp.recordID == op.recordID else {
+                throw MergeError(
+                    .badParents,
+                    "op \(op.id) on \(op.recordID) names \(parent), an op of another record (\(parentOp.recordID)), "
+                        + "as a parent: parents are ops of the same record")
+            }
+            if op.field != RecordSchema.deletedField, parentOp.isDelete {
+                throw MergeError(
+                    .badParents,
+                    "op \(op.id) edits \(op.field) on top of the delete \(parent): a deleted record is "
+                        + "restored first, by writing deleted = false")
+            }
+        }
+        return .new
+    }
+}
+
+extension Op {
+    /// Whether the op deletes its record (writes `deleted = true`).
+    public var isDelete: Bool {
+        field == RecordSchema.deletedField && payload == .assign(.boolean(true))
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import GRDB
+import GridMerge
+import GridModel
+
+/// Keeping one history: what the server admits from a client, and how a laptop repairs its
+/// op log after its clock was far off or its data folder was copied or restored.
+extension SQLiteReplicaStore {
+    /// The merge rules the records are built with. 2: notes no longer write liveness.
+    static let rules = 2
+
+    public func heldThrough(of writer: ReplicaID) async throws -> UInt64 {
+        try await read { db in try Self.heldThrough(of: writer, in: db) }
+    }
+
+    /// The end of the run of `writer`'s ops from sequence 1 that has no gap.
+    static func heldThrough(of writer: ReplicaID, in db: Database) throws -> UInt64 {
+        let replica = writer.description
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*), coalesce(max(sequence), 0) FROM ops WHERE replica = ?"),
+                arguments: [replica])
+        else { return 0 }
+        let (count, highest): (Int64, Int64) = (row[0], row[1])
+        if count == highest { return UInt64(highest) }
+        // A gap: the daemon after a restore, given some of a replica's ops back by other laptops.
+        let gapStart = try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT min(o.sequence) FROM ops o
+                    WHERE o.replica = ?1 AND NOT EXISTS (
+                        SELECT 1 FROM ops p WHERE p.replica = ?1 AND p.sequence = o.sequence + 1)
+                    """), arguments: [replica])
+        let hasFirst = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE replica = ? AND sequence = 1)"),
+            arguments: [replica]) ?? false
+        return hasFirst ? UInt64(gapStart ?? 0) : 0
+    }
+
+    public func ops(of writer: ReplicaID, after sequence: UInt64, limit: Int) async throws -> [Op] {
+        try await read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT \(Self.opColumns) FROM ops WHERE replica = ? AND sequence > ? ORDER BY sequence LIMIT ?"),
+                arguments: [writer.description, Int64(bitPattern: sequence), limit]
+            ).map { try Self.op(from: $0) }
+        }
+    }
+
+    /// The op with this id, if the replica holds it.
+    static func heldOp(_ id: OpID, in db: Database) throws -> Op? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(opColumns) FROM ops WHERE replica = ? AND sequence = ?"),
+            arguments: [id.replica.description, Int64(bitPattern: id.sequence)]
+        ).map { try op(from: $0) }
+    }
+
+    public func admit(_ ops: [Op], pushedBy client: ReplicaID) async throws -> IngestResult {
+        try await writeTransaction { ledger, writer in
+            let db = ledger.db
+            var earlier: [OpID: Op] = [:]
+            var next = try Self.heldThrough(of: client, in: db) + 1
+            var stored = 0
+            for op in ops {
+                switch try OpAdmission.check(op, held: { try Self.heldOp($0, in: db) }, earlier: earlier) {
+                case .held:
+                    continue
+                case .new:
+                    break
+                }
+                // Each op follows its writer's previous one: nothing numbered twice, nothing skipped.
+                guard op.id.sequence == next else {
+                    throw MergeError(
+                        .badParents,
+                        "op \(op.id) follows \(op.id.replica).\(op.id.sequence - 1), which this server does not hold: "
+                            + "push a replica's ops in order, from \(op.id.replica).\(next), none left out")
+                }
+                earlier[op.id] = op
+                stored += try Self.receive([op], into: &ledger, clock: &writer)
+                next += 1
+            }
+            try ledger.flush()
+            return IngestResult(stored: stored, conflictsOpened: ledger.conflictsOpened)
+        }
+    }
+
+    public func recordClockOffset(_ milliseconds: Int64, server: ReplicaID) async throws {
+        let now = Self.timestamp(wallClock)
+        try await Self.mapErrors(path: path) {
+            try await commits.write { db in
+                try db.execute(
+                    sql: "UPDATE replica SET clock_offset = ?, clock_measured_at = ?", arguments: [milliseconds, now])
+            }
+        }
+    }
+
+    public func restampUnsent(after sentThrough: UInt64, beyond limit: HybridTimestamp) async throws -> Restamp {
+        let replica = identity.replica.description
+        let wallClock = self.wallClock
+        return try await Self.mapErrors(path: path) {
+            try await commits.write { db in
+                let first = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT min(sequence) FROM ops WHERE replica = ? AND sequence > ? AND clock > ?",
+                    arguments: [replica, Int64(bitPattern: sentThrough), Int64(bitPattern: limit.rawValue)])
+                var restamp = Restamp(count: 0, shift: 0)
+                if let first {
+                    // Every later own op moves too, so that the replica's ops keep their order.
+                    let base =
+                        try Int64.fetchOne(
+                            db, sql: "SELECT max(clock) FROM ops WHERE NOT (replica = ? AND sequence >= ?)",
+                            arguments: [replica, first]) ?? 0
+                    let offset = try Int64.fetchOne(db, sql: "SELECT clock_offset FROM replica") ?? nil
+                    var clock = HybridClock(
+                        wallClock: OffsetWallClock(wallClock, offset: offset ?? 0),
+                        latest: HybridTimestamp(rawValue: UInt64(bitPattern: base)))
+                    let moving = try Row.fetchAll(
+                        db, sql: "SELECT sequence, clock FROM ops WHERE replica = ? AND sequence >= ? ORDER BY sequence",
+                        arguments: [replica, first])
+                    let update = try db.cachedStatement(sql: "UPDATE ops SET clock = ? WHERE replica = ? AND sequence = ?")
+                    for row in moving {
+                        let (sequence, old): (Int64, Int64) = (row[0], row[1])
+                        let new = clock.tick()
+                        if restamp.count == 0 {
+                            restamp.shift = Int64(HybridTimestamp(rawValue: UInt64(bitPattern: old)).milliseconds)
+                                - Int64(new.milliseconds)
+                        }
+                        try update.execute(arguments: [Int64(bitPattern: new.rawValue), replica, sequence])
+                        restamp.count += 1
+                    }
+                }
+                // The replica's clock goes back to what its ops say: a clock read a year ahead
+                // must not stamp every later op a year ahead.
+                let latest = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
+                if UInt64(bitPattern: latest) > limit.rawValue || restamp.count > 0 {
+                    try db.execute(sql: "UPDATE replica SET clock = coalesce((SELECT max(clock) FROM ops), 0)")
+                }
+                if restamp.count > 0 { try Self.rebuildRecords(db) }
+                return restamp
+            }
+        }
+    }
+
+    public func reconcile(ownOps serverCopies: [Op]) async throws -> Reconciliation {
+        try await writeTransaction { ledger, writer in
+            var differing: [Op] = []
+            var missing: [Op] = []
+            for copy in serverCopies {
+                if let own = try Self.heldOp(copy.id, in: ledger.db) {
+                    if own != copy { differing.append(copy) }
+                } else {
+                    missing.append(copy)
+                }
+            }
+            let stored = try Self.receive(missing, into: &ledger, clock: &writer, vouched: true)
+            try ledger.flush()
+            return Reconciliation(stored: stored, differing: differing)
+        }
+    }
+
+    public func reissue(
+        replacing serverCopies: [Op], above sentThrough: UInt64, as newReplica: ReplicaID, reason: String
+    ) async throws -> Reissue {
+        let former = identity.replica
+        let now = Self.timestamp(wallClock)
+        let identity = self.identity
+        return try await Self.mapErrors(path: path) {
+            try await commits.write { db in
+                // The replica's own ops that the server does not hold as they are: those it
+                // holds with other content, and those above what it holds.
+                let replaced = Set(serverCopies.map(\.id))
+                let unsent = try Row.fetchAll(
+                    db,
+                    sql: "SELECT \(Self.opColumns) FROM ops WHERE replica = ? AND sequence > ? ORDER BY local_sequence",
+                    arguments: [former.description, Int64(bitPattern: sentThrough)]
+                ).map { try Self.op(from: $0) }
+                let collided = try serverCopies.compactMap { try Self.heldOp($0.id, in: db) }
+                let moving = (collided + unsent.filter { !replaced.contains($0.id) })
+                var renamed: [OpID: OpID] = [:]
+                for (index, op) in moving.enumerated() {
+                    renamed[op.id] = OpID(replica: newReplica, sequence: UInt64(index + 1))
+                }
+                let delete = try db.cachedStatement(sql: "DELETE FROM ops WHERE replica = ? AND sequence = ?")
+                for op in moving {
+                    try delete.execute(arguments: [former.description, Int64(bitPattern: op.id.sequence)])
+                }
+                for copy in serverCopies { try SQLiteLedger.insert(copy, into: db) }
+                for op in moving {
+                    try SQLiteLedger.insert(
+                        Op(
+                            id: renamed[op.id]!, clock: op.clock, author: op.author, recordType: op.recordType,
+                            recordID: op.recordID, scope: op.scope, field: op.field, payload: op.payload,
+                            parents: op.parents.map { renamed[$0] ?? $0 }), into: db)
+                }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO former_identities (replica, replaced_at, reason, reissued) VALUES (?, ?, ?, ?)",
+                    arguments: [former.description, now, reason, moving.count])
+                try db.execute(sql: "UPDATE replica SET id = ?", arguments: [newReplica.description])
+                // Acknowledgements counted the former identity's ops.
+                try db.execute(sql: "UPDATE peers SET pushed_through = 0")
+                try Self.rebuildRecords(db)
+                return Reissue(
+                    former: former,
+                    identity: ReplicaIdentity(replica: newReplica, worker: identity.worker, scopes: identity.scopes),
+                    count: moving.count)
+            }
+        }
+    }
+
+    /// Rebuilds every record, with its typed row, heads, conflicts and awaited parents, by
+    /// merging the op log again in local order: after clocks were restamped, ops issued
+    /// again, or the merge rules changed. The op log itself is unchanged.
+    static func rebuildRecords(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DELETE FROM demands; DELETE FROM visits; DELETE FROM projects; DELETE FROM heads;
+                DELETE FROM conflicts; DELETE FROM awaited; DELETE FROM records;
+                """)
+        var merged: Set<OpID> = []
+        var after: Int64 = 0
+        // A chunk at a time, so that a daemon's year of ops does not sit in memory at once.
+        while true {
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT \(opColumns), local_sequence FROM ops WHERE local_sequence > ? ORDER BY local_sequence LIMIT 20000",
+                arguments: [after])
+            guard let last = rows.last else { break }
+            var ledger = try SQLiteLedger(db: db, rebuilding: merged)
+            for row in rows { try ledger.merge(try op(from: row)) }
+            try ledger.flush()
+            merged = ledger.rebuilt ?? merged
+            after = last[10]
+        }
+        try db.execute(sql: "UPDATE replica SET rules = ?", arguments: [rules])
+    }
+
+    /// Rebuilds the records of a replica whose records were built by older merge rules.
+    static func rebuildIfOlderRules(_ db: Database) throws {
+        let built = try Int.fetchOne(db, sql: "SELECT rules FROM replica") ?? rules
+        if built < rules { try rebuildRecords(db) }
+    }
+}
