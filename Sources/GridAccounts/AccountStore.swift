@@ -96,6 +96,15 @@ public final class AccountStore: SyncAuthority {
                     ALTER TABLE devices ADD COLUMN pulled_through INTEGER NOT NULL DEFAULT 0;
                     """)
         }
+        migrator.registerMigration("v3: what each device gave back after a restore") { db in
+            try db.execute(
+                sql: """
+                    -- Ops the device gave back that the daemon had lost in a restore, and ops of
+                    -- its own that the daemon gave back to it (a laptop restored or copied).
+                    ALTER TABLE devices ADD COLUMN given_back INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE devices ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }
 
@@ -209,20 +218,26 @@ public final class AccountStore: SyncAuthority {
     /// Notes how a replica's sync ended, for `gridsync-inspect devices`: always the time and
     /// the ending; what it sent and received, and how far it pulled, only for a whole sync.
     public func recordSync(
-        of replica: ReplicaID, ending: String, pushed: Int, pulled: Int, pulledThrough: Int64?
+        of replica: ReplicaID, ending: String, pushed: Int, pulled: Int, pulledThrough: Int64?, givenBack: Int = 0,
+        recovered: Int = 0
     ) async throws {
         let now = Self.now()
         try await database.write { db in
             try db.cachedStatement(
-                sql: "UPDATE devices SET last_seen = ?, last_sync_at = ?, last_ending = ? WHERE replica = ?"
-            ).execute(arguments: [now, now, ending, replica.description])
-            guard ending == "bye" else { return }
-            try db.cachedStatement(
                 sql: """
-                    UPDATE devices SET last_pushed = ?, last_pulled = ?, pulled_through = max(pulled_through, ?)
+                    UPDATE devices SET last_seen = ?, last_sync_at = ?, last_ending = ?,
+                        given_back = given_back + ?, recovered = recovered + ?
                     WHERE replica = ?
                     """
-            ).execute(arguments: [pushed, pulled, pulledThrough ?? 0, replica.description])
+            ).execute(arguments: [now, now, ending, givenBack, recovered, replica.description])
+            guard ending == "bye" else { return }
+            // The last pull's cursor, not the highest ever: a restored daemon numbers anew.
+            try db.cachedStatement(
+                sql: """
+                    UPDATE devices SET last_pushed = ?, last_pulled = ?, pulled_through = coalesce(?, pulled_through)
+                    WHERE replica = ?
+                    """
+            ).execute(arguments: [pushed, pulled, pulledThrough, replica.description])
         }
     }
 
@@ -233,7 +248,7 @@ public final class AccountStore: SyncAuthority {
                 db,
                 sql: """
                     SELECT replica, worker, first_seen, last_seen, last_sync_at, last_ending, last_pushed,
-                        last_pulled, pulled_through
+                        last_pulled, pulled_through, given_back, recovered
                     FROM devices ORDER BY worker, first_seen
                     """
             ).compactMap { row in
@@ -242,7 +257,8 @@ public final class AccountStore: SyncAuthority {
                 }
                 return Device(
                     replica: replica, worker: worker, firstSeen: row[2], lastSeen: row[3], lastSyncAt: row[4],
-                    lastEnding: row[5], lastPushed: row[6], lastPulled: row[7], pulledThrough: row[8])
+                    lastEnding: row[5], lastPushed: row[6], lastPulled: row[7], pulledThrough: row[8],
+                    givenBack: row[9], recovered: row[10])
             }
         }
     }

@@ -20,4 +20,8 @@ public struct Device: Hashable, Sendable, Codable {
     public var lastPulled: Int
     /// The daemon's local sequence up to which it has pulled.
     public var pulledThrough: Int64
+    /// Ops it gave back that the daemon had lost when it was restored from a backup.
+    public var givenBack: Int
+    /// Ops of its own the daemon gave back to it (the laptop was restored from a backup, or copied).
+    public var recovered: Int
 }

@@ -21,9 +21,10 @@ struct GridsyncdCommand: AsyncParsableCommand {
               gridsyncd worker list
               gridsyncd worker revoke w001
               gridsyncd check-config --config /etc/gridsyncd.conf
+              gridsyncd restore --replica /var/backups/gridsyncd/replica-2026-11-28.sqlite
             """,
         version: "0.1.0",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, WorkerCommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, WorkerCommand.self, RestoreCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     /// Runs the command; with `--json`, refusals are also JSON on standard error.

@@ -39,9 +39,16 @@ struct ServerSide {
                         ServerSession.Grant(
                             read: account.scopes, write: account.scopes, worker: account.worker,
                             heldThrough: Int64(held)),
-                        serverTime: Int64(wallClock.millisecondsSince1970()))
+                        serverTime: Int64(wallClock.millisecondsSince1970()), lineage: store.identity.lineage)
                 } else {
                     action = session.authenticationFailed("unknown token: ask the office for a new one")
+                }
+            case .storeReturn(let ops, _, let client, _):
+                do {
+                    _ = try await store.admitGivenBack(ops, by: client)
+                    action = session.pushStored()
+                } catch {
+                    action = session.pushRefused(ProtocolError(.refused, "\(error)"))
                 }
             case .storePush(let ops, _, let client):
                 do {
@@ -67,6 +74,7 @@ struct ServerSide {
 struct ClientSide {
     let store: SQLiteReplicaStore
     private(set) var session: ClientSession
+    private var giveBackUntil: Int64 = 0
 
     /// How the sync ended, once it has.
     enum Ending: Error, Equatable {
@@ -95,9 +103,22 @@ struct ClientSide {
             switch action {
             case .send(let message):
                 return message
-            case .readCursor(let server):
+            case .readCursor(let server, let lineage):
+                let giveBack = try await store.giveBack(to: server, lineage: lineage)
+                giveBackUntil = giveBack?.upperBound ?? 0
                 let cursor = try await store.cursor(for: server)
-                action = session.cursorRead(pulledThrough: cursor.pulledThrough, pushedThrough: cursor.pushedThrough)
+                action = session.cursorRead(
+                    pulledThrough: cursor.pulledThrough, pushedThrough: cursor.pushedThrough,
+                    giveBack: giveBack.map { $0.lowerBound - 1 })
+            case .loadGiveBack(let after, let limit):
+                let batch = try await store.batch(
+                    after: after, limit: limit, scopes: store.identity.scopes, writers: .all)
+                action = session.giveBackLoaded(
+                    ops: batch.ops, through: min(batch.through, giveBackUntil),
+                    more: batch.more && batch.through < giveBackUntil)
+            case .markGivenBack(let through):
+                try await store.markGivenBack(to: session.server!, through: through)
+                action = session.giveBackMarked()
             case .reconcile(let ops):
                 let reconciliation = try await store.reconcile(ownOps: ops)
                 action = session.reconciled(stored: reconciliation.stored, differing: reconciliation.differing)

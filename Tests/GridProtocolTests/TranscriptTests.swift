@@ -96,7 +96,7 @@ import Testing
                 decoder.admit()
                 try decoder.startInflating()
             }
-            if case .welcome(_, _, _, _, let limits, _, _, _) = message {
+            if case .welcome(_, _, _, _, let limits, _, _, _, _) = message {
                 decoder.admit(limits)
                 try decoder.startInflating()
             }

@@ -149,7 +149,7 @@ import Testing
         let setup = try Setup()
         defer { setup.cleanUp() }
         let peer = try setup.welcomed()
-        peer.send(RawPeer.push(ops, through: Int64(ops.count)))
+        peer.send(RawPeer.push(ops, through: Int64(ops.last!.id.sequence)))
         peer.send("BYE\n")
         let lines = peer.readLines(3)
         #expect(lines.count == 3 && lines[1].hasPrefix("ERR \(code) ") && lines[2] == "BYE", "\(lines)")

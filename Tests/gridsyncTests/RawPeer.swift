@@ -85,7 +85,7 @@ final class RawPeer {
         decoder.receive(received)
         var messages: [Message] = []
         while let message = try decoder.next() {
-            if case .welcome(_, _, _, _, let limits, _, _, let deflate) = message {
+            if case .welcome(_, _, _, _, let limits, _, _, _, let deflate) = message {
                 decoder.admit(limits)
                 if deflate { try decoder.startInflating() }
             }

@@ -73,6 +73,7 @@ public struct ClientSync: Sendable {
             replica: identity.replica, token: token, deflate: deflate, pullFromStart: pullFromStart)
         var action = session.start()
         var clockOffset: Int64 = 0
+        var giveBackUntil: Int64 = 0
         while true {
             switch action {
             case .send(let message):
@@ -91,8 +92,8 @@ public struct ClientSync: Sendable {
                     throw failure
                 }
                 action = session.received(reply)
-                if case .welcome(_, _, _, _, let limits, _, let serverTime, _) = reply, case .readCursor(let server) =
-                    action
+                if case .welcome(_, _, _, _, let limits, _, let serverTime, _, _) = reply,
+                    case .readCursor(let server, _) = action
                 {
                     await connection.admit(limits)
                     if session.isCompressed {
@@ -105,9 +106,25 @@ public struct ClientSync: Sendable {
                     clockOffset = serverTime - midpoint
                     try await store.recordClockOffset(clockOffset, server: server)
                 }
-            case .readCursor(let server):
+            case .readCursor(let server, let lineage):
+                let giveBack = try await store.giveBack(to: server, lineage: lineage)
+                giveBackUntil = giveBack?.upperBound ?? 0
                 let cursor = try await store.cursor(for: server)
-                action = session.cursorRead(pulledThrough: cursor.pulledThrough, pushedThrough: cursor.pushedThrough)
+                // A restored server continues its former ids: what they acknowledged still counts.
+                var pushed = cursor.pushedThrough
+                for former in lineage { pushed = max(pushed, try await store.cursor(for: former).pushedThrough) }
+                action = session.cursorRead(
+                    pulledThrough: cursor.pulledThrough, pushedThrough: pushed,
+                    giveBack: giveBack.map { $0.lowerBound - 1 })
+            case .loadGiveBack(let after, let limit):
+                let batch = try await store.batch(after: after, limit: limit, scopes: identity.scopes, writers: .all)
+                action = session.giveBackLoaded(
+                    ops: batch.ops, through: min(batch.through, giveBackUntil),
+                    more: batch.more && batch.through < giveBackUntil)
+            case .markGivenBack(let through):
+                try await store.markGivenBack(to: session.server!, through: through)
+                progress(session.summary)
+                action = session.giveBackMarked()
             case .reconcile(let ops):
                 let reconciliation = try await store.reconcile(ownOps: ops)
                 action = session.reconciled(stored: reconciliation.stored, differing: reconciliation.differing)

@@ -20,6 +20,8 @@ public struct ConnectionReport: Hashable, Sendable {
     public var opsPulled = 0
     /// Ops given back to a laptop that had lost its own (restored from a backup, or copied).
     public var opsRecovered = 0
+    /// Ops a laptop gave back that this server had lost when it was restored from a backup.
+    public var opsGivenBack = 0
     /// The daemon's local sequence up to which the client has pulled, if it pulled.
     public var pulledThrough: Int64?
     /// Conflicts that the pushed ops opened on the server.

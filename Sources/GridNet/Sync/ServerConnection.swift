@@ -76,7 +76,7 @@ public struct ServerConnection: Sendable {
                             logger.notice("the client stopped reading or went away: closed the connection")
                             break connection
                         }
-                        if case .welcome(_, _, _, _, _, _, _, let deflate) = message {
+                        if case .welcome(_, _, _, _, _, _, _, _, let deflate) = message {
                             await connection.admit()
                             if deflate {
                                 try connection.decoder.startInflating()
@@ -102,7 +102,7 @@ public struct ServerConnection: Sendable {
                                 ServerSession.Grant(
                                     read: grant.read, write: grant.write, worker: grant.worker,
                                     heldThrough: Int64(held)),
-                                serverTime: Int64(wallClock.millisecondsSince1970()))
+                                serverTime: Int64(wallClock.millisecondsSince1970()), lineage: store.identity.lineage)
                         } catch let refusal as TokenRefusal {
                             action = session.authenticationFailed(refusal.message)
                         }
@@ -112,6 +112,20 @@ public struct ServerConnection: Sendable {
                             let result = try await store.admit(ops, pushedBy: client)
                             report.opsStored += result.stored
                             report.conflictsCreated += result.conflictsOpened
+                            action = session.pushStored()
+                        } catch let error as StoreError {
+                            action = session.pushRefused(Self.protocolError(for: error))
+                        }
+                    case .storeReturn(let ops, _, let client, _):
+                        do {
+                            let result = try await store.admitGivenBack(ops, by: client)
+                            report.opsGivenBack += result.stored
+                            report.conflictsCreated += result.conflictsOpened
+                            if result.stored > 0 {
+                                logger.notice(
+                                    "a laptop gave back ops this server had lost in its restore",
+                                    metadata: ["offered": "\(ops.count)", "stored": "\(result.stored)"])
+                            }
                             action = session.pushStored()
                         } catch let error as StoreError {
                             action = session.pushRefused(Self.protocolError(for: error))

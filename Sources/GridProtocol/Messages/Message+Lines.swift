@@ -11,14 +11,18 @@ extension Message {
         case .hello(let version, let replica, let token, let deflate):
             return ["HELLO \(version) \(replica) \(token)" + (deflate ? " deflate" : "")]
         case .welcome(
-            let version, let replica, let read, let write, let limits, let heldThrough, let serverTime, let deflate):
+            let version, let replica, let read, let write, let limits, let heldThrough, let serverTime, let lineage,
+            let deflate):
             return [
                 "WELCOME \(version) \(replica) \(Self.scopes(read)) \(Self.scopes(write)) \(limits.lineBytes) "
-                    + "\(limits.opsPerBatch) \(limits.messageBytes) \(heldThrough) \(serverTime)"
+                    + "\(limits.opsPerBatch) \(limits.messageBytes) \(heldThrough) \(serverTime) "
+                    + (lineage.isEmpty ? "-" : lineage.map(\.description).joined(separator: ","))
                     + (deflate ? " deflate" : "")
             ]
         case .push(let through, let ops):
             return ["PUSH \(ops.count) \(through)"] + ops.map(OpLine.text)
+        case .giveBack(let through, let ops):
+            return ["RETURN \(ops.count) \(through)"] + ops.map(OpLine.text)
         case .ack(let through):
             return ["ACK \(through)"]
         case .pull(let after, let limit):

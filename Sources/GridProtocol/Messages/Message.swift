@@ -8,13 +8,18 @@ public enum Message: Hashable, Sendable {
     /// Server → client, answering `hello`: the server's replica, the scopes the token may
     /// read and write, the limits, the sequence up to which the server holds every op the
     /// client's replica wrote (where the next push starts), the server's clock (milliseconds
-    /// since 1970), and whether the rest of the connection is compressed.
+    /// since 1970), the server replicas whose history this server continues (it was restored
+    /// from a backup and took a new id), and whether the rest of the connection is compressed.
     case welcome(
         version: String, replica: ReplicaID, read: [GridScope], write: [GridScope], limits: Limits,
-        heldThrough: Int64, serverTime: Int64, deflate: Bool)
+        heldThrough: Int64, serverTime: Int64, lineage: [ReplicaID], deflate: Bool)
     /// Client → server: the client's own next ops, in order; `through` is the last one's sequence.
     case push(through: Int64, ops: [Op])
-    /// Server → client: the pushed ops up to the sequence `through` are committed.
+    /// Client → server, to a server restored from a backup: ops the client held before it
+    /// met the restored server, any replica's, in the client's local order; `through` is the
+    /// client's local sequence the batch reaches, echoed by the `ack`.
+    case giveBack(through: Int64, ops: [Op])
+    /// Server → client: the pushed (or given back) ops up to `through` are committed.
     case ack(through: Int64)
     /// Client → server: the ops after the server's local sequence `after`, at most `limit`.
     case pull(after: Int64, limit: Int)

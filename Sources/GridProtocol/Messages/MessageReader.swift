@@ -48,7 +48,11 @@ public struct MessageReader: Sendable {
                 pending = batch
                 return nil
             }
-            guard batch.verb == "PUSH" else { return .batch(through: batch.through, more: batch.more, ops: batch.ops) }
+            switch batch.verb {
+            case "BATCH": return .batch(through: batch.through, more: batch.more, ops: batch.ops)
+            case "RETURN": return .giveBack(through: batch.through, ops: batch.ops)
+            default: break
+            }
             guard batch.ops.last!.id.sequence == batch.through else {
                 throw ProtocolError(
                     .malformedLine,
@@ -66,35 +70,35 @@ public struct MessageReader: Sendable {
             return .hello(
                 version: String(words[1]), replica: replica, token: String(words[3]), deflate: words.count == 5)
         case "WELCOME":
-            guard (10...11).contains(words.count), let replica = ReplicaID(String(words[2])),
+            guard (11...12).contains(words.count), let replica = ReplicaID(String(words[2])),
                 let read = Self.scopes(words[3]), let write = Self.scopes(words[4]),
                 let lineBytes = Self.number(words[5]), let opsPerBatch = Self.number(words[6]),
                 let messageBytes = Self.number(words[7]), let heldThrough = Self.number(words[8]),
-                let serverTime = Self.number(words[9]), lineBytes > 0, opsPerBatch > 0, messageBytes > lineBytes,
-                words.count == 10 || words[10] == "deflate"
+                let serverTime = Self.number(words[9]), let lineage = Self.replicas(words[10]), lineBytes > 0,
+                opsPerBatch > 0, messageBytes > lineBytes, words.count == 11 || words[11] == "deflate"
             else {
                 throw malformed(
                     "WELCOME version replica read-scopes write-scopes line-bytes ops-per-batch message-bytes "
-                        + "held-through server-time [deflate]")
+                        + "held-through server-time lineage [deflate]")
             }
             let announced = Limits(
                 lineBytes: Int(lineBytes), opsPerBatch: Int(opsPerBatch), messageBytes: Int(messageBytes))
             return .welcome(
                 version: String(words[1]), replica: replica, read: read, write: write,
                 limits: limits.announced(by: announced), heldThrough: heldThrough, serverTime: serverTime,
-                deflate: words.count == 11)
-        case "PUSH", "BATCH":
-            let isPush = words[0] == "PUSH"
+                lineage: lineage, deflate: words.count == 12)
+        case "PUSH", "BATCH", "RETURN":
+            let isPush = words[0] != "BATCH"
             guard words.count == (isPush ? 3 : 4), let count = Self.number(words[1]),
                 let through = Self.number(words[2]),
                 isPush || words[3] == "0" || words[3] == "1"
-            else { throw malformed(isPush ? "PUSH count through" : "BATCH count through more") }
+            else { throw malformed(isPush ? "\(words[0]) count through" : "BATCH count through more") }
             guard count <= limits.opsPerBatch else {
                 throw ProtocolError(.badCount, "\(words[0]) of \(count) ops is over the limit of \(limits.opsPerBatch)")
             }
             let more = !isPush && words[3] == "1"
             guard count > 0 else {
-                guard !isPush else { throw malformed("PUSH count through, with a count of at least 1") }
+                guard !isPush else { throw malformed("\(words[0]) count through, with a count of at least 1") }
                 return .batch(through: through, more: more, ops: [])
             }
             pending = Pending(verb: words[0], count: Int(count), through: through, more: more)
@@ -128,6 +132,17 @@ public struct MessageReader: Sendable {
     static func number(_ text: Substring) -> Int64? {
         guard let value = Int64(text), value >= 0, String(value) == text else { return nil }
         return value
+    }
+
+    /// Replica ids joined by `,`, or `-` for none.
+    static func replicas(_ text: Substring) -> [ReplicaID]? {
+        guard text != "-" else { return [] }
+        var replicas: [ReplicaID] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let replica = ReplicaID(String(part)) else { return nil }
+            replicas.append(replica)
+        }
+        return replicas
     }
 
     /// Scopes joined by `,`, or `-` for none.

@@ -13,8 +13,11 @@ public struct ClientSession: Sendable {
     public enum Action: Hashable, Sendable {
         /// Send this message.
         case send(Message)
-        /// Read this replica's cursors for this server, then call ``cursorRead(pulledThrough:pushedThrough:)``.
-        case readCursor(server: ReplicaID)
+        /// Read this replica's cursors for this server, and, if the server continues the
+        /// history of one this replica synced with (it was restored from a backup), what this
+        /// replica still has to give back to it; then call
+        /// ``cursorRead(pulledThrough:pushedThrough:giveBack:)``.
+        case readCursor(server: ReplicaID, lineage: [ReplicaID])
         /// Compare the server's copies of the client's own ops with the client's, store those
         /// it lacks, then call ``reconciled(stored:differing:)``.
         case reconcile(ops: [Op])
@@ -25,6 +28,12 @@ public struct ClientSession: Sendable {
         /// Give the client's own ops above `after` stamped after `beyond` new clock readings,
         /// then call ``restamped(count:shift:)``.
         case restamp(after: Int64, beyond: HybridTimestamp)
+        /// Load the ops the client stored after its local sequence `after`, any replica's (at
+        /// most `limit`), then call ``giveBackLoaded(ops:through:more:)``.
+        case loadGiveBack(after: Int64, limit: Int)
+        /// Record that the restored server took back the client's ops up to its local sequence
+        /// `through`, then call ``giveBackMarked()``.
+        case markGivenBack(through: Int64)
         /// Load the client's own ops after this sequence (at most `limit`), then call ``pushLoaded(ops:)``.
         case loadPush(after: Int64, limit: Int)
         /// Record that the server holds the client's own ops up to the sequence `through`, then call ``pushMarked()``.
@@ -55,6 +64,8 @@ public struct ClientSession: Sendable {
         /// The identity the client took after its numbering collided with the server's, and
         /// how many of its ops it issued again under it: the client must sync again as it.
         public var newIdentity: ReplicaID?, reissued = 0
+        /// Ops given back to a server restored from a backup (it skipped those it held).
+        public var givenBack = 0
 
         /// Creates a summary of nothing moved yet.
         public init() {}
@@ -63,6 +74,7 @@ public struct ClientSession: Sendable {
     private enum State: Hashable, Sendable {
         case start, awaitingWelcome, readingCursor
         case awaitingRecovered(after: Int64), reconciling(through: Int64, more: Bool), reissuing, restamping
+        case loadingGiveBack, awaitingGiveBackAck(through: Int64, more: Bool, count: Int), markingGiveBack(more: Bool)
         case loadingPush, awaitingAck(through: Int64, count: Int), markingPush
         case awaitingBatch, storingPull(through: Int64, more: Bool), awaitingBye, done
     }
@@ -81,6 +93,9 @@ public struct ClientSession: Sendable {
     private var pushedThrough: Int64 = 0
     private var pulledThrough: Int64 = 0
     private var collisions: [Op] = []
+    private var lineage: [ReplicaID] = []
+    private var giveBackAfter: Int64?
+    private var giveBackLimit = Limits.standard.opsPerBatch
     private var pushLimit = Limits.standard.opsPerBatch
     /// The limits the server announced (the standard ones until it has).
     public private(set) var limits = Limits.standard
@@ -111,7 +126,8 @@ public struct ClientSession: Sendable {
     /// Takes a message from the server.
     public mutating func received(_ message: Message) -> Action {
         switch (state, message) {
-        case (.awaitingAck, .error(let error)) where !error.code.isFatal:
+        case (.awaitingAck, .error(let error)) where !error.code.isFatal,
+            (.awaitingGiveBackAck, .error(let error)) where !error.code.isFatal:
             // The server refused this batch as a whole. The ops stay here; pulling goes on,
             // so the worker still receives everyone else's records.
             summary.pushRefusal = error
@@ -121,7 +137,8 @@ public struct ClientSession: Sendable {
             return .refused(error)
         case (
             .awaitingWelcome,
-            .welcome(let version, let server, _, _, let limits, let heldThrough, let serverTime, let deflate)
+            .welcome(
+                let version, let server, _, _, let limits, let heldThrough, let serverTime, let lineage, let deflate)
         ):
             guard version == Message.version else {
                 return fail(
@@ -136,8 +153,10 @@ public struct ClientSession: Sendable {
             pushLimit = limits.opsPerBatch
             self.heldThrough = heldThrough
             self.serverTime = serverTime
+            self.lineage = lineage
+            giveBackLimit = limits.opsPerBatch
             state = .readingCursor
-            return .readCursor(server: server)
+            return .readCursor(server: server, lineage: lineage)
         case (.awaitingRecovered(let after), .batch(let through, let more, let ops)):
             guard through >= after, !more || through > after, ops.count <= limits.opsPerBatch,
                 ops.allSatisfy({ $0.id.replica == replica && Int64($0.id.sequence) > after })
@@ -147,6 +166,14 @@ public struct ClientSession: Sendable {
             }
             state = .reconciling(through: through, more: more)
             return .reconcile(ops: ops)
+        case (.awaitingGiveBackAck(let through, let more, let count), .ack(let acknowledged)):
+            guard acknowledged == through else {
+                return fail(.malformedLine, "the server acknowledged \(acknowledged), but \(through) was given back")
+            }
+            summary.givenBack += count
+            giveBackAfter = through
+            state = .markingGiveBack(more: more)
+            return .markGivenBack(through: through)
         case (.awaitingAck(let through, let count), .ack(let acknowledged)):
             guard acknowledged == through else {
                 return fail(.malformedLine, "the server acknowledged \(acknowledged), but \(through) was pushed")
@@ -171,16 +198,18 @@ public struct ClientSession: Sendable {
         }
     }
 
-    /// The client's cursors for the server, as stored: where it pulled to, and up to which
-    /// of its own ops the server acknowledged.
+    /// The client's cursors for the server, as stored: where it pulled to, up to which of
+    /// its own ops the server acknowledged, and, for a server restored from a backup, the
+    /// local sequence after which it still has ops to give back (`nil`: nothing to give).
     ///
     /// If the server holds more of this replica's ops than it ever acknowledged, the data
     /// folder was restored from a backup or copied (or an acknowledgement was lost): the
     /// client asks for the server's copies and compares them with its own before it pushes.
-    public mutating func cursorRead(pulledThrough: Int64, pushedThrough: Int64) -> Action {
+    public mutating func cursorRead(pulledThrough: Int64, pushedThrough: Int64, giveBack: Int64? = nil) -> Action {
         guard state == .readingCursor else { return unexpected("cursorRead") }
         self.pulledThrough = pullFromStart ? 0 : pulledThrough
         self.pushedThrough = pushedThrough
+        giveBackAfter = giveBack
         guard heldThrough > pushedThrough else { return startPushing() }
         state = .awaitingRecovered(after: pushedThrough)
         return .send(.recover(after: pushedThrough, limit: limits.opsPerBatch))
@@ -212,11 +241,44 @@ public struct ClientSession: Sendable {
         return startPulling()
     }
 
-    /// Own ops stamped too far into the server's future are restamped.
+    /// Own ops stamped too far into the server's future are restamped. Then, to a restored
+    /// server, the client gives back what it held before it met it: its own ops and those
+    /// of others, in its local order, so that every op comes after its parents.
     public mutating func restamped(count: Int, shift: Int64) -> Action {
         guard state == .restamping else { return unexpected("restamped") }
         summary.restamped = count
         summary.restampShift = shift
+        if let after = giveBackAfter {
+            state = .loadingGiveBack
+            return .loadGiveBack(after: after, limit: giveBackLimit)
+        }
+        state = .loadingPush
+        return .loadPush(after: heldThrough, limit: pushLimit)
+    }
+
+    /// Ops loaded to give back: those stored after the last batch given back.
+    public mutating func giveBackLoaded(ops: [Op], through: Int64, more: Bool) -> Action {
+        guard state == .loadingGiveBack, let after = giveBackAfter else { return unexpected("giveBackLoaded") }
+        guard !ops.isEmpty else {
+            state = .markingGiveBack(more: false)
+            return .markGivenBack(through: through)
+        }
+        let message = Message.giveBack(through: through, ops: ops)
+        if ops.count > 1, message.textByteCount > limits.messageBytes {
+            giveBackLimit = ops.count / 2
+            return .loadGiveBack(after: after, limit: giveBackLimit)
+        }
+        state = .awaitingGiveBackAck(through: through, more: more, count: ops.count)
+        return .send(message)
+    }
+
+    /// The server's acknowledgement of ops given back is stored.
+    public mutating func giveBackMarked() -> Action {
+        guard case .markingGiveBack(let more) = state else { return unexpected("giveBackMarked") }
+        if more {
+            state = .loadingGiveBack
+            return .loadGiveBack(after: giveBackAfter!, limit: giveBackLimit)
+        }
         state = .loadingPush
         return .loadPush(after: heldThrough, limit: pushLimit)
     }

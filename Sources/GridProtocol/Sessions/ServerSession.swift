@@ -17,6 +17,10 @@ public struct ServerSession: Sendable {
         /// Admit these ops, the client's own next ones up to its sequence `through`, then call
         /// ``pushStored()`` or ``pushRefused(_:)``.
         case storePush(ops: [Op], through: Int64, client: ReplicaID)
+        /// Take back these ops, which a laptop held before it met this server restored from a
+        /// backup (any replica's, in the laptop's order), then call ``pushStored()`` or
+        /// ``pushRefused(_:)``.
+        case storeReturn(ops: [Op], through: Int64, client: ReplicaID, scopes: [GridScope])
         /// Load the ops after `after` in these scopes, except the client's own (at most
         /// `limit`), then call ``batchLoaded(ops:through:more:)``.
         case loadBatch(after: Int64, limit: Int, scopes: [GridScope], client: ReplicaID)
@@ -90,6 +94,10 @@ public struct ServerSession: Sendable {
             if let refusal = refusal(of: ops) { return .send(.error(refusal)) }
             state = .storing(through: through)
             return .storePush(ops: ops, through: through, client: client!)
+        case (.ready, .giveBack(let through, let ops)):
+            if let refusal = refusalOfReturn(ops) { return .send(.error(refusal)) }
+            state = .storing(through: through)
+            return .storeReturn(ops: ops, through: through, client: client!, scopes: grant!.read)
         case (.ready, .pull(let after, let limit)):
             state = .loading(after: after, own: false)
             return .loadBatch(
@@ -134,16 +142,39 @@ public struct ServerSession: Sendable {
         return nil
     }
 
-    /// The token is good: answer with what it grants, and the server's clock
-    /// (milliseconds since 1970), which the client corrects its own by.
-    public mutating func authenticated(_ grant: Grant, serverTime: Int64) -> Action {
+    /// Why ops given back are refused as a whole, if they are: nobody gives back the server's
+    /// own new ops, nor ops outside what the token may read (it cannot have received them).
+    private func refusalOfReturn(_ ops: [Op]) -> ProtocolError? {
+        guard let grant else { return nil }
+        var seen = Set<OpID>()
+        for op in ops {
+            guard op.id.replica != replica else {
+                return ProtocolError(
+                    .wrongWriter, "op \(op.id) is this server's own: nothing of the batch was stored")
+            }
+            guard grant.read.covers(op.scope) else {
+                return ProtocolError(
+                    .outOfScope,
+                    "op \(op.id) is in \(op.scope), which this token may not read: nothing of the batch was stored")
+            }
+            guard seen.insert(op.id).inserted else {
+                return ProtocolError(
+                    .duplicateOp, "op \(op.id) appears twice in one batch: nothing of the batch was stored")
+            }
+        }
+        return nil
+    }
+
+    /// The token is good: answer with what it grants, the server's clock (milliseconds since
+    /// 1970), which the client corrects its own by, and the server's lineage.
+    public mutating func authenticated(_ grant: Grant, serverTime: Int64, lineage: [ReplicaID] = []) -> Action {
         guard case .authenticating(let deflate) = state else { return fail(.internal, "authenticated out of turn") }
         self.grant = grant
         state = .ready
         return .send(
             .welcome(
                 version: Message.version, replica: replica, read: grant.read, write: grant.write, limits: limits,
-                heldThrough: grant.heldThrough, serverTime: serverTime, deflate: deflate))
+                heldThrough: grant.heldThrough, serverTime: serverTime, lineage: lineage, deflate: deflate))
     }
 
     /// The token is wrong, unknown or revoked.

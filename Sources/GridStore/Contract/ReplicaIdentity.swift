@@ -9,6 +9,11 @@ public struct ReplicaIdentity: Hashable, Sendable, Codable {
     public let worker: WorkerID
     /// The scopes this replica works in (a grid worker's grids; a community for the office).
     public let scopes: [GridScope]
+    /// The replicas whose history this one continues, newest first: a daemon restored from a
+    /// backup takes a new id, and its former ids are its lineage.
+    public var lineage: [ReplicaID] = []
+    /// When this replica was restored from a backup (milliseconds since 1970), if ever.
+    public var restoredAt: UInt64?
 
     /// Creates an identity.
     public init(replica: ReplicaID, worker: WorkerID, scopes: [GridScope]) {

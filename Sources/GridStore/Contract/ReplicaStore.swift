@@ -116,6 +116,28 @@ public protocol ReplicaStore: Sendable {
     /// - Returns: the new identity and the number of ops issued again.
     func reissue(replacing serverCopies: [Op], above sentThrough: UInt64, as newReplica: ReplicaID, reason: String)
         async throws -> Reissue
+
+    // MARK: A server restored from a backup
+
+    /// What this replica still has to give back to `server`, which continues the history of
+    /// the replicas in `lineage` (it was restored from a backup and took a new id): at the
+    /// first meeting, everything this replica held then, if it synced with one of them.
+    ///
+    /// - Returns: the local sequences still to give back, or `nil` if there is nothing.
+    func giveBack(to server: ReplicaID, lineage: [ReplicaID]) async throws -> ClosedRange<Int64>?
+
+    /// Records that `server` took back this replica's ops up to the local sequence `through`.
+    func markGivenBack(to server: ReplicaID, through: Int64) async throws
+
+    /// Takes back ops that a laptop held before it met this replica, restored from a backup:
+    /// the laptop's own under the rules of ``admit(_:pushedBy:)``, others' only if written
+    /// before the restore, within ``SQLiteReplicaStore/giveBackWindow`` of it, and under
+    /// the admission rules, except that a replica's ops may come with gaps (a laptop holds
+    /// only its grids' ops).
+    ///
+    /// - Throws: ``StoreError/Code/refused`` as ``admit(_:pushedBy:)``, and for a replica
+    ///   that was never restored.
+    func admitGivenBack(_ ops: [Op], by client: ReplicaID) async throws -> IngestResult
 }
 
 /// What restamping a replica's unsent ops did.

@@ -145,8 +145,16 @@ enum Migrations {
                 ALTER TABLE replica ADD COLUMN clock_measured_at TEXT;
                 -- The merge rules the records were built with: 1 before notes stopped writing liveness.
                 ALTER TABLE replica ADD COLUMN rules INTEGER NOT NULL DEFAULT 1;
-                -- Replica ids whose history this replica continues, newest first, space-separated.
+                -- Replica ids whose history this replica continues, newest first, space-separated,
+                -- and when it was restored from a backup (milliseconds since 1970), if ever.
                 ALTER TABLE replica ADD COLUMN lineage TEXT NOT NULL DEFAULT '';
+                ALTER TABLE replica ADD COLUMN restored_at INTEGER;
+
+                -- Giving a restored server back what it lost: this replica's ops up to local
+                -- sequence return_until (what it held when it first met the restored server),
+                -- of which those up to returned_through are given back.
+                ALTER TABLE peers ADD COLUMN return_until INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE peers ADD COLUMN returned_through INTEGER NOT NULL DEFAULT 0;
 
                 -- Identities this replica gave up, and why (a copied or restored data folder).
                 CREATE TABLE former_identities (

@@ -57,30 +57,46 @@ extension SQLiteReplicaStore {
 
     public func admit(_ ops: [Op], pushedBy client: ReplicaID) async throws -> IngestResult {
         try await writeTransaction { ledger, writer in
-            let db = ledger.db
-            var earlier: [OpID: Op] = [:]
-            var next = try Self.heldThrough(of: client, in: db) + 1
-            var stored = 0
+            var admission = try Admission(client: client, db: ledger.db)
+            for op in ops { try admission.admit(op, into: &ledger, clock: &writer) }
+            try ledger.flush()
+            return IngestResult(stored: admission.stored, conflictsOpened: ledger.conflictsOpened)
+        }
+    }
+
+    /// How long after a restore laptops may give back what the daemon lost: long enough
+    /// for a laptop that stays offline for weeks.
+    public static let giveBackWindow: UInt64 = 90 * 86_400_000
+
+    public func admitGivenBack(_ ops: [Op], by client: ReplicaID) async throws -> IngestResult {
+        let identity = self.identity
+        let now = wallClock.millisecondsSince1970()
+        return try await writeTransaction { ledger, writer in
+            guard let restoredAt = identity.restoredAt, now <= restoredAt + Self.giveBackWindow else {
+                throw StoreError(
+                    .refused,
+                    "this server was not restored from a backup in the last 90 days: it takes only a laptop's own "
+                        + "ops; update gridsync on the laptop")
+            }
+            var admission = try Admission(client: client, db: ledger.db)
+            // In the laptop's order, so that every op comes after its parents.
             for op in ops {
-                switch try OpAdmission.check(op, held: { try Self.heldOp($0, in: db) }, earlier: earlier) {
-                case .held:
+                guard op.id.replica != client else {
+                    try admission.admit(op, into: &ledger, clock: &writer)
                     continue
-                case .new:
-                    break
                 }
-                // Each op follows its writer's previous one: nothing numbered twice, nothing skipped.
-                guard op.id.sequence == next else {
-                    throw MergeError(
-                        .badParents,
-                        "op \(op.id) follows \(op.id.replica).\(op.id.sequence - 1), which this server does not hold: "
-                            + "push a replica's ops in order, from \(op.id.replica).\(next), none left out")
+                if try Self.heldOp(op.id, in: ledger.db) == op { continue }
+                // Only what was written before the restore: after it, each writer sends its own.
+                guard op.clock.milliseconds <= restoredAt + HybridClock.defaultMaximumDrift else {
+                    throw StoreError(
+                        .refused,
+                        "op \(op.id) was written after this server was restored: only replica \(op.id.replica) "
+                            + "itself may send it")
                 }
-                earlier[op.id] = op
-                stored += try Self.receive([op], into: &ledger, clock: &writer)
-                next += 1
+                try admission.admit(op, into: &ledger, clock: &writer, inOrder: false)
             }
             try ledger.flush()
-            return IngestResult(stored: stored, conflictsOpened: ledger.conflictsOpened)
+            return IngestResult(stored: admission.stored, conflictsOpened: ledger.conflictsOpened)
         }
     }
 
@@ -238,5 +254,109 @@ extension SQLiteReplicaStore {
     static func rebuildIfOlderRules(_ db: Database) throws {
         let built = try Int.fetchOne(db, sql: "SELECT rules FROM replica") ?? rules
         if built < rules { try rebuildRecords(db) }
+    }
+}
+
+/// The daemon's side of one push, inside its transaction: each op through ``OpAdmission``,
+/// in its writer's order, then the clock bound and the merge.
+private struct Admission {
+    let db: Database
+    /// The next sequence expected of each writer: the one after what the daemon holds.
+    private var next: [ReplicaID: UInt64] = [:]
+    private var earlier: [OpID: Op] = [:]
+    private(set) var stored = 0
+
+    init(client: ReplicaID, db: Database) throws {
+        self.db = db
+        next[client] = try SQLiteReplicaStore.heldThrough(of: client, in: db) + 1
+    }
+
+    /// Admits one op; `inOrder`: it must follow its writer's previous op (a laptop's own ops).
+    mutating func admit(_ op: Op, into ledger: inout SQLiteLedger, clock writer: inout OpWriter, inOrder: Bool = true)
+        throws
+    {
+        if inOrder {
+            let expected = try next[op.id.replica] ?? SQLiteReplicaStore.heldThrough(of: op.id.replica, in: db) + 1
+            // Nothing numbered twice, nothing skipped. (An op below `expected` may be held
+            // already, given back by another laptop after a restore; it is then skipped below.)
+            guard op.id.sequence <= expected else {
+                throw MergeError(
+                    .badParents,
+                    "op \(op.id) follows \(op.id.replica).\(op.id.sequence - 1), which this server does not hold: "
+                        + "push a replica's ops in order, from \(op.id.replica).\(expected), none left out")
+            }
+            next[op.id.replica] = op.id.sequence == expected ? expected + 1 : expected
+        }
+        let db = self.db
+        switch try OpAdmission.check(op, held: { try SQLiteReplicaStore.heldOp($0, in: db) }, earlier: earlier) {
+        case .held:
+            return
+        case .new:
+            earlier[op.id] = op
+            stored += try SQLiteReplicaStore.receive([op], into: &ledger, clock: &writer)
+        }
+    }
+}
+
+extension SQLiteReplicaStore {
+    public func giveBack(to server: ReplicaID, lineage: [ReplicaID]) async throws -> ClosedRange<Int64>? {
+        try await Self.mapErrors(path: path) {
+            try await commits.write { db in
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT return_until, returned_through FROM peers WHERE replica = ?",
+                    arguments: [server.description])
+                if let row {
+                    let (until, through): (Int64, Int64) = (row[0], row[1])
+                    return through < until ? (through + 1)...until : nil
+                }
+                // The first meeting: a server that continues one this replica synced with was
+                // restored from a backup, and gets back everything this replica holds now.
+                guard !lineage.isEmpty,
+                    try Bool.fetchOne(
+                        db,
+                        sql: "SELECT EXISTS (SELECT 1 FROM peers WHERE replica IN (\(lineage.map { _ in "?" }.joined(separator: ","))))",
+                        arguments: StatementArguments(lineage.map(\.description))) == true
+                else { return nil }
+                let until = try Int64.fetchOne(db, sql: "SELECT coalesce(max(local_sequence), 0) FROM ops") ?? 0
+                try db.execute(
+                    sql: "INSERT INTO peers (replica, return_until) VALUES (?, ?)",
+                    arguments: [server.description, until])
+                return until > 0 ? 1...until : nil
+            }
+        }
+    }
+
+    public func markGivenBack(to server: ReplicaID, through: Int64) async throws {
+        try await Self.mapErrors(path: path) {
+            try await commits.write { db in
+                try db.execute(
+                    sql: "UPDATE peers SET returned_through = max(returned_through, ?) WHERE replica = ?",
+                    arguments: [through, server.description])
+            }
+        }
+    }
+
+    /// Gives the replica in `folder`, just put back from a backup, a new id that continues
+    /// the history of its former one: its own ops from now on cannot collide with the ops
+    /// it wrote after the backup was taken, which laptops still hold and give back.
+    ///
+    /// - Returns: the new identity.
+    public static func continueAfterRestore(
+        in folder: String, as newReplica: ReplicaID, wallClock: any WallClock = SystemWallClock()
+    ) throws -> ReplicaIdentity {
+        let store = try open(in: folder, wallClock: wallClock)
+        let former = store.identity
+        let lineage = ([former.replica] + former.lineage).prefix(16).map(\.description).joined(separator: " ")
+        try mapErrors(path: store.path) {
+            try store.database.write { db in
+                try db.execute(
+                    sql: "UPDATE replica SET id = ?, lineage = ?, restored_at = ?",
+                    arguments: [
+                        newReplica.description, lineage, Int64(clamping: wallClock.millisecondsSince1970()),
+                    ])
+            }
+            try store.database.close()
+        }
+        return try open(in: folder, wallClock: wallClock).identity
     }
 }

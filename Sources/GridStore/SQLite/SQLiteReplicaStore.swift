@@ -95,10 +95,11 @@ public final class SQLiteReplicaStore: ReplicaStore {
         return try mapErrors(path: path) {
             // Look before touching: another program's database, or one made by a newer
             // GridSync, is refused without a byte written to it.
-            let identity = try checkReplica(at: path)
+            var identity = try checkReplica(at: path)
             let database = try openPool(path: path)
             try Migrations.migrator.migrate(database)
             try database.write { db in try rebuildIfOlderRules(db) }
+            try database.read { db in try readLineage(into: &identity, db) }
             return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
         }
     }
@@ -109,7 +110,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
         -> SQLiteReplicaStore
     {
         let path = (folder as NSString).appendingPathComponent(fileName)
-        let identity = try check(in: folder)
+        var identity = try check(in: folder)
         return try mapErrors(path: path) {
             let database = try openPool(path: path, readOnly: true)
             guard try database.read({ db in try Migrations.migrator.hasCompletedMigrations(db) }) else {
@@ -117,6 +118,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                     .readOnly,
                     "\(path) was made by an older GridSync: open it once with gridsyncd (or gridsync) to upgrade it")
             }
+            try database.read { db in try readLineage(into: &identity, db) }
             return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
         }
     }
@@ -159,6 +161,13 @@ public final class SQLiteReplicaStore: ReplicaStore {
             let scopes = (row[2] as String).split(separator: " ").compactMap { GridScope(String($0)) }
             return ReplicaIdentity(replica: replica, worker: worker, scopes: scopes)
         }
+    }
+
+    /// Reads the replicas whose history this one continues, and when it was restored.
+    private static func readLineage(into identity: inout ReplicaIdentity, _ db: Database) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT lineage, restored_at FROM replica") else { return }
+        identity.lineage = (row[0] as String).split(separator: " ").compactMap { ReplicaID(String($0)) }
+        identity.restoredAt = (row[1] as Int64?).map { UInt64($0) }
     }
 
     /// The wall clock's time, as ISO 8601 text in UTC.
@@ -580,7 +589,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
         }
     }
 
-    private static func mapErrors<T>(path: String, _ body: () throws -> T) throws -> T {
+    static func mapErrors<T>(path: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch {

@@ -47,16 +47,24 @@ struct DevicesCommand: AsyncParsableCommand {
         guard !rows.isEmpty else { return print("no replica has synced yet") }
         var table = TextTable(headers: [
             "副本 replica", "网格员 worker", "首次 first seen", "最近同步 last sync", "结果 ending", "发送 sent",
-            "接收 received", "落后 behind",
+            "接收 received", "落后 behind", "恢复 recovery",
         ])
         table.rows = rows.map { row in
             let device = row.device
             return [
                 device.replica.description, device.worker.rawValue, Labels.shortTime(iso: device.firstSeen),
                 device.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? "never", device.lastEnding ?? "-",
-                "\(device.lastPushed)", "\(device.lastPulled)", "\(row.behind)",
+                "\(device.lastPushed)", "\(device.lastPulled)", "\(row.behind)", Self.recovery(device),
             ]
         }
         print(table.render())
+    }
+
+    /// What the device gave back to a restored daemon, and got back of its own.
+    static func recovery(_ device: Device) -> String {
+        var parts: [String] = []
+        if device.givenBack > 0 { parts.append("gave back \(device.givenBack)") }
+        if device.recovered > 0 { parts.append("got back \(device.recovered)") }
+        return parts.isEmpty ? "-" : parts.joined(separator: ", ")
     }
 }

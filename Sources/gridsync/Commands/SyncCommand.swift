@@ -91,6 +91,7 @@ struct SyncCommand: AsyncParsableCommand {
             bytesReceived: outcome.wireBytesIn, at: after.lastSync ?? "",
             clock: Summary.Clock(offset: outcome.clockOffset),
             recovered: repairs.recovered, restamped: repairs.restamped + outcome.summary.restamped,
+            givenBack: repairs.givenBack + (repairs.newIdentity == nil ? 0 : outcome.summary.givenBack),
             identity: repairs.newIdentity.map {
                 Summary.IdentityChange(
                     former: before.identity.replica.description, replica: $0.description, reissued: repairs.reissued)
@@ -190,6 +191,7 @@ struct SyncCommand: AsyncParsableCommand {
         let clock: Clock
         let recovered: Int
         let restamped: Int
+        let givenBack: Int
         let identity: IdentityChange?
         let refused: Refusal?
 
@@ -235,6 +237,11 @@ struct SyncCommand: AsyncParsableCommand {
                     "this laptop's data folder was copied or restored after it had written edits the server holds "
                         + "under the same numbers: it is now replica \(identity.replica) (was \(identity.former)), "
                         + "and sent its \(identity.reissued) unsent edits again under that identity; nothing is lost")
+            }
+            if givenBack > 0 {
+                notes.append(
+                    "the server was restored from a backup: this laptop gave back \(givenBack) edits it held "
+                        + "(the server kept those it lacked) and fetched every record of its grids again")
             }
             if restamped > 0 {
                 notes.append(

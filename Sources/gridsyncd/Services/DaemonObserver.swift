@@ -19,7 +19,7 @@ struct DaemonObserver: SyncObserver {
         do {
             try await accounts.recordSync(
                 of: replica, ending: report.ending, pushed: report.opsPushed, pulled: report.opsPulled,
-                pulledThrough: report.pulledThrough)
+                pulledThrough: report.pulledThrough, givenBack: report.opsGivenBack, recovered: report.opsRecovered)
         } catch {
             logger.error("could not note the sync in the accounts", metadata: ["error": "\(error)"])
         }
