@@ -202,4 +202,70 @@ import Testing
             #expect(try await renamed.record(F.id(3)) == (try await server.record(F.id(3))))
         }
     }
+
+    @Test func aRestoredDaemonGetsBackWhatItLostFromALaptopAndNothingElse() async throws {
+        try await withTemporaryFolder { folder in
+            let wall = ManualWallClock(milliseconds: Self.now)
+            let laptop = try SQLiteReplicaStore.create(in: folder + "/laptop", identity: F.identity, wallClock: wall)
+            var server = try SQLiteReplicaStore.create(
+                in: folder + "/server", identity: Self.serverIdentity, wallClock: wall)
+            let me = F.identity.replica
+            _ = try await laptop.write(F.create(F.id(1), F.newDemand))
+            _ = try await server.admit(try await Self.own(laptop), pushedBy: me)
+            // Last night's backup, taken with the daemon stopped.
+            try FileManager.default.copyItem(atPath: folder + "/server", toPath: folder + "/backup")
+            // After it: the laptop's edit, and the office's resolution written on the daemon.
+            _ = try await laptop.write(F.edit(F.id(1), .assign("status", "accepted")))
+            _ = try await server.admit(try await Self.own(laptop, after: 4), pushedBy: me)
+            let resolution = try await server.write(
+                F.edit(F.id(1), .assign("urgency", "urgent")), as: WorkerID("office-1")!, within: [F.community])
+            let pulled = try await server.batch(after: 0, limit: 100, scopes: [F.community], writers: .allBut(me))
+            _ = try await laptop.ingest(pulled.ops, pulledFrom: Self.serverIdentity.replica, through: pulled.through)
+            // The server's disk dies; last night's backup comes back under a new id.
+            try FileManager.default.removeItem(atPath: folder + "/server")
+            try FileManager.default.moveItem(atPath: folder + "/backup", toPath: folder + "/server")
+            let restored = try SQLiteReplicaStore.continueAfterRestore(
+                in: folder + "/server", as: ReplicaID(rawValue: 0x6a), wallClock: wall)
+            #expect(restored.lineage == [Self.serverIdentity.replica])
+            server = try SQLiteReplicaStore.open(in: folder + "/server", wallClock: wall)
+            #expect(try await server.record(F.id(1))?.value("status") == .text("raised"))
+            // A laptop that never met the former server gives nothing back.
+            #expect(try await laptop.giveBack(to: ReplicaID(rawValue: 0x99), lineage: []) == nil)
+            let range = try #require(try await laptop.giveBack(to: restored.replica, lineage: restored.lineage))
+            let held = try await laptop.batch(
+                after: range.lowerBound - 1, limit: 1_000, scopes: F.identity.scopes, writers: .all)
+            wall.advance(by: 60_000)
+            let result = try await server.admitGivenBack(held.ops, by: me)
+            #expect(result.stored == 2, "the laptop's status and the office's resolution")
+            #expect(try await server.record(F.id(1)) == (try await laptop.record(F.id(1))))
+            #expect(try await server.history(of: F.id(1)).contains(resolution[0]))
+            try await laptop.markGivenBack(to: restored.replica, through: range.upperBound)
+            #expect(try await laptop.giveBack(to: restored.replica, lineage: restored.lineage) == nil)
+            // Nobody gives back an op written after the restore (beyond the 5 minutes a fast
+            // laptop's clock may show), under another replica's id.
+            wall.advance(by: 10 * 60_000)
+            let forged = Op(
+                id: OpID(replica: ReplicaID(rawValue: 0x77), sequence: 1), clock: HybridTimestamp(
+                    milliseconds: wall.millisecondsSince1970(), counter: 0),
+                author: WorkerID("w009")!, recordType: .demand, recordID: F.id(9), scope: F.grid1.scope,
+                field: "title", payload: .assign(.text("伪造")))
+            let error = await storeError { try await server.admitGivenBack([forged], by: me) }
+            #expect(error?.code == .refused)
+            #expect(try await server.record(F.id(9)) == nil)
+        }
+    }
+
+    @Test func aDaemonNeverRestoredTakesNothingBack() async throws {
+        try await Self.withPair { laptop, server, _ in
+            _ = try await laptop.write(F.create(F.id(1), F.newDemand))
+            let other = Self.forged(try await Self.own(laptop)[0])
+            let foreign = Op(
+                id: OpID(replica: ReplicaID(rawValue: 0x77), sequence: 1), clock: other.clock, author: other.author,
+                recordType: other.recordType, recordID: F.id(5), scope: other.scope, field: other.field,
+                payload: other.payload)
+            let error = await storeError { try await server.admitGivenBack([foreign], by: laptop.identity.replica) }
+            #expect(error?.code == .refused)
+            #expect(try await server.status().opCount == 0)
+        }
+    }
 }
