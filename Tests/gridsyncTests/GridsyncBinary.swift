@@ -13,9 +13,20 @@ struct GridsyncBinary {
     /// The data folder every run uses (through `GRIDSYNC_DATA`).
     let data: URL
 
+    /// How far the laptop's clock is off, in libfaketime's words (`"+4m"`, `"-1h"`, `"+365d"`): every run sees
+    /// its wall clock moved by it. `nil` runs on the machine's clock.
+    var clockOffset: String?
+
     /// A binary bound to a new, empty data folder under the temporary directory.
     init() {
         data = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-cli-\(UUID().uuidString)")
+    }
+
+    /// A binary bound to `data` (by default a new, empty folder), whose runs see a wall clock off by `clockOffset`.
+    init(data: URL? = nil, clockOffset: String?) {
+        self.data =
+            data ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-cli-\(UUID().uuidString)")
+        self.clockOffset = clockOffset
     }
 
     /// The built `gridsync` executable: in the same folder as the running test bundle.
@@ -68,8 +79,36 @@ struct GridsyncBinary {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["GRIDSYNC_DATA"] = data.path
+        if let clockOffset {
+            try Self.fakeClock(clockOffset, process, environment: &environment)
+        }
         process.environment = environment
         return process
+    }
+
+    /// Makes `process` run under libfaketime with its wall clock moved by `offset` (`"+4m"`, `"-2m"`, `"-1h"`,
+    /// `"+365d"`).
+    ///
+    /// Through the `faketime` command rather than `LD_PRELOAD` alone: loaded bare, libfaketime sets an
+    /// environment variable as the program starts, which moves `environ` off the stack, where the Swift runtime
+    /// looks for `argv` on Linux, and the program then runs with no arguments. Only the wall clock moves: the
+    /// monotonic clock stays real, so that NIO's timers and deadlines keep working; and nothing is cached, so
+    /// that every reading is moved.
+    static func fakeClock(_ offset: String, _ process: Process, environment: inout [String: String]) throws {
+        guard let command = fakeTimeCommand else {
+            throw DaemonFailure("faketime is not installed: run tools/test, or `sudo apt-get install faketime`")
+        }
+        process.arguments = ["-f", offset, process.executableURL?.path ?? ""] + (process.arguments ?? [])
+        process.executableURL = command
+        environment["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
+        environment["FAKETIME_NO_CACHE"] = "1"
+    }
+
+    /// Debian's `faketime` command (package `faketime`), which runs a program with libfaketime preloaded.
+    static var fakeTimeCommand: URL? {
+        ["/usr/bin/faketime", "/usr/local/bin/faketime"].map(URL.init(fileURLWithPath:)).first {
+            FileManager.default.isExecutableFile(atPath: $0.path)
+        }
     }
 
     /// Runs a command that must succeed, and returns what it printed.

@@ -158,11 +158,15 @@ public struct ClientSession: Sendable {
             state = .readingCursor
             return .readCursor(server: server, lineage: lineage)
         case (.awaitingRecovered(let after), .batch(let through, let more, let ops)):
+            let sequences = ops.map { Int64($0.id.sequence) }
             guard through >= after, !more || through > after, ops.count <= limits.opsPerBatch,
-                ops.allSatisfy({ $0.id.replica == replica && Int64($0.id.sequence) > after })
+                ops.allSatisfy({ $0.id.replica == replica }), zip([after] + sequences, sequences).allSatisfy(<),
+                sequences.last.map({ $0 == through }) ?? true
             else {
                 return fail(
-                    .badCount, "the server's copies of this replica's ops go back, do not move on, or are not its own")
+                    .badCount,
+                    "the server's copies of this replica's ops are not its own, not in order after \(after), "
+                        + "or do not end at \(through)")
             }
             state = .reconciling(through: through, more: more)
             return .reconcile(ops: ops)
