@@ -12,6 +12,9 @@ import Testing
         (-7_509_000, "2 hours 5 minutes"),
         (368 * day + 3_600_000, "1 year 3 days"),
         (day + 1_000, "1 day"),
+        (365 * day - 2_000, "1 year"),
+        (364 * day + 23 * 3_600_000 + 59 * 60_000, "1 year"),
+        (419_600, "7 minutes"),
     ]
 
     @Test func differencesReadAsTheTwoLargestUnits() {

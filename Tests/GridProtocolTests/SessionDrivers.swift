@@ -74,7 +74,6 @@ struct ServerSide {
 struct ClientSide {
     let store: SQLiteReplicaStore
     private(set) var session: ClientSession
-    private var giveBackUntil: Int64 = 0
 
     /// How the sync ended, once it has.
     enum Ending: Error, Equatable {
@@ -105,17 +104,14 @@ struct ClientSide {
                 return message
             case .readCursor(let server, let lineage):
                 let giveBack = try await store.giveBack(to: server, lineage: lineage)
-                giveBackUntil = giveBack?.upperBound ?? 0
                 let cursor = try await store.cursor(for: server)
                 action = session.cursorRead(
                     pulledThrough: cursor.pulledThrough, pushedThrough: cursor.pushedThrough,
-                    giveBack: giveBack.map { $0.lowerBound - 1 })
+                    giveBack: giveBack)
             case .loadGiveBack(let after, let limit):
                 let batch = try await store.batch(
                     after: after, limit: limit, scopes: store.identity.scopes, writers: .all)
-                action = session.giveBackLoaded(
-                    ops: batch.ops, through: min(batch.through, giveBackUntil),
-                    more: batch.more && batch.through < giveBackUntil)
+                action = session.giveBackLoaded(ops: batch.ops, through: batch.through, more: batch.more)
             case .markGivenBack(let through):
                 try await store.markGivenBack(to: session.server!, through: through)
                 action = session.giveBackMarked()

@@ -11,21 +11,32 @@ public struct ClockDifference: Hashable, Sendable, CustomStringConvertible {
 
     /// The size of the difference in the two largest units that matter, without its sign.
     public var description: String {
-        var seconds = milliseconds.magnitude / 1000
+        var seconds = (milliseconds.magnitude + 500) / 1000
         if seconds == 0 { return "under a second" }
-        let units: [(UInt64, String)] = [
-            (365 * 86_400, "year"), (86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second"),
-        ]
-        var parts: [String] = []
-        for (size, name) in units where parts.count < 2 {
-            let count = seconds / size
-            guard count > 0 else {
-                if !parts.isEmpty { break }
-                continue
+        // Rounded to the second unit shown, twice: a year less two seconds reads "1 year".
+        for _ in 0..<2 {
+            let first = Self.units.firstIndex { seconds >= $0.size }!
+            if first + 1 < Self.units.count {
+                let small = Self.units[first + 1].size
+                seconds = (seconds + small / 2) / small * small
             }
-            parts.append("\(count) \(name)\(count == 1 ? "" : "s")")
-            seconds -= count * size
         }
-        return parts.joined(separator: " ")
+        let first = Self.units.firstIndex { seconds >= $0.size }!
+        let large = Self.units[first]
+        var text = Self.words(seconds / large.size, large.name)
+        if first + 1 < Self.units.count {
+            let small = Self.units[first + 1]
+            let rest = seconds % large.size / small.size
+            if rest > 0 { text += " " + Self.words(rest, small.name) }
+        }
+        return text
+    }
+
+    private static let units: [(size: UInt64, name: String)] = [
+        (365 * 86_400, "year"), (86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second"),
+    ]
+
+    private static func words(_ count: UInt64, _ unit: String) -> String {
+        "\(count) \(unit)\(count == 1 ? "" : "s")"
     }
 }

@@ -74,7 +74,7 @@ public struct RecordState: Hashable, Sendable, Codable {
     }
 
     /// Whether an op of `field` writes the record's liveness: every field's but the notes'.
-    static func writesLiveness(_ field: String) -> Bool { field != RecordSchema.notesField }
+    public static func writesLiveness(_ field: String) -> Bool { field != RecordSchema.notesField }
 
     /// Applies an op of this record. The op must be valid and new; `replaced` holds the slots
     /// in which ops applied earlier named it as a parent (see ``MergeLedger/merge(_:)``).

@@ -73,7 +73,6 @@ public struct ClientSync: Sendable {
             replica: identity.replica, token: token, deflate: deflate, pullFromStart: pullFromStart)
         var action = session.start()
         var clockOffset: Int64 = 0
-        var giveBackUntil: Int64 = 0
         while true {
             switch action {
             case .send(let message):
@@ -108,19 +107,16 @@ public struct ClientSync: Sendable {
                 }
             case .readCursor(let server, let lineage):
                 let giveBack = try await store.giveBack(to: server, lineage: lineage)
-                giveBackUntil = giveBack?.upperBound ?? 0
                 let cursor = try await store.cursor(for: server)
                 // A restored server continues its former ids: what they acknowledged still counts.
                 var pushed = cursor.pushedThrough
                 for former in lineage { pushed = max(pushed, try await store.cursor(for: former).pushedThrough) }
                 action = session.cursorRead(
                     pulledThrough: cursor.pulledThrough, pushedThrough: pushed,
-                    giveBack: giveBack.map { $0.lowerBound - 1 })
+                    giveBack: giveBack)
             case .loadGiveBack(let after, let limit):
                 let batch = try await store.batch(after: after, limit: limit, scopes: identity.scopes, writers: .all)
-                action = session.giveBackLoaded(
-                    ops: batch.ops, through: min(batch.through, giveBackUntil),
-                    more: batch.more && batch.through < giveBackUntil)
+                action = session.giveBackLoaded(ops: batch.ops, through: batch.through, more: batch.more)
             case .markGivenBack(let through):
                 try await store.markGivenBack(to: session.server!, through: through)
                 progress(session.summary)

@@ -134,12 +134,14 @@ public struct MessageReader: Sendable {
         return value
     }
 
-    /// Replica ids joined by `,`, or `-` for none.
+    /// Replica ids joined by `,`, or `-` for none: at most 16, none twice.
     static func replicas(_ text: Substring) -> [ReplicaID]? {
         guard text != "-" else { return [] }
         var replicas: [ReplicaID] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let replica = ReplicaID(String(part)) else { return nil }
+            guard let replica = ReplicaID(String(part)), !replicas.contains(replica), replicas.count < 16 else {
+                return nil
+            }
             replicas.append(replica)
         }
         return replicas

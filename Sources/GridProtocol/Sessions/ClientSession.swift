@@ -66,6 +66,8 @@ public struct ClientSession: Sendable {
         public var newIdentity: ReplicaID?, reissued = 0
         /// Ops given back to a server restored from a backup (it skipped those it held).
         public var givenBack = 0
+        /// Why the restored server would not take back what the client gave, if it refused.
+        public var giveBackRefusal: ProtocolError?
 
         /// Creates a summary of nothing moved yet.
         public init() {}
@@ -75,7 +77,7 @@ public struct ClientSession: Sendable {
         case start, awaitingWelcome, readingCursor
         case awaitingRecovered(after: Int64), reconciling(through: Int64, more: Bool), reissuing, restamping
         case loadingGiveBack, awaitingGiveBackAck(through: Int64, more: Bool, count: Int), markingGiveBack(more: Bool)
-        case loadingPush, awaitingAck(through: Int64, count: Int), markingPush
+        case markingRecovered, loadingPush, awaitingAck(through: Int64, count: Int), markingPush
         case awaitingBatch, storingPull(through: Int64, more: Bool), awaitingBye, done
     }
 
@@ -95,6 +97,8 @@ public struct ClientSession: Sendable {
     private var collisions: [Op] = []
     private var lineage: [ReplicaID] = []
     private var giveBackAfter: Int64?
+    private var giveBackUntil: Int64 = 0
+    private var readScopes: [GridScope] = []
     private var giveBackLimit = Limits.standard.opsPerBatch
     private var pushLimit = Limits.standard.opsPerBatch
     /// The limits the server announced (the standard ones until it has).
@@ -126,8 +130,14 @@ public struct ClientSession: Sendable {
     /// Takes a message from the server.
     public mutating func received(_ message: Message) -> Action {
         switch (state, message) {
-        case (.awaitingAck, .error(let error)) where !error.code.isFatal,
-            (.awaitingGiveBackAck, .error(let error)) where !error.code.isFatal:
+        case (.awaitingGiveBackAck, .error(let error)) where !error.code.isFatal:
+            // The restored server will not take these back (written after the restore, the
+            // window is over, or one is not what it claims): they stay here, the worker is
+            // told, and the give-back ends so that it never stands in the way of pushing.
+            summary.giveBackRefusal = error
+            state = .markingGiveBack(more: false)
+            return .markGivenBack(through: giveBackUntil)
+        case (.awaitingAck, .error(let error)) where !error.code.isFatal:
             // The server refused this batch as a whole. The ops stay here; pulling goes on,
             // so the worker still receives everyone else's records.
             summary.pushRefusal = error
@@ -138,7 +148,8 @@ public struct ClientSession: Sendable {
         case (
             .awaitingWelcome,
             .welcome(
-                let version, let server, _, _, let limits, let heldThrough, let serverTime, let lineage, let deflate)
+                let version, let server, let read, _, let limits, let heldThrough, let serverTime, let lineage,
+                let deflate)
         ):
             guard version == Message.version else {
                 return fail(
@@ -154,6 +165,7 @@ public struct ClientSession: Sendable {
             self.heldThrough = heldThrough
             self.serverTime = serverTime
             self.lineage = lineage
+            readScopes = read
             giveBackLimit = limits.opsPerBatch
             state = .readingCursor
             return .readCursor(server: server, lineage: lineage)
@@ -204,16 +216,19 @@ public struct ClientSession: Sendable {
 
     /// The client's cursors for the server, as stored: where it pulled to, up to which of
     /// its own ops the server acknowledged, and, for a server restored from a backup, the
-    /// local sequence after which it still has ops to give back (`nil`: nothing to give).
+    /// local sequences whose ops it still has to give back (`nil`: nothing to give).
     ///
     /// If the server holds more of this replica's ops than it ever acknowledged, the data
     /// folder was restored from a backup or copied (or an acknowledgement was lost): the
     /// client asks for the server's copies and compares them with its own before it pushes.
-    public mutating func cursorRead(pulledThrough: Int64, pushedThrough: Int64, giveBack: Int64? = nil) -> Action {
+    public mutating func cursorRead(
+        pulledThrough: Int64, pushedThrough: Int64, giveBack: ClosedRange<Int64>? = nil
+    ) -> Action {
         guard state == .readingCursor else { return unexpected("cursorRead") }
         self.pulledThrough = pullFromStart ? 0 : pulledThrough
         self.pushedThrough = pushedThrough
-        giveBackAfter = giveBack
+        giveBackAfter = giveBack.map { $0.lowerBound - 1 }
+        giveBackUntil = giveBack?.upperBound ?? 0
         guard heldThrough > pushedThrough else { return startPushing() }
         state = .awaitingRecovered(after: pushedThrough)
         return .send(.recover(after: pushedThrough, limit: limits.opsPerBatch))
@@ -233,7 +248,10 @@ public struct ClientSession: Sendable {
             state = .reissuing
             return .reissue(replacing: collisions, above: heldThrough)
         }
-        return startPushing()
+        // The server holds every own op up to held-through, as this replica does now.
+        pushedThrough = heldThrough
+        state = .markingRecovered
+        return .markPushed(through: heldThrough)
     }
 
     /// The client gave up its identity and issued `count` ops again as `newReplica`. This
@@ -260,16 +278,25 @@ public struct ClientSession: Sendable {
         return .loadPush(after: heldThrough, limit: pushLimit)
     }
 
-    /// Ops loaded to give back: those stored after the last batch given back.
-    public mutating func giveBackLoaded(ops: [Op], through: Int64, more: Bool) -> Action {
+    /// Ops loaded to give back: those the client stored after the last batch given back, up
+    /// to its local sequence `through`. Only those in the range, in the server's read scopes
+    /// and not the server's own are sent: ops the client pulled from the restored server
+    /// since are the server's already.
+    public mutating func giveBackLoaded(ops loaded: [Op], through loadedThrough: Int64, more loadedMore: Bool)
+        -> Action
+    {
         guard state == .loadingGiveBack, let after = giveBackAfter else { return unexpected("giveBackLoaded") }
+        let through = min(loadedThrough, giveBackUntil)
+        let more = loadedMore && loadedThrough < giveBackUntil
+        let ops = loaded.filter { $0.id.replica != server && readScopes.covers($0.scope) }
         guard !ops.isEmpty else {
-            state = .markingGiveBack(more: false)
+            giveBackAfter = through
+            state = .markingGiveBack(more: more)
             return .markGivenBack(through: through)
         }
         let message = Message.giveBack(through: through, ops: ops)
-        if ops.count > 1, message.textByteCount > limits.messageBytes {
-            giveBackLimit = ops.count / 2
+        if loaded.count > 1, message.textByteCount > limits.messageBytes {
+            giveBackLimit = loaded.count / 2
             return .loadGiveBack(after: after, limit: giveBackLimit)
         }
         state = .awaitingGiveBackAck(through: through, more: more, count: ops.count)
@@ -303,6 +330,7 @@ public struct ClientSession: Sendable {
 
     /// The acknowledgement is stored.
     public mutating func pushMarked() -> Action {
+        if state == .markingRecovered { return startPushing() }
         guard state == .markingPush else { return unexpected("pushMarked") }
         heldThrough = pushedThrough
         state = .loadingPush

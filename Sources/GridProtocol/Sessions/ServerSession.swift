@@ -142,12 +142,14 @@ public struct ServerSession: Sendable {
         return nil
     }
 
-    /// Why ops given back are refused as a whole, if they are: nobody gives back the server's
-    /// own new ops, nor ops outside what the token may read (it cannot have received them).
+    /// Why ops given back are refused as a whole, if they are: the client's own as a push
+    /// would be; nobody gives back the server's own new ops, nor ops outside what the token
+    /// may read (it cannot have received them).
     private func refusalOfReturn(_ ops: [Op]) -> ProtocolError? {
         guard let grant else { return nil }
+        if let refusal = refusal(of: ops.filter { $0.id.replica == client }) { return refusal }
         var seen = Set<OpID>()
-        for op in ops {
+        for op in ops where op.id.replica != client {
             guard op.id.replica != replica else {
                 return ProtocolError(
                     .wrongWriter, "op \(op.id) is this server's own: nothing of the batch was stored")

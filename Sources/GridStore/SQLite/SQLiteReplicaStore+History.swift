@@ -75,8 +75,8 @@ extension SQLiteReplicaStore {
             guard let restoredAt = identity.restoredAt, now <= restoredAt + Self.giveBackWindow else {
                 throw StoreError(
                     .refused,
-                    "this server was not restored from a backup in the last 90 days: it takes only a laptop's own "
-                        + "ops; update gridsync on the laptop")
+                    "this server was not restored from a backup in the last 90 days: it takes back nothing; "
+                        + "the laptop keeps these ops, and the office can copy them from its export if they matter")
             }
             var admission = try Admission(client: client, db: ledger.db)
             // In the laptop's order, so that every op comes after its parents.
@@ -341,12 +341,18 @@ extension SQLiteReplicaStore {
     /// it wrote after the backup was taken, which laptops still hold and give back.
     ///
     /// - Returns: the new identity.
+    /// `replaced`: the identity of the replica the backup replaces, whose history (if the
+    /// backup is older than its own restore) the new id continues too.
     public static func continueAfterRestore(
-        in folder: String, as newReplica: ReplicaID, wallClock: any WallClock = SystemWallClock()
+        in folder: String, as newReplica: ReplicaID, replacing replaced: ReplicaIdentity? = nil,
+        wallClock: any WallClock = SystemWallClock()
     ) throws -> ReplicaIdentity {
         let store = try open(in: folder, wallClock: wallClock)
         let former = store.identity
-        let lineage = ([former.replica] + former.lineage).prefix(16).map(\.description).joined(separator: " ")
+        var ids: [ReplicaID] = []
+        let candidates = (replaced.map { [$0.replica] + $0.lineage } ?? []) + [former.replica] + former.lineage
+        for id in candidates where !ids.contains(id) { ids.append(id) }
+        let lineage = ids.prefix(16).map(\.description).joined(separator: " ")
         try mapErrors(path: store.path) {
             try store.database.write { db in
                 try db.execute(

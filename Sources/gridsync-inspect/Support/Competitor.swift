@@ -43,7 +43,7 @@ struct Competitor: Encodable {
 enum Labels {
     /// Whether `op` writes `field`: its own field, or the record's liveness, which every op writes.
     static func writes(_ field: String, _ op: Op) -> Bool {
-        op.field == field || field == RecordSchema.deletedField
+        op.field == field || (field == RecordSchema.deletedField && RecordState.writesLiveness(op.field))
     }
 
     /// The value `op` gave `field`: what it assigned, or for liveness, whether it deleted.

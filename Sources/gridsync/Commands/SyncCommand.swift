@@ -44,7 +44,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Ask the server to compress, or not (kept for next time; default: compress).")
     var compression: Bool?
 
-    @Flag(help: "Pull every record again (after the office restored the server from a backup).")
+    @Flag(help: "Pull every record again from the start (never needed after `gridsyncd restore`).")
     var full = false
 
     @Option(help: ArgumentHelp("Seconds to wait for the server before giving up (default 30).", valueName: "seconds"))
@@ -90,7 +90,8 @@ struct SyncCommand: AsyncParsableCommand {
             openConflicts: after.conflictCount, compressed: outcome.compressed, bytesSent: outcome.wireBytesOut,
             bytesReceived: outcome.wireBytesIn, at: after.lastSync ?? "",
             clock: Summary.Clock(offset: outcome.clockOffset),
-            recovered: repairs.recovered, restamped: repairs.restamped + outcome.summary.restamped,
+            recovered: repairs.recovered,
+            restamped: repairs.restamped + (repairs.newIdentity == nil ? 0 : outcome.summary.restamped),
             givenBack: repairs.givenBack + (repairs.newIdentity == nil ? 0 : outcome.summary.givenBack),
             identity: repairs.newIdentity.map {
                 Summary.IdentityChange(
@@ -107,6 +108,12 @@ struct SyncCommand: AsyncParsableCommand {
                 "on the wire: \(summary.bytesSent) bytes out, \(summary.bytesReceived) in"
                     + (summary.compressed ? " (compressed)" : ""))
             for line in summary.notes { print(line) }
+        }
+        if let refusal = repairs.giveBackRefusal {
+            FileHandle.standardError.write(
+                Data(
+                    ("the restored server would not take back some edits this laptop held: \(refusal.message) "
+                        + "(\(refusal.code)); they are kept on this laptop; tell the office\n").utf8))
         }
         if let refusal = outcome.summary.pushRefusal {
             throw SyncError(

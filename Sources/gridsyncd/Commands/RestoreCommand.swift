@@ -58,8 +58,10 @@ struct RestoreCommand: AsyncParsableCommand {
             try manager.copyItem(atPath: accounts, toPath: (staging as NSString).appendingPathComponent(AccountStore.fileName))
             _ = try AccountStore.open(in: staging)
         }
-        let former = (try? SQLiteReplicaStore.check(in: data))?.replica
-        let identity = try SQLiteReplicaStore.continueAfterRestore(in: staging, as: .random())
+        // The replica being replaced may itself be a restore newer than the backup: continue its history too.
+        let current = try? SQLiteReplicaStore.openReadOnly(in: data).identity
+        let former = current?.replica
+        let identity = try SQLiteReplicaStore.continueAfterRestore(in: staging, as: .random(), replacing: current)
         try manager.createDirectory(atPath: replaced, withIntermediateDirectories: true)
         let names = [SQLiteReplicaStore.fileName] + (accounts == nil ? [] : [AccountStore.fileName])
         for name in names {
