@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "GridProtocolTests",
             dependencies: [
-                "GridModel", "GridMerge", "GridProtocol", "GridStore", "GridTesting",
+                "GridModel", "GridMerge", "GridProtocol", "GridStore", "GridNet", "GridTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),

@@ -1,5 +1,6 @@
 import GridMerge
 import GridModel
+import GridNet
 import GridProtocol
 import GridStore
 
@@ -99,45 +100,19 @@ struct ClientSide {
     private mutating func perform(_ first: ClientSession.Action) async throws -> Message? {
         var action = first
         while true {
+            if let next = try await ClientStoreWork(store: store).perform(action, on: &session) {
+                action = next
+                continue
+            }
             switch action {
             case .send(let message):
                 return message
-            case .readCursor(let server, let lineage):
-                let giveBack = try await store.giveBack(to: server, lineage: lineage)
-                let cursor = try await store.cursor(for: server)
-                action = session.cursorRead(
-                    pulledThrough: cursor.pulledThrough, pushedThrough: cursor.pushedThrough,
-                    giveBack: giveBack)
-            case .loadGiveBack(let after, let limit):
-                let batch = try await store.batch(
-                    after: after, limit: limit, scopes: store.identity.scopes, writers: .all)
-                action = session.giveBackLoaded(ops: batch.ops, through: batch.through, more: batch.more)
-            case .markGivenBack(let through):
-                try await store.markGivenBack(to: session.server!, through: through)
-                action = session.giveBackMarked()
-            case .reconcile(let ops):
-                let reconciliation = try await store.reconcile(ownOps: ops)
-                action = session.reconciled(stored: reconciliation.stored, differing: reconciliation.differing)
-            case .reissue(let copies, let above):
-                let reissue = try await store.reissue(
-                    replacing: copies, above: UInt64(above), as: ReplicaID.random(), reason: "a test's copy")
-                action = session.reissued(as: reissue.identity.replica, count: reissue.count)
-            case .restamp(let after, let beyond):
-                let restamp = try await store.restampUnsent(after: UInt64(after), beyond: beyond)
-                action = session.restamped(count: restamp.count, shift: restamp.shift)
-            case .loadPush(let after, let limit):
-                let ops = try await store.ops(of: store.identity.replica, after: UInt64(after), limit: limit)
-                action = session.pushLoaded(ops: ops)
-            case .markPushed(let through):
-                try await store.markPushed(to: session.server!, through: through)
-                action = session.pushMarked()
-            case .storePulled(let ops, let through):
-                _ = try await store.ingest(ops, pulledFrom: session.server!, through: through)
-                action = session.pulledStored()
             case .finished(let summary):
                 throw Ending.finished(summary)
             case .fail(let error), .refused(let error):
                 throw Ending.failed(error)
+            default:
+                preconditionFailure("store work left undone: \(action)")
             }
         }
     }

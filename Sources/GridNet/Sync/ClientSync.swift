@@ -73,7 +73,13 @@ public struct ClientSync: Sendable {
             replica: identity.replica, token: token, deflate: deflate, pullFromStart: pullFromStart)
         var action = session.start()
         var clockOffset: Int64 = 0
+        let work = ClientStoreWork(store: store)
         while true {
+            if let next = try await work.perform(action, on: &session) {
+                progress(session.summary)
+                action = next
+                continue
+            }
             switch action {
             case .send(let message):
                 let sent = wallClock.millisecondsSince1970()
@@ -105,45 +111,6 @@ public struct ClientSync: Sendable {
                     clockOffset = serverTime - midpoint
                     try await store.recordClockOffset(clockOffset, server: server)
                 }
-            case .readCursor(let server, let lineage):
-                let giveBack = try await store.giveBack(to: server, lineage: lineage)
-                let cursor = try await store.cursor(for: server)
-                // A restored server continues its former ids: what they acknowledged still counts.
-                var pushed = cursor.pushedThrough
-                for former in lineage { pushed = max(pushed, try await store.cursor(for: former).pushedThrough) }
-                action = session.cursorRead(
-                    pulledThrough: cursor.pulledThrough, pushedThrough: pushed,
-                    giveBack: giveBack)
-            case .loadGiveBack(let after, let limit):
-                let batch = try await store.batch(after: after, limit: limit, scopes: identity.scopes, writers: .all)
-                action = session.giveBackLoaded(ops: batch.ops, through: batch.through, more: batch.more)
-            case .markGivenBack(let through):
-                try await store.markGivenBack(to: session.server!, through: through)
-                progress(session.summary)
-                action = session.giveBackMarked()
-            case .reconcile(let ops):
-                let reconciliation = try await store.reconcile(ownOps: ops)
-                action = session.reconciled(stored: reconciliation.stored, differing: reconciliation.differing)
-            case .reissue(let copies, let above):
-                let reissue = try await store.reissue(
-                    replacing: copies, above: UInt64(above), as: ReplicaID.random(),
-                    reason: "the server holds ops of \(identity.replica) that differ from this laptop's: "
-                        + "its data folder was copied, or restored from a backup after it had written them")
-                action = session.reissued(as: reissue.identity.replica, count: reissue.count)
-            case .restamp(let after, let beyond):
-                let restamp = try await store.restampUnsent(after: UInt64(after), beyond: beyond)
-                action = session.restamped(count: restamp.count, shift: restamp.shift)
-            case .loadPush(let after, let limit):
-                let ops = try await store.ops(of: identity.replica, after: UInt64(after), limit: limit)
-                action = session.pushLoaded(ops: ops)
-            case .markPushed(let through):
-                try await store.markPushed(to: session.server!, through: through)
-                progress(session.summary)
-                action = session.pushMarked()
-            case .storePulled(let ops, let through):
-                _ = try await store.ingest(ops, pulledFrom: session.server!, through: through)
-                progress(session.summary)
-                action = session.pulledStored()
             case .finished(let summary):
                 return Outcome(
                     server: session.server!, summary: summary, compressed: session.isCompressed,
@@ -156,6 +123,8 @@ public struct ClientSync: Sendable {
                     error: error, fromServer: false, summary: session.summary, welcomed: session.server != nil)
             case .refused(let error):
                 throw Failure(error: error, fromServer: true, summary: session.summary, welcomed: session.server != nil)
+            default:
+                preconditionFailure("store work left undone: \(action)")
             }
         }
     }

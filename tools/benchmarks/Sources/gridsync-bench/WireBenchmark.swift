@@ -118,7 +118,7 @@ enum WireBenchmark {
             in: folder.appendingPathComponent("local").path,
             identity: ReplicaIdentity(replica: .random(), worker: worker, scopes: scopes), wallClock: wall)
         let ingest = try await seconds { _ = try await local.ingest(ops) }
-        // The daemon's share of a push: the same ops ingested in pushes' batches, each with its cursor.
+        // The same ops ingested in pushes' batches, each with its cursor, as a pull stores them.
         let batched = try SQLiteReplicaStore.create(
             in: folder.appendingPathComponent("batched").path,
             identity: ReplicaIdentity(replica: .random(), worker: worker, scopes: scopes), wallClock: wall)
@@ -126,6 +126,15 @@ enum WireBenchmark {
             for start in stride(from: 0, to: ops.count, by: batchSize) {
                 let end = min(start + batchSize, ops.count)
                 _ = try await batched.ingest(Array(ops[start..<end]), pulledFrom: writer, through: Int64(end))
+            }
+        }
+        // The daemon's share of a push: the same batches admitted (history checked, then merged).
+        let admitted = try SQLiteReplicaStore.create(
+            in: folder.appendingPathComponent("admitted").path,
+            identity: ReplicaIdentity(replica: .random(), worker: worker, scopes: scopes), wallClock: wall)
+        let admission = try await seconds {
+            for start in stride(from: 0, to: ops.count, by: batchSize) {
+                _ = try await admitted.admit(Array(ops[start..<min(start + batchSize, ops.count)]), pushedBy: writer)
             }
         }
 
@@ -149,7 +158,8 @@ enum WireBenchmark {
         printRates(
             of: [
                 ("local bulk ingest (one transaction)", ingest),
-                ("ingest in batches of \(batchSize) (the daemon's share)", batchedIngest),
+                ("ingest in batches of \(batchSize), as a pull stores them", batchedIngest),
+                ("admission in batches of \(batchSize) (the daemon's share)", admission),
                 ("push over loopback TCP + deflate", push),
             ], ops: ops.count, kind: "path", baseline: "local ingest")
         print("")

@@ -1,0 +1,61 @@
+import GridMerge
+import GridProtocol
+import GridStore
+
+/// What a ``ClientSession`` asks of the field replica's store, done: the one place where a
+/// client's sync reads and writes its replica, shared by ``ClientSync`` over the network
+/// and by the tests' in-process driver.
+public struct ClientStoreWork: Sendable {
+    /// The replica that syncs.
+    public let store: any ReplicaStore
+
+    /// Creates the store work of `store`'s syncs.
+    public init(store: any ReplicaStore) {
+        self.store = store
+    }
+
+    /// Performs `action` if it asks for store work, and returns the session's next action;
+    /// `nil` for an action that is not store work (send, finish, fail).
+    public func perform(_ action: ClientSession.Action, on session: inout ClientSession) async throws
+        -> ClientSession.Action?
+    {
+        let identity = store.identity
+        switch action {
+        case .readCursor(let server, let lineage):
+            let giveBack = try await store.giveBack(to: server, lineage: lineage)
+            let cursor = try await store.cursor(for: server)
+            // A restored server continues its former ids: what they acknowledged still counts.
+            var pushed = cursor.pushedThrough
+            for former in lineage { pushed = max(pushed, try await store.cursor(for: former).pushedThrough) }
+            return session.cursorRead(pulledThrough: cursor.pulledThrough, pushedThrough: pushed, giveBack: giveBack)
+        case .reconcile(let ops):
+            let reconciliation = try await store.reconcile(ownOps: ops)
+            return session.reconciled(stored: reconciliation.stored, differing: reconciliation.differing)
+        case .reissue(let copies, let above):
+            let reissue = try await store.reissue(
+                replacing: copies, above: UInt64(above), as: ReplicaID.random(),
+                reason: "the server holds ops of \(identity.replica) that differ from this laptop's: "
+                    + "its data folder was copied, or restored from a backup after it had written them")
+            return session.reissued(as: reissue.identity.replica, count: reissue.count)
+        case .restamp(let after, let beyond):
+            let restamp = try await store.restampUnsent(after: UInt64(after), beyond: beyond)
+            return session.restamped(count: restamp.count, shift: restamp.shift)
+        case .loadGiveBack(let after, let limit):
+            let batch = try await store.batch(after: after, limit: limit, scopes: identity.scopes, writers: .all)
+            return session.giveBackLoaded(ops: batch.ops, through: batch.through, more: batch.more)
+        case .markGivenBack(let through):
+            try await store.markGivenBack(to: session.server!, through: through)
+            return session.giveBackMarked()
+        case .loadPush(let after, let limit):
+            return session.pushLoaded(ops: try await store.ops(of: identity.replica, after: UInt64(after), limit: limit))
+        case .markPushed(let through):
+            try await store.markPushed(to: session.server!, through: through)
+            return session.pushMarked()
+        case .storePulled(let ops, let through):
+            _ = try await store.ingest(ops, pulledFrom: session.server!, through: through)
+            return session.pulledStored()
+        case .send, .finished, .fail, .refused:
+            return nil
+        }
+    }
+}
