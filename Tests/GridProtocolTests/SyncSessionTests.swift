@@ -113,6 +113,59 @@ import Testing
         #expect(cut > 12, "a sync of 15 demands in batches of 7 ops is more than 12 messages long")
     }
 
+    @Test func aServerRestoredFromABackupGetsBackWhatItLostEvenWhenTheSyncIsCutAnywhere() async throws {
+        var sync = InProcessSync(tokens: ["t": [Self.grid1]], limits: Limits(opsPerBatch: 5))
+        var cut = 0
+        var completed = false
+        while !completed {
+            cut += 1
+            guard cut < 200 else {
+                Issue.record("a sync never completed within 200 messages")
+                break
+            }
+            try await Self.withFolder { folder in
+                let wall = ManualWallClock()
+                let office = try Self.store(folder, "office", 0xaa00, Self.community, wall)
+                let seeder = try Self.store(folder, "seeder", 9, Self.grid1, wall)
+                for number in 0..<3 {
+                    _ = try await seeder.write(Self.demand(RecordID(), in: Self.grid1, "诉求\(number)"))
+                }
+                sync.cutAfterMessages = nil
+                _ = try await sync.run(client: seeder, server: office, token: "t")
+                // Last night's backup.
+                let backup = folder.appendingPathComponent("backup")
+                try FileManager.default.copyItem(at: folder.appendingPathComponent("office"), to: backup)
+                // After it: wang's demands, and the office's resolution written on the server.
+                let wang = try Self.store(folder, "wang", 1, Self.grid1, wall)
+                for number in 0..<2 { _ = try await wang.write(Self.demand(RecordID(), in: Self.grid1, "王\(number)")) }
+                _ = try await sync.run(client: wang, server: office, token: "t")
+                let settled = try #require(try await seeder.allRecords().first?.id)
+                _ = try await office.write(
+                    RecordChange(record: settled, target: .edit, edits: [.assign("status", "accepted")]),
+                    as: WorkerID("office-1")!, within: [Self.community])
+                _ = try await sync.run(client: wang, server: office, token: "t")
+                let lost = try await office.allRecords()
+
+                let restoredIdentity = try SQLiteReplicaStore.continueAfterRestore(
+                    in: backup.path, as: ReplicaID(rawValue: 0xbb00), replacing: office.identity, wallClock: wall)
+                #expect(restoredIdentity.lineage == [office.identity.replica])
+                let restored = try SQLiteReplicaStore.open(in: backup.path, wallClock: wall)
+                wall.advance(by: 60_000)
+                sync.cutAfterMessages = cut
+                completed = (try? await sync.run(client: wang, server: restored, token: "t")) != nil
+                sync.cutAfterMessages = nil
+                let resumed = try await sync.run(client: wang, server: restored, token: "t")
+
+                #expect(try await restored.allRecords() == lost, "cut after \(cut) messages")
+                #expect(try await wang.allRecords() == lost)
+                #expect(try await restored.status().opCount == 5 * 4 + 1)
+                #expect(try await restored.record(settled)?.value("status") == .text("accepted"))
+                if completed { #expect(resumed.givenBack == 0, "a whole sync leaves nothing to give back") }
+            }
+        }
+        #expect(cut > 8, "a give-back of 21 ops in batches of 5 is more than 8 messages long")
+    }
+
     @Test func aWrongTokenIsRefusedAndNothingIsStored() async throws {
         try await Self.withFolder { folder in
             let wall = ManualWallClock()
