@@ -37,7 +37,7 @@ import Testing
         #expect {
             try clock.check(year)
         } throws: { error in
-            (error as? MergeError)?.message.contains("is 1 year 1 day ahead") == true
+            (error as? MergeError)?.message.contains("1 year 1 day ahead") == true
                 && (error as? MergeError)?.message.contains("at most 5 minutes") == true
         }
     }

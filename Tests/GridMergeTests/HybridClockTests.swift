@@ -55,7 +55,7 @@ import Testing
             try clock.observe(remote)
         } throws: { error in
             (error as? MergeError)?.code == .clockTooFarAhead
-                && (error as? MergeError)?.message.contains("is 1 minute ahead") == true
+                && (error as? MergeError)?.message.contains("1 minute ahead of this replica") == true
         }
         #expect(clock.latest == before)
         #expect(clock.tick() == HybridTimestamp(milliseconds: 1_000_000, counter: 1))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A replica's hybrid logical clock: close to wall time, but never going backwards.
 ///
 /// Every op a replica writes takes a reading from ``tick()``; every op it receives passes
@@ -59,9 +61,16 @@ public struct HybridClock: Sendable {
             let allowed = ClockDifference(milliseconds: Int64(maximumDrift))
             throw MergeError(
                 .clockTooFarAhead,
-                "a clock reading of \(remote.milliseconds) ms since 1970 is \(ahead) ahead of this replica's clock "
+                "it is stamped \(Self.utc(remote.milliseconds)), \(ahead) ahead of this replica's clock "
                     + "(at most \(allowed) is allowed)")
         }
+    }
+
+    /// A reading's time, in UTC to the second, for messages: `2027-12-01 09:00:05 UTC`.
+    static func utc(_ milliseconds: UInt64) -> String {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(
+            Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .space, timeSeparator: .colon)
+        ).replacingOccurrences(of: "Z", with: " UTC")
     }
 
     private func wallMilliseconds() -> UInt64 {

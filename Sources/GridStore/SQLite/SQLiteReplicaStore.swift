@@ -242,8 +242,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 } catch {
                     throw MergeError(
                         error.code,
-                        "op \(op.id), written by \(op.author) on replica \(op.id.replica), is stamped too far ahead: "
-                            + "\(error.message); the clock of the device that wrote it is wrong")
+                        "op \(op.id), written by \(op.author) on replica \(op.id.replica): \(error.message); "
+                            + "the clock of the device that wrote it is wrong")
                 }
             }
             if try ledger.merge(op) { stored += 1 }
