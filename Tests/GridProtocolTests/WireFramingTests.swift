@@ -217,3 +217,54 @@ import Testing
         }
     }
 }
+
+/// The daemon-wide budget for messages being read: what one connection's unfinished
+/// message holds, the others cannot take, and it comes back when the message is whole or
+/// the connection ends.
+@Suite struct MessageBudgetTests {
+    /// A `PUSH` header announcing `count` ops, and that many op lines.
+    static func push(_ count: Int) -> (header: String, lines: [String]) {
+        let line = OpLine.text(OpLineTests.vectorOps[0])
+        return ("PUSH \(count) 1\n", Array(repeating: line + "\n", count: count))
+    }
+
+    /// A decoder past its handshake, reading plain lines.
+    static func admitted(_ budget: MessageBudget) throws -> WireDecoder {
+        let decoder = WireDecoder(budget: budget)
+        decoder.receive(WireFramingTests.hello(deflate: false))
+        _ = try decoder.next()
+        decoder.admit()
+        return decoder
+    }
+
+    @Test func unfinishedMessagesCannotTakeMoreThanTheBudgetTogether() throws {
+        let (header, lines) = Self.push(40)
+        let lineBytes = lines[0].utf8.count
+        let budget = MessageBudget(capacity: 42 * lineBytes)
+        do {
+            let first = try Self.admitted(budget)
+            first.receive(ByteBuffer(string: header + lines.prefix(20).joined()))
+            #expect(try first.next() == nil, "the first push is half-sent")
+            #expect(budget.inUse > 20 * lineBytes)
+            let second = try Self.admitted(budget)
+            second.receive(ByteBuffer(string: header + lines.prefix(25).joined()))
+            #expect {
+                _ = try second.next()
+            } throws: { error in
+                (error as? ProtocolError)?.code == .unavailable
+            }
+        }
+        // Both connections ended: what they held came back, and a new one reads a whole push.
+        #expect(budget.inUse == 0)
+        let third = try Self.admitted(budget)
+        third.receive(ByteBuffer(string: header + lines.prefix(25).joined()))
+        #expect(try third.next() == nil)
+        third.receive(ByteBuffer(string: lines.prefix(15).joined()))
+        guard case .push(_, let ops) = try third.next() else {
+            Issue.record("the third connection's push was not read")
+            return
+        }
+        #expect(ops.count == 40)
+        #expect(budget.inUse == 0, "a whole message holds nothing once it is taken")
+    }
+}

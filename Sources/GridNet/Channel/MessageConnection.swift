@@ -34,12 +34,12 @@ public final class MessageConnection {
     /// Wraps the two halves of an async channel.
     public init(
         inbound: NIOAsyncChannelInboundStream<ConnectionEvent>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-        channel: any Channel, limits: Limits
+        channel: any Channel, limits: Limits, budget: MessageBudget? = nil
     ) {
         self.inbound = inbound.makeAsyncIterator()
         self.outbound = outbound
         self.channel = channel
-        self.decoder = WireDecoder(limits: limits)
+        self.decoder = WireDecoder(limits: limits, budget: budget)
     }
 
     /// The peer's address, for logs.

@@ -21,17 +21,23 @@ public final class SyncListener: Sendable {
         public var timeouts: ConnectionTimeouts
         /// The most connections served at once; more are told to come back later.
         public var maxConnections: Int
+        /// The most bytes that the messages being read may hold, all connections together.
+        public var messageMemory: Int
+
+        /// The default budget for messages being read: 256 MiB.
+        public static let defaultMessageMemory = 256 * 1024 * 1024
 
         /// Creates a configuration.
         public init(
             host: String, port: Int, tls: NIOSSLContext? = nil, timeouts: ConnectionTimeouts = ConnectionTimeouts(),
-            maxConnections: Int = 512
+            maxConnections: Int = 512, messageMemory: Int = defaultMessageMemory
         ) {
             self.host = host
             self.port = port
             self.tls = tls
             self.timeouts = timeouts
             self.maxConnections = maxConnections
+            self.messageMemory = messageMemory
         }
     }
 
@@ -44,6 +50,8 @@ public final class SyncListener: Sendable {
     private let server: NIOAsyncChannel<NIOAsyncChannel<ConnectionEvent, ByteBuffer>, Never>
     private let configuration: Configuration
     private let open = Mutex(Open())
+    /// What all connections' unfinished messages may hold together.
+    public let budget: MessageBudget
 
     /// The port the listener is bound to.
     public let port: Int
@@ -53,6 +61,7 @@ public final class SyncListener: Sendable {
     ) {
         self.server = server
         self.configuration = configuration
+        self.budget = MessageBudget(capacity: configuration.messageMemory)
         self.port = server.channel.localAddress?.port ?? configuration.port
     }
 
@@ -125,7 +134,7 @@ public final class SyncListener: Sendable {
         do {
             try await child.executeThenClose { inbound, outbound in
                 let connection = MessageConnection(
-                    inbound: inbound, outbound: outbound, channel: channel, limits: limits)
+                    inbound: inbound, outbound: outbound, channel: channel, limits: limits, budget: budget)
                 guard admitted else {
                     let busy = ProtocolError(
                         .unavailable, "the server is full or shutting down: sync again in a minute")

@@ -24,15 +24,24 @@ public final class WireDecoder {
     private var inflater: ZlibDecompressor?
     private var messageText = 0
     private var failure: ProtocolError?
+    /// The daemon-wide budget the message being read takes from, if any, and how much it holds.
+    private let budget: MessageBudget?
+    private var held = 0
 
     /// How much is inflated at a time, so a bomb is caught before it takes memory.
     static let inflateStep = 64 * 1024
 
     /// Creates a decoder in the handshake: plain lines of at most `limits.handshakeLineBytes`.
-    public init(limits: Limits = .standard) {
+    /// With a `budget`, the message being read holds its bytes from it (the daemon's connections).
+    public init(limits: Limits = .standard, budget: MessageBudget? = nil) {
         self.limits = limits
         self.reader = MessageReader(limits: limits)
         self.lineLimit = limits.handshakeLineBytes
+        self.budget = budget
+    }
+
+    deinit {
+        budget?.giveBack(held)
     }
 
     /// The peer is authenticated: lines may now be as long as ``Limits/lineBytes``, and
@@ -54,6 +63,7 @@ public final class WireDecoder {
             throw ProtocolError(.internal, "zlib could not start a stream: \(error)")
         }
         messageText = 0
+        try? hold()
     }
 
     /// Whether the input ends part-way through a message (a line or a batch).
@@ -81,6 +91,7 @@ public final class WireDecoder {
                     guard let line = try takeLine(from: &raw) else { return nil }
                     messageText += line.utf8.count + 1
                     try checkMessageSize()
+                    try hold()
                     if let message = try reader.read(line[...]) { return completed(message) }
                 } else if let line = try takeLine(from: &text) {
                     if let message = try reader.read(line[...]) { return completed(message) }
@@ -98,9 +109,25 @@ public final class WireDecoder {
     /// Starts counting the next message; inflated bytes already buffered belong to it.
     private func completed(_ message: Message) -> Message {
         messageText = text.readableBytes
+        try? hold()
         raw.discardReadBytes()
         text.discardReadBytes()
         return message
+    }
+
+    /// Holds from the budget as many bytes as the message being read has: more as it
+    /// grows, fewer once it is whole.
+    private func hold() throws(ProtocolError) {
+        guard let budget, messageText != held else { return }
+        if messageText < held {
+            budget.giveBack(held - messageText)
+        } else if !budget.take(messageText - held) {
+            throw ProtocolError(
+                .unavailable,
+                "the server holds as many unfinished messages as its memory allows (\(budget.capacity) bytes): "
+                    + "sync again in a minute")
+        }
+        held = messageText
     }
 
     /// Takes one line, without its line feed, if a whole one is buffered.
@@ -147,8 +174,9 @@ public final class WireDecoder {
         messageText += produced
         // No rule on the compression ratio: the shared window makes high ratios normal for
         // honest data (fifty edits of one long description). Memory is bounded by the
-        // message limit, checked after every step of at most `inflateStep` bytes.
+        // message limit and the daemon's budget, checked after every step.
         try checkMessageSize()
+        try hold()
     }
 
     private func checkMessageSize() throws(ProtocolError) {

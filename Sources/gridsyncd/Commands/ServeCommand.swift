@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
                     timeouts: ConnectionTimeouts(
                         handshake: .seconds(Int64(configuration.handshakeTimeout)),
                         idle: .seconds(Int64(configuration.idleTimeout))),
-                    maxConnections: configuration.maxConnections))
+                    maxConnections: configuration.maxConnections, messageMemory: configuration.messageMemory))
         } catch {
             throw DaemonError(
                 .cannotListen,

@@ -1,5 +1,6 @@
 import Foundation
 import GridCommandLine
+import GridNet
 import GridProtocol
 import Logging
 
@@ -19,6 +20,8 @@ struct DaemonConfiguration: Sendable {
     var compression = true
     /// The most connections served at once.
     var maxConnections = 512
+    /// The most bytes all connections' unfinished messages may hold together.
+    var messageMemory = SyncListener.Configuration.defaultMessageMemory
     /// Seconds allowed for the handshake, and of silence afterwards.
     var handshakeTimeout = 10
     var idleTimeout = 60
@@ -112,6 +115,11 @@ struct DaemonConfiguration: Sendable {
             return nil
         } show: {
             $0.compression ? "on" : "off"
+        },
+        number("message-memory", "the most bytes all unfinished messages hold together", 4_096...(1 << 40)) {
+            $0.messageMemory = $1
+        } show: {
+            $0.messageMemory
         },
         number("max-connections", "the most connections at once", 1...100_000) {
             $0.maxConnections = $1
@@ -216,6 +224,9 @@ struct DaemonConfiguration: Sendable {
         }
         if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {
             problems.append("tls-certificate and tls-key go together: give both for TLS, or neither")
+        }
+        if configuration.messageMemory < configuration.limits.messageBytes {
+            problems.append("message-memory must be at least message-bytes: one whole message must fit")
         }
         if configuration.limits.messageBytes <= configuration.limits.lineBytes {
             problems.append("message-bytes must be larger than line-bytes")
