@@ -23,8 +23,8 @@ final class DaemonProcess {
     /// (`GRIDSYNCD_IDLE_TIMEOUT`, …).
     ///
     /// Run as root, `asUser` starts it as that user instead (through runuser), as a
-    /// service account would run it.
-    init(environment: [String: String] = [:], data: URL? = nil, asUser user: String? = nil) throws {
+    /// service account would run it. `port` is the sync port to listen on (a free one if 0).
+    init(environment: [String: String] = [:], data: URL? = nil, port: Int = 0, asUser user: String? = nil) throws {
         let data =
             data ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridsyncd-\(UUID().uuidString)")
         self.data = data
@@ -33,7 +33,7 @@ final class DaemonProcess {
         outputFile = data.appendingPathComponent("test-daemon.out")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        let serve = ["serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0"]
+        let serve = ["serve", "--data", data.path, "--listen", "127.0.0.1:\(port)", "--metrics", "127.0.0.1:0"]
         if let user {
             try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: data.path)
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
@@ -53,7 +53,7 @@ final class DaemonProcess {
             let banner = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
             if let sync = Self.port(after: "sync:", in: banner), let metrics = Self.port(after: "metrics:", in: banner)
             {
-                port = sync
+                self.port = sync
                 metricsPort = metrics
                 return
             }
@@ -102,6 +102,43 @@ final class DaemonProcess {
             let token = document["token"] as? String
         else { throw DaemonFailure("worker add \(worker) failed: \(result.error)") }
         return token
+    }
+
+    /// Starts the daemon again on this one's data folder and sync port, as `systemctl start` does after
+    /// maintenance: the laptops' saved `--server` still reaches it. Stop this one first.
+    func restarted() throws -> DaemonProcess {
+        try DaemonProcess(data: data, port: port)
+    }
+
+    /// Takes an online backup of both databases into `folder` with `sqlite3 … ".backup …"`, as the operator's
+    /// guide (section Backup) does while the daemon runs, and checks each with `PRAGMA integrity_check`.
+    /// Returns the backups of `replica.sqlite` and `accounts.sqlite`.
+    func backUp(into folder: URL) throws -> (replica: URL, accounts: URL) {
+        guard let sqlite3 = Self.sqlite3 else {
+            throw DaemonFailure("sqlite3 is not installed: run tools/test, or `sudo apt-get install sqlite3`")
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var backups: [URL] = []
+        for name in ["replica", "accounts"] {
+            let backup = folder.appendingPathComponent("\(name)-backup.sqlite")
+            let source = data.appendingPathComponent("\(name).sqlite").path
+            let taken = try GridsyncBinary.run(
+                executable: sqlite3, [source, ".backup '\(backup.path)'"], environment: [:])
+            let check = try GridsyncBinary.run(
+                executable: sqlite3, [backup.path, "PRAGMA integrity_check"], environment: [:])
+            guard taken.status == 0, check.output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok" else {
+                throw DaemonFailure("the backup of \(source) failed: \(taken.error)\(check.output)\(check.error)")
+            }
+            backups.append(backup)
+        }
+        return (backups[0], backups[1])
+    }
+
+    /// Debian's `sqlite3` command (package `sqlite3`), which the operator's guide backs up with.
+    static var sqlite3: URL? {
+        ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].map(URL.init(fileURLWithPath:)).first {
+            FileManager.default.isExecutableFile(atPath: $0.path)
+        }
     }
 
     /// Sends SIGTERM without waiting.

@@ -149,6 +149,8 @@ struct SyncSummary: Decodable {
     let clock: Clock
     let recovered: Int
     let restamped: Int
+    /// Ops the laptop gave back to a server restored from a backup (the server kept those it lacked).
+    let givenBack: Int
     let identity: IdentityChange?
     let refused: Refusal?
 }
