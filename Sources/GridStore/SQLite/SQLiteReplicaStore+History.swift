@@ -120,6 +120,7 @@ extension SQLiteReplicaStore {
                     sql: "SELECT min(sequence) FROM ops WHERE replica = ? AND sequence > ? AND clock > ?",
                     arguments: [replica, Int64(bitPattern: sentThrough), Int64(bitPattern: limit.rawValue)])
                 var restamp = Restamp(count: 0, shift: 0)
+                var touched: Set<RecordID> = []
                 if let first {
                     // Every later own op moves too, so that the replica's ops keep their order.
                     let base =
@@ -131,7 +132,8 @@ extension SQLiteReplicaStore {
                         wallClock: OffsetWallClock(wallClock, offset: offset ?? 0),
                         latest: HybridTimestamp(rawValue: UInt64(bitPattern: base)))
                     let moving = try Row.fetchAll(
-                        db, sql: "SELECT sequence, clock FROM ops WHERE replica = ? AND sequence >= ? ORDER BY sequence",
+                        db,
+                        sql: "SELECT sequence, clock, record_id FROM ops WHERE replica = ? AND sequence >= ? ORDER BY sequence",
                         arguments: [replica, first])
                     let update = try db.cachedStatement(sql: "UPDATE ops SET clock = ? WHERE replica = ? AND sequence = ?")
                     for row in moving {
@@ -143,6 +145,7 @@ extension SQLiteReplicaStore {
                         }
                         try update.execute(arguments: [Int64(bitPattern: new.rawValue), replica, sequence])
                         restamp.count += 1
+                        if let record = RecordID(row[2] as String) { touched.insert(record) }
                     }
                 }
                 // The replica's clock goes back to what its ops say: a clock read a year ahead
@@ -151,7 +154,7 @@ extension SQLiteReplicaStore {
                 if UInt64(bitPattern: latest) > limit.rawValue || restamp.count > 0 {
                     try db.execute(sql: "UPDATE replica SET clock = coalesce((SELECT max(clock) FROM ops), 0)")
                 }
-                if restamp.count > 0 { try Self.rebuildRecords(db) }
+                if restamp.count > 0 { try Self.rebuildRecords(db, only: touched) }
                 return restamp
             }
         }
@@ -223,23 +226,41 @@ extension SQLiteReplicaStore {
         }
     }
 
-    /// Rebuilds every record, with its typed row, heads, conflicts and awaited parents, by
-    /// merging the op log again in local order: after clocks were restamped, ops issued
-    /// again, or the merge rules changed. The op log itself is unchanged.
-    static func rebuildRecords(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                DELETE FROM demands; DELETE FROM visits; DELETE FROM projects; DELETE FROM heads;
-                DELETE FROM conflicts; DELETE FROM awaited; DELETE FROM records;
-                """)
+    /// Rebuilds every record (or only `records`), with its typed row, heads, conflicts and
+    /// awaited parents, by merging its ops again in local order: after clocks were restamped,
+    /// ops issued again, or the merge rules changed. The op log itself is unchanged.
+    static func rebuildRecords(_ db: Database, only records: Set<RecordID>? = nil) throws {
+        let ids = records.map { $0.map(\.description) }
+        if let ids {
+            let list = "(" + ids.map { _ in "?" }.joined(separator: ",") + ")"
+            let arguments = StatementArguments(ids)
+            for table in ["demands", "visits", "projects"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE record_id IN \(list)", arguments: arguments)
+            }
+            for table in ["heads", "conflicts", "awaited"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE record_id IN \(list)", arguments: arguments)
+            }
+            try db.execute(sql: "DELETE FROM records WHERE id IN \(list)", arguments: arguments)
+        } else {
+            try db.execute(
+                sql: """
+                    DELETE FROM demands; DELETE FROM visits; DELETE FROM projects; DELETE FROM heads;
+                    DELETE FROM conflicts; DELETE FROM awaited; DELETE FROM records;
+                    """)
+        }
         var merged: Set<OpID> = []
         var after: Int64 = 0
         // A chunk at a time, so that a daemon's year of ops does not sit in memory at once.
+        // Parents are ops of the same record, so merging only some records' ops is whole.
+        let selection = ids.map { ids in "AND record_id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
         while true {
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT \(opColumns), local_sequence FROM ops WHERE local_sequence > ? ORDER BY local_sequence LIMIT 20000",
-                arguments: [after])
+                sql: """
+                    SELECT \(opColumns), local_sequence FROM ops WHERE local_sequence > ? \(selection)
+                    ORDER BY local_sequence LIMIT 20000
+                    """,
+                arguments: StatementArguments([after] + (ids ?? [])))
             guard let last = rows.last else { break }
             var ledger = try SQLiteLedger(db: db, rebuilding: merged)
             for row in rows { try ledger.merge(try op(from: row)) }
@@ -247,7 +268,7 @@ extension SQLiteReplicaStore {
             merged = ledger.rebuilt ?? merged
             after = last[10]
         }
-        try db.execute(sql: "UPDATE replica SET rules = ?", arguments: [rules])
+        if records == nil { try db.execute(sql: "UPDATE replica SET rules = ?", arguments: [rules]) }
     }
 
     /// Rebuilds the records of a replica whose records were built by older merge rules.
