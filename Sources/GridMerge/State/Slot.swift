@@ -22,8 +22,11 @@ public struct Slot: Hashable, Sendable, Codable {
     }
 
     /// The slots in which `op` replaces its parents: its register, or the element it removes,
-    /// and always the record's liveness register.
+    /// and the record's liveness register, which every op writes but a note. A note replaces
+    /// nothing: parents it names (an older GridSync's notes named the liveness heads) must
+    /// not make a write of `deleted` that arrives after it count as replaced.
     public static func replaced(by op: Op) -> [Slot] {
+        guard RecordState.writesLiveness(op.field) else { return [] }
         let liveness = Slot(record: op.recordID, field: RecordSchema.deletedField, element: nil)
         switch op.payload {
         case .assign where op.field == RecordSchema.deletedField:
