@@ -21,7 +21,7 @@ struct ServerSide {
         self.store = store
         self.tokens = tokens
         self.wallClock = wallClock
-        session = ServerSession(replica: store.identity.replica, limits: limits)
+        session = ServerSession(replica: store.identity.replica, lineage: store.identity.lineage, limits: limits)
     }
 
     /// Takes one client message; returns the answer (if any) and whether the server closes.
@@ -44,7 +44,7 @@ struct ServerSide {
                 } else {
                     action = session.authenticationFailed("unknown token: ask the office for a new one")
                 }
-            case .storeReturn(let ops, _, let client, _):
+            case .storeReturn(let ops, _, let client):
                 do {
                     _ = try await store.admitGivenBack(ops, by: client)
                     action = session.pushStored()

@@ -244,15 +244,15 @@ import Testing
             try await laptop.markGivenBack(to: restored.replica, through: range.upperBound)
             #expect(try await laptop.giveBack(to: restored.replica, lineage: restored.lineage) == nil)
             // Nobody gives back an op written after the restore (beyond the 5 minutes a fast
-            // laptop's clock may show), under another replica's id.
+            // laptop's clock may show), under another replica's id: it is left out.
             wall.advance(by: 10 * 60_000)
             let forged = Op(
                 id: OpID(replica: ReplicaID(rawValue: 0x77), sequence: 1), clock: HybridTimestamp(
                     milliseconds: wall.millisecondsSince1970(), counter: 0),
                 author: WorkerID("w009")!, recordType: .demand, recordID: F.id(9), scope: F.grid1.scope,
                 field: "title", payload: .assign(.text("伪造")))
-            let error = await storeError { try await server.admitGivenBack([forged], by: me) }
-            #expect(error?.code == .refused)
+            let leftOut = try await server.admitGivenBack([forged], by: me)
+            #expect(leftOut.stored == 0 && leftOut.skipped == 1, "left out on its own")
             #expect(try await server.record(F.id(9)) == nil)
         }
     }
@@ -268,6 +268,19 @@ import Testing
             let error = await storeError { try await server.admitGivenBack([foreign], by: laptop.identity.replica) }
             #expect(error?.code == .refused)
             #expect(try await server.status().opCount == 0)
+        }
+    }
+
+    @Test func aWriteFromAStoreOpenedBeforeANewIdentityIsRefusedAndWritesNothing() async throws {
+        try await Self.withPair { laptop, _, wall in
+            _ = try await laptop.write(F.create(F.id(1), F.newDemand))
+            // A `gridsync demand update` opened the replica; meanwhile a sync gave it a new identity.
+            let open = try SQLiteReplicaStore.open(in: (laptop.path as NSString).deletingLastPathComponent, wallClock: wall)
+            _ = try await laptop.reissue(replacing: [], above: 0, as: ReplicaID(rawValue: 0xbeef), reason: "a test")
+            let before = try await StoreSnapshot(laptop)
+            let error = await storeError { try await open.write(F.edit(F.id(1), .assign("status", "accepted"))) }
+            #expect(error?.code == .identityChanged)
+            #expect(try await StoreSnapshot(laptop) == before)
         }
     }
 }

@@ -38,6 +38,9 @@ public struct ClientSync: Sendable {
         }
     }
 
+    /// The longest handshake whose clock reading is trusted to correct this laptop's clock.
+    static let trustedRoundTrip = Duration.seconds(10)
+
     /// The replica that syncs.
     public var store: any ReplicaStore
     /// The bearer token of the replica's worker account.
@@ -83,6 +86,7 @@ public struct ClientSync: Sendable {
             switch action {
             case .send(let message):
                 let sent = wallClock.millisecondsSince1970()
+                let sentAt = ContinuousClock.now
                 do {
                     try await connection.send(message)
                 } catch {
@@ -98,7 +102,7 @@ public struct ClientSync: Sendable {
                 }
                 action = session.received(reply)
                 if case .welcome(_, _, _, _, let limits, _, let serverTime, _, _) = reply,
-                    case .readCursor(let server, _) = action
+                    case .readCursor = action
                 {
                     await connection.admit(limits)
                     if session.isCompressed {
@@ -109,7 +113,15 @@ public struct ClientSync: Sendable {
                     let arrived = wallClock.millisecondsSince1970()
                     let midpoint = Int64(clamping: sent / 2 + arrived / 2)
                     clockOffset = serverTime - midpoint
-                    try await store.recordClockOffset(clockOffset, server: server)
+                    // Kept only if it can be trusted: a slow handshake, or a wall clock stepped
+                    // meanwhile (NTP as the link comes up), would give a wrong offset to every write.
+                    let roundTrip = ContinuousClock.now - sentAt
+                    let wallElapsed = Int64(clamping: arrived) - Int64(clamping: sent)
+                    let steadyElapsed = roundTrip.components.seconds * 1000
+                        + roundTrip.components.attoseconds / 1_000_000_000_000_000
+                    if roundTrip < Self.trustedRoundTrip, abs(wallElapsed - steadyElapsed) < 1_000 {
+                        try await store.recordClockOffset(clockOffset)
+                    }
                 }
             case .finished(let summary):
                 return Outcome(

@@ -36,7 +36,8 @@ public struct ServerConnection: Sendable {
         let started = ContinuousClock.now
         var logger = logger
         var report = ConnectionReport(peer: connection.peer)
-        var session = ServerSession(replica: store.identity.replica, limits: limits, compression: compression)
+        var session = ServerSession(
+            replica: store.identity.replica, lineage: store.identity.lineage, limits: limits, compression: compression)
         var stopping = false
         connection: while true {
             var action: ServerSession.Action
@@ -116,15 +117,18 @@ public struct ServerConnection: Sendable {
                         } catch let error as StoreError {
                             action = session.pushRefused(Self.protocolError(for: error))
                         }
-                    case .storeReturn(let ops, _, let client, _):
+                    case .storeReturn(let ops, _, let client):
                         do {
                             let result = try await store.admitGivenBack(ops, by: client)
                             report.opsGivenBack += result.stored
                             report.conflictsCreated += result.conflictsOpened
-                            if result.stored > 0 {
+                            if result.stored > 0 || result.skipped > 0 {
                                 logger.notice(
                                     "a laptop gave back ops this server had lost in its restore",
-                                    metadata: ["offered": "\(ops.count)", "stored": "\(result.stored)"])
+                                    metadata: [
+                                        "offered": "\(ops.count)", "stored": "\(result.stored)",
+                                        "left_out": "\(result.skipped)",
+                                    ])
                             }
                             action = session.pushStored()
                         } catch let error as StoreError {

@@ -180,8 +180,13 @@ public struct ClientSession: Sendable {
                     "the server's copies of this replica's ops are not its own, not in order after \(after), "
                         + "or do not end at \(through)")
             }
-            state = .reconciling(through: through, more: more)
-            return .reconcile(ops: ops)
+            // Only up to what WELCOME said the server holds: ops the server took since (another
+            // copy pushing meanwhile, or given back after a restore) are compared next time.
+            // Stored here now, they would count as this replica's unsent work if it reissues.
+            let kept = ops.filter { Int64($0.id.sequence) <= heldThrough }
+            let done = through >= heldThrough || kept.count < ops.count
+            state = .reconciling(through: min(through, heldThrough), more: more && !done)
+            return .reconcile(ops: kept)
         case (.awaitingGiveBackAck(let through, let more, let count), .ack(let acknowledged)):
             guard acknowledged == through else {
                 return fail(.malformedLine, "the server acknowledged \(acknowledged), but \(through) was given back")
@@ -255,12 +260,14 @@ public struct ClientSession: Sendable {
     }
 
     /// The client gave up its identity and issued `count` ops again as `newReplica`. This
-    /// connection speaks for the former identity, so it only pulls; the next sync pushes.
+    /// connection speaks for the former identity, so it ends here; the next sync, under
+    /// the new identity, pushes and pulls.
     public mutating func reissued(as newReplica: ReplicaID, count: Int) -> Action {
         guard state == .reissuing else { return unexpected("reissued") }
         summary.newIdentity = newReplica
         summary.reissued = count
-        return startPulling()
+        state = .awaitingBye
+        return .send(.bye)
     }
 
     /// Own ops stamped too far into the server's future are restamped. Then, to a restored

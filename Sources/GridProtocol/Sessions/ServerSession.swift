@@ -20,7 +20,7 @@ public struct ServerSession: Sendable {
         /// Take back these ops, which a laptop held before it met this server restored from a
         /// backup (any replica's, in the laptop's order), then call ``pushStored()`` or
         /// ``pushRefused(_:)``.
-        case storeReturn(ops: [Op], through: Int64, client: ReplicaID, scopes: [GridScope])
+        case storeReturn(ops: [Op], through: Int64, client: ReplicaID)
         /// Load the ops after `after` in these scopes, except the client's own (at most
         /// `limit`), then call ``batchLoaded(ops:through:more:)``.
         case loadBatch(after: Int64, limit: Int, scopes: [GridScope], client: ReplicaID)
@@ -58,16 +58,19 @@ public struct ServerSession: Sendable {
 
     private var state = State.awaitingHello
     private let replica: ReplicaID
+    private let lineage: [ReplicaID]
     private let limits: Limits
     private let compression: Bool
     private var grant: Grant?
     /// The client's replica id, once it has said hello.
     public private(set) var client: ReplicaID?
 
-    /// Creates the session of one new connection to the server `replica`, which compresses
-    /// the connection if the client asks and `compression` allows.
-    public init(replica: ReplicaID, limits: Limits = .standard, compression: Bool = true) {
+    /// Creates the session of one new connection to the server `replica` (which continues
+    /// the replicas of `lineage`), which compresses the connection if the client asks and
+    /// `compression` allows.
+    public init(replica: ReplicaID, lineage: [ReplicaID] = [], limits: Limits = .standard, compression: Bool = true) {
         self.replica = replica
+        self.lineage = lineage
         self.limits = limits
         self.compression = compression
     }
@@ -87,6 +90,13 @@ public struct ServerSession: Sendable {
             guard version == Message.version else {
                 return fail(.version, "this server speaks \(Message.version), not \(version): upgrade the client")
             }
+            // The server's own ids are nobody's laptop: pushing or recovering as one would write
+            // or read the server's own ops.
+            guard client != replica, !lineage.contains(client) else {
+                return fail(
+                    .unauthorized,
+                    "replica \(client) is this server's own id: a laptop has its own; run gridsync init on a new one")
+            }
             self.client = client
             state = .authenticating(deflate: deflate && compression)
             return .authenticate(replica: client, token: token)
@@ -97,7 +107,7 @@ public struct ServerSession: Sendable {
         case (.ready, .giveBack(let through, let ops)):
             if let refusal = refusalOfReturn(ops) { return .send(.error(refusal)) }
             state = .storing(through: through)
-            return .storeReturn(ops: ops, through: through, client: client!, scopes: grant!.read)
+            return .storeReturn(ops: ops, through: through, client: client!)
         case (.ready, .pull(let after, let limit)):
             state = .loading(after: after, own: false)
             return .loadBatch(

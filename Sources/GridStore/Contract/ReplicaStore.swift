@@ -97,7 +97,7 @@ public protocol ReplicaStore: Sendable {
 
     /// Records the offset of this replica's wall clock from the server's, measured at a sync:
     /// later ops are written with the corrected clock.
-    func recordClockOffset(_ milliseconds: Int64, server: ReplicaID) async throws
+    func recordClockOffset(_ milliseconds: Int64) async throws
 
     /// Gives new clock readings, in the same order, to this replica's own ops above sequence
     /// `sentThrough` from the first one stamped after `limit` on, and rebuilds the records
@@ -130,13 +130,14 @@ public protocol ReplicaStore: Sendable {
     func markGivenBack(to server: ReplicaID, through: Int64) async throws
 
     /// Takes back ops that a laptop held before it met this replica, restored from a backup:
-    /// the laptop's own under the rules of ``admit(_:pushedBy:)``, others' only if written
-    /// before the restore, within ``SQLiteReplicaStore/giveBackWindow`` of it, and under
-    /// the admission rules, except that a replica's ops may come with gaps (a laptop holds
-    /// only its grids' ops).
+    /// the laptop's own under the rules of ``admit(_:pushedBy:)``; others' if written before
+    /// the restore, within ``SQLiteReplicaStore/giveBackWindow`` of it, and under the
+    /// admission rules, except that a replica's ops may come with gaps (a laptop holds only
+    /// its grids' ops). Another replica's op that fails is left out on its own (counted in
+    /// ``IngestResult/skipped``), with the ops built on it.
     ///
-    /// - Throws: ``StoreError/Code/refused`` as ``admit(_:pushedBy:)``, and for a replica
-    ///   that was never restored.
+    /// - Throws: ``StoreError/Code/refused`` as ``admit(_:pushedBy:)`` for the laptop's own
+    ///   ops, and for a replica that was never restored, or restored too long ago.
     func admitGivenBack(_ ops: [Op], by client: ReplicaID) async throws -> IngestResult
 }
 

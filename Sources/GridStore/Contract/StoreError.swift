@@ -33,6 +33,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let refused = Code(rawValue: "refused")
         /// The record lies outside the grids this replica works in.
         public static let outOfScope = Code(rawValue: "out-of-scope")
+        /// The replica took a new identity (in another process) since it was opened.
+        public static let identityChanged = Code(rawValue: "identity-changed")
         /// SQLite failed in a way GridSync does not know how to explain.
         public static let database = Code(rawValue: "database")
 

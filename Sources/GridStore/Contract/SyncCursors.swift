@@ -55,10 +55,13 @@ public struct IngestResult: Hashable, Sendable {
     public var stored: Int
     /// Register fields that became conflicted.
     public var conflictsOpened: Int
+    /// Ops given back that were left out, each refused on its own (see ``ReplicaStore/admitGivenBack(_:by:)``).
+    public var skipped: Int
 
     /// Creates a result.
-    public init(stored: Int, conflictsOpened: Int) {
+    public init(stored: Int, conflictsOpened: Int, skipped: Int = 0) {
         self.stored = stored
         self.conflictsOpened = conflictsOpened
+        self.skipped = skipped
     }
 }

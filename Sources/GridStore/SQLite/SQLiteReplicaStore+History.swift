@@ -79,6 +79,7 @@ extension SQLiteReplicaStore {
                         + "the laptop keeps these ops, and the office can copy them from its export if they matter")
             }
             var admission = try Admission(client: client, db: ledger.db)
+            var skipped = 0
             // In the laptop's order, so that every op comes after its parents.
             for op in ops {
                 guard op.id.replica != client else {
@@ -86,21 +87,26 @@ extension SQLiteReplicaStore {
                     continue
                 }
                 if try Self.heldOp(op.id, in: ledger.db) == op { continue }
-                // Only what was written before the restore: after it, each writer sends its own.
+                // Another replica's op that cannot be taken back is left out on its own, so
+                // that it does not keep the rest of what the laptop holds from coming back:
+                // one written after the restore (its writer sends it), one the admission
+                // rules refuse (a copied laptop's, a forged one), and the ops built on it.
                 guard op.clock.milliseconds <= restoredAt + HybridClock.defaultMaximumDrift else {
-                    throw StoreError(
-                        .refused,
-                        "op \(op.id) was written after this server was restored: only replica \(op.id.replica) "
-                            + "itself may send it")
+                    skipped += 1
+                    continue
                 }
-                try admission.admit(op, into: &ledger, clock: &writer, inOrder: false)
+                do {
+                    try admission.admit(op, into: &ledger, clock: &writer, inOrder: false)
+                } catch is MergeError {
+                    skipped += 1
+                }
             }
             try ledger.flush()
-            return IngestResult(stored: admission.stored, conflictsOpened: ledger.conflictsOpened)
+            return IngestResult(stored: admission.stored, conflictsOpened: ledger.conflictsOpened, skipped: skipped)
         }
     }
 
-    public func recordClockOffset(_ milliseconds: Int64, server: ReplicaID) async throws {
+    public func recordClockOffset(_ milliseconds: Int64) async throws {
         let now = Self.timestamp(wallClock)
         try await Self.mapErrors(path: path) {
             try await commits.write { db in
@@ -128,9 +134,11 @@ extension SQLiteReplicaStore {
                             db, sql: "SELECT max(clock) FROM ops WHERE NOT (replica = ? AND sequence >= ?)",
                             arguments: [replica, first]) ?? 0
                     let offset = try Int64.fetchOne(db, sql: "SELECT clock_offset FROM replica") ?? nil
+                    // From the highest other clock, but never from beyond the limit: one op stamped
+                    // far ahead elsewhere must not keep these ops stamped far ahead too.
                     var clock = HybridClock(
                         wallClock: OffsetWallClock(wallClock, offset: offset ?? 0),
-                        latest: HybridTimestamp(rawValue: UInt64(bitPattern: base)))
+                        latest: min(HybridTimestamp(rawValue: UInt64(bitPattern: base)), limit))
                     let moving = try Row.fetchAll(
                         db,
                         sql: "SELECT sequence, clock, record_id FROM ops WHERE replica = ? AND sequence >= ? ORDER BY sequence",
@@ -152,7 +160,14 @@ extension SQLiteReplicaStore {
                 // must not stamp every later op a year ahead.
                 let latest = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
                 if UInt64(bitPattern: latest) > limit.rawValue || restamp.count > 0 {
-                    try db.execute(sql: "UPDATE replica SET clock = coalesce((SELECT max(clock) FROM ops), 0)")
+                    // Past its own ops, and past others' as far as the limit.
+                    try db.execute(
+                        sql: """
+                            UPDATE replica SET clock = max(
+                                coalesce((SELECT max(clock) FROM ops WHERE replica = ?), 0),
+                                min(coalesce((SELECT max(clock) FROM ops), 0), ?))
+                            """,
+                        arguments: [replica, Int64(bitPattern: limit.rawValue)])
                 }
                 if restamp.count > 0 { try Self.rebuildRecords(db, only: touched) }
                 return restamp
@@ -313,8 +328,8 @@ private struct Admission {
         case .held:
             return
         case .new:
-            earlier[op.id] = op
             stored += try SQLiteReplicaStore.receive([op], into: &ledger, clock: &writer)
+            earlier[op.id] = op
         }
     }
 }

@@ -264,7 +264,15 @@ public final class SQLiteReplicaStore: ReplicaStore {
         let wallClock = self.wallClock
         return try await Self.mapErrors(path: path) {
             try await commits.write { db in
-                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT clock, clock_offset FROM replica"))
+                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT clock, clock_offset, id FROM replica"))
+                // A sync in another process may have given this replica a new identity since it
+                // was opened: an op written under the former one would never be sent.
+                guard row?[2] == identity.replica.description else {
+                    throw StoreError(
+                        .identityChanged,
+                        "this replica took a new identity while the command ran (a sync found its data folder "
+                            + "copied or restored): nothing was written; run the command again")
+                }
                 let latest: Int64 = row?[0] ?? 0
                 // A laptop writes with the server's time, as measured at its last sync.
                 let offset: Int64? = row?[1]

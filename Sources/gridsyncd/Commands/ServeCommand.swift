@@ -67,6 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "cannot listen on \(configuration.listen) (\(error)): is another gridsyncd running? "
                     + "Choose another address with --listen")
         }
+        for note in configuration.ignored { logger.warning("\(note)") }
         let metrics = DaemonMetrics()
         var services: [any Service] = [
             SyncService(

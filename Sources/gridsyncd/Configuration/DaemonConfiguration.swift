@@ -33,6 +33,13 @@ struct DaemonConfiguration: Sendable {
     var sources: [String: String] = [:]
     /// The configuration file read, if any.
     var file: String?
+    /// Settings of an older GridSync that this one ignores, with why, for the log and check-config.
+    var ignored: [String] = []
+
+    /// Settings an older GridSync had, which configuration files may still name: ignored.
+    static let retired = [
+        "inflation-ratio": "gridsync/2 has no ratio rule; message-bytes and message-memory bound memory"
+    ]
 
     /// A host and port.
     struct Endpoint: Hashable, Sendable, CustomStringConvertible {
@@ -196,6 +203,10 @@ struct DaemonConfiguration: Sendable {
             let values = try ConfigFile.read(path)
             configuration.file = path
             for (key, value, line) in values {
+                if let why = retired[key] {
+                    configuration.ignored.append("\(path):\(line): \(key) is ignored: \(why); remove the line")
+                    continue
+                }
                 guard let setting = settings.first(where: { $0.key == key }) else {
                     problems.append(
                         "\(path):\(line): unknown setting '\(key)'; known: \(settings.map(\.key).joined(separator: ", "))"

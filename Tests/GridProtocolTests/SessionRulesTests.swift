@@ -1,0 +1,81 @@
+import GridMerge
+import GridModel
+import GridProtocol
+import Testing
+
+/// The sessions' own rules, message by message, without a store: what a server refuses at
+/// `HELLO`, and what a client takes from the server's copies of its ops.
+@Suite struct SessionRulesTests {
+    static let server = ReplicaID(rawValue: 0x5e)
+    static let former = ReplicaID(rawValue: 0x4d)
+    static let laptop = ReplicaID(rawValue: 0xa1)
+
+    @Test(arguments: [server, former])
+    func nobodySaysHelloAsTheServerOrAReplicaItContinues(_ replica: ReplicaID) {
+        var session = ServerSession(replica: Self.server, lineage: [Self.former])
+        let action = session.received(.hello(version: Message.version, replica: replica, token: "t", deflate: false))
+        guard case .close(.error(let error)?) = action else {
+            Issue.record("expected a refusal, got \(action)")
+            return
+        }
+        #expect(error.code == .unauthorized)
+        #expect(session.isClosed)
+    }
+
+    @Test func aLaptopSaysHelloAsItself() {
+        var session = ServerSession(replica: Self.server, lineage: [Self.former])
+        let action = session.received(.hello(version: Message.version, replica: Self.laptop, token: "t", deflate: false))
+        #expect(action == .authenticate(replica: Self.laptop, token: "t"))
+    }
+
+    /// A client welcomed by a server that holds its ops through `held`, after acknowledging `pushed`.
+    static func recovering(held: Int64, pushed: Int64) -> (ClientSession, ClientSession.Action) {
+        var session = ClientSession(replica: laptop, token: "t", deflate: false)
+        _ = session.start()
+        _ = session.received(
+            .welcome(
+                version: Message.version, replica: server, read: [GridScope("c01/g01")!], write: [GridScope("c01/g01")!],
+                limits: .standard, heldThrough: held, serverTime: 1_793_491_200_000, lineage: [], deflate: false))
+        let action = session.cursorRead(pulledThrough: 0, pushedThrough: pushed)
+        return (session, action)
+    }
+
+    static func own(_ sequence: UInt64) -> Op {
+        OpLineTests.op(OpLineTests.id(0xa1, sequence), 1_793_491_200_000, UInt16(sequence), "w001", field: "title",
+            .assign(.text("第\(sequence)")))
+    }
+
+    @Test func aClientRecoversOnlyWhatTheWelcomeSaidTheServerHolds() {
+        var (session, action) = Self.recovering(held: 5, pushed: 3)
+        #expect(action == .send(.recover(after: 3, limit: Limits.standard.opsPerBatch)))
+        // Another copy of the laptop pushed 6 and 7 after the WELCOME: they wait for the next sync.
+        action = session.received(.batch(through: 7, more: false, ops: (4...7).map(Self.own)))
+        #expect(action == .reconcile(ops: [Self.own(4), Self.own(5)]))
+        action = session.reconciled(stored: 0, differing: [])
+        #expect(action == .markPushed(through: 5))
+    }
+
+    @Test func aClientRefusesCopiesThatAreNotItsOwnOrOutOfOrder() {
+        var (session, _) = Self.recovering(held: 5, pushed: 3)
+        let foreign = OpLineTests.op(OpLineTests.id(0xb2, 4), 1, 0, "w002", field: "title", .assign(.text("x")))
+        let action = session.received(.batch(through: 4, more: false, ops: [foreign]))
+        guard case .fail(let error) = action else {
+            Issue.record("expected a refusal, got \(action)")
+            return
+        }
+        #expect(error.code == .badCount)
+        (session, _) = Self.recovering(held: 5, pushed: 3)
+        let backwards = session.received(.batch(through: 5, more: false, ops: [Self.own(5), Self.own(4)]))
+        if case .fail = backwards {} else { Issue.record("copies out of order were taken: \(backwards)") }
+    }
+
+    @Test func aClientThatTookANewIdentityEndsTheConnection() {
+        var (session, _) = Self.recovering(held: 5, pushed: 3)
+        _ = session.received(.batch(through: 5, more: false, ops: [Self.own(4), Self.own(5)]))
+        let action = session.reconciled(stored: 0, differing: [Self.own(5)])
+        #expect(action == .reissue(replacing: [Self.own(5)], above: 5))
+        #expect(session.reissued(as: ReplicaID(rawValue: 0xbeef), count: 3) == .send(.bye))
+        #expect(session.received(.bye) == .finished(session.summary))
+        #expect(session.summary.newIdentity == ReplicaID(rawValue: 0xbeef))
+    }
+}
