@@ -56,7 +56,7 @@ public enum OpAdmission {
             throw MergeError(
                 .badParents,
                 "op \(op.id) names \(op.parents.count) parents, more than the \(maximumParents) allowed: "
-                    + "the replica that wrote it is faulty")
+                    + "gridsync never writes one; the laptop that wrote it runs a faulty client: reinstall gridsync there")
         }
         for parent in op.parents {
             if parent.replica == op.id.replica, parent.sequence >= op.id.sequence {

@@ -40,10 +40,9 @@ struct StatusCommand: AsyncParsableCommand {
             print("last try:   \(LocalTime.text(attempt)), did not finish: \(failure)")
         }
         if let offset = status.clockOffset {
-            let size = ClockDifference(milliseconds: offset)
             let words =
-                offset.magnitude < 2_000
-                ? "agrees with the server's" : "is \(size) \(offset > 0 ? "slow" : "fast"); edits use the server's time"
+                ClockOffsetWords.describe(offset)
+                + (offset.magnitude < ClockOffsetWords.agreement ? "" : "; edits use the server's time")
             print("clock:      this laptop's clock \(words) (measured \(status.clockMeasuredAt.map(LocalTime.text) ?? "?"))")
         }
         for former in status.formerIdentities {

@@ -209,10 +209,9 @@ struct SyncCommand: AsyncParsableCommand {
 
             /// The offset in words: "this laptop's clock is 7 minutes slow".
             var words: String {
-                let size = ClockDifference(milliseconds: offset)
-                if offset.magnitude < 2_000 { return "this laptop's clock agrees with the server's" }
-                return "this laptop's clock is \(size) \(offset > 0 ? "slow" : "fast") against the server's; "
-                    + "its edits are stamped with the server's time"
+                let words = ClockOffsetWords.describe(offset)
+                if offset.magnitude < ClockOffsetWords.agreement { return "this laptop's clock \(words)" }
+                return "this laptop's clock \(words) against the server's; its edits are stamped with the server's time"
             }
 
             func encode(to encoder: any Encoder) throws {
