@@ -24,10 +24,18 @@ struct ServerSide {
         session = ServerSession(replica: store.identity.replica, lineage: store.identity.lineage, limits: limits)
     }
 
+    /// What the connection did, as the daemon reports it.
+    private(set) var report = ConnectionReport(peer: "in process")
+
     /// Takes one client message; returns the answer (if any) and whether the server closes.
     mutating func receive(_ message: Message) async throws -> (answer: Message?, closes: Bool) {
+        let work = ServerStoreWork(store: store)
         var action = session.received(message)
         while true {
+            if let next = try await work.perform(action, on: &session, report: &report) {
+                action = next
+                continue
+            }
             switch action {
             case .send(let answer):
                 return (answer, false)
@@ -35,36 +43,14 @@ struct ServerSide {
                 return (last, true)
             case .authenticate(let replica, let token):
                 if let account = tokens[token] {
-                    let held = try await store.heldThrough(of: replica)
-                    action = session.authenticated(
-                        ServerSession.Grant(
-                            read: account.scopes, write: account.scopes, worker: account.worker,
-                            heldThrough: Int64(held)),
-                        serverTime: Int64(wallClock.millisecondsSince1970()), lineage: store.identity.lineage)
+                    let grant = TokenGrant(worker: account.worker, read: account.scopes, write: account.scopes)
+                    action = try await work.welcome(
+                        grant, replica: replica, serverTime: wallClock.millisecondsSince1970(), on: &session)
                 } else {
                     action = session.authenticationFailed("unknown token: ask the office for a new one")
                 }
-            case .storeReturn(let ops, _, let client):
-                do {
-                    _ = try await store.admitGivenBack(ops, by: client)
-                    action = session.pushStored()
-                } catch {
-                    action = session.pushRefused(ProtocolError(.refused, "\(error)"))
-                }
-            case .storePush(let ops, _, let client):
-                do {
-                    _ = try await store.admit(ops, pushedBy: client)
-                    action = session.pushStored()
-                } catch {
-                    action = session.pushRefused(ProtocolError(.refused, "\(error)"))
-                }
-            case .loadBatch(let after, let limit, let scopes, let client):
-                let batch = try await store.batch(after: after, limit: limit, scopes: scopes, writers: .allBut(client))
-                action = session.batchLoaded(ops: batch.ops, through: batch.through, more: batch.more)
-            case .loadOwn(let after, let limit, let client):
-                let ops = try await store.ops(of: client, after: UInt64(after), limit: limit)
-                action = session.batchLoaded(
-                    ops: ops, through: ops.last.map { Int64($0.id.sequence) } ?? after, more: ops.count == limit)
+            default:
+                preconditionFailure("store work left undone: \(action)")
             }
         }
     }

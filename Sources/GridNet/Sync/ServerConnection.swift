@@ -39,6 +39,7 @@ public struct ServerConnection: Sendable {
         var session = ServerSession(
             replica: store.identity.replica, lineage: store.identity.lineage, limits: limits, compression: compression)
         var stopping = false
+        let work = ServerStoreWork(store: store)
         connection: while true {
             var action: ServerSession.Action
             switch await connection.receive() {
@@ -68,6 +69,10 @@ public struct ServerConnection: Sendable {
             }
             do {
                 perform: while true {
+                    if let next = try await work.perform(action, on: &session, report: &report, logger: logger) {
+                        action = next
+                        continue perform
+                    }
                     switch action {
                     case .send(let message):
                         do {
@@ -98,59 +103,11 @@ public struct ServerConnection: Sendable {
                             let grant = try await authority.authorize(replica: replica, token: token)
                             report.worker = grant.worker
                             logger[metadataKey: "worker"] = "\(grant.worker)"
-                            let held = try await store.heldThrough(of: replica)
-                            action = session.authenticated(
-                                ServerSession.Grant(
-                                    read: grant.read, write: grant.write, worker: grant.worker,
-                                    heldThrough: Int64(held)),
-                                serverTime: Int64(wallClock.millisecondsSince1970()), lineage: store.identity.lineage)
+                            action = try await work.welcome(
+                                grant, replica: replica, serverTime: wallClock.millisecondsSince1970(),
+                                on: &session)
                         } catch let refusal as TokenRefusal {
                             action = session.authenticationFailed(refusal.message)
-                        }
-                    case .storePush(let ops, _, let client):
-                        report.opsPushed += ops.count
-                        do {
-                            let result = try await store.admit(ops, pushedBy: client)
-                            report.opsStored += result.stored
-                            report.conflictsCreated += result.conflictsOpened
-                            action = session.pushStored()
-                        } catch let error as StoreError {
-                            action = session.pushRefused(Self.protocolError(for: error))
-                        }
-                    case .storeReturn(let ops, _, let client):
-                        do {
-                            let result = try await store.admitGivenBack(ops, by: client)
-                            report.opsGivenBack += result.stored
-                            report.conflictsCreated += result.conflictsOpened
-                            if result.stored > 0 || result.skipped > 0 {
-                                logger.notice(
-                                    "a laptop gave back ops this server had lost in its restore",
-                                    metadata: [
-                                        "offered": "\(ops.count)", "stored": "\(result.stored)",
-                                        "left_out": "\(result.skipped)",
-                                    ])
-                            }
-                            action = session.pushStored()
-                        } catch let error as StoreError {
-                            action = session.pushRefused(Self.protocolError(for: error))
-                        }
-                    case .loadBatch(let after, let limit, let scopes, let client):
-                        let batch = try await store.batch(
-                            after: after, limit: limit, scopes: scopes, writers: .allBut(client))
-                        action = session.batchLoaded(ops: batch.ops, through: batch.through, more: batch.more)
-                        if case .send = action {
-                            report.opsPulled += batch.ops.count
-                            report.pulledThrough = batch.through
-                        }
-                    case .loadOwn(let after, let limit, let client):
-                        let ops = try await store.ops(of: client, after: UInt64(after), limit: limit)
-                        let through = ops.last.map { Int64($0.id.sequence) } ?? after
-                        action = session.batchLoaded(ops: ops, through: through, more: ops.count == limit)
-                        if case .send = action {
-                            report.opsRecovered += ops.count
-                            logger.notice(
-                                "gave a laptop back its own ops",
-                                metadata: ["count": "\(ops.count)", "after": "\(after)", "through": "\(through)"])
                         }
                     case .close(let last):
                         if let last {
@@ -166,6 +123,8 @@ public struct ServerConnection: Sendable {
                             }
                         }
                         break connection
+                    default:
+                        preconditionFailure("store work left undone: \(action)")
                     }
                 }
             } catch {
@@ -199,22 +158,6 @@ public struct ServerConnection: Sendable {
                 "bytes_out": "\(report.wireBytesOut)", "seconds": "\(String(format: "%.3f", report.seconds))",
             ])
         return report
-    }
-
-    /// The error a client is sent when the store refuses its batch.
-    static func protocolError(for error: StoreError) -> ProtocolError {
-        switch error.code {
-        case .refused where error.merge?.code == .reusedID:
-            return ProtocolError(.reusedID, "\(error.message): nothing of the batch was stored")
-        case .refused where error.merge?.code == .badParents:
-            return ProtocolError(.badParents, "\(error.message): nothing of the batch was stored")
-        case .refused, .outOfScope, .unknownRecord:
-            return ProtocolError(.refused, "\(error.message): nothing of the batch was stored")
-        case .busy:
-            return ProtocolError(.unavailable, "the server's store is busy: sync again in a minute")
-        default:
-            return ProtocolError(.internal, "the server could not store the batch (\(error.code)): tell the office")
-        }
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {
