@@ -283,4 +283,18 @@ import Testing
             #expect(try await StoreSnapshot(laptop) == before)
         }
     }
+
+    @Test func anEditOnTopOfADeleteTheDaemonHoldsIsRefused() async throws {
+        try await Self.withPair { laptop, server, _ in
+            _ = try await laptop.write(F.create(F.id(1), F.newDemand))
+            _ = try await laptop.write(F.edit(F.id(1), .delete))
+            let ops = try await Self.own(laptop)
+            _ = try await server.admit(ops, pushedBy: laptop.identity.replica)
+            let delete = ops.last!
+            let edit = Self.forged(delete, sequence: delete.id.sequence + 1, parents: [delete.id], field: "title")
+            let error = await storeError { try await server.admit([edit], pushedBy: laptop.identity.replica) }
+            #expect(error?.merge?.code == .badParents)
+            #expect(try await server.record(F.id(1))?.isDeleted == true)
+        }
+    }
 }

@@ -42,6 +42,33 @@ public enum OpAdmission {
     public static func check(
         _ op: Op, held: (OpID) throws -> Op?, earlier: [OpID: Op] = [:]
     ) throws -> Verdict {
+        try check(op, held: held, parent: { try held($0).map(Parent.init) }, earlier: earlier)
+    }
+
+    /// What the rules need to know of a parent the replica holds: its record, and whether
+    /// it is a delete. A store can read that much without reading the whole op.
+    public struct Parent: Hashable, Sendable {
+        /// The parent's record.
+        public var record: RecordID
+        /// Whether the parent writes `deleted = true`.
+        public var isDelete: Bool
+
+        /// Describes a parent.
+        public init(record: RecordID, isDelete: Bool) {
+            self.record = record
+            self.isDelete = isDelete
+        }
+
+        /// Describes `op` as a parent.
+        public init(_ op: Op) {
+            self.init(record: op.recordID, isDelete: op.isDelete)
+        }
+    }
+
+    /// Checks one op as ``check(_:held:earlier:)`` does, reading held parents with `parent`.
+    public static func check(
+        _ op: Op, held: (OpID) throws -> Op?, parent heldParent: (OpID) throws -> Parent?, earlier: [OpID: Op]
+    ) throws -> Verdict {
         if let existing = try held(op.id) {
             guard existing == op else {
                 throw MergeError(
@@ -65,16 +92,16 @@ public enum OpAdmission {
                     "op \(op.id) names \(parent), a later op of its own writer, as a parent: "
                         + "an op can only be written on top of what came before it")
             }
-            guard let parentOp = try earlier[parent] ?? held(parent) else {
+            guard let parentOp = try earlier[parent].map(Parent.init) ?? heldParent(parent) else {
                 throw MergeError(
                     .badParents,
                     "op \(op.id) names \(parent) as a parent, which this replica does not hold and which is not "
                         + "earlier in the batch: an op can only be written on top of ops already synced")
             }
-            guard parentOp.recordID == op.recordID else {
+            guard parentOp.record == op.recordID else {
                 throw MergeError(
                     .badParents,
-                    "op \(op.id) on \(op.recordID) names \(parent), an op of another record (\(parentOp.recordID)), "
+                    "op \(op.id) on \(op.recordID) names \(parent), an op of another record (\(parentOp.record)), "
                         + "as a parent: parents are ops of the same record")
             }
             if op.field != RecordSchema.deletedField, parentOp.isDelete {
