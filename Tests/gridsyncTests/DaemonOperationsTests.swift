@@ -160,6 +160,7 @@ import Testing
         listen = 127.0.0.1:7500
         idle-timeout = 90   # mobile links are slow
         compression = off
+        inflation-ratio = 200
         """.write(to: file, atomically: true, encoding: .utf8)
         let run = { (arguments: [String], environment: [String: String]) in
             try GridsyncBinary.run(executable: DaemonProcess.executable, arguments, environment: environment)
@@ -177,6 +178,8 @@ import Testing
         #expect(setting("compression")?["value"] == "off")
         #expect(setting("ops-per-batch")?["source"] == "default")
         #expect(setting("data")?["source"] == "flag --data")
+        // A setting of GridSync 0.1 is ignored, with a note, not a reason to stop.
+        #expect((document?["ignored"] as? [String])?.first?.contains("inflation-ratio is ignored") == true)
 
         try "listen = 7500\nspeed = fast\n".write(to: file, atomically: true, encoding: .utf8)
         let bad = try run(["check-config", "--config", file.path, "--data", folder.path], [:])

@@ -58,6 +58,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
             let document: [String: Any] = [
                 "settings": configuration.table.map { ["key": $0.key, "value": $0.value, "source": $0.source] },
                 "problems": problems,
+                "ignored": configuration.ignored,
             ]
             let data = try JSONSerialization.data(
                 withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
@@ -67,6 +68,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
             for row in configuration.table {
                 let value = row.value.isEmpty ? "-" : row.value
                 print("\(row.key.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)  (\(row.source))")
+            }
+            if !configuration.ignored.isEmpty {
+                print("\nignored:\n  " + configuration.ignored.joined(separator: "\n  "))
             }
             print(
                 problems.isEmpty
