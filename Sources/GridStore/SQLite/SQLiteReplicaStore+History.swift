@@ -108,6 +108,9 @@ extension SQLiteReplicaStore {
 
     public func recordClockOffset(_ milliseconds: Int64) async throws {
         let now = Self.timestamp(wallClock)
+        // A sync is mostly reads on a laptop: no commit for an offset that has not moved.
+        let stored = try await read { db in try Int64.fetchOne(db, sql: "SELECT clock_offset FROM replica") }
+        if let stored, abs(stored - milliseconds) < 1_000 { return }
         try await Self.mapErrors(path: path) {
             try await commits.write { db in
                 try db.execute(
@@ -119,6 +122,20 @@ extension SQLiteReplicaStore {
     public func restampUnsent(after sentThrough: UInt64, beyond limit: HybridTimestamp) async throws -> Restamp {
         let replica = identity.replica.description
         let wallClock = self.wallClock
+        // Almost always nothing to do: find out without a commit.
+        let needed = try await read { db in
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM ops WHERE replica = ? AND sequence > ? AND clock > ?)
+                        OR (SELECT clock FROM replica) > ?
+                    """,
+                arguments: [
+                    replica, Int64(bitPattern: sentThrough), Int64(bitPattern: limit.rawValue),
+                    Int64(bitPattern: limit.rawValue),
+                ]) ?? true
+        }
+        guard needed else { return Restamp(count: 0, shift: 0) }
         return try await Self.mapErrors(path: path) {
             try await commits.write { db in
                 let first = try Int64.fetchOne(
@@ -295,15 +312,13 @@ extension SQLiteReplicaStore {
 
 extension SQLiteReplicaStore {
     public func giveBack(to server: ReplicaID, lineage: [ReplicaID]) async throws -> ClosedRange<Int64>? {
-        try await Self.mapErrors(path: path) {
+        // Without a lineage there is no first meeting to record: only read what is left.
+        if lineage.isEmpty {
+            return try await read { db in try Self.givingBack(to: server, in: db) ?? nil }
+        }
+        return try await Self.mapErrors(path: path) {
             try await commits.write { db in
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT return_until, returned_through FROM peers WHERE replica = ?",
-                    arguments: [server.description])
-                if let row {
-                    let (until, through): (Int64, Int64) = (row[0], row[1])
-                    return through < until ? (through + 1)...until : nil
-                }
+                if let known = try Self.givingBack(to: server, in: db) { return known }
                 // The first meeting: a server that continues one this replica synced with was
                 // restored from a backup, and gets back everything this replica holds now.
                 guard !lineage.isEmpty,
@@ -319,6 +334,18 @@ extension SQLiteReplicaStore {
                 return until > 0 ? 1...until : nil
             }
         }
+    }
+
+    /// What is left to give back to a server this replica has met: `nil` if it never met it,
+    /// `.some(nil)` if nothing is left.
+    private static func givingBack(to server: ReplicaID, in db: Database) throws -> ClosedRange<Int64>?? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT return_until, returned_through FROM peers WHERE replica = ?",
+                arguments: [server.description])
+        else { return nil }
+        let (until, through): (Int64, Int64) = (row[0], row[1])
+        return .some(through < until ? (through + 1)...until : nil)
     }
 
     public func markGivenBack(to server: ReplicaID, through: Int64) async throws {
