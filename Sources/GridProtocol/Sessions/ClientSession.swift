@@ -95,7 +95,6 @@ public struct ClientSession: Sendable {
     private var pushedThrough: Int64 = 0
     private var pulledThrough: Int64 = 0
     private var collisions: [Op] = []
-    private var lineage: [ReplicaID] = []
     private var giveBackAfter: Int64?
     private var giveBackUntil: Int64 = 0
     private var readScopes: [GridScope] = []
@@ -164,7 +163,6 @@ public struct ClientSession: Sendable {
             pushLimit = limits.opsPerBatch
             self.heldThrough = heldThrough
             self.serverTime = serverTime
-            self.lineage = lineage
             readScopes = read
             giveBackLimit = limits.opsPerBatch
             state = .readingCursor
