@@ -146,15 +146,62 @@ import Testing
 
     /// Sends a push that is refused as a whole but leaves the connection open.
     static func expectBatchRefused(_ ops: [Op], code: String) throws {
+        try expectRefused(RawPeer.push(ops, through: Int64(ops.last!.id.sequence)), code: code)
+    }
+
+    /// Sends `accepted` as a push that the daemon takes, then `message`, which it refuses as
+    /// a whole with `code`, leaving the connection open and storing nothing of it.
+    static func expectRefused(_ message: String, after accepted: [Op] = [], code: String) throws {
         let setup = try Setup()
         defer { setup.cleanUp() }
         let peer = try setup.welcomed()
-        peer.send(RawPeer.push(ops, through: Int64(ops.last!.id.sequence)))
+        if !accepted.isEmpty {
+            peer.send(RawPeer.push(accepted, through: Int64(accepted.last!.id.sequence)))
+            #expect(peer.readLines(2).last?.hasPrefix("ACK ") == true)
+        }
+        peer.send(message)
         peer.send("BYE\n")
-        let lines = peer.readLines(3)
-        #expect(lines.count == 3 && lines[1].hasPrefix("ERR \(code) ") && lines[2] == "BYE", "\(lines)")
-        #expect(try setup.storedOps() == 0)
+        let lines = peer.readLines(accepted.isEmpty ? 3 : 4).suffix(2)
+        #expect(lines.first?.hasPrefix("ERR \(code) ") == true && lines.last == "BYE", "\(lines)")
+        #expect(try setup.storedOps() == accepted.count)
         try setup.expectStillServing(loggedCode: code)
+    }
+
+    @Test func anOpIDTheDaemonHoldsWithOtherContentIsRefused() throws {
+        let first = RawPeer.op(Self.worker, 1, text: "楼道堆物")
+        let copy = RawPeer.op(Self.worker, 1, text: "另一台电脑写的", record: first.recordID)
+        try Self.expectRefused(RawPeer.push([copy], through: 1), after: [first], code: "reused-id")
+    }
+
+    @Test func forgedHistoryIsRefused() throws {
+        // A parent that is another replica's future op.
+        var forged = RawPeer.op(Self.worker, 1)
+        forged = Op(
+            id: forged.id, clock: forged.clock, author: forged.author, recordType: forged.recordType,
+            recordID: forged.recordID, scope: forged.scope, field: forged.field, payload: forged.payload,
+            parents: [OpID(replica: Self.other, sequence: 99)])
+        try Self.expectBatchRefused([forged], code: "bad-parents")
+        // An op that skips its writer's earlier ones.
+        try Self.expectBatchRefused([RawPeer.op(Self.worker, 2)], code: "bad-parents")
+    }
+
+    @Test func givingBackToADaemonNeverRestoredIsRefused() throws {
+        let message = Message.giveBack(through: 7, ops: [RawPeer.op(Self.other, 1, author: "w002")])
+        try Self.expectRefused(message.lines.joined(separator: "\n") + "\n", code: "refused")
+    }
+
+    @Test func nobodySaysHelloAsTheDaemon() throws {
+        let setup = try Setup()
+        defer { setup.cleanUp() }
+        let welcome = try setup.welcomed()
+        welcome.send("BYE\n")
+        let daemonReplica = try #require(
+            welcome.receivedLines.first?.split(separator: " ").dropFirst(2).first.flatMap { ReplicaID(String($0)) })
+        let peer = try RawPeer(port: setup.daemon.port)
+        peer.send(RawPeer.hello(daemonReplica, token: setup.token))
+        #expect(peer.readUntilClosed())
+        #expect(peer.errorCode == "unauthorized", "\(peer.receivedLines)")
+        try setup.expectStillServing(loggedCode: "unauthorized")
     }
 
     @Test func anOpOutsideTheTokensScopesIsRefused() throws {
