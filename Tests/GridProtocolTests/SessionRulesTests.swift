@@ -78,4 +78,40 @@ import Testing
         #expect(session.received(.bye) == .finished(session.summary))
         #expect(session.summary.newIdentity == ReplicaID(rawValue: 0xbeef))
     }
+
+    /// A server session past WELCOME for the laptop, granted `c01/g01` to read and write.
+    static func welcomedServer() -> ServerSession {
+        var session = ServerSession(replica: server, lineage: [former])
+        _ = session.received(.hello(version: Message.version, replica: laptop, token: "t", deflate: false))
+        let grid = [GridScope("c01/g01")!]
+        _ = session.authenticated(
+            ServerSession.Grant(read: grid, write: grid, worker: WorkerID("w001")!, heldThrough: 0), serverTime: 0)
+        return session
+    }
+
+    @Test func aGiveBackIsRefusedWholeForWhatATokenCannotHaveHeld() {
+        let foreign = OpLineTests.op(OpLineTests.id(0xb2, 4), 1, 0, "w002", field: "title", .assign(.text("x")))
+        let cases: [(String, [Op], ProtocolError.Code)] = [
+            ("the server's own op", [OpLineTests.op(OpLineTests.id(0x5e, 1), 1, 0, "office-1", field: "title",
+                .assign(.text("x")))], .wrongWriter),
+            ("another grid's op", [OpLineTests.op(OpLineTests.id(0xb2, 5), 1, 0, "w002", scope: "c01/g02",
+                field: "title", .assign(.text("x")))], .outOfScope),
+            ("its own op in another worker's name", [OpLineTests.op(OpLineTests.id(0xa1, 1), 1, 0, "w002",
+                field: "title", .assign(.text("x")))], .wrongWriter),
+            ("one op twice", [foreign, foreign], .duplicateOp),
+        ]
+        for (name, ops, code) in cases {
+            var session = Self.welcomedServer()
+            let action = session.received(.giveBack(through: 9, ops: ops))
+            guard case .send(.error(let error)) = action else {
+                Issue.record("\(name): expected a refusal, got \(action)")
+                continue
+            }
+            #expect(error.code == code, "\(name)")
+            #expect(session.isIdle, "\(name): the connection stays open")
+        }
+        var session = Self.welcomedServer()
+        #expect(session.received(.giveBack(through: 9, ops: [foreign, Self.own(1)])) == .storeReturn(
+            ops: [foreign, Self.own(1)], through: 9, client: Self.laptop))
+    }
 }

@@ -75,95 +75,102 @@ import Testing
         }
     }
 
+    /// What a cut-sync scenario starts from: an office server holding a seeder laptop's demands.
+    struct CutScene {
+        let folder: URL
+        let wall: ManualWallClock
+        let office: SQLiteReplicaStore
+        let seeder: SQLiteReplicaStore
+        /// Syncs with no cut.
+        let sync: InProcessSync
+        /// Syncs cut after this scene's number of messages.
+        let cutSync: InProcessSync
+        let cut: Int
+    }
+
+    /// Plays `scenario` in a fresh scene for a cut after 1, 2, 3, … messages, until the cut
+    /// sync completes (`scenario` returns whether it did); returns the last cut tried.
+    static func cuttingAfterEveryMessage(
+        limits: Limits, seeded demands: Int, _ scenario: (CutScene) async throws -> Bool
+    ) async throws -> Int {
+        let sync = InProcessSync(tokens: ["t": [grid1]], limits: limits)
+        var cut = 0
+        var completed = false
+        while !completed {
+            cut += 1
+            guard cut < 200 else {
+                Issue.record("a sync never completed within 200 messages")
+                break
+            }
+            completed = try await withFolder { folder in
+                let wall = ManualWallClock()
+                let office = try store(folder, "office", 0xaa00, community, wall)
+                let seeder = try store(folder, "seeder", 9, grid1, wall)
+                for number in 0..<demands { _ = try await seeder.write(demand(RecordID(), in: grid1, "诉求\(number)")) }
+                _ = try await sync.run(client: seeder, server: office, token: "t")
+                var cutSync = sync
+                cutSync.cutAfterMessages = cut
+                return try await scenario(
+                    CutScene(
+                        folder: folder, wall: wall, office: office, seeder: seeder, sync: sync, cutSync: cutSync,
+                        cut: cut))
+            }
+        }
+        return cut
+    }
+
     /// A sync cut after any number of messages, then run again, ends as if never cut.
     @Test func aSyncCutAtAnyMessageResumesWithoutLossOrDuplicates() async throws {
         // Small batches, so that one sync is many messages long; every cut point is tried.
-        var sync = InProcessSync(tokens: ["t": [Self.grid1]], limits: Limits(opsPerBatch: 7))
-        var cut = 0
-        var completed = false
-        while !completed {
-            cut += 1
-            guard cut < 200 else {
-                Issue.record("a sync never completed within 200 messages")
-                break
-            }
-            try await Self.withFolder { folder in
-                let wall = ManualWallClock()
-                let office = try Self.store(folder, "office", 0xaa00, Self.community, wall)
-                let seeder = try Self.store(folder, "seeder", 9, Self.grid1, wall)
-                for number in 0..<10 {
-                    _ = try await seeder.write(Self.demand(RecordID(), in: Self.grid1, "诉求\(number)"))
-                }
-                sync.cutAfterMessages = nil
-                _ = try await sync.run(client: seeder, server: office, token: "t")
-                let wang = try Self.store(folder, "wang", 1, Self.grid1, wall)
-                for number in 0..<5 { _ = try await wang.write(Self.demand(RecordID(), in: Self.grid1, "王\(number)")) }
+        let cuts = try await Self.cuttingAfterEveryMessage(limits: Limits(opsPerBatch: 7), seeded: 10) { scene in
+            let wang = try Self.store(scene.folder, "wang", 1, Self.grid1, scene.wall)
+            for number in 0..<5 { _ = try await wang.write(Self.demand(RecordID(), in: Self.grid1, "王\(number)")) }
 
-                sync.cutAfterMessages = cut
-                completed = (try? await sync.run(client: wang, server: office, token: "t")) != nil
-                sync.cutAfterMessages = nil
-                _ = try await sync.run(client: wang, server: office, token: "t")
+            let completed = (try? await scene.cutSync.run(client: wang, server: scene.office, token: "t")) != nil
+            _ = try await scene.sync.run(client: wang, server: scene.office, token: "t")
 
-                #expect(try await wang.allRecords() == office.allRecords(), "cut after \(cut) messages")
-                let ops = try await wang.ops(after: 0, limit: .max)
-                #expect(Set(ops.map(\.id)).count == ops.count && ops.count == 15 * 4)
-                #expect(try await office.status().opCount == 15 * 4)
-            }
+            #expect(try await wang.allRecords() == scene.office.allRecords(), "cut after \(scene.cut) messages")
+            let ops = try await wang.ops(after: 0, limit: .max)
+            #expect(Set(ops.map(\.id)).count == ops.count && ops.count == 15 * 4)
+            #expect(try await scene.office.status().opCount == 15 * 4)
+            return completed
         }
-        #expect(cut > 12, "a sync of 15 demands in batches of 7 ops is more than 12 messages long")
+        #expect(cuts > 12, "a sync of 15 demands in batches of 7 ops is more than 12 messages long")
     }
 
     @Test func aServerRestoredFromABackupGetsBackWhatItLostEvenWhenTheSyncIsCutAnywhere() async throws {
-        var sync = InProcessSync(tokens: ["t": [Self.grid1]], limits: Limits(opsPerBatch: 5))
-        var cut = 0
-        var completed = false
-        while !completed {
-            cut += 1
-            guard cut < 200 else {
-                Issue.record("a sync never completed within 200 messages")
-                break
-            }
-            try await Self.withFolder { folder in
-                let wall = ManualWallClock()
-                let office = try Self.store(folder, "office", 0xaa00, Self.community, wall)
-                let seeder = try Self.store(folder, "seeder", 9, Self.grid1, wall)
-                for number in 0..<3 {
-                    _ = try await seeder.write(Self.demand(RecordID(), in: Self.grid1, "诉求\(number)"))
-                }
-                sync.cutAfterMessages = nil
-                _ = try await sync.run(client: seeder, server: office, token: "t")
-                // Last night's backup.
-                let backup = folder.appendingPathComponent("backup")
-                try FileManager.default.copyItem(at: folder.appendingPathComponent("office"), to: backup)
-                // After it: wang's demands, and the office's resolution written on the server.
-                let wang = try Self.store(folder, "wang", 1, Self.grid1, wall)
-                for number in 0..<2 { _ = try await wang.write(Self.demand(RecordID(), in: Self.grid1, "王\(number)")) }
-                _ = try await sync.run(client: wang, server: office, token: "t")
-                let settled = try #require(try await seeder.allRecords().first?.id)
-                _ = try await office.write(
-                    RecordChange(record: settled, target: .edit, edits: [.assign("status", "accepted")]),
-                    as: WorkerID("office-1")!, within: [Self.community])
-                _ = try await sync.run(client: wang, server: office, token: "t")
-                let lost = try await office.allRecords()
+        let cuts = try await Self.cuttingAfterEveryMessage(limits: Limits(opsPerBatch: 5), seeded: 3) { scene in
+            let (office, wall, sync) = (scene.office, scene.wall, scene.sync)
+            // Last night's backup.
+            let backup = scene.folder.appendingPathComponent("backup")
+            try FileManager.default.copyItem(at: scene.folder.appendingPathComponent("office"), to: backup)
+            // After it: wang's demands, and the office's resolution written on the server.
+            let wang = try Self.store(scene.folder, "wang", 1, Self.grid1, wall)
+            for number in 0..<2 { _ = try await wang.write(Self.demand(RecordID(), in: Self.grid1, "王\(number)")) }
+            _ = try await sync.run(client: wang, server: office, token: "t")
+            let settled = try #require(try await scene.seeder.allRecords().first?.id)
+            _ = try await office.write(
+                RecordChange(record: settled, target: .edit, edits: [.assign("status", "accepted")]),
+                as: WorkerID("office-1")!, within: [Self.community])
+            _ = try await sync.run(client: wang, server: office, token: "t")
+            let lost = try await office.allRecords()
 
-                let restoredIdentity = try SQLiteReplicaStore.continueAfterRestore(
-                    in: backup.path, as: ReplicaID(rawValue: 0xbb00), replacing: office.identity, wallClock: wall)
-                #expect(restoredIdentity.lineage == [office.identity.replica])
-                let restored = try SQLiteReplicaStore.open(in: backup.path, wallClock: wall)
-                wall.advance(by: 60_000)
-                sync.cutAfterMessages = cut
-                completed = (try? await sync.run(client: wang, server: restored, token: "t")) != nil
-                sync.cutAfterMessages = nil
-                let resumed = try await sync.run(client: wang, server: restored, token: "t")
+            let restoredIdentity = try SQLiteReplicaStore.continueAfterRestore(
+                in: backup.path, as: ReplicaID(rawValue: 0xbb00), replacing: office.identity, wallClock: wall)
+            #expect(restoredIdentity.lineage == [office.identity.replica])
+            let restored = try SQLiteReplicaStore.open(in: backup.path, wallClock: wall)
+            wall.advance(by: 60_000)
+            let completed = (try? await scene.cutSync.run(client: wang, server: restored, token: "t")) != nil
+            let resumed = try await sync.run(client: wang, server: restored, token: "t")
 
-                #expect(try await restored.allRecords() == lost, "cut after \(cut) messages")
-                #expect(try await wang.allRecords() == lost)
-                #expect(try await restored.status().opCount == 5 * 4 + 1)
-                #expect(try await restored.record(settled)?.value("status") == .text("accepted"))
-                if completed { #expect(resumed.givenBack == 0, "a whole sync leaves nothing to give back") }
-            }
+            #expect(try await restored.allRecords() == lost, "cut after \(scene.cut) messages")
+            #expect(try await wang.allRecords() == lost)
+            #expect(try await restored.status().opCount == 5 * 4 + 1)
+            #expect(try await restored.record(settled)?.value("status") == .text("accepted"))
+            if completed { #expect(resumed.givenBack == 0, "a whole sync leaves nothing to give back") }
+            return completed
         }
-        #expect(cut > 8, "a give-back of 21 ops in batches of 5 is more than 8 messages long")
+        #expect(cuts > 8, "a give-back of 21 ops in batches of 5 is more than 8 messages long")
     }
 
     @Test func aWrongTokenIsRefusedAndNothingIsStored() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GridMerge
 import GridModel
 import GridStore
@@ -295,6 +296,26 @@ import Testing
             let error = await storeError { try await server.admit([edit], pushedBy: laptop.identity.replica) }
             #expect(error?.merge?.code == .badParents)
             #expect(try await server.record(F.id(1))?.isDeleted == true)
+        }
+    }
+
+    @Test func aReplicaBuiltByTheOlderRulesIsRebuiltOnceWhenItOpens() async throws {
+        try await withTemporaryFolder { folder in
+            let wall = ManualWallClock(milliseconds: Self.now)
+            let laptop = try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: wall)
+            _ = try await laptop.write(F.create(F.id(1), F.newDemand))
+            _ = try await laptop.write(F.edit(F.id(1), .delete))
+            _ = try await laptop.write(F.edit(F.id(1), .append(RecordSchema.notesField, LogEntry(["text": .text("重复")]))))
+            let rebuilt = try #require(try await laptop.record(F.id(1)))
+            // As GridSync 0.1 left it: the note brought the demand back, and the records say rules 1.
+            let queue = try DatabaseQueue(path: laptop.path)
+            try await queue.write { db in
+                try db.execute(sql: "UPDATE records SET deleted = 0; UPDATE demands SET deleted = 0; UPDATE replica SET rules = 1")
+            }
+            try queue.close()
+            let reopened = try SQLiteReplicaStore.open(in: folder, wallClock: wall)
+            #expect(try await reopened.record(F.id(1)) == rebuilt)
+            #expect(try await reopened.records(RecordQuery(type: .demand)).isEmpty, "the deleted demand is not listed")
         }
     }
 }

@@ -105,7 +105,7 @@ public struct ServerSession: Sendable {
             state = .storing(through: through)
             return .storePush(ops: ops, through: through, client: client!)
         case (.ready, .giveBack(let through, let ops)):
-            if let refusal = refusalOfReturn(ops) { return .send(.error(refusal)) }
+            if let refusal = refusal(of: ops, givenBack: true) { return .send(.error(refusal)) }
             state = .storing(through: through)
             return .storeReturn(ops: ops, through: through, client: client!)
         case (.ready, .pull(let after, let limit)):
@@ -126,48 +126,37 @@ public struct ServerSession: Sendable {
         }
     }
 
-    /// Why a pushed batch is refused as a whole, if it is: nothing of it is stored, and the
-    /// connection stays open.
-    private func refusal(of ops: [Op]) -> ProtocolError? {
+    /// Why a pushed or given-back batch is refused as a whole, if it is: nothing of it is
+    /// stored, and the connection stays open. The client's own ops must be its worker's and
+    /// lie in the write scopes; in a give-back, others' ops must lie in the read scopes (the
+    /// client cannot have received others) and never be the server's own.
+    private func refusal(of ops: [Op], givenBack: Bool = false) -> ProtocolError? {
         guard let grant, let client else { return nil }
         var seen = Set<OpID>()
         for op in ops {
-            guard op.id.replica == client, op.author == grant.worker else {
-                return ProtocolError(
-                    .wrongWriter,
-                    "op \(op.id) was written by replica \(op.id.replica) for \(op.author), but this connection is "
-                        + "replica \(client) for \(grant.worker): push only your own ops; nothing of the batch was stored"
-                )
-            }
-            guard grant.write.covers(op.scope) else {
-                return ProtocolError(
-                    .outOfScope,
-                    "op \(op.id) is in \(op.scope), which this token may not write: nothing of the batch was stored")
-            }
-            guard seen.insert(op.id).inserted else {
-                return ProtocolError(
-                    .duplicateOp, "op \(op.id) appears twice in one batch: nothing of the batch was stored")
-            }
-        }
-        return nil
-    }
-
-    /// Why ops given back are refused as a whole, if they are: the client's own as a push
-    /// would be; nobody gives back the server's own new ops, nor ops outside what the token
-    /// may read (it cannot have received them).
-    private func refusalOfReturn(_ ops: [Op]) -> ProtocolError? {
-        guard let grant else { return nil }
-        if let refusal = refusal(of: ops.filter { $0.id.replica == client }) { return refusal }
-        var seen = Set<OpID>()
-        for op in ops where op.id.replica != client {
-            guard op.id.replica != replica else {
-                return ProtocolError(
-                    .wrongWriter, "op \(op.id) is this server's own: nothing of the batch was stored")
-            }
-            guard grant.read.covers(op.scope) else {
-                return ProtocolError(
-                    .outOfScope,
-                    "op \(op.id) is in \(op.scope), which this token may not read: nothing of the batch was stored")
+            if op.id.replica == client || !givenBack {
+                guard op.id.replica == client, op.author == grant.worker else {
+                    return ProtocolError(
+                        .wrongWriter,
+                        "op \(op.id) was written by replica \(op.id.replica) for \(op.author), but this connection is "
+                            + "replica \(client) for \(grant.worker): push only your own ops; nothing of the batch was "
+                            + "stored")
+                }
+                guard grant.write.covers(op.scope) else {
+                    return ProtocolError(
+                        .outOfScope,
+                        "op \(op.id) is in \(op.scope), which this token may not write: nothing of the batch was stored")
+                }
+            } else {
+                guard op.id.replica != replica else {
+                    return ProtocolError(
+                        .wrongWriter, "op \(op.id) is this server's own: nothing of the batch was stored")
+                }
+                guard grant.read.covers(op.scope) else {
+                    return ProtocolError(
+                        .outOfScope,
+                        "op \(op.id) is in \(op.scope), which this token may not read: nothing of the batch was stored")
+                }
             }
             guard seen.insert(op.id).inserted else {
                 return ProtocolError(

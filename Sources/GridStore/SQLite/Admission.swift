@@ -25,10 +25,13 @@ struct Admission {
                 arguments: [client.description]) ?? 0)
     }
 
-    /// Admits one op; `inOrder`: it must follow its writer's previous op (a laptop's own ops).
-    mutating func admit(_ op: Op, into ledger: inout SQLiteLedger, clock writer: inout OpWriter, inOrder: Bool = true)
-        throws
-    {
+    /// Admits one op; `inOrder`: it must follow its writer's previous op (a laptop's own ops);
+    /// `writtenBy`: a new op must be stamped no later (an op given back to a restored daemon
+    /// was written before the restore).
+    mutating func admit(
+        _ op: Op, into ledger: inout SQLiteLedger, clock writer: inout OpWriter, inOrder: Bool = true,
+        writtenBy latest: UInt64? = nil
+    ) throws {
         if inOrder {
             let expected = try next[op.id.replica] ?? SQLiteReplicaStore.heldThrough(of: op.id.replica, in: db) + 1
             // Nothing numbered twice, nothing skipped. (An op below `expected` may be held
@@ -48,6 +51,11 @@ struct Admission {
         case .held:
             return
         case .new:
+            if let latest, op.clock.milliseconds > latest {
+                throw MergeError(
+                    .clockTooFarAhead,
+                    "op \(op.id) was written after this server was restored: replica \(op.id.replica) sends it itself")
+            }
             stored += try SQLiteReplicaStore.receive([op], into: &ledger, clock: &writer)
             earlier[op.id] = op
         }

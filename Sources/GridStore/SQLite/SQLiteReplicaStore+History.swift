@@ -86,17 +86,14 @@ extension SQLiteReplicaStore {
                     try admission.admit(op, into: &ledger, clock: &writer)
                     continue
                 }
-                if try Self.heldOp(op.id, in: ledger.db) == op { continue }
                 // Another replica's op that cannot be taken back is left out on its own, so
                 // that it does not keep the rest of what the laptop holds from coming back:
                 // one written after the restore (its writer sends it), one the admission
                 // rules refuse (a copied laptop's, a forged one), and the ops built on it.
-                guard op.clock.milliseconds <= restoredAt + HybridClock.defaultMaximumDrift else {
-                    skipped += 1
-                    continue
-                }
                 do {
-                    try admission.admit(op, into: &ledger, clock: &writer, inOrder: false)
+                    try admission.admit(
+                        op, into: &ledger, clock: &writer, inOrder: false,
+                        writtenBy: restoredAt + HybridClock.defaultMaximumDrift)
                 } catch is MergeError {
                     skipped += 1
                 }
@@ -150,11 +147,11 @@ extension SQLiteReplicaStore {
                         try Int64.fetchOne(
                             db, sql: "SELECT max(clock) FROM ops WHERE NOT (replica = ? AND sequence >= ?)",
                             arguments: [replica, first]) ?? 0
-                    let offset = try Int64.fetchOne(db, sql: "SELECT clock_offset FROM replica") ?? nil
+                    let offset = try Int64.fetchOne(db, sql: "SELECT clock_offset FROM replica")
                     // From the highest other clock, but never from beyond the limit: one op stamped
                     // far ahead elsewhere must not keep these ops stamped far ahead too.
                     var clock = HybridClock(
-                        wallClock: OffsetWallClock(wallClock, offset: offset ?? 0),
+                        wallClock: Self.corrected(wallClock, offset: offset),
                         latest: min(HybridTimestamp(rawValue: UInt64(bitPattern: base)), limit))
                     let moving = try Row.fetchAll(
                         db,
@@ -259,12 +256,12 @@ extension SQLiteReplicaStore {
     }
 
     /// Rebuilds every record (or only `records`), with its typed row, heads, conflicts and
-    /// awaited parents, by merging its ops again in local order: after clocks were restamped,
+    /// awaited parents, by merging its ops again, record by record in local order: after clocks were restamped,
     /// ops issued again, or the merge rules changed. The op log itself is unchanged.
     static func rebuildRecords(_ db: Database, only records: Set<RecordID>? = nil) throws {
-        let ids = records.map { $0.map(\.description) }
-        if let ids {
-            let list = "(" + ids.map { _ in "?" }.joined(separator: ",") + ")"
+        let ids = records.map { $0.map(\.description) } ?? []
+        let list = "(" + ids.map { _ in "?" }.joined(separator: ",") + ")"
+        if records != nil {
             let arguments = StatementArguments(ids)
             for table in ["demands", "visits", "projects"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE record_id IN \(list)", arguments: arguments)
@@ -280,33 +277,28 @@ extension SQLiteReplicaStore {
                     DELETE FROM conflicts; DELETE FROM awaited; DELETE FROM records;
                     """)
         }
+        // Record by record, in chunks: parents are ops of the same record, so each record's
+        // ops merged in their local order rebuild it whole, and a chunk's records are written
+        // once and let go (a record split between two chunks is read back and written twice).
         var merged: Set<OpID> = []
-        var after: Int64 = 0
-        // A chunk at a time, so that a daemon's year of ops does not sit in memory at once.
-        // Parents are ops of the same record, so merging only some records' ops is whole.
-        let selection = ids.map { ids in "AND record_id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
+        var after = ("", Int64(0))
+        let selection = records == nil ? "" : "AND record_id IN \(list)"
         while true {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT \(opColumns), local_sequence FROM ops WHERE local_sequence > ? \(selection)
-                    ORDER BY local_sequence LIMIT 20000
+                    SELECT \(opColumns), local_sequence FROM ops WHERE (record_id, local_sequence) > (?, ?) \(selection)
+                    ORDER BY record_id, local_sequence LIMIT 20000
                     """,
-                arguments: StatementArguments([after] + (ids ?? [])))
+                arguments: StatementArguments([after.0 as any DatabaseValueConvertible, after.1] + ids))
             guard let last = rows.last else { break }
             var ledger = try SQLiteLedger(db: db, rebuilding: merged)
             for row in rows { try ledger.merge(try op(from: row)) }
             try ledger.flush()
             merged = ledger.rebuilt ?? merged
-            after = last[10]
+            after = (last[5], last[10])
         }
         if records == nil { try db.execute(sql: "UPDATE replica SET rules = ?", arguments: [rules]) }
-    }
-
-    /// Rebuilds the records of a replica whose records were built by older merge rules.
-    static func rebuildIfOlderRules(_ db: Database) throws {
-        let built = try Int.fetchOne(db, sql: "SELECT rules FROM replica") ?? rules
-        if built < rules { try rebuildRecords(db) }
     }
 }
 
@@ -321,7 +313,7 @@ extension SQLiteReplicaStore {
                 if let known = try Self.givingBack(to: server, in: db) { return known }
                 // The first meeting: a server that continues one this replica synced with was
                 // restored from a backup, and gets back everything this replica holds now.
-                guard !lineage.isEmpty,
+                guard
                     try Bool.fetchOne(
                         db,
                         sql: "SELECT EXISTS (SELECT 1 FROM peers WHERE replica IN (\(lineage.map { _ in "?" }.joined(separator: ","))))",
@@ -362,9 +354,9 @@ extension SQLiteReplicaStore {
     /// the history of its former one: its own ops from now on cannot collide with the ops
     /// it wrote after the backup was taken, which laptops still hold and give back.
     ///
+    /// - Parameter replaced: the identity of the replica the backup replaces, whose history
+    ///   (if the backup is older than its own restore) the new id continues too.
     /// - Returns: the new identity.
-    /// `replaced`: the identity of the replica the backup replaces, whose history (if the
-    /// backup is older than its own restore) the new id continues too.
     public static func continueAfterRestore(
         in folder: String, as newReplica: ReplicaID, replacing replaced: ReplicaIdentity? = nil,
         wallClock: any WallClock = SystemWallClock()

@@ -98,8 +98,12 @@ public final class SQLiteReplicaStore: ReplicaStore {
             var identity = try checkReplica(at: path)
             let database = try openPool(path: path)
             try Migrations.migrator.migrate(database)
-            try database.write { db in try rebuildIfOlderRules(db) }
-            try database.read { db in try readLineage(into: &identity, db) }
+            let builtBy = try database.read { db in
+                try readLineage(into: &identity, db)
+                return try Int.fetchOne(db, sql: "SELECT rules FROM replica") ?? rules
+            }
+            // Records built by older merge rules are rebuilt once; an ordinary open writes nothing.
+            if builtBy < rules { try database.write { db in try rebuildRecords(db) } }
             return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
         }
     }
@@ -161,6 +165,12 @@ public final class SQLiteReplicaStore: ReplicaStore {
             let scopes = (row[2] as String).split(separator: " ").compactMap { GridScope(String($0)) }
             return ReplicaIdentity(replica: replica, worker: worker, scopes: scopes)
         }
+    }
+
+    /// The clock a replica writes with: a laptop's own, corrected by the offset to the
+    /// server's measured at its last sync (the daemon, which measures none, its own).
+    static func corrected(_ wallClock: any WallClock, offset: Int64?) -> any WallClock {
+        offset.map { OffsetWallClock(wallClock, offset: $0) } ?? wallClock
     }
 
     /// Reads the replicas whose history this one continues, and when it was restored.
@@ -274,9 +284,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                             + "copied or restored): nothing was written; run the command again")
                 }
                 let latest: Int64 = row?[0] ?? 0
-                // A laptop writes with the server's time, as measured at its last sync.
-                let offset: Int64? = row?[1]
-                let corrected: any WallClock = offset.map { OffsetWallClock(wallClock, offset: $0) } ?? wallClock
+                let corrected = Self.corrected(wallClock, offset: row?[1])
                 let lastSequence =
                     try Int64.fetchOne(
                         db.cachedStatement(sql: "SELECT max(sequence) FROM ops WHERE replica = ?"),

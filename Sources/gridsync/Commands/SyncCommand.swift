@@ -72,32 +72,31 @@ struct SyncCommand: AsyncParsableCommand {
         let connector = SyncConnector(
             host: host, port: port, tls: context,
             timeouts: ConnectionTimeouts(handshake: .seconds(Int64(timeout)), idle: .seconds(Int64(timeout))))
-        var outcome = try await sync(store, with: connector, settings: settings, toBeSent: before.unsyncedOpCount)
-        var repairs = outcome.summary
-        if let newIdentity = outcome.summary.newIdentity {
+        // The first sync found what to repair; after a new identity, a second one moves the edits.
+        let first = try await sync(store, with: connector, settings: settings, toBeSent: before.unsyncedOpCount)
+        var outcome = first
+        if let newIdentity = first.summary.newIdentity {
             // This laptop's numbering collided with the server's (a copied or restored data
-            // folder): it took a new identity, and its unsent edits go out under it now.
+            // folder): it took a new identity and ended that sync; its unsent edits go out now.
             store = try data.openStore()
             precondition(store.identity.replica == newIdentity, "the replica reopened with its former identity")
-            outcome = try await sync(store, with: connector, settings: settings, toBeSent: repairs.reissued)
-            outcome.summary.pulled += repairs.pulled
-            repairs.pushed = outcome.summary.pushed
+            outcome = try await sync(store, with: connector, settings: settings, toBeSent: first.summary.reissued)
         }
+        let moved = outcome.summary
         let after = try await store.status()
         let summary = Summary(
-            server: settings.server, serverReplica: outcome.server.description, pushed: outcome.summary.pushed,
-            pulled: outcome.summary.pulled, newConflicts: max(0, after.conflictCount - before.conflictCount),
+            server: settings.server, serverReplica: outcome.server.description, pushed: moved.pushed,
+            pulled: moved.pulled, newConflicts: max(0, after.conflictCount - before.conflictCount),
             openConflicts: after.conflictCount, compressed: outcome.compressed, bytesSent: outcome.wireBytesOut,
             bytesReceived: outcome.wireBytesIn, at: after.lastSync ?? "",
             clock: Summary.Clock(offset: outcome.clockOffset),
-            recovered: repairs.recovered,
-            restamped: repairs.restamped + (repairs.newIdentity == nil ? 0 : outcome.summary.restamped),
-            givenBack: repairs.givenBack + (repairs.newIdentity == nil ? 0 : outcome.summary.givenBack),
-            identity: repairs.newIdentity.map {
+            recovered: first.summary.recovered, restamped: moved.restamped, givenBack: moved.givenBack,
+            identity: first.summary.newIdentity.map {
                 Summary.IdentityChange(
-                    former: before.identity.replica.description, replica: $0.description, reissued: repairs.reissued)
+                    former: before.identity.replica.description, replica: $0.description,
+                    reissued: first.summary.reissued)
             },
-            refused: outcome.summary.pushRefusal.map { Summary.Refusal(code: $0.code.rawValue, message: $0.message) })
+            refused: moved.pushRefusal.map { Summary.Refusal(code: $0.code.rawValue, message: $0.message) })
         if output.json {
             print(try RecordPresenter.json(summary))
         } else {
@@ -109,13 +108,13 @@ struct SyncCommand: AsyncParsableCommand {
                     + (summary.compressed ? " (compressed)" : ""))
             for line in summary.notes { print(line) }
         }
-        if let refusal = repairs.giveBackRefusal {
+        if let refusal = moved.giveBackRefusal {
             FileHandle.standardError.write(
                 Data(
                     ("the restored server would not take back some edits this laptop held: \(refusal.message) "
                         + "(\(refusal.code)); they are kept on this laptop; tell the office\n").utf8))
         }
-        if let refusal = outcome.summary.pushRefusal {
+        if let refusal = moved.pushRefusal {
             throw SyncError(
                 SyncError.Code(rawValue: refusal.code.rawValue),
                 "the server refused this laptop's changes: \(refusal.message)\nThey are kept here, unsent; "
