@@ -2,8 +2,9 @@
 // GridSync: offline-first sync of grid workers' visits, demands and micro-projects.
 //
 // Modules depend one way, top to bottom (see docs/ARCHITECTURE.md):
-//   GridModel  <- GridMerge  <- GridStore    <- GridNet <- GridAccounts <- gridsyncd, gridsync-inspect
-//                           <- GridProtocol <-         <- gridsync
+//   GridModel  <- GridMerge  <- GridStore    <- GridNet      <- gridsyncd, gridsync
+//                           <- GridProtocol <-
+//                           <- GridAccounts                 <- gridsyncd, gridsync-inspect
 //   GridCommandLine (running, --json, tables) serves the three programs.
 //   GridTesting depends on everything it helps test.
 import PackageDescription
@@ -17,6 +18,7 @@ let package = Package(
         .library(name: "GridProtocol", targets: ["GridProtocol"]),
         .library(name: "GridTesting", targets: ["GridTesting"]),
         .library(name: "GridNet", targets: ["GridNet"]),
+        .library(name: "GridCommandLine", targets: ["GridCommandLine"]),
         .executable(name: "gridsync", targets: ["gridsync"]),
         .executable(name: "gridsyncd", targets: ["gridsyncd"]),
         .executable(name: "gridsync-inspect", targets: ["gridsync-inspect"]),
@@ -32,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
         // What is recorded: record types, schemas, merge kinds, labels, validation. Foundation only.
@@ -61,6 +64,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // What the command-line programs share: running with JSON refusals, --json, tables.
@@ -81,7 +85,7 @@ let package = Package(
         .target(
             name: "GridAccounts",
             dependencies: [
-                "GridModel", "GridMerge", "GridNet",
+                "GridModel", "GridMerge",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -101,6 +105,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         // Conflict inspection and resolution for office staff.

@@ -14,6 +14,10 @@ public struct AccountError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let accountExists = Code(rawValue: "account-exists")
         /// A worker without an account.
         public static let unknownWorker = Code(rawValue: "unknown-worker")
+        /// A token that is unknown or revoked, or a replica that syncs for another worker.
+        public static let tokenRefused = Code(rawValue: "token-refused")
+        /// A row of the accounts file that cannot be read.
+        public static let unreadable = Code(rawValue: "unreadable")
         /// `worker revoke` of a token already revoked.
         public static let alreadyRevoked = Code(rawValue: "already-revoked")
 

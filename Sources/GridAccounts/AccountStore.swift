@@ -3,7 +3,6 @@ import Foundation
 import GRDB
 import GridMerge
 import GridModel
-import GridNet
 
 /// The daemon's accounts, in `accounts.sqlite` in its data folder: workers, their scopes,
 /// the hashes of their tokens, and the replicas each has synced from.
@@ -11,7 +10,7 @@ import GridNet
 /// Tokens are 32 random bytes; only their SHA-256 is stored, so a copy of the folder does not
 /// give anyone a working token. (A slow password hash is not needed: nobody chooses these
 /// tokens, and 256 random bits cannot be guessed from their hash.)
-public final class AccountStore: SyncAuthority {
+public final class AccountStore: Sendable {
     /// The file's name in the data folder.
     public static let fileName = "accounts.sqlite"
 
@@ -48,9 +47,9 @@ public final class AccountStore: SyncAuthority {
             var configuration = Configuration()
             configuration.journalMode = .wal
             configuration.busyMode = .timeout(10)
-            // Accounts and device notes survive a crash of the daemon; a power cut may lose the
-            // last transactions (a sync's note, or a token added a moment before), not more.
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            // Every commit is on the disk before it returns: a revoked token stays revoked
+            // after a power cut. Accounts change rarely; syncs' notes are one small write each.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let database = try DatabasePool(path: path, configuration: configuration)
             try migrator.migrate(database)
             return AccountStore(database: database)
@@ -149,10 +148,9 @@ public final class AccountStore: SyncAuthority {
             let devices = try Row.fetchAll(db, sql: "SELECT worker, replica FROM devices ORDER BY first_seen")
             var replicas: [String: [String]] = [:]
             for row in devices { replicas[row[0], default: []].append(row[1]) }
-            return try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM accounts ORDER BY worker").compactMap { row in
-                guard let account = Self.account(from: row) else { return nil }
-                var withReplicas = account
-                withReplicas.replicas = replicas[account.worker.rawValue] ?? []
+            return try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM accounts ORDER BY worker").map { row in
+                var withReplicas = try Self.account(from: row)
+                withReplicas.replicas = replicas[withReplicas.worker.rawValue] ?? []
                 return withReplicas
             }
         }
@@ -176,38 +174,45 @@ public final class AccountStore: SyncAuthority {
         }
     }
 
-    public func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
+    /// The account whose token `token` is, for the replica `replica`; notes the replica as the
+    /// account's on its first sync.
+    ///
+    /// - Throws: ``AccountError`` with the code ``AccountError/Code/tokenRefused`` for a token
+    ///   that is unknown or revoked, or a replica that syncs for another worker.
+    public func authorize(replica: ReplicaID, token: String) async throws -> Account {
         let hash = Self.hash(token)
         let now = Self.now()
         // A read for a replica already known (every sync but the first): writes wait for each
         // other, and a connection should not wait to be let in.
-        let (grant, known) = try await database.read { db in try Self.grant(db, hash: hash, replica: replica) }
-        guard !known else { return grant }
+        let (account, known) = try await database.read { db in try Self.account(db, hash: hash, replica: replica) }
+        guard !known else { return account }
         return try await database.write { db in
-            let (grant, _) = try Self.grant(db, hash: hash, replica: replica)
+            let (account, _) = try Self.account(db, hash: hash, replica: replica)
             try db.execute(
                 sql: "INSERT OR IGNORE INTO devices (replica, worker, first_seen, last_seen) VALUES (?, ?, ?, ?)",
-                arguments: [replica.description, grant.worker.rawValue, now, now])
-            return grant
+                arguments: [replica.description, account.worker.rawValue, now, now])
+            return account
         }
     }
 
-    /// What `hash` grants `replica`, and whether the replica is known already.
-    private static func grant(_ db: Database, hash: String, replica: ReplicaID) throws -> (TokenGrant, known: Bool) {
+    /// The account of the token whose hash is `hash`, for `replica`, and whether the replica
+    /// is known already.
+    private static func account(_ db: Database, hash: String, replica: ReplicaID) throws -> (Account, known: Bool) {
         guard let account = try Self.account(in: db, where: "token_hash = ?", hash) else {
-            throw TokenRefusal("the token is not known to this server: ask the office for a token")
+            throw AccountError(.tokenRefused, "the token is not known to this server: ask the office for a token")
         }
         guard account.revokedAt == nil else {
-            throw TokenRefusal("the token of \(account.worker) was revoked: ask the office for a new one")
+            throw AccountError(
+                .tokenRefused, "the token of \(account.worker) was revoked: ask the office for a new one")
         }
         let owner = try String.fetchOne(
             db.cachedStatement(sql: "SELECT worker FROM devices WHERE replica = ?"), arguments: [replica.description])
         if let owner, owner != account.worker.rawValue {
-            throw TokenRefusal(
-                "replica \(replica) syncs for \(owner), not \(account.worker): make a new replica with `gridsync init`"
-            )
+            throw AccountError(
+                .tokenRefused,
+                "replica \(replica) syncs for \(owner), not \(account.worker): make a new replica with `gridsync init`")
         }
-        return (TokenGrant(worker: account.worker, read: account.scopes, write: account.scopes), owner != nil)
+        return (account, owner != nil)
     }
 
     /// The account of `worker`, if there is one.
@@ -251,9 +256,12 @@ public final class AccountStore: SyncAuthority {
                         last_pulled, pulled_through, given_back, recovered
                     FROM devices ORDER BY worker, first_seen
                     """
-            ).compactMap { row in
+            ).map { row in
                 guard let replica = ReplicaID(row[0] as String), let worker = WorkerID(row[1] as String) else {
-                    return nil
+                    throw AccountError(
+                        .unreadable,
+                        "the device row '\(row[0] as String)' of worker '\(row[1] as String)' in \(Self.fileName) cannot be "
+                            + "read (not a replica id or a worker id): restore the accounts from a backup")
                 }
                 return Device(
                     replica: replica, worker: worker, firstSeen: row[2], lastSeen: row[3], lastSyncAt: row[4],
@@ -271,14 +279,28 @@ public final class AccountStore: SyncAuthority {
         try Row.fetchOne(
             db.cachedStatement(sql: "SELECT \(columns) FROM accounts WHERE \(condition)"), arguments: [argument]
         )
-        .flatMap(account(from:))
+        .map(account(from:))
     }
 
-    private static func account(from row: Row) -> Account? {
-        guard let worker = WorkerID(row[0] as String), let role = WorkerRole(rawValue: row[1] as String) else {
-            return nil
+    /// The account in `row`, read in full.
+    ///
+    /// - Throws: ``AccountError`` (`unreadable`) naming the row and what in it cannot be read.
+    private static func account(from row: Row) throws -> Account {
+        let name: String = row[0]
+        func unreadable(_ what: String) -> AccountError {
+            AccountError(
+                .unreadable,
+                "the account row of '\(name)' in \(fileName) cannot be read (\(what)): restore the accounts from a "
+                    + "backup, or revoke and add the worker again")
         }
-        let scopes = (row[2] as String).split(separator: " ").compactMap { GridScope(String($0)) }
+        guard let worker = WorkerID(name) else { throw unreadable("not a worker id") }
+        guard let role = WorkerRole(rawValue: row[1] as String) else {
+            throw unreadable("unknown role '\(row[1] as String)'")
+        }
+        let scopes = try (row[2] as String).split(separator: " ").map { text in
+            guard let scope = GridScope(String(text)) else { throw unreadable("unknown scope '\(text)'") }
+            return scope
+        }
         return Account(
             worker: worker, role: role, scopes: scopes, tokenHint: row[3], createdAt: row[4], revokedAt: row[5])
     }

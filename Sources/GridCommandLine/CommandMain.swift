@@ -9,9 +9,13 @@ public enum CommandMain {
     /// Parses the arguments as `Root`, runs the command, and exits.
     ///
     /// - Parameter refusal: the stable code and message of an error that is a refusal.
+    ///
+    /// Every file and folder the program makes is its user's only (umask 077), whatever the
+    /// caller's umask: replicas, exports and backups hold residents' records.
     public static func run<Root: AsyncParsableCommand>(
         _ root: Root.Type, refusal: (any Error) -> (code: String, message: String)?
     ) async -> Never {
+        umask(0o077)
         do {
             var command = try await Root.asyncParseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

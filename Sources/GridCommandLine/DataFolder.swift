@@ -9,4 +9,13 @@ public enum DataFolder {
         if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/" + name }
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/" + name
     }
+
+    /// Makes `folder` readable by its owner only (0700) if this user owns it and others could
+    /// read it: it holds residents' names, households and demands. What is inside is then
+    /// out of other users' reach whatever its own mode.
+    public static func keepPrivate(_ folder: String) {
+        var status = stat()
+        guard stat(folder, &status) == 0, status.st_uid == getuid(), status.st_mode & 0o077 != 0 else { return }
+        _ = chmod(folder, 0o700)
+    }
 }

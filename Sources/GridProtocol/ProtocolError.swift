@@ -41,8 +41,13 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let badParents = Code(rawValue: "bad-parents")
         /// The peer sent nothing for too long, or did not finish the handshake in time.
         public static let timeout = Code(rawValue: "timeout")
-        /// The server is shutting down or has too many connections: sync again later.
+        /// The server is shutting down, full, or holds as many unfinished messages as its memory
+        /// allows: sync again later.
         public static let unavailable = Code(rawValue: "unavailable")
+        /// The client's address, or its worker's token, has as many connections open as allowed.
+        public static let tooManyConnections = Code(rawValue: "too-many-connections")
+        /// Too many wrong tokens came from the client's address: wait before trying again.
+        public static let tooManyFailures = Code(rawValue: "too-many-failures")
         /// The replica could not store or read what it was asked to.
         public static let `internal` = Code(rawValue: "internal")
 
@@ -55,7 +60,7 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let all: [Code] = [
             .malformedLine, .malformedOp, .lineTooLong, .badCount, .tooLarge, .badDeflate, .version, .unauthorized,
             .outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents, .timeout, .unavailable,
-            .internal,
+            .tooManyConnections, .tooManyFailures, .internal,
         ]
 
         public var description: String { rawValue }

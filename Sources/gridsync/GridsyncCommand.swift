@@ -19,7 +19,7 @@ struct GridsyncCommand: AsyncParsableCommand {
               gridsync demand add --title 楼道堆物清理 --category 消防安全 --backers 12
               gridsync demand list --open
               gridsync project add --title 楼道微消防站 --category fire-safety
-              gridsync sync --server 192.168.1.10:7420 --token gst_…
+              gridsync sync --server 192.168.1.10:7420 --fingerprint sha256:3f2a…
               gridsync status
               gridsync export --format jsonl > records.jsonl
             """,

@@ -10,6 +10,8 @@ struct DaemonError: Error, Hashable, Sendable, CustomStringConvertible {
         static let badConfiguration = Code(rawValue: "bad-configuration")
         /// The daemon could not listen on its address.
         static let cannotListen = Code(rawValue: "cannot-listen")
+        /// Another daemon serves the data folder.
+        static let folderInUse = Code(rawValue: "folder-in-use")
         /// A backup to restore is missing, or is not the daemon's.
         static let badBackup = Code(rawValue: "bad-backup")
 

@@ -43,7 +43,7 @@ struct ServerSide {
                 return (last, true)
             case .authenticate(let replica, let token):
                 if let account = tokens[token] {
-                    let grant = TokenGrant(worker: account.worker, read: account.scopes, write: account.scopes)
+                    let grant = ServerSession.Grant(worker: account.worker, read: account.scopes, write: account.scopes)
                     action = try await work.welcome(
                         grant, replica: replica, serverTime: wallClock.millisecondsSince1970(), on: &session)
                 } else {

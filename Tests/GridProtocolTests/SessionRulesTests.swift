@@ -85,7 +85,7 @@ import Testing
         _ = session.received(.hello(version: Message.version, replica: laptop, token: "t", deflate: false))
         let grid = [GridScope("c01/g01")!]
         _ = session.authenticated(
-            ServerSession.Grant(read: grid, write: grid, worker: WorkerID("w001")!, heldThrough: 0), serverTime: 0)
+            ServerSession.Grant(worker: WorkerID("w001")!, read: grid, write: grid), heldThrough: 0, serverTime: 0)
         return session
     }
 

@@ -21,7 +21,7 @@ import Testing
         let revokedToken: String
 
         init(environment: [String: String] = [:]) throws {
-            daemon = try DaemonProcess(environment: environment)
+            daemon = try DaemonProcess(environment: environment, plain: true)
             token = try daemon.addWorker("w001", scopes: ["c01/g01"])
             otherToken = try daemon.addWorker("w002", scopes: ["c01/g01"])
             revokedToken = try daemon.addWorker("w009", scopes: ["c01/g01"])

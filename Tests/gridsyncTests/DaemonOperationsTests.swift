@@ -8,7 +8,7 @@ import Testing
     static let replica = ReplicaID(rawValue: 0xa1)
 
     @Test func sigtermFinishesTheBatchInFlightThenCloses() throws {
-        let daemon = try DaemonProcess()
+        let daemon = try DaemonProcess(plain: true)
         defer { daemon.cleanUp() }
         let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
         let peer = try RawPeer(port: daemon.port)
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func aClientThatStopsReadingIsClosedAndHarmsNoOne() throws {
-        let daemon = try DaemonProcess(environment: ["GRIDSYNCD_IDLE_TIMEOUT": "2"])
+        let daemon = try DaemonProcess(environment: ["GRIDSYNCD_IDLE_TIMEOUT": "2"], plain: true)
         defer { daemon.cleanUp() }
         let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
         let readerToken = try daemon.addWorker("w002", scopes: ["c01/g01"])
@@ -62,7 +62,7 @@ import Testing
     @Test(.enabled(if: getuid() == 0 && FileManager.default.fileExists(atPath: "/usr/sbin/runuser")))
     func theDaemonServesAsAnOrdinaryUser() throws {
         // Root may set socket options an ordinary user may not: the service account is not root.
-        let daemon = try DaemonProcess(asUser: "nobody")
+        let daemon = try DaemonProcess(asUser: "nobody", plain: true)
         defer { daemon.cleanUp() }
         let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
         let peer = try RawPeer(port: daemon.port)
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func connectionsOverTheLimitAreAskedToComeBackLater() throws {
-        let daemon = try DaemonProcess(environment: ["GRIDSYNCD_MAX_CONNECTIONS": "1"])
+        let daemon = try DaemonProcess(environment: ["GRIDSYNCD_MAX_CONNECTIONS": "1"], plain: true)
         defer { daemon.cleanUp() }
         let first = try RawPeer(port: daemon.port)
         Thread.sleep(forTimeInterval: 0.2)
@@ -83,22 +83,27 @@ import Testing
     }
 
     @Test func metricsCountSyncsOpsBytesAndErrors() throws {
-        let daemon = try DaemonProcess()
+        let daemon = try DaemonProcess(plain: true)
         defer { daemon.cleanUp() }
         let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
         let laptop = GridsyncBinary()
         defer { laptop.cleanUp() }
         try laptop.succeed("init", "--worker", "w001", "--grid", "c01/g01")
         try laptop.succeed("demand", "add", "--title", "楼道堆物清理", "--category", "消防安全")
-        try laptop.succeed("sync", "--server", daemon.address, "--token", token)
+        try laptop.succeed("sync", "--server", daemon.address, "--token", token, "--plain")
         let wrong = try RawPeer(port: daemon.port)
         wrong.send(RawPeer.hello(Self.replica, token: "gst_wrong"))
         wrong.readUntilClosed()
 
-        let scrape = try RawPeer(port: daemon.metricsPort)
-        scrape.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        scrape.readUntilClosed()
-        let text = String(decoding: scrape.received.readableBytesView, as: UTF8.self)
+        // A connection is counted once it has closed, a moment after its client saw the end.
+        var text = ""
+        let deadline = Date().addingTimeInterval(5)
+        repeat {
+            let scrape = try RawPeer(port: daemon.metricsPort)
+            scrape.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            scrape.readUntilClosed()
+            text = String(decoding: scrape.received.readableBytesView, as: UTF8.self)
+        } while !text.contains("gridsync_sync_duration_seconds_count 2") && Date() < deadline
         #expect(text.hasPrefix("HTTP/1.1 200"))
         for line in [
             "gridsync_connections_total 2", "gridsync_ops_stored_total 4", "gridsync_ops_received_total 4",
@@ -137,12 +142,14 @@ import Testing
         try laptop.succeed("init", "--worker", "w001", "--grid", "c01/g01")
         try laptop.succeed("demand", "add", "--title", "楼道堆物清理", "--category", "消防安全")
 
-        let plain = try laptop.run("sync", "--server", daemon.address, "--token", token, "--timeout", "3")
+        let plain = try laptop.run("sync", "--server", daemon.address, "--token", token, "--plain", "--timeout", "3")
         #expect(plain.status != 0, "a plain client must not sync with a TLS daemon")
+        #expect(plain.error.contains("sync without --plain"), "\(plain.error)")
         let untrusted = try laptop.run("sync", "--server", daemon.address, "--token", token, "--tls")
         #expect(untrusted.status != 0, "a certificate nobody vouches for must be refused")
+        #expect(untrusted.error.contains("needs the server's fingerprint"), "\(untrusted.error)")
         let trusted = try laptop.run(
-            "sync", "--server", daemon.address, "--token", token, "--tls", "--ca", certificate, "--json")
+            "sync", "--server", daemon.address, "--token", token, "--ca", certificate, "--json")
         #expect(trusted.status == 0, "\(trusted.error)")
         #expect(trusted.output.contains("\"pushed\" : 4"), "\(trusted.output)")
         // Kept for next time, TLS included.
@@ -199,7 +206,7 @@ import Testing
     }
 
     @Test func tokensAreShownOnceAndStoredOnlyHashed() throws {
-        let daemon = try DaemonProcess()
+        let daemon = try DaemonProcess(plain: true)
         defer { daemon.cleanUp() }
         let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
         #expect(token.hasPrefix("gst_") && token.count == 47)

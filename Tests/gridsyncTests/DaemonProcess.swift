@@ -10,6 +10,8 @@ final class DaemonProcess {
     private(set) var port = 0
     /// The metrics endpoint's port.
     private(set) var metricsPort = 0
+    /// The fingerprint of the daemon's certificate, as its banner prints it; `nil` for plain TCP.
+    private(set) var fingerprint: String?
     private let process = Process()
     private let logFile: URL
     private let outputFile: URL
@@ -24,7 +26,11 @@ final class DaemonProcess {
     ///
     /// Run as root, `asUser` starts it as that user instead (through runuser), as a
     /// service account would run it. `port` is the sync port to listen on (a free one if 0).
-    init(environment: [String: String] = [:], data: URL? = nil, port: Int = 0, asUser user: String? = nil) throws {
+    /// `plain` serves plain TCP (`--plain`), for the tests that speak the protocol's lines themselves.
+    init(
+        environment: [String: String] = [:], data: URL? = nil, port: Int = 0, asUser user: String? = nil,
+        plain: Bool = false
+    ) throws {
         let data =
             data ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridsyncd-\(UUID().uuidString)")
         self.data = data
@@ -33,7 +39,9 @@ final class DaemonProcess {
         outputFile = data.appendingPathComponent("test-daemon.out")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        let serve = ["serve", "--data", data.path, "--listen", "127.0.0.1:\(port)", "--metrics", "127.0.0.1:0"]
+        let serve =
+            ["serve", "--data", data.path, "--listen", "127.0.0.1:\(port)", "--metrics", "127.0.0.1:0"]
+            + (plain ? ["--plain"] : [])
         if let user {
             try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: data.path)
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
@@ -55,6 +63,8 @@ final class DaemonProcess {
             {
                 self.port = sync
                 metricsPort = metrics
+                fingerprint = banner.firstMatch(of: /certificate (sha256:[0-9a-f]{64})/).map { String($0.1) }
+                self.plain = plain
                 return
             }
             guard process.isRunning else { break }
@@ -71,8 +81,16 @@ final class DaemonProcess {
         return Int(match.1)
     }
 
+    /// Whether it serves plain TCP.
+    private(set) var plain = false
+
     /// `127.0.0.1:<port>`.
     var address: String { "127.0.0.1:\(port)" }
+
+    /// What a laptop's first sync is told to trust this daemon by: its fingerprint, or `--plain`.
+    var trust: [String] {
+        fingerprint.map { ["--fingerprint", $0] } ?? ["--plain"]
+    }
 
     /// Everything the daemon has logged so far.
     var log: String {
@@ -86,6 +104,9 @@ final class DaemonProcess {
 
     /// Whether the daemon still runs.
     var isRunning: Bool { process.isRunning }
+
+    /// The daemon's process id, for signals.
+    var processIdentifier: Int32 { process.processIdentifier }
 
     /// Runs `gridsyncd` (not serve) on this data folder.
     func command(_ arguments: String...) throws -> GridsyncBinary.Result {
@@ -107,7 +128,7 @@ final class DaemonProcess {
     /// Starts the daemon again on this one's data folder and sync port, as `systemctl start` does after
     /// maintenance: the laptops' saved `--server` still reaches it. Stop this one first.
     func restarted() throws -> DaemonProcess {
-        try DaemonProcess(data: data, port: port)
+        try DaemonProcess(data: data, port: port, plain: plain)
     }
 
     /// Takes an online backup of both databases into `folder` with `sqlite3 … ".backup …"`, as the operator's

@@ -13,6 +13,10 @@ struct FieldLaptop {
     let scope: String
     let token: String
     let server: String
+    /// How its first sync trusts the daemon (`--fingerprint …`, or `--plain`).
+    let trust: [String]
+    /// The file the token is kept in, as the worker would save the office's note.
+    let tokenFile: URL
 
     /// A new laptop: an account for `worker` on the daemon, and a replica made with `gridsync init`.
     init(
@@ -23,6 +27,9 @@ struct FieldLaptop {
         self.scope = scope
         token = try daemon.addWorker(worker, scopes: [scope], role: role)
         server = daemon.address
+        trust = daemon.trust
+        tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-token-\(UUID().uuidString)")
+        try Data((token + "\n").utf8).write(to: tokenFile)
         try gridsync.succeed("init", "--worker", worker, "--grid", scope)
     }
 
@@ -32,6 +39,8 @@ struct FieldLaptop {
         scope = laptop.scope
         token = laptop.token
         server = laptop.server
+        trust = laptop.trust
+        tokenFile = laptop.tokenFile
     }
 
     /// The laptop's name in failure messages: its worker, and its clock if it is off.
@@ -58,7 +67,7 @@ struct FieldLaptop {
     /// Syncs with the daemon; the sync must succeed. Returns its `--json` summary.
     @discardableResult
     func sync(sourceLocation: SourceLocation = #_sourceLocation) throws -> SyncSummary {
-        let result = try gridsync.run("sync", "--server", server, "--token", token, "--json")
+        let result = try gridsync.run(["sync", "--server", server, "--token-file", tokenFile.path, "--json"] + trust)
         try #require(
             result.status == 0, "gridsync sync on \(name)'s laptop failed:\n\(result.error)\n\(result.output)",
             sourceLocation: sourceLocation)
@@ -116,6 +125,7 @@ struct FieldLaptop {
     /// Removes the data folder.
     func cleanUp() {
         gridsync.cleanUp()
+        try? FileManager.default.removeItem(at: tokenFile)
     }
 }
 

@@ -46,6 +46,16 @@ struct GridsyncBinary {
         try Self.run(start(arguments))
     }
 
+    /// Runs `gridsync` with arguments and `input` on its standard input, and waits for it.
+    func run(_ arguments: [String], input: String) throws -> Result {
+        let process = try start(arguments)
+        let pipe = Pipe()
+        process.standardInput = pipe
+        pipe.fileHandleForWriting.write(Data(input.utf8))
+        try pipe.fileHandleForWriting.close()
+        return try Self.run(process)
+    }
+
     /// Runs any executable with arguments and extra environment, and waits for it.
     static func run(executable: URL, _ arguments: [String], environment: [String: String]) throws -> Result {
         let process = Process()

@@ -15,9 +15,12 @@ final class RawPeer {
     /// Everything received so far.
     private(set) var received = ByteBuffer()
 
-    /// Connects to the daemon on loopback.
-    init(port: Int) throws {
-        guard let fd = CuttingProxy.connectLoopback(port: port) else { throw DaemonFailure("cannot connect") }
+    /// Connects to the daemon on loopback, from `source` (another loopback address, such as
+    /// 127.0.0.2, plays a second machine) or from 127.0.0.1.
+    init(port: Int, from source: String? = nil) throws {
+        guard let fd = CuttingProxy.connectLoopback(port: port, from: source) else {
+            throw DaemonFailure("cannot connect")
+        }
         self.fd = fd
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -35,24 +38,34 @@ final class RawPeer {
         send(ByteBuffer(string: text))
     }
 
-    /// Sends bytes as they are.
-    func send(_ bytes: ByteBuffer) {
-        var rest = Array(bytes.readableBytesView)
-        while !rest.isEmpty {
-            let written = write(fd, rest, rest.count)
-            if written <= 0 { return }
-            rest.removeFirst(written)
+    /// Sends bytes as they are; returns whether all of them were written (a connection reset
+    /// part-way fails, without a SIGPIPE).
+    @discardableResult
+    func send(_ bytes: ByteBuffer) -> Bool {
+        let all = Array(bytes.readableBytesView)
+        var offset = 0
+        while offset < all.count {
+            let written = all.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + offset, all.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if written <= 0 { return false }
+            offset += written
         }
+        return true
     }
 
-    /// Reads until the daemon closes the connection or `seconds` pass; returns whether it closed.
+    /// Reads until the daemon closes the connection or `seconds` pass; returns whether it
+    /// closed. Once it has, this side closes too, as every client does.
     @discardableResult
     func readUntilClosed(seconds: Double = 20) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         var buffer = [UInt8](repeating: 0, count: 65536)
         while Date() < deadline {
             let count = read(fd, &buffer, buffer.count)
-            if count == 0 { return true }
+            if count == 0 {
+                hangUp()
+                return true
+            }
             if count < 0 {
                 if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
                 return true

@@ -15,7 +15,8 @@ import Testing
         // The link drops part-way through the first push, after the server's WELCOME.
         let proxy = try CuttingProxy(upstreamPort: daemon.port, cutAfter: 3_000)
         let cut = try laptop.gridsync.run(
-            "sync", "--server", "127.0.0.1:\(proxy.port)", "--token", laptop.token, "--no-compression")
+            ["sync", "--server", "127.0.0.1:\(proxy.port)", "--token-file", laptop.tokenFile.path, "--no-compression"]
+                + laptop.trust)
         #expect(cut.status != 0)
         #expect(!cut.error.contains("cannot reach the server"), "the server was reached: \(cut.error)")
         let tried = try laptop.status()
@@ -45,7 +46,8 @@ import Testing
         defer { laptop.cleanUp() }
         let port = daemon.port
         daemon.cleanUp()
-        let failed = try laptop.gridsync.run("sync", "--server", "127.0.0.1:\(port)", "--token", laptop.token)
+        let failed = try laptop.gridsync.run(
+            ["sync", "--server", "127.0.0.1:\(port)", "--token-file", laptop.tokenFile.path] + laptop.trust)
         #expect(failed.status != 0)
         #expect(failed.error.contains("cannot reach the server"), "\(failed.error)")
         let again = try laptop.gridsync.run("sync")

@@ -10,10 +10,12 @@ import Testing
         let gridsync = GridsyncBinary()
         let token: String
         let server: String
+        let trust: [String]
 
         init(daemon: DaemonProcess, worker: String, scope: String, role: String = "worker") throws {
             token = try daemon.addWorker(worker, scopes: [scope], role: role)
             server = daemon.address
+            trust = daemon.trust
             try gridsync.succeed("init", "--worker", worker, "--grid", scope)
         }
 
@@ -21,7 +23,7 @@ import Testing
         @discardableResult
         func sync(port: Int? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
             let address = port.map { "127.0.0.1:\($0)" } ?? server
-            let result = try gridsync.run("sync", "--server", address, "--token", token, "--json")
+            let result = try gridsync.run(["sync", "--server", address, "--token", token, "--json"] + trust)
             #expect(result.status == 0, "sync failed: \(result.error)", sourceLocation: sourceLocation)
             return (try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]) ?? [:]
         }
@@ -101,7 +103,7 @@ import Testing
         }
         let before = try Self.export(daemon).count
         let cutPush = try CuttingProxy(upstreamPort: daemon.port, cutAfter: 6_000)
-        let failed = try a.gridsync.run("sync", "--server", "127.0.0.1:\(cutPush.port)", "--token", a.token)
+        let failed = try a.gridsync.run(["sync", "--server", "127.0.0.1:\(cutPush.port)", "--token", a.token] + a.trust)
         #expect(failed.status != 0)
         #expect(failed.error.contains("run `gridsync sync` again"), "\(failed.error)")
         let kept = try Self.export(daemon).count
@@ -112,7 +114,8 @@ import Testing
         // A link cut part-way through the pull: the batches stored stay, the rest follows.
         let bBefore = try b.opCount()
         let cutPull = try CuttingProxy(upstreamPort: daemon.port, cutAfter: Int.max, cutReplyAfter: 8_000)
-        let partial = try b.gridsync.run("sync", "--server", "127.0.0.1:\(cutPull.port)", "--token", b.token)
+        let partial = try b.gridsync.run(
+            ["sync", "--server", "127.0.0.1:\(cutPull.port)", "--token", b.token] + b.trust)
         #expect(partial.status != 0)
         let bPartial = try b.opCount()
         #expect(bPartial > bBefore, "no batch was kept before the cut")
@@ -155,7 +158,7 @@ import Testing
         defer { laptop.cleanUp() }
         try laptop.succeed("init", "--worker", "w001", "--grid", "c01/g01")
         try laptop.succeed("demand", "add", "--title", "路灯不亮", "--category", "消防安全")
-        let refused = try laptop.run("sync", "--server", daemon.address, "--token", token)
+        let refused = try laptop.run(["sync", "--server", daemon.address, "--token", token] + daemon.trust)
         #expect(refused.status != 0)
         #expect(refused.error.contains("refused this laptop's changes"), "\(refused.error)")
         #expect(refused.output.contains("received"), "the pull did not happen: \(refused.output)")

@@ -1,25 +1,40 @@
 import NIOCore
 
-/// How long a connection may take for its handshake, stay silent, or leave its peer's
-/// bytes unread, before it is closed.
+/// How long a connection may take for each part of its life before it is closed.
+///
+/// No deadline is put off by activity: a byte every few seconds does not keep a connection
+/// open. The reader waits for a message's first byte at most ``idle``; from then on the
+/// whole message must arrive within ``message``.
 public struct ConnectionTimeouts: Hashable, Sendable {
     /// From connecting to the end of the handshake.
     public var handshake: TimeAmount
-    /// With nothing read or written, once the handshake is done; also how long the peer
-    /// may leave written bytes unread.
+    /// Waiting for the next message to start, once the handshake is done; also how long the
+    /// peer may leave written bytes unread.
     public var idle: TimeAmount
+    /// From a message's first byte to its last.
+    public var message: TimeAmount
+    /// After a refusal that closes the connection: how long the rest of the peer's input is
+    /// read and dropped, so that the refusal reaches it rather than a reset.
+    public var drain: TimeAmount
 
     /// Creates timeouts.
-    public init(handshake: TimeAmount = .seconds(10), idle: TimeAmount = .seconds(60)) {
+    public init(
+        handshake: TimeAmount = .seconds(10), idle: TimeAmount = .seconds(60), message: TimeAmount = .seconds(120),
+        drain: TimeAmount = .seconds(10)
+    ) {
         self.handshake = handshake
         self.idle = idle
+        self.message = message
+        self.drain = drain
     }
 }
 
-/// The channel handler that turns bytes into ``ConnectionEvent``s and adds the deadlines:
-/// the handshake's, then the idle one, each delivered to the reader as an event so that the
-/// session can say why it closes. A peer that stops reading cannot be told anything, so
-/// when written bytes stay unsent past the idle timeout the channel is simply closed.
+/// The channel handler that turns bytes into ``ConnectionEvent``s and keeps the deadlines:
+/// the handshake's, then, each time the reader waits for a message, the idle one until its
+/// first byte and the message's until its last. A deadline is delivered to the reader as an
+/// event so that the session can say why it closes. A peer that stops reading cannot be
+/// told anything, so when written bytes stay unsent past the idle timeout the channel is
+/// simply closed.
 final class ConnectionDeadlineHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ConnectionEvent
@@ -28,26 +43,50 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
 
     /// Sent down the pipeline by the driver once the peer is authenticated.
     struct HandshakeDone: Sendable {}
+    /// Sent down the pipeline by the reader when it waits for a message; `started` if part
+    /// of it has arrived already.
+    struct AwaitingMessage: Sendable {
+        var started: Bool
+    }
+    /// Sent down the pipeline by the reader when a message is whole: no deadline runs while
+    /// the driver works on it.
+    struct MessageReceived: Sendable {}
+    /// Sent down the pipeline by the driver after its last message: the channel closes when
+    /// the peer closes, or at the drain deadline.
+    struct Draining: Sendable {}
     /// Sent up the pipeline by the server when it starts shutting down.
     struct ShuttingDown: Sendable {}
 
+    /// What the reader is waiting for, and so which deadline runs.
+    private enum Phase {
+        /// Connected, not yet authenticated.
+        case handshake
+        /// Working on a message, or writing: no read deadline.
+        case working
+        /// Waiting for a message's first byte.
+        case idle
+        /// Part of a message has arrived.
+        case midMessage
+        /// Dropping the peer's input until it closes.
+        case draining
+    }
+
     private let timeouts: ConnectionTimeouts
-    private var handshakeDone = false
+    private var phase = Phase.handshake
     private var deadline: Scheduled<Void>?
     private var stall: Scheduled<Void>?
     private var hasFired = false
-    private var lastActivity = NIODeadline.now()
 
     init(timeouts: ConnectionTimeouts) {
         self.timeouts = timeouts
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context: context) }
+        if context.channel.isActive { enter(.handshake, context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(context: context)
+        if deadline == nil, phase == .handshake { enter(.handshake, context: context) }
         context.fireChannelActive()
     }
 
@@ -57,7 +96,14 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if handshakeDone { arm(context: context) }
+        switch phase {
+        case .draining:
+            return
+        case .idle:
+            enter(.midMessage, context: context)
+        case .handshake, .working, .midMessage:
+            break
+        }
         context.fireChannelRead(wrapInboundOut(.bytes(unwrapInboundIn(data))))
     }
 
@@ -71,20 +117,22 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
         }
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if handshakeDone { arm(context: context) }
-        context.write(data, promise: promise)
-    }
-
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        guard event is HandshakeDone else {
+        switch event {
+        case is HandshakeDone:
+            enter(.working, context: context)
+        case let awaiting as AwaitingMessage where phase != .handshake && phase != .draining:
+            enter(awaiting.started ? .midMessage : .idle, context: context)
+        case is MessageReceived where phase != .handshake && phase != .draining:
+            enter(.working, context: context)
+        case is Draining:
+            enter(.draining, context: context)
+        case is AwaitingMessage, is MessageReceived:
+            break
+        default:
             context.triggerUserOutboundEvent(event, promise: promise)
             return
         }
-        handshakeDone = true
-        deadline?.cancel()
-        deadline = nil
-        arm(context: context)
         promise?.succeed()
     }
 
@@ -100,30 +148,31 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    /// Notes activity, and makes sure the deadline that applies now is scheduled. The idle
-    /// deadline is scheduled once and, when it comes, put off by the activity since.
-    private func arm(context: ChannelHandlerContext) {
-        lastActivity = .now()
-        guard !hasFired, deadline == nil else { return }
-        schedule(in: handshakeDone ? timeouts.idle : timeouts.handshake, context: context)
-    }
-
-    private func schedule(in delay: TimeAmount, context: ChannelHandlerContext) {
-        let which: ConnectionEvent.Deadline = handshakeDone ? .idle : .handshake
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        deadline = context.eventLoop.scheduleTask(in: delay) {
-            let (handler, context) = bound.value
-            handler.deadline = nil
-            if which == .idle, handler.handshakeDone {
-                let due = handler.lastActivity + handler.timeouts.idle
-                if due > .now() {
-                    handler.schedule(in: due - .now(), context: context)
-                    return
+    /// Moves to `next`, replacing the deadline that ran with the one that applies now.
+    private func enter(_ next: Phase, context: ChannelHandlerContext) {
+        phase = next
+        deadline?.cancel()
+        deadline = nil
+        guard !hasFired else { return }
+        let channel = context.channel
+        switch next {
+        case .working:
+            return
+        case .draining:
+            deadline = context.eventLoop.scheduleTask(in: timeouts.drain) { channel.close(promise: nil) }
+        case .handshake, .idle, .midMessage:
+            let (delay, which): (TimeAmount, ConnectionEvent.Deadline) =
+                switch next {
+                case .handshake: (timeouts.handshake, .handshake)
+                case .idle: (timeouts.idle, .idle)
+                default: (timeouts.message, .message)
                 }
-            } else if which == .handshake, handler.handshakeDone {
-                return
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            deadline = context.eventLoop.scheduleTask(in: delay) {
+                let (handler, context) = bound.value
+                handler.deadline = nil
+                handler.fire(which, context: context)
             }
-            handler.fire(which, context: context)
         }
     }
 

@@ -4,7 +4,7 @@ import NIOCore
 public enum ConnectionEvent: Sendable {
     /// Bytes arrived.
     case bytes(ByteBuffer)
-    /// The peer did not finish the handshake, or sent nothing, for too long.
+    /// The peer did not finish the handshake, start a message, or finish one, in time.
     case timedOut(Deadline)
     /// The server is shutting down: finish the message in flight, then close.
     case shuttingDown
@@ -13,7 +13,9 @@ public enum ConnectionEvent: Sendable {
     public enum Deadline: Sendable, Hashable {
         /// The handshake did not finish in time.
         case handshake
-        /// Nothing was read or written for too long.
+        /// No message started for too long.
         case idle
+        /// A message started but did not arrive whole in time.
+        case message
     }
 }

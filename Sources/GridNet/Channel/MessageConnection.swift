@@ -52,16 +52,29 @@ public final class MessageConnection {
     }
 
     /// Reads until a whole message, an error, a deadline, or the end of the connection.
+    ///
+    /// While it waits, the connection's deadlines run: the idle one until the message's
+    /// first byte, then the message's until its last.
     public func receive() async -> Received {
+        var waiting = false
+        defer { if waiting { signal(ConnectionDeadlineHandler.MessageReceived()) } }
         while true {
             do {
                 if let message = try decoder.next() { return .message(message) }
             } catch {
                 return .failed(error)
             }
+            if !waiting {
+                waiting = true
+                signal(ConnectionDeadlineHandler.AwaitingMessage(started: decoder.isMidMessage))
+            }
             let event: ConnectionEvent?
             do {
                 event = try await inbound.next()
+            } catch NIOSSLError.uncleanShutdown {
+                // TLS's word for a link cut without its closing message: part of a message may
+                // have been in a record that never arrived whole, so the decoder cannot tell.
+                return .closed(midMessage: true)
             } catch let error as NIOSSLError {
                 return .broken("TLS failed (\(error))")
             } catch let error as BoringSSLError {
@@ -78,6 +91,21 @@ public final class MessageConnection {
             case nil: return .closed(midMessage: decoder.isMidMessage)
             }
         }
+    }
+
+    /// Sends `last` (if any), then closes this side and reads and drops whatever the peer
+    /// still sends until it closes too, or the drain deadline passes: closing with unread
+    /// input would reset the connection, and the peer would lose `last` (a refusal, most
+    /// often) with it.
+    public func close(after last: Message?) async {
+        if let last { try? await send(last) }
+        signal(ConnectionDeadlineHandler.Draining())
+        try? await channel.close(mode: .output)
+        while case .some = try? await inbound.next() {}
+    }
+
+    private func signal(_ event: any Sendable) {
+        channel.triggerUserOutboundEvent(event, promise: nil)
     }
 
     /// Writes one message (flushed: a message is the unit of compression and of progress).

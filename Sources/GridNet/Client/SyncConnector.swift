@@ -1,7 +1,6 @@
 import GridProtocol
 import NIOCore
 import NIOPosix
-import NIOSSL
 
 /// Opens the field client's connection to the daemon, over TLS if asked.
 public struct SyncConnector: Sendable {
@@ -9,13 +8,13 @@ public struct SyncConnector: Sendable {
     public var host: String
     /// The daemon's port.
     public var port: Int
-    /// TLS: the context to verify the daemon with, or `nil` for plain TCP.
-    public var tls: NIOSSLContext?
+    /// TLS: how to check the daemon, or `nil` for plain TCP.
+    public var tls: ClientTLS?
     /// How long to wait for the connection, and for the daemon's answers.
     public var timeouts: ConnectionTimeouts
 
     /// Creates a connector.
-    public init(host: String, port: Int, tls: NIOSSLContext? = nil, timeouts: ConnectionTimeouts = ConnectionTimeouts())
+    public init(host: String, port: Int, tls: ClientTLS? = nil, timeouts: ConnectionTimeouts = ConnectionTimeouts())
     {
         self.host = host
         self.port = port
@@ -39,9 +38,7 @@ public struct SyncConnector: Sendable {
             channel in
             channel.eventLoop.makeCompletedFuture {
                 if let tls {
-                    // SNI carries host names, never addresses.
-                    try channel.pipeline.syncOperations.addHandler(
-                        NIOSSLClientHandler(context: tls, serverHostname: address == nil ? host : nil))
+                    try channel.pipeline.syncOperations.addHandler(tls.handler(host: host, isAddress: address != nil))
                 }
                 try channel.pipeline.syncOperations.addHandler(ConnectionDeadlineHandler(timeouts: timeouts))
                 return try NIOAsyncChannel<ConnectionEvent, ByteBuffer>(wrappingChannelSynchronously: channel)

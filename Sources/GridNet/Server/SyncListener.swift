@@ -5,9 +5,10 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// The daemon's listening socket: accepts connections (over TLS if configured), serves each
-/// with a ``ServerConnection``, refuses those over the limit, and shuts down gracefully:
-/// no new connections, and every open one closes after the message in flight.
+/// The daemon's listening socket: accepts connections (over TLS if configured), lets each in
+/// through the connection's ``ConnectionGate`` and serves it with a ``ServerConnection``, and
+/// shuts down gracefully: no new connections, every open one closes after the message in
+/// flight, and those still open after a grace period are closed.
 public final class SyncListener: Sendable {
     /// How the listener is set up.
     public struct Configuration: Sendable {
@@ -17,26 +18,23 @@ public final class SyncListener: Sendable {
         public var port: Int
         /// TLS, if the daemon has a certificate.
         public var tls: NIOSSLContext?
-        /// The handshake and idle timeouts.
+        /// The deadlines of each connection.
         public var timeouts: ConnectionTimeouts
-        /// The most connections served at once; more are told to come back later.
-        public var maxConnections: Int
         /// The most bytes that the messages being read may hold, all connections together.
         public var messageMemory: Int
 
-        /// The default budget for messages being read: 256 MiB.
-        public static let defaultMessageMemory = 256 * 1024 * 1024
+        /// The default budget for messages being read: 128 MiB.
+        public static let defaultMessageMemory = 128 * 1024 * 1024
 
         /// Creates a configuration.
         public init(
             host: String, port: Int, tls: NIOSSLContext? = nil, timeouts: ConnectionTimeouts = ConnectionTimeouts(),
-            maxConnections: Int = 512, messageMemory: Int = defaultMessageMemory
+            messageMemory: Int = defaultMessageMemory
         ) {
             self.host = host
             self.port = port
             self.tls = tls
             self.timeouts = timeouts
-            self.maxConnections = maxConnections
             self.messageMemory = messageMemory
         }
     }
@@ -44,7 +42,8 @@ public final class SyncListener: Sendable {
     /// The open connections, so that shutting down can tell each of them.
     private struct Open: Sendable {
         var channels: [ObjectIdentifier: any Channel] = [:]
-        var stopping = false
+        /// Connections refused by the gate whose refusal is still being delivered.
+        var refusing = 0
     }
 
     private let server: NIOAsyncChannel<NIOAsyncChannel<ConnectionEvent, ByteBuffer>, Never>
@@ -87,7 +86,7 @@ public final class SyncListener: Sendable {
         return SyncListener(server: server, configuration: configuration)
     }
 
-    /// Accepts and serves connections until ``shutdown()``, then waits for the open ones to close.
+    /// Accepts and serves connections until ``shutdown(within:)``, then waits for the open ones to close.
     public func run(_ serve: ServerConnection, limits: Limits, logger: Logger, observer: (any SyncObserver)? = nil)
         async throws
     {
@@ -102,15 +101,16 @@ public final class SyncListener: Sendable {
         }
     }
 
-    /// Stops accepting, and asks every open connection to close after its message in flight.
-    public func shutdown() {
-        let channels = open.withLock { open in
-            open.stopping = true
-            return Array(open.channels.values)
-        }
+    /// Stops accepting, and asks every open connection to close after its message in flight;
+    /// those still open after `grace` are closed (a push being stored is still committed,
+    /// but its client is not told).
+    public func shutdown(within grace: TimeAmount, gate: ConnectionGate) {
+        gate.close()
+        let channels = open.withLock { Array($0.channels.values) }
         server.channel.close(promise: nil)
         for channel in channels {
             channel.pipeline.fireUserInboundEventTriggered(ConnectionDeadlineHandler.ShuttingDown())
+            channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
         }
     }
 
@@ -120,12 +120,24 @@ public final class SyncListener: Sendable {
     ) async {
         let channel = child.channel
         let key = ObjectIdentifier(channel)
-        let admitted = open.withLock { open in
-            guard !open.stopping, open.channels.count < configuration.maxConnections else { return false }
+        let address = channel.remoteAddress?.ipAddress ?? "unknown"
+        let entry = serve.gate.enter(from: address)
+        // Refusals are delivered (and the client's input drained) for at most as many
+        // connections at once as may be served; past that, refused connections just close.
+        let deliver = open.withLock { open in
             open.channels[key] = channel
+            if case .success = entry { return true }
+            guard open.refusing < serve.gate.limits.connections else { return false }
+            open.refusing += 1
             return true
         }
-        defer { open.withLock { _ = $0.channels.removeValue(forKey: key) } }
+        defer {
+            open.withLock { open in
+                open.channels[key] = nil
+                if case .failure = entry, deliver { open.refusing -= 1 }
+            }
+            if case .success(let pass) = entry { serve.gate.leave(pass) }
+        }
         var logger = logger
         let peer = MessageConnection.describe(channel.remoteAddress)
         logger[metadataKey: "peer"] = "\(peer)"
@@ -135,16 +147,16 @@ public final class SyncListener: Sendable {
             try await child.executeThenClose { inbound, outbound in
                 let connection = MessageConnection(
                     inbound: inbound, outbound: outbound, channel: channel, limits: limits, budget: budget)
-                guard admitted else {
-                    let busy = ProtocolError(
-                        .unavailable, "the server is full or shutting down: sync again in a minute")
-                    try? await connection.send(.error(busy))
-                    report.errors = [.unavailable]
-                    report.ending = busy.code.rawValue
-                    logger.warning("refused a connection", metadata: ["code": "\(busy.code)"])
-                    return
+                switch entry {
+                case .success(let pass):
+                    report = await serve.serve(connection, pass: pass, logger: logger)
+                case .failure(let refusal):
+                    report.errors = [refusal.code]
+                    report.ending = refusal.code.rawValue
+                    logger.warning(
+                        "refused a connection", metadata: ["code": "\(refusal.code)", "error": "\(refusal.message)"])
+                    if deliver { await connection.close(after: .error(refusal)) }
                 }
-                report = await serve.serve(connection, logger: logger)
             }
         } catch {
             logger.debug("connection closed with an error", metadata: ["error": "\(error)"])

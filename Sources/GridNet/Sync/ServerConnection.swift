@@ -1,16 +1,20 @@
 import Foundation
 import GridMerge
+import GridModel
 import GridProtocol
 import GridStore
 import Logging
 
 /// Runs the server side of one connection: a ``ServerSession`` driven against the daemon's
-/// store, its accounts (a ``SyncAuthority``) and its log.
+/// store, its accounts (a ``SyncAuthority``), its connection limits (a ``ConnectionGate``)
+/// and its log.
 public struct ServerConnection: Sendable {
     /// The daemon's replica.
     public var store: any ReplicaStore
     /// Who may sync, and what.
     public var authority: any SyncAuthority
+    /// How many connections may be open, from one address and for one worker.
+    public var gate: ConnectionGate
     /// The limits announced and enforced.
     public var limits: Limits
     /// Whether to compress when a client asks.
@@ -20,148 +24,234 @@ public struct ServerConnection: Sendable {
 
     /// Creates the driver shared by the daemon's connections.
     public init(
-        store: any ReplicaStore, authority: any SyncAuthority, limits: Limits, compression: Bool,
-        wallClock: any WallClock = SystemWallClock()
+        store: any ReplicaStore, authority: any SyncAuthority, gate: ConnectionGate = ConnectionGate(),
+        limits: Limits, compression: Bool, wallClock: any WallClock = SystemWallClock()
     ) {
         self.store = store
         self.authority = authority
+        self.gate = gate
         self.limits = limits
         self.compression = compression
         self.wallClock = wallClock
     }
 
-    /// Serves one connection until the client says goodbye, an error closes it, or the
-    /// server shuts down between two messages.
-    public func serve(_ connection: MessageConnection, logger: Logger) async -> ConnectionReport {
+    /// Serves one connection, let in by the gate with `pass`, until the client says goodbye,
+    /// an error closes it, or the server shuts down between two messages.
+    public func serve(_ connection: MessageConnection, pass: ConnectionGate.Pass, logger: Logger) async
+        -> ConnectionReport
+    {
+        var run = Run(server: self, connection: connection, pass: pass, logger: logger)
+        await run.serve()
+        return run.finish()
+    }
+}
+
+extension ServerConnection {
+    /// One connection being served: the session, what it did so far, and the small steps
+    /// of reading, carrying out the session's actions and closing.
+    fileprivate struct Run {
+        let server: ServerConnection
+        let connection: MessageConnection
+        let work: ServerStoreWork
         let started = ContinuousClock.now
-        var logger = logger
-        var report = ConnectionReport(peer: connection.peer)
-        var session = ServerSession(
-            replica: store.identity.replica, lineage: store.identity.lineage, limits: limits, compression: compression)
+        let pass: ConnectionGate.Pass
+        /// The worker whose connection this counts as, once authenticated.
+        var claimed: WorkerID?
+        var logger: Logger
+        var session: ServerSession
+        var report: ConnectionReport
+        /// The server is shutting down: close at the first moment between two messages.
         var stopping = false
-        let work = ServerStoreWork(store: store)
-        connection: while true {
-            var action: ServerSession.Action
-            switch await connection.receive() {
-            case .message(let message):
-                action = session.received(message)
-            case .failed(let error):
-                action = session.readFailed(error)
-            case .timedOut(let deadline):
-                action = session.timedOut(
-                    deadline == .handshake
-                        ? "the handshake did not finish in time: send HELLO right after connecting"
-                        : "nothing arrived for too long: the connection is closed; sync again")
-            case .shuttingDown:
-                stopping = true
-                guard !connection.decoder.isMidMessage, session.isIdle else { continue connection }
-                action = session.unavailable("the server is shutting down: sync again in a minute")
-            case .broken(let reason):
-                report.ending = "broken"
-                logger.notice("the connection failed", metadata: ["error": "\(reason)"])
-                break connection
-            case .closed(let midMessage):
-                report.ending = midMessage ? "cut" : "closed"
-                if midMessage {
-                    logger.notice("connection cut part-way through a message; nothing of it was stored")
+
+        init(server: ServerConnection, connection: MessageConnection, pass: ConnectionGate.Pass, logger: Logger) {
+            self.server = server
+            self.connection = connection
+            self.work = ServerStoreWork(store: server.store)
+            self.pass = pass
+            self.logger = logger
+            self.session = ServerSession(
+                replica: server.store.identity.replica, lineage: server.store.identity.lineage,
+                limits: server.limits, compression: server.compression)
+            self.report = ConnectionReport(peer: connection.peer)
+        }
+
+        /// Reads and answers messages until the connection is over.
+        mutating func serve() async {
+            while let action = await read() {
+                guard await settle(action) else { return }
+                if stopping, session.isIdle {
+                    await settle(session.close(with: Self.shuttingDown))
+                    return
                 }
-                break connection
             }
+        }
+
+        /// The session's answer to what the client sends next; `nil` when the connection
+        /// ended with nothing to answer.
+        mutating func read() async -> ServerSession.Action? {
+            while true {
+                switch await connection.receive() {
+                case .message(let message):
+                    return session.received(message)
+                case .failed(let error):
+                    return session.close(with: error)
+                case .timedOut(let deadline):
+                    return session.close(with: ProtocolError(.timeout, Self.explain(deadline)))
+                case .shuttingDown:
+                    stopping = true
+                    guard !connection.decoder.isMidMessage, session.isIdle else { continue }
+                    return session.close(with: Self.shuttingDown)
+                case .broken(let reason):
+                    report.ending = "broken"
+                    logger.notice("the connection failed", metadata: ["error": "\(reason)"])
+                    return nil
+                case .closed(let midMessage):
+                    report.ending = midMessage ? "cut" : "closed"
+                    if midMessage {
+                        logger.notice("connection cut part-way through a message; nothing of it was stored")
+                    }
+                    return nil
+                }
+            }
+        }
+
+        /// Carries out `action` and those it leads to, until the session waits for the
+        /// client; returns whether the connection is still open.
+        @discardableResult
+        mutating func settle(_ action: ServerSession.Action) async -> Bool {
+            var action = action
             do {
-                perform: while true {
+                while true {
                     if let next = try await work.perform(action, on: &session, report: &report, logger: logger) {
                         action = next
-                        continue perform
+                        continue
                     }
                     switch action {
                     case .send(let message):
-                        do {
-                            try await connection.send(message)
-                        } catch {
-                            report.ending = "gone"
-                            logger.notice("the client stopped reading or went away: closed the connection")
-                            break connection
-                        }
-                        if case .welcome(_, _, _, _, _, _, _, _, let deflate) = message {
-                            await connection.admit()
-                            if deflate {
-                                try connection.decoder.startInflating()
-                                try connection.encoder.startDeflating()
-                                report.compressed = true
-                            }
-                        }
-                        if case .error(let error) = message {
-                            report.errors.append(error.code)
-                            logger.warning(
-                                "refused a batch", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
-                        }
-                        break perform
+                        return await send(message)
                     case .authenticate(let replica, let token):
-                        report.replica = replica
-                        logger[metadataKey: "replica"] = "\(replica)"
-                        do {
-                            let grant = try await authority.authorize(replica: replica, token: token)
-                            report.worker = grant.worker
-                            logger[metadataKey: "worker"] = "\(grant.worker)"
-                            action = try await work.welcome(
-                                grant, replica: replica, serverTime: wallClock.millisecondsSince1970(),
-                                on: &session)
-                        } catch let refusal as TokenRefusal {
-                            action = session.authenticationFailed(refusal.message)
-                        }
+                        action = try await authenticate(replica, token: token)
                     case .close(let last):
-                        if let last {
-                            try? await connection.send(last)
-                            if case .error(let error) = last {
-                                report.errors.append(error.code)
-                                report.ending = error.code.rawValue
-                                logger.warning(
-                                    "closed the connection",
-                                    metadata: ["code": "\(error.code)", "error": "\(error.message)"])
-                            } else {
-                                report.ending = "bye"
-                            }
-                        }
-                        break connection
+                        await close(after: last)
+                        return false
                     default:
                         preconditionFailure("store work left undone: \(action)")
                     }
                 }
             } catch {
-                // The store failed, or the peer went away while a message was being written.
-                let failure = ProtocolError(.internal, "the server could not complete the request: \(error)")
-                if !session.isClosed {
-                    try? await connection.send(.error(failure))
-                }
-                report.errors.append(.internal)
-                report.ending = ProtocolError.Code.internal.rawValue
+                // The store or the accounts failed.
                 logger.error("connection failed", metadata: ["error": "\(error)"])
-                break connection
-            }
-            if stopping, session.isIdle {
-                action = session.unavailable("the server is shutting down: sync again in a minute")
-                if case .close(let last?) = action { try? await connection.send(last) }
-                report.ending = ProtocolError.Code.unavailable.rawValue
-                break connection
+                let failure = ProtocolError(.internal, "the server could not complete the request: \(error)")
+                if session.isClosed {
+                    report.errors.append(.internal)
+                    report.ending = ProtocolError.Code.internal.rawValue
+                } else {
+                    await close(after: .error(failure))
+                }
+                return false
             }
         }
-        report.textBytesIn = connection.decoder.textBytes
-        report.wireBytesIn = connection.decoder.wireBytes
-        report.textBytesOut = connection.encoder.textBytes
-        report.wireBytesOut = connection.encoder.wireBytes
-        report.seconds = Self.seconds(since: started)
-        logger.info(
-            "sync finished",
-            metadata: [
-                "ending": "\(report.ending)", "pushed": "\(report.opsPushed)", "stored": "\(report.opsStored)",
-                "pulled": "\(report.opsPulled)", "bytes_in": "\(report.wireBytesIn)",
-                "bytes_out": "\(report.wireBytesOut)", "seconds": "\(String(format: "%.3f", report.seconds))",
-            ])
-        return report
-    }
 
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        /// Sends one message of a session that goes on; returns whether the client still reads.
+        mutating func send(_ message: Message) async -> Bool {
+            do {
+                try await connection.send(message)
+            } catch {
+                report.ending = "gone"
+                logger.notice("the client stopped reading or went away: closed the connection")
+                return false
+            }
+            switch message {
+            case .welcome(_, _, _, _, _, _, _, _, let deflate):
+                await connection.admit()
+                if deflate {
+                    do {
+                        try connection.decoder.startInflating()
+                        try connection.encoder.startDeflating()
+                    } catch {
+                        await close(after: .error(error))
+                        return false
+                    }
+                    report.compressed = true
+                }
+            case .error(let error):
+                report.errors.append(error.code)
+                logger.warning("refused a batch", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
+            default:
+                break
+            }
+            return true
+        }
+
+        /// Checks the client's token, and that its worker may open one more connection.
+        mutating func authenticate(_ replica: ReplicaID, token: String) async throws -> ServerSession.Action {
+            report.replica = replica
+            logger[metadataKey: "replica"] = "\(replica)"
+            let grant: ServerSession.Grant
+            do {
+                grant = try await server.authority.authorize(replica: replica, token: token)
+            } catch let refusal as TokenRefusal {
+                server.gate.authenticationFailed(pass)
+                return session.close(with: ProtocolError(.unauthorized, refusal.message))
+            }
+            report.worker = grant.worker
+            logger[metadataKey: "worker"] = "\(grant.worker)"
+            if let refusal = server.gate.claim(grant.worker) {
+                return session.close(with: refusal)
+            }
+            claimed = grant.worker
+            return try await work.welcome(
+                grant, replica: replica, serverTime: server.wallClock.millisecondsSince1970(), on: &session)
+        }
+
+        /// Sends `last`, notes how the connection ended, and closes it so that `last`
+        /// reaches the client.
+        mutating func close(after last: Message?) async {
+            switch last {
+            case .error(let error):
+                report.errors.append(error.code)
+                report.ending = error.code.rawValue
+                logger.warning(
+                    "closed the connection", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
+            case .some:
+                report.ending = "bye"
+            case nil:
+                break
+            }
+            await connection.close(after: last)
+        }
+
+        /// The report of the connection, now over, logged.
+        mutating func finish() -> ConnectionReport {
+            if let claimed { server.gate.release(claimed) }
+            report.textBytesIn = connection.decoder.textBytes
+            report.wireBytesIn = connection.decoder.wireBytes
+            report.textBytesOut = connection.encoder.textBytes
+            report.wireBytesOut = connection.encoder.wireBytes
+            let elapsed = ContinuousClock.now - started
+            report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            logger.info(
+                "sync finished",
+                metadata: [
+                    "ending": "\(report.ending)", "pushed": "\(report.opsPushed)", "stored": "\(report.opsStored)",
+                    "pulled": "\(report.opsPulled)", "bytes_in": "\(report.wireBytesIn)",
+                    "bytes_out": "\(report.wireBytesOut)", "seconds": "\(String(format: "%.3f", report.seconds))",
+                ])
+            return report
+        }
+
+        static let shuttingDown = ProtocolError(.unavailable, "the server is shutting down: sync again in a minute")
+
+        /// Why a deadline closed the connection, and what to do.
+        static func explain(_ deadline: ConnectionEvent.Deadline) -> String {
+            switch deadline {
+            case .handshake:
+                "the handshake did not finish in time: send HELLO right after connecting"
+            case .idle:
+                "nothing arrived for too long: the connection is closed; sync again"
+            case .message:
+                "a message did not arrive whole in time: the connection is closed; sync again on a better link"
+            }
+        }
     }
 }

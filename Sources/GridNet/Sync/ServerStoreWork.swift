@@ -18,12 +18,11 @@ public struct ServerStoreWork: Sendable {
     /// Answers an authenticated client: what its token grants, how far the op log holds its
     /// ops, the server's clock and its lineage.
     public func welcome(
-        _ grant: TokenGrant, replica: ReplicaID, serverTime: UInt64, on session: inout ServerSession
+        _ grant: ServerSession.Grant, replica: ReplicaID, serverTime: UInt64, on session: inout ServerSession
     ) async throws -> ServerSession.Action {
         let held = try await store.heldThrough(of: replica)
         return session.authenticated(
-            ServerSession.Grant(read: grant.read, write: grant.write, worker: grant.worker, heldThrough: Int64(held)),
-            serverTime: Int64(serverTime), lineage: store.identity.lineage)
+            grant, heldThrough: Int64(held), serverTime: Int64(serverTime), lineage: store.identity.lineage)
     }
 
     /// Performs `action` if it asks for store work (a push or a give-back to admit, a batch

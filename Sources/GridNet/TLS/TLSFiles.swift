@@ -3,7 +3,7 @@ import NIOSSL
 /// TLS contexts made from PEM files, with errors that name the file and what to do.
 public enum TLSFiles {
     /// The daemon's context: its certificate chain and private key.
-    public static func server(certificate: String, key: String) throws -> NIOSSLContext {
+    public static func server(certificate: String, key: String) throws(TLSFileError) -> NIOSSLContext {
         let chain: [NIOSSLCertificate]
         let privateKey: NIOSSLPrivateKey
         do {
@@ -31,7 +31,7 @@ public enum TLSFiles {
 
     /// The field client's context: verify the daemon against `authority` (a PEM file of
     /// the certificates to trust), or the system's trust store if `nil`.
-    public static func client(trusting authority: String?) throws -> NIOSSLContext {
+    public static func client(trusting authority: String?) throws(TLSFileError) -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
         if let authority {

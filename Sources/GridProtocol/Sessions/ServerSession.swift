@@ -33,27 +33,35 @@ public struct ServerSession: Sendable {
 
     /// What an accepted token grants the connection.
     public struct Grant: Hashable, Sendable {
+        /// The worker every pushed op must name as its author.
+        public var worker: WorkerID
         /// The scopes whose ops the client may pull.
         public var read: [GridScope]
         /// The scopes in which the client may push ops.
         public var write: [GridScope]
-        /// The worker every pushed op must name as its author.
-        public var worker: WorkerID
-        /// The sequence up to which the server holds every op the client's replica wrote.
-        public var heldThrough: Int64
 
         /// Creates a grant.
-        public init(read: [GridScope], write: [GridScope], worker: WorkerID, heldThrough: Int64) {
+        public init(worker: WorkerID, read: [GridScope], write: [GridScope]) {
+            self.worker = worker
             self.read = read
             self.write = write
-            self.worker = worker
-            self.heldThrough = heldThrough
         }
     }
 
+    /// The authenticated client: its replica and what its token grants.
+    private struct Peer: Hashable, Sendable {
+        var client: ReplicaID
+        var grant: Grant
+    }
+
+    /// Where the session is, with what each step knows.
     private enum State: Hashable, Sendable {
-        case awaitingHello, authenticating(deflate: Bool), ready, storing(through: Int64)
-        case loading(after: Int64, own: Bool), closed
+        case awaitingHello
+        case authenticating(client: ReplicaID, deflate: Bool)
+        case ready(Peer)
+        case storing(Peer, through: Int64)
+        case loading(Peer, after: Int64, own: Bool)
+        case closed
     }
 
     private var state = State.awaitingHello
@@ -61,9 +69,6 @@ public struct ServerSession: Sendable {
     private let lineage: [ReplicaID]
     private let limits: Limits
     private let compression: Bool
-    private var grant: Grant?
-    /// The client's replica id, once it has said hello.
-    public private(set) var client: ReplicaID?
 
     /// Creates the session of one new connection to the server `replica` (which continues
     /// the replicas of `lineage`), which compresses the connection if the client asks and
@@ -75,9 +80,21 @@ public struct ServerSession: Sendable {
         self.compression = compression
     }
 
+    /// The client's replica id, once it has said hello.
+    public var client: ReplicaID? {
+        switch state {
+        case .awaitingHello, .closed: nil
+        case .authenticating(let client, _): client
+        case .ready(let peer), .storing(let peer, _), .loading(let peer, _, _): peer.client
+        }
+    }
+
     /// Whether the session is between messages, so that closing loses no work in flight.
     public var isIdle: Bool {
-        state == .ready || state == .awaitingHello
+        switch state {
+        case .awaitingHello, .ready: true
+        default: false
+        }
     }
 
     /// Whether the connection is over.
@@ -97,24 +114,23 @@ public struct ServerSession: Sendable {
                     .unauthorized,
                     "replica \(client) is this server's own id: a laptop has its own; run gridsync init on a new one")
             }
-            self.client = client
-            state = .authenticating(deflate: deflate && compression)
+            state = .authenticating(client: client, deflate: deflate && compression)
             return .authenticate(replica: client, token: token)
-        case (.ready, .push(let through, let ops)):
-            if let refusal = refusal(of: ops) { return .send(.error(refusal)) }
-            state = .storing(through: through)
-            return .storePush(ops: ops, through: through, client: client!)
-        case (.ready, .giveBack(let through, let ops)):
-            if let refusal = refusal(of: ops, givenBack: true) { return .send(.error(refusal)) }
-            state = .storing(through: through)
-            return .storeReturn(ops: ops, through: through, client: client!)
-        case (.ready, .pull(let after, let limit)):
-            state = .loading(after: after, own: false)
+        case (.ready(let peer), .push(let through, let ops)):
+            if let refusal = refusal(of: ops, from: peer) { return .send(.error(refusal)) }
+            state = .storing(peer, through: through)
+            return .storePush(ops: ops, through: through, client: peer.client)
+        case (.ready(let peer), .giveBack(let through, let ops)):
+            if let refusal = refusal(of: ops, from: peer, givenBack: true) { return .send(.error(refusal)) }
+            state = .storing(peer, through: through)
+            return .storeReturn(ops: ops, through: through, client: peer.client)
+        case (.ready(let peer), .pull(let after, let limit)):
+            state = .loading(peer, after: after, own: false)
             return .loadBatch(
-                after: after, limit: min(limit, limits.opsPerBatch), scopes: grant!.read, client: client!)
-        case (.ready, .recover(let after, let limit)):
-            state = .loading(after: after, own: true)
-            return .loadOwn(after: after, limit: min(limit, limits.opsPerBatch), client: client!)
+                after: after, limit: min(limit, limits.opsPerBatch), scopes: peer.grant.read, client: peer.client)
+        case (.ready(let peer), .recover(let after, let limit)):
+            state = .loading(peer, after: after, own: true)
+            return .loadOwn(after: after, limit: min(limit, limits.opsPerBatch), client: peer.client)
         case (.ready, .bye):
             state = .closed
             return .close(.bye)
@@ -130,8 +146,8 @@ public struct ServerSession: Sendable {
     /// stored, and the connection stays open. The client's own ops must be its worker's and
     /// lie in the write scopes; in a give-back, others' ops must lie in the read scopes (the
     /// client cannot have received others) and never be the server's own.
-    private func refusal(of ops: [Op], givenBack: Bool = false) -> ProtocolError? {
-        guard let grant, let client else { return nil }
+    private func refusal(of ops: [Op], from peer: Peer, givenBack: Bool = false) -> ProtocolError? {
+        let (client, grant) = (peer.client, peer.grant)
         var seen = Set<OpID>()
         for op in ops {
             if op.id.replica == client || !givenBack {
@@ -166,16 +182,20 @@ public struct ServerSession: Sendable {
         return nil
     }
 
-    /// The token is good: answer with what it grants, the server's clock (milliseconds since
+    /// The token is good: answer with what it grants, how far the server's op log holds the
+    /// client's own ops (`heldThrough`, a sequence), the server's clock (milliseconds since
     /// 1970), which the client corrects its own by, and the server's lineage.
-    public mutating func authenticated(_ grant: Grant, serverTime: Int64, lineage: [ReplicaID] = []) -> Action {
-        guard case .authenticating(let deflate) = state else { return fail(.internal, "authenticated out of turn") }
-        self.grant = grant
-        state = .ready
+    public mutating func authenticated(_ grant: Grant, heldThrough: Int64, serverTime: Int64, lineage: [ReplicaID] = [])
+        -> Action
+    {
+        guard case .authenticating(let client, let deflate) = state else {
+            return fail(.internal, "authenticated out of turn")
+        }
+        state = .ready(Peer(client: client, grant: grant))
         return .send(
             .welcome(
                 version: Message.version, replica: replica, read: grant.read, write: grant.write, limits: limits,
-                heldThrough: grant.heldThrough, serverTime: serverTime, lineage: lineage, deflate: deflate))
+                heldThrough: heldThrough, serverTime: serverTime, lineage: lineage, deflate: deflate))
     }
 
     /// The token is wrong, unknown or revoked.
@@ -185,45 +205,38 @@ public struct ServerSession: Sendable {
 
     /// The pushed ops are committed.
     public mutating func pushStored() -> Action {
-        guard case .storing(let through) = state else { return fail(.internal, "push stored out of turn") }
-        state = .ready
+        guard case .storing(let peer, let through) = state else { return fail(.internal, "push stored out of turn") }
+        state = .ready(peer)
         return .send(.ack(through: through))
     }
 
     /// The store refused the pushed ops (none was stored); the connection stays open
     /// unless the error is fatal.
     public mutating func pushRefused(_ error: ProtocolError) -> Action {
-        guard case .storing = state else { return fail(.internal, "push refused out of turn") }
-        state = .ready
+        guard case .storing(let peer, _) = state else { return fail(.internal, "push refused out of turn") }
+        state = .ready(peer)
         return error.code.isFatal ? fail(error.code, error.message) : .send(.error(error))
     }
 
     /// The ops for a pull are loaded. A batch too big for one message is loaded again, smaller.
     public mutating func batchLoaded(ops: [Op], through: Int64, more: Bool) -> Action {
-        guard case .loading(let after, let own) = state else { return fail(.internal, "batch loaded out of turn") }
+        guard case .loading(let peer, let after, let own) = state else {
+            return fail(.internal, "batch loaded out of turn")
+        }
         let batch = Message.batch(through: through, more: more, ops: ops)
         if ops.count > 1, batch.textByteCount > limits.messageBytes {
             return own
-                ? .loadOwn(after: after, limit: ops.count / 2, client: client!)
-                : .loadBatch(after: after, limit: ops.count / 2, scopes: grant!.read, client: client!)
+                ? .loadOwn(after: after, limit: ops.count / 2, client: peer.client)
+                : .loadBatch(after: after, limit: ops.count / 2, scopes: peer.grant.read, client: peer.client)
         }
-        state = .ready
+        state = .ready(peer)
         return .send(batch)
     }
 
-    /// Reading from the client failed: tell it why, and close.
-    public mutating func readFailed(_ error: ProtocolError) -> Action {
+    /// The connection must end: reading failed, a deadline passed, the server is stopping or
+    /// full, or the client may not have more connections. Tell it why, and close.
+    public mutating func close(with error: ProtocolError) -> Action {
         fail(error.code, error.message)
-    }
-
-    /// The client was silent for too long.
-    public mutating func timedOut(_ message: String) -> Action {
-        fail(.timeout, message)
-    }
-
-    /// The server is stopping, or is full: close between messages, asking the client to come back.
-    public mutating func unavailable(_ message: String) -> Action {
-        fail(.unavailable, message)
     }
 
     private mutating func fail(_ code: ProtocolError.Code, _ message: String) -> Action {

@@ -102,6 +102,10 @@ public final class WireDecoder {
             }
         } catch {
             failure = error
+            // Nothing more is read: what the message held goes back to the daemon's budget now,
+            // not when the connection has finished closing.
+            budget?.giveBack(held)
+            held = 0
             throw error
         }
     }

@@ -6,7 +6,6 @@ import GridNet
 import GridProtocol
 import GridStore
 import NIOCore
-import NIOSSL
 
 /// `gridsync sync`: push this replica's new ops to the daemon, then pull everyone else's.
 struct SyncCommand: AsyncParsableCommand {
@@ -14,14 +13,19 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Send this laptop's records to the street office's server and fetch the others' (push, then pull).",
         discussion: """
-            The first sync needs --server and --token (from `gridsyncd worker add` at the office); they are \
-            kept in the data folder for next time. A sync cut off part-way (a dropped mobile link) loses \
+            The first sync needs the server's address, its certificate's fingerprint and your token, all three \
+            from the office (`gridsyncd worker add` prints them). It asks for the token (typed or pasted, not \
+            shown), or reads it from --token-file (- for standard input) or $GRIDSYNC_TOKEN; a token on the \
+            command line is visible to every user of the laptop. They are kept in the data folder, and the \
+            fingerprint pinned: a server that shows another certificate later is refused. Sync is encrypted \
+            (TLS) unless the office says to use --plain. A sync cut off part-way (a dropped mobile link) loses \
             nothing: run it again and it resumes. Progress goes to standard error; the summary to standard output.
 
             Examples:
-              gridsync sync --server 192.168.1.10:7420 --token gst_…
+              gridsync sync --server 192.168.1.10:7420 --fingerprint sha256:3f2a…
               gridsync sync
-              gridsync sync --server office.example.org:7420 --tls --ca /etc/gridsync/office-ca.pem
+              gridsync sync --server 192.168.1.10:7420 --fingerprint sha256:3f2a… --token-file token.txt
+              gridsync sync --server office.example.org:7420 --ca /etc/gridsync/office-ca.pem
               gridsync sync --json
             """)
 
@@ -32,14 +36,31 @@ struct SyncCommand: AsyncParsableCommand {
     var server: String?
 
     @Option(
-        help: ArgumentHelp("Your token from the office (kept for next time). Or $GRIDSYNC_TOKEN.", valueName: "token"))
+        help: ArgumentHelp(
+            "A file holding your token from the office, or - for standard input (kept for next time).",
+            valueName: "file"))
+    var tokenFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Your token (visible to other users: prefer the question, --token-file or $GRIDSYNC_TOKEN).",
+            valueName: "token"))
     var token: String?
 
-    @Flag(inversion: .prefixedNo, help: "Connect over TLS, or not (kept for next time; default: not).")
-    var tls: Bool?
+    @Option(
+        help: ArgumentHelp(
+            "The fingerprint of the server's certificate, from the office (pinned for next time).",
+            valueName: "sha256:…"))
+    var fingerprint: String?
 
-    @Option(help: ArgumentHelp("For TLS: a PEM file of the certificates to trust.", valueName: "file"))
+    @Option(help: ArgumentHelp("Trust the server's certificate if this PEM authority issued it.", valueName: "file"))
     var ca: String?
+
+    @Flag(help: "Sync over plain TCP, unencrypted, only when the office runs the server so (kept for next time).")
+    var plain = false
+
+    @Flag(help: "Sync over TLS again after --plain (the default).")
+    var tls = false
 
     @Flag(inversion: .prefixedNo, help: "Ask the server to compress, or not (kept for next time; default: compress).")
     var compression: Bool?
@@ -55,6 +76,14 @@ struct SyncCommand: AsyncParsableCommand {
             throw ValidationError(
                 "the token has characters a token never has: copy it again from `gridsyncd worker add`")
         }
+        if let fingerprint, CertificateFingerprint(fingerprint) == nil {
+            throw ValidationError(
+                "'\(fingerprint)' is not a fingerprint: copy it from the office as printed, sha256: and 64 "
+                    + "hexadecimal digits")
+        }
+        if plain, tls || fingerprint != nil || ca != nil {
+            throw ValidationError("--plain is without TLS: leave out --tls, --fingerprint and --ca")
+        }
         guard (1...3600).contains(timeout) else { throw ValidationError("--timeout must be 1 to 3600 seconds") }
     }
 
@@ -62,16 +91,13 @@ struct SyncCommand: AsyncParsableCommand {
         var store = try data.openStore()
         let settings = try settings()
         let (host, port) = try settings.endpoint()
-        let context: NIOSSLContext?
-        do {
-            context = settings.tls ? try TLSFiles.client(trusting: settings.certificateAuthority) : nil
-        } catch {
-            throw SyncError(.tls, "\(error)")
-        }
+        let transport = try settings.transport()
         let before = try await store.status()
         let connector = SyncConnector(
-            host: host, port: port, tls: context,
-            timeouts: ConnectionTimeouts(handshake: .seconds(Int64(timeout)), idle: .seconds(Int64(timeout))))
+            host: host, port: port, tls: transport,
+            timeouts: ConnectionTimeouts(
+                handshake: .seconds(Int64(timeout)), idle: .seconds(Int64(timeout)),
+                message: .seconds(Int64(max(timeout, 120)))))
         // The first sync found what to repair; after a new identity, a second one moves the edits.
         let first = try await sync(store, with: connector, settings: settings, toBeSent: before.unsyncedOpCount)
         var outcome = first
@@ -137,9 +163,11 @@ struct SyncCommand: AsyncParsableCommand {
             try settings.attempted(failure: nil).save(in: data.folder)
             return outcome
         } catch let failure as ClientSync.Failure {
-            let tlsHint =
-                settings.tls && failure.error.message.contains("TLS failed")
-                ? "\nCheck --ca, and that the server's certificate names the address in --server." : ""
+            if let changed = certificateChange(connector.tls) {
+                try noteAttempt(failure: changed.message, settings: nil)
+                throw changed
+            }
+            let tlsHint = Self.transportHint(failure, plain: settings.plain)
             // The server answered and took the token: keep it, so that `gridsync sync` alone retries.
             try noteAttempt(failure: failure.description, settings: failure.welcomed ? settings : nil)
             throw SyncError(
@@ -150,6 +178,10 @@ struct SyncCommand: AsyncParsableCommand {
         } catch let error as StoreError {
             throw error
         } catch {
+            if let changed = certificateChange(connector.tls) {
+                try noteAttempt(failure: changed.message, settings: nil)
+                throw changed
+            }
             try noteAttempt(failure: "the server could not be reached: \(error)", settings: nil)
             throw SyncError(
                 .unreachable,
@@ -165,21 +197,96 @@ struct SyncCommand: AsyncParsableCommand {
         try kept.attempted(failure: failure).save(in: data.folder)
     }
 
+    /// A refusal of a server whose certificate is not the one pinned, if that is why the
+    /// connection failed.
+    private func certificateChange(_ tls: ClientTLS?) -> SyncError? {
+        guard let tls, case .fingerprint(let pinned) = tls.trust, let presented = tls.presented.fingerprint,
+            presented != pinned
+        else { return nil }
+        return SyncError(
+            .certificateChanged,
+            """
+            the server presented another certificate than the one this laptop trusts:
+              trusted:   \(pinned)
+              presented: \(presented)
+            Nothing was sent. If the office replaced the server's certificate, ask them for the new fingerprint \
+            and run `gridsync sync --fingerprint <new fingerprint>`. If they did not, someone may be between this \
+            laptop and the office: do not sync, and tell the office.
+            """)
+    }
+
+    /// What to check when a connection fails in a way that a wrong transport explains.
+    private static func transportHint(_ failure: ClientSync.Failure, plain: Bool) -> String {
+        if !plain, failure.error.message.contains("TLS failed") {
+            return "\nIf the office runs the server without TLS, they will tell you to sync with --plain; "
+                + "with --ca, check that the server's certificate names the address in --server."
+        }
+        if plain, !failure.welcomed, failure.error.code == .unavailable {
+            return "\nThe server may use TLS (the default): sync without --plain, with --fingerprint from the office."
+        }
+        return ""
+    }
+
     /// The saved settings, with this command's options over them.
     private func settings() throws -> SyncSettings {
         let saved = try SyncSettings.load(from: data.folder)
-        let environmentToken = ProcessInfo.processInfo.environment["GRIDSYNC_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         guard let server = server ?? saved?.server else {
-            throw SyncError(.settings, "no server yet: give --server host:port and --token (ask the office for both)")
+            throw SyncError(
+                .settings,
+                "no server yet: give --server host:port and --fingerprint (the office prints both with your token)")
         }
-        guard let token = token ?? environmentToken ?? saved?.token else {
-            throw SyncError(.settings, "no token yet: give --token (the office prints one with `gridsyncd worker add`)")
+        guard let token = try givenToken() ?? saved?.token else {
+            throw SyncError(
+                .settings,
+                "no token yet: run this in a terminal to type it, or give --token-file FILE or $GRIDSYNC_TOKEN "
+                    + "(the office prints one with `gridsyncd worker add`)")
         }
-        // A relative --ca is kept as an absolute path: the next sync may run from elsewhere.
-        let authority = ca.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? saved?.certificateAuthority
-        return SyncSettings(
-            server: server, token: token, tls: tls ?? saved?.tls ?? false, certificateAuthority: authority,
-            compression: compression ?? saved?.compression ?? true)
+        var settings = SyncSettings(
+            server: server, token: token, plain: saved?.plain ?? false, fingerprint: saved?.fingerprint,
+            certificateAuthority: saved?.certificateAuthority, compression: compression ?? saved?.compression ?? true)
+        // What this command says replaces how the server was trusted.
+        if plain { settings.plain = true }
+        if tls { settings.plain = false }
+        if let pinned = fingerprint.flatMap(CertificateFingerprint.init) {
+            settings.plain = false
+            settings.fingerprint = pinned.description
+            settings.certificateAuthority = nil
+        }
+        if let ca {
+            settings.plain = false
+            // Kept as an absolute path: the next sync may run from elsewhere.
+            settings.certificateAuthority = URL(fileURLWithPath: ca).standardizedFileURL.path
+            settings.fingerprint = nil
+        }
+        return settings
+    }
+
+    /// The token this command is given: `--token-file`, `--token`, `$GRIDSYNC_TOKEN`, or typed
+    /// at a question when there is none saved and a terminal to ask in.
+    private func givenToken() throws -> String? {
+        let found: String?
+        if let tokenFile {
+            found = try TokenInput.read(file: tokenFile)
+        } else if let token {
+            FileHandle.standardError.write(
+                Data(
+                    ("note: a token given with --token is visible to every user of this laptop while the sync "
+                        + "runs; it is kept, so next time leave it out\n").utf8))
+            found = token
+        } else if let environment = ProcessInfo.processInfo.environment["GRIDSYNC_TOKEN"], !environment.isEmpty {
+            found = environment
+        } else if (try? SyncSettings.load(from: data.folder))??.token == nil, !output.json {
+            found = try TokenInput.ask()
+        } else {
+            found = nil
+        }
+        guard let found else { return nil }
+        let token = found.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard Message.isValidToken(token) else {
+            throw SyncError(
+                .settings, "the token has characters a token never has: copy it again from `gridsyncd worker add`")
+        }
+        return token
     }
 
     /// What `--json` prints.

@@ -21,6 +21,7 @@ struct DataOptions: ParsableArguments {
 
     /// Opens the replica in the data folder.
     func openStore() throws -> SQLiteReplicaStore {
-        try SQLiteReplicaStore.open(in: folder)
+        DataFolder.keepPrivate(folder)
+        return try SQLiteReplicaStore.open(in: folder)
     }
 }

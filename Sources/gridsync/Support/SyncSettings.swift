@@ -1,15 +1,19 @@
 import Foundation
+import GridNet
 
-/// Where this replica syncs: the daemon's address, the worker's token, and TLS; kept in
-/// `server.json` in the data folder, readable by its owner only (the token is a credential).
+/// Where this replica syncs: the daemon's address, the worker's token, and how the daemon is
+/// trusted; kept in `server.json` in the data folder, readable by its owner only (the token
+/// is a credential).
 struct SyncSettings: Codable, Hashable {
     /// The daemon, `host:port`.
     var server: String
     /// The worker's bearer token.
     var token: String
-    /// Whether to use TLS.
-    var tls: Bool = false
-    /// A PEM file of the certificates to trust for TLS (else the system's).
+    /// Whether to sync over plain TCP, as the office said (TLS otherwise).
+    var plain = false
+    /// The fingerprint of the daemon's certificate, pinned on the first sync.
+    var fingerprint: String?
+    /// A PEM file of the certificate authorities to trust for TLS, instead of a fingerprint.
     var certificateAuthority: String?
     /// Whether to ask for compression.
     var compression: Bool = true
@@ -19,6 +23,75 @@ struct SyncSettings: Codable, Hashable {
     var lastFailure: String?
 
     static let fileName = "server.json"
+
+    init(
+        server: String, token: String, plain: Bool, fingerprint: String?, certificateAuthority: String?,
+        compression: Bool
+    ) {
+        self.server = server
+        self.token = token
+        self.plain = plain
+        self.fingerprint = fingerprint
+        self.certificateAuthority = certificateAuthority
+        self.compression = compression
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        server = try container.decode(String.self, forKey: .server)
+        token = try container.decode(String.self, forKey: .token)
+        fingerprint = try container.decodeIfPresent(String.self, forKey: .fingerprint)
+        certificateAuthority = try container.decodeIfPresent(String.self, forKey: .certificateAuthority)
+        compression = try container.decodeIfPresent(Bool.self, forKey: .compression) ?? true
+        lastAttempt = try container.decodeIfPresent(String.self, forKey: .lastAttempt)
+        lastFailure = try container.decodeIfPresent(String.self, forKey: .lastFailure)
+        // Settings saved before TLS was the default say `"tls": false` for plain TCP.
+        let legacyTLS = try LegacyKeys.decode(from: decoder)
+        plain = try container.decodeIfPresent(Bool.self, forKey: .plain) ?? (legacyTLS == false)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case server, token, plain, fingerprint, certificateAuthority, compression, lastAttempt, lastFailure
+    }
+
+    /// The `tls` flag of settings saved by an older gridsync.
+    private enum LegacyKeys: String, CodingKey {
+        case tls
+
+        static func decode(from decoder: any Decoder) throws -> Bool? {
+            try decoder.container(keyedBy: LegacyKeys.self).decodeIfPresent(Bool.self, forKey: .tls)
+        }
+    }
+
+    /// How the daemon is reached: `nil` for plain TCP, else TLS that trusts the pinned
+    /// fingerprint or the certificate authorities.
+    ///
+    /// - Throws: ``SyncError`` when TLS has nothing to trust yet (a first sync without
+    ///   `--fingerprint`), or its files cannot be used.
+    func transport() throws -> ClientTLS? {
+        guard !plain else { return nil }
+        let trust: ClientTLS.Trust
+        if let fingerprint {
+            guard let pinned = CertificateFingerprint(fingerprint) else {
+                throw SyncError(
+                    .settings, "the pinned fingerprint '\(fingerprint)' cannot be read: give --fingerprint again")
+            }
+            trust = .fingerprint(pinned)
+        } else if let certificateAuthority {
+            trust = .authority(certificateAuthority)
+        } else {
+            throw SyncError(
+                .settings,
+                "the first sync needs the server's fingerprint: give --fingerprint sha256:… as the office printed it "
+                    + "(with your token, by `gridsyncd worker add`), or --ca FILE if the office has its own "
+                    + "certificate authority")
+        }
+        do {
+            return try ClientTLS(trust: trust)
+        } catch {
+            throw SyncError(.tls, "\(error)")
+        }
+    }
 
     /// The settings saved in `folder`, if any.
     static func load(from folder: String) throws -> SyncSettings? {
@@ -71,6 +144,8 @@ struct SyncError: Error, Hashable, CustomStringConvertible {
         static let unreachable = Code(rawValue: "unreachable")
         /// TLS could not be set up.
         static let tls = Code(rawValue: "tls")
+        /// The server presented another certificate than the one pinned.
+        static let certificateChanged = Code(rawValue: "certificate-changed")
     }
 
     var code: Code

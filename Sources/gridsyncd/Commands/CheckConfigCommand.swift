@@ -28,9 +28,13 @@ struct CheckConfigCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try daemon.configuration()
         var problems: [String] = []
-        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+        var fingerprint: CertificateFingerprint?
+        if let files = configuration.certificateFiles,
+            !files.isOwn || FileManager.default.fileExists(atPath: files.certificate)
+        {
             do {
-                _ = try TLSFiles.server(certificate: certificate, key: key)
+                _ = try TLSFiles.server(certificate: files.certificate, key: files.key)
+                fingerprint = try CertificateFingerprint.ofPEMFile(files.certificate)
             } catch {
                 problems.append("\(error)")
             }
@@ -59,6 +63,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
                 "settings": configuration.table.map { ["key": $0.key, "value": $0.value, "source": $0.source] },
                 "problems": problems,
                 "ignored": configuration.ignored,
+                "fingerprint": fingerprint?.description ?? NSNull(),
             ]
             let data = try JSONSerialization.data(
                 withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
@@ -69,6 +74,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
                 let value = row.value.isEmpty ? "-" : row.value
                 print("\(row.key.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)  (\(row.source))")
             }
+            if let fingerprint { print("\ncertificate fingerprint: \(fingerprint)") }
             if !configuration.ignored.isEmpty {
                 print("\nignored:\n  " + configuration.ignored.joined(separator: "\n  "))
             }

@@ -41,6 +41,10 @@ struct RestoreCommand: AsyncParsableCommand {
         for file in [replica] + (accounts.map { [$0] } ?? []) where !manager.fileExists(atPath: file) {
             throw DaemonError(.badBackup, "\(file) does not exist: give the path of the backup file")
         }
+        // A daemon serving the folder would go on with the replaced files open.
+        try manager.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let lock = try FolderLock.take(data)
+        defer { withExtendedLifetime(lock) {} }
         let stamp = Date().formatted(.iso8601).replacingOccurrences(of: ":", with: "")
         let staging = (data as NSString).appendingPathComponent("restoring-\(stamp)")
         let replaced = (data as NSString).appendingPathComponent("replaced-\(stamp)")

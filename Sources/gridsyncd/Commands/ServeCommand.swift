@@ -4,7 +4,6 @@ import GridNet
 import GridProtocol
 import Logging
 import NIOCore
-import NIOSSL
 import ServiceLifecycle
 
 /// `gridsyncd serve`: run the daemon.
@@ -13,14 +12,18 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve field clients from the street's replica (the default command).",
         discussion: """
-            The first start makes the data folder and the replica in it. Stop with SIGTERM (or Ctrl-C): \
-            every connection finishes the message in flight, then closes. Logs go to standard error, one \
-            logfmt line per event (with syslog priorities under systemd).
+            The first start makes the data folder (readable by its owner only), the replica in it, and the \
+            daemon's own TLS certificate (tls/ in the data folder) unless one is configured; it prints the \
+            certificate's fingerprint, which laptops pin on their first sync. Stop with SIGTERM (or Ctrl-C): \
+            every connection finishes the message in flight, then closes; after shutdown-grace seconds (30) \
+            the rest are closed. Logs go to standard error, one logfmt line per event (with syslog priorities \
+            under systemd).
 
             Examples:
               gridsyncd serve
               gridsyncd serve --listen 0.0.0.0:7420 --metrics 127.0.0.1:9420 --data /var/lib/gridsyncd
               gridsyncd serve --tls-certificate /etc/gridsyncd/cert.pem --tls-key /etc/gridsyncd/key.pem
+              gridsyncd serve --plain --listen 127.0.0.1:7420
               GRIDSYNCD_LOG_LEVEL=debug gridsyncd serve
             """)
 
@@ -32,11 +35,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The Prometheus endpoint (default 127.0.0.1:9420), or off.", valueName: "host:port"))
     var metrics: String?
 
-    @Option(help: ArgumentHelp("A PEM certificate chain: serve over TLS.", valueName: "file"))
+    @Option(help: ArgumentHelp("A PEM certificate chain (default: the daemon's own).", valueName: "file"))
     var tlsCertificate: String?
 
     @Option(help: ArgumentHelp("The certificate's PEM private key.", valueName: "file"))
     var tlsKey: String?
+
+    @Flag(help: "Serve plain TCP, without TLS (laptops must then be told --plain too).")
+    var plain = false
 
     @Option(help: ArgumentHelp("trace, debug, info (default), notice, warning, error or critical.", valueName: "level"))
     var logLevel: String?
@@ -44,40 +50,28 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try daemon.configuration(flags: [
             "listen": listen, "metrics": metrics, "tls-certificate": tlsCertificate, "tls-key": tlsKey,
-            "log-level": logLevel,
+            "log-level": logLevel, "tls": plain ? "off" : nil,
         ])
         var logger = Logger(label: "gridsyncd") { LogfmtHandler(label: $0) }
         logger.logLevel = configuration.logLevel
         let folder = try DaemonFolder.open(configuration.data)
-        let tls: NIOSSLContext? = try configuration.tlsCertificate.map { certificate in
-            try TLSFiles.server(certificate: certificate, key: configuration.tlsKey!)
-        }
+        let certificate = try configuration.certificateFiles.map(DaemonCertificate.load)
+        let gate = ConnectionGate(limits: configuration.gate)
         let listener: SyncListener
         do {
             listener = try await SyncListener.bind(
                 SyncListener.Configuration(
-                    host: configuration.listen.host, port: configuration.listen.port, tls: tls,
-                    timeouts: ConnectionTimeouts(
-                        handshake: .seconds(Int64(configuration.handshakeTimeout)),
-                        idle: .seconds(Int64(configuration.idleTimeout))),
-                    maxConnections: configuration.maxConnections, messageMemory: configuration.messageMemory))
+                    host: configuration.listen.host, port: configuration.listen.port, tls: certificate?.context,
+                    timeouts: configuration.timeouts, messageMemory: configuration.messageMemory))
         } catch {
             throw DaemonError(
                 .cannotListen,
-                "cannot listen on \(configuration.listen) (\(error)): is another gridsyncd running? "
+                "cannot listen on \(configuration.listen) (\(error)): is another program using that port? "
                     + "Choose another address with --listen")
         }
         for note in configuration.ignored { logger.warning("\(note)") }
-        let metrics = DaemonMetrics()
-        var services: [any Service] = [
-            SyncService(
-                listener: listener,
-                connection: ServerConnection(
-                    store: folder.store, authority: folder.accounts, limits: configuration.limits,
-                    compression: configuration.compression),
-                limits: configuration.limits, logger: logger,
-                observer: DaemonObserver(metrics: metrics, accounts: folder.accounts, logger: logger))
-        ]
+        let metrics = DaemonMetrics(budget: listener.budget)
+        var services: [any Service] = []
         var metricsURL = "off"
         if let address = configuration.metrics {
             do {
@@ -85,26 +79,39 @@ struct ServeCommand: AsyncParsableCommand {
                 services.append(MetricsService(endpoint: endpoint, metrics: metrics))
                 metricsURL = "http://\(DaemonConfiguration.Endpoint(host: address.host, port: endpoint.port))/metrics"
             } catch {
-                listener.shutdown()
+                listener.shutdown(within: .zero, gate: gate)
                 throw DaemonError(
                     .cannotListen,
                     "cannot serve metrics on \(address) (\(error)): choose another address with --metrics, or --metrics off"
                 )
             }
         }
+        // Services stop in reverse order: sync drains first, while its metrics can still be read.
+        services.append(
+            SyncService(
+                listener: listener,
+                connection: ServerConnection(
+                    store: folder.store, authority: AccountAuthority(accounts: folder.accounts), gate: gate,
+                    limits: configuration.limits, compression: configuration.compression),
+                gate: gate, limits: configuration.limits, grace: .seconds(Int64(configuration.shutdownGrace)),
+                logger: logger,
+                observer: DaemonObserver(metrics: metrics, accounts: folder.accounts, logger: logger)))
         let bound = DaemonConfiguration.Endpoint(host: configuration.listen.host, port: listener.port)
+        let transport =
+            certificate.map { "TLS, certificate \($0.fingerprint)\($0.isNew ? ", made just now" : "")" } ?? "plain TCP"
+        let trust = certificate.map { " --fingerprint \($0.fingerprint)" } ?? " --plain"
         // Written at once, unbuffered: whoever started the daemon may be waiting for it.
         FileHandle.standardOutput.write(
             Data(
                 """
                 gridsyncd is serving the replica in \(configuration.data)
-                  sync:    \(bound) (\(tls == nil ? "plain TCP" : "TLS"), compression \(configuration.compression ? "on" : "off"))
+                  sync:    \(bound) (\(transport), compression \(configuration.compression ? "on" : "off"))
                   metrics: \(metricsURL)
                 Connect a field client:
                   1. here, as the user gridsyncd runs as:
                      gridsyncd worker add w001 --grid c01/g01 \(configuration.file.map { "--config \($0)" } ?? "--data \(configuration.data)")
-                  2. on the laptop:
-                     gridsync sync --server \(Self.advertised(bound)) --token <the token printed by step 1>\(tls == nil ? "" : " --tls --ca <the office's CA certificate>")
+                  2. on the laptop (it asks for the token printed by step 1):
+                     gridsync sync --server \(Self.advertised(bound))\(trust)
 
                 """.utf8))
         logger.info(
@@ -112,11 +119,13 @@ struct ServeCommand: AsyncParsableCommand {
             metadata: [
                 "listen": "\(bound)", "data": "\(configuration.data)", "new_replica": "\(folder.isNew)",
                 "replica": "\(folder.store.identity.replica)",
+                "tls": "\(certificate.map { "\($0.fingerprint)" } ?? "off")",
             ])
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        withExtendedLifetime(folder.lock) {}
     }
 
     /// The address a client should use: this host's name when listening on every address.

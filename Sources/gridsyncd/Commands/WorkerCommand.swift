@@ -72,21 +72,28 @@ struct WorkerCommand: AsyncParsableCommand {
             }
             let configuration = try daemon.configuration()
             let accounts = try AccountStore.open(in: configuration.data)
+            // The fingerprint laptops pin: the daemon's own certificate is made now if it does not exist yet.
+            let fingerprint = try configuration.certificateFiles.map { try DaemonCertificate.load($0).fingerprint }
             let (account, token) = try await accounts.add(worker: worker, role: role, scopes: parsed)
             if output.json {
-                print(try OutputOptions.json(WorkerJSON.Added(account: account, token: token)))
+                print(
+                    try OutputOptions.json(
+                        WorkerJSON.Added(account: account, token: token, fingerprint: fingerprint?.description)))
                 return
             }
-            print("account:  \(account.worker) (\(account.role.rawValue))")
-            print("scopes:   \(account.scopes.map(\.description).joined(separator: ", "))")
-            print("token:    \(token)")
+            print("account:      \(account.worker) (\(account.role.rawValue))")
+            print("scopes:       \(account.scopes.map(\.description).joined(separator: ", "))")
+            print("token:        \(token)")
+            print("server:       <this server>:\(configuration.listen.port)")
+            print("fingerprint:  \(fingerprint.map(\.description) ?? "none: the server serves plain TCP")")
             print("")
             let grids = account.scopes.map { "--grid \($0)" }.joined(separator: " ")
-            print("This token is shown once. On the worker's laptop:")
+            print("The token is shown once. On the worker's laptop:")
             print("  gridsync init --worker \(account.worker) \(grids)   (once, if the laptop is new)")
             print(
-                "  gridsync sync --server <this server>:\(configuration.listen.port) --token \(token)"
-                    + (configuration.tlsCertificate == nil ? "" : " --tls --ca <the office's CA certificate>"))
+                "  gridsync sync --server <this server>:\(configuration.listen.port) "
+                    + (fingerprint.map { "--fingerprint \($0)" } ?? "--plain"))
+            print("and paste the token when it asks.")
         }
     }
 
@@ -163,5 +170,7 @@ enum WorkerJSON {
     struct Added: Encodable {
         let account: Account
         let token: String
+        /// The server certificate's fingerprint, which the laptop pins; `nil` for plain TCP.
+        let fingerprint: String?
     }
 }

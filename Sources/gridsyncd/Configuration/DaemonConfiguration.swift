@@ -13,18 +13,26 @@ struct DaemonConfiguration: Sendable {
     var listen = Endpoint(host: "0.0.0.0", port: 7420)
     /// Where Prometheus scrapes, or `nil` for no metrics endpoint.
     var metrics: Endpoint? = Endpoint(host: "127.0.0.1", port: 9420)
-    /// The PEM certificate chain and key for TLS; both or neither.
+    /// Whether sync runs over TLS (the default) or plain TCP.
+    var tls = true
+    /// The PEM certificate chain and key for TLS; both or neither. Neither: the daemon's own,
+    /// made in the data folder on first start.
     var tlsCertificate: String?
     var tlsKey: String?
     /// Whether to compress connections whose clients ask.
     var compression = true
-    /// The most connections served at once.
-    var maxConnections = 512
+    /// Connections at once: in all, from one address, with one worker's token; and wrong
+    /// tokens from one address in a minute.
+    var gate = ConnectionGate.Limits()
     /// The most bytes all connections' unfinished messages may hold together.
     var messageMemory = SyncListener.Configuration.defaultMessageMemory
-    /// Seconds allowed for the handshake, and of silence afterwards.
+    /// Seconds allowed for the handshake, to wait for a message to start, and for a message
+    /// to arrive whole.
     var handshakeTimeout = 10
     var idleTimeout = 60
+    var messageTimeout = 120
+    /// Seconds that shutting down waits for connections to finish their message in flight.
+    var shutdownGrace = 30
     /// The protocol limits.
     var limits = Limits.standard
     /// The least important log lines written.
@@ -104,7 +112,14 @@ struct DaemonConfiguration: Sendable {
         } show: {
             $0.metrics.map(\.description) ?? "off"
         },
-        Setting(key: "tls-certificate", help: "PEM certificate chain for TLS") { c, v in
+        Setting(key: "tls", help: "on (default) or off: off serves plain TCP, for laptops told --plain") { c, v in
+            guard v == "on" || v == "off" else { return "give on or off" }
+            c.tls = v == "on"
+            return nil
+        } show: {
+            $0.tls ? "on" : "off"
+        },
+        Setting(key: "tls-certificate", help: "PEM certificate chain for TLS (default: the daemon's own)") { c, v in
             c.tlsCertificate = v.isEmpty ? nil : v
             return nil
         } show: {
@@ -129,19 +144,44 @@ struct DaemonConfiguration: Sendable {
             $0.messageMemory
         },
         number("max-connections", "the most connections at once", 1...100_000) {
-            $0.maxConnections = $1
+            $0.gate.connections = $1
         } show: {
-            $0.maxConnections
+            $0.gate.connections
+        },
+        number("max-connections-per-address", "the most connections at once from one IP address", 1...100_000) {
+            $0.gate.perAddress = $1
+        } show: {
+            $0.gate.perAddress
+        },
+        number("max-connections-per-worker", "the most connections at once with one worker's token", 1...1_000) {
+            $0.gate.perWorker = $1
+        } show: {
+            $0.gate.perWorker
+        },
+        number("token-failures", "wrong tokens from one address in a minute before it must wait", 1...100_000) {
+            $0.gate.failures = $1
+        } show: {
+            $0.gate.failures
         },
         number("handshake-timeout", "seconds allowed to finish the handshake", 1...3_600) {
             $0.handshakeTimeout = $1
         } show: {
             $0.handshakeTimeout
         },
-        number("idle-timeout", "seconds of silence before a connection is closed", 1...86_400) {
+        number("idle-timeout", "seconds to wait for a message to start", 1...86_400) {
             $0.idleTimeout = $1
         } show: {
             $0.idleTimeout
+        },
+        number("message-timeout", "seconds for a message to arrive whole, once started", 1...86_400) {
+            $0.messageTimeout = $1
+        } show: {
+            $0.messageTimeout
+        },
+        number("shutdown-grace", "seconds shutting down waits for messages in flight", 1...3_600) {
+            $0.shutdownGrace = $1
+        } show: {
+            $0.shutdownGrace
         },
         number("line-bytes", "the longest line, in bytes", 1_024...16 * 1024 * 1024) {
             $0.limits.lineBytes = $1
@@ -200,9 +240,14 @@ struct DaemonConfiguration: Sendable {
             flags["data"] ?? environment["GRIDSYNCD_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.data
         let path = explicitFile ?? (dataFolder as NSString).appendingPathComponent("gridsyncd.conf")
         if explicitFile != nil || FileManager.default.fileExists(atPath: path) {
-            let values = try ConfigFile.read(path)
+            let entries: [ConfigFile.Entry]
+            do {
+                entries = try ConfigFile.read(path)
+            } catch {
+                throw DaemonError(.badConfiguration, error.message)
+            }
             configuration.file = path
-            for (key, value, line) in values {
+            for (key, value, line) in entries.map({ ($0.key, $0.value, $0.line) }) {
                 if let why = retired[key] {
                     configuration.ignored.append("\(path):\(line): \(key) is ignored: \(why); remove the line")
                     continue
@@ -234,7 +279,11 @@ struct DaemonConfiguration: Sendable {
             }
         }
         if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {
-            problems.append("tls-certificate and tls-key go together: give both for TLS, or neither")
+            problems.append(
+                "tls-certificate and tls-key go together: give both, or neither for the daemon's own certificate")
+        }
+        if !configuration.tls, configuration.tlsCertificate != nil {
+            problems.append("tls = off with a tls-certificate: remove one of them")
         }
         if configuration.messageMemory < configuration.limits.messageBytes {
             problems.append("message-memory must be at least message-bytes: one whole message must fit")
@@ -251,6 +300,23 @@ struct DaemonConfiguration: Sendable {
     /// Every setting's key, value and source, for `check-config`.
     var table: [(key: String, value: String, source: String)] {
         Self.settings.map { ($0.key, $0.show(self), sources[$0.key] ?? "default") }
+    }
+
+    /// The connection deadlines.
+    var timeouts: ConnectionTimeouts {
+        ConnectionTimeouts(
+            handshake: .seconds(Int64(handshakeTimeout)), idle: .seconds(Int64(idleTimeout)),
+            message: .seconds(Int64(messageTimeout)))
+    }
+
+    /// The certificate and key that TLS uses: the configured ones, else the daemon's own in
+    /// the data folder; `nil` with `tls = off`.
+    var certificateFiles: DaemonCertificate.Files? {
+        guard tls else { return nil }
+        if let tlsCertificate, let tlsKey {
+            return DaemonCertificate.Files(certificate: tlsCertificate, key: tlsKey, isOwn: false)
+        }
+        return DaemonCertificate.Files.own(in: data)
     }
 
     /// `$XDG_DATA_HOME/gridsyncd`, else `~/.local/share/gridsyncd` (`GRIDSYNCD_DATA` is a setting like the others).

@@ -1,11 +1,23 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A small HTTP server for Prometheus: `GET /metrics` answers with the metrics; anything
 /// else is 404.
+///
+/// A scrape is one short request, so the endpoint keeps tight bounds: at most
+/// ``maxConnections`` at once (more are closed at once), and each connection is closed
+/// ``deadline`` after it opens, answered or not. Closing the endpoint closes the open
+/// connections too, so that a stuck scraper cannot hold up the daemon's shutdown.
 final class MetricsEndpoint: Sendable {
+    /// Connections served at once.
+    static let maxConnections = 16
+    /// How long a connection may stay open.
+    static let deadline = TimeAmount.seconds(10)
+
     private let server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+    private let open = Mutex([ObjectIdentifier: any Channel]())
     /// The port bound.
     let port: Int
 
@@ -22,6 +34,8 @@ final class MetricsEndpoint: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Closed at the deadline whatever it is doing: a scrape takes milliseconds.
+                    channel.eventLoop.scheduleTask(in: deadline) { channel.close(promise: nil) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
                         wrappingChannelSynchronously: channel)
@@ -35,7 +49,19 @@ final class MetricsEndpoint: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { inbound in
                 for try await connection in inbound {
+                    let channel = connection.channel
+                    let key = ObjectIdentifier(channel)
+                    let admitted = open.withLock { open in
+                        guard open.count < Self.maxConnections else { return false }
+                        open[key] = channel
+                        return true
+                    }
+                    guard admitted else {
+                        channel.close(promise: nil)
+                        continue
+                    }
                     group.addTask {
+                        defer { self.open.withLock { _ = $0.removeValue(forKey: key) } }
                         try? await Self.answer(connection, metrics: metrics)
                     }
                 }
@@ -43,9 +69,10 @@ final class MetricsEndpoint: Sendable {
         }
     }
 
-    /// Stops listening.
+    /// Stops listening, and closes the connections open.
     func close() {
         server.channel.close(promise: nil)
+        for channel in open.withLock({ Array($0.values) }) { channel.close(promise: nil) }
     }
 
     private static func answer(

@@ -1,14 +1,17 @@
 import GridNet
 import GridProtocol
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// The listener as a service: serves until a graceful shutdown, then lets every open
-/// connection finish the message in flight.
+/// connection finish the message in flight, for at most `grace`.
 struct SyncService: Service {
     let listener: SyncListener
     let connection: ServerConnection
+    let gate: ConnectionGate
     let limits: Limits
+    let grace: TimeAmount
     let logger: Logger
     let observer: DaemonObserver
 
@@ -16,8 +19,10 @@ struct SyncService: Service {
         try await withGracefulShutdownHandler {
             try await listener.run(connection, limits: limits, logger: logger, observer: observer)
         } onGracefulShutdown: {
-            logger.notice("shutting down: closing each connection after its message in flight")
-            listener.shutdown()
+            logger.notice(
+                "shutting down: closing each connection after its message in flight",
+                metadata: ["open": "\(gate.open)", "grace_seconds": "\(grace.nanoseconds / 1_000_000_000)"])
+            listener.shutdown(within: grace, gate: gate)
         }
         logger.notice("every connection is closed")
     }

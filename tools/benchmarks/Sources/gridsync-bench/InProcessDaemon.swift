@@ -14,8 +14,8 @@ struct InProcessDaemon {
         let worker: WorkerID
         let scopes: [GridScope]
 
-        func authorize(replica: ReplicaID, token: String) async throws -> TokenGrant {
-            TokenGrant(worker: worker, read: scopes, write: scopes)
+        func authorize(replica: ReplicaID, token: String) async throws -> ServerSession.Grant {
+            ServerSession.Grant(worker: worker, read: scopes, write: scopes)
         }
     }
 

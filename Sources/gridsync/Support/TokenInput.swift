@@ -1,0 +1,45 @@
+import Foundation
+
+/// Reads a worker's token from where it is safe: a file, standard input, or a question in
+/// the terminal that does not show what is typed. Never from the command line, which every
+/// user of the laptop can read in the process list.
+enum TokenInput {
+    /// The token in `file` (its first line), or on standard input for `-`.
+    static func read(file: String) throws -> String {
+        let text: String?
+        if file == "-" {
+            text = readLine(strippingNewline: true)
+        } else {
+            text = (try? String(contentsOfFile: file, encoding: .utf8))?
+                .split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init)
+            guard text != nil else {
+                throw SyncError(.settings, "cannot read the token file \(file): give the file the office's token is in")
+            }
+        }
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw SyncError(.settings, "no token in \(file == "-" ? "standard input" : file): give the office's token")
+        }
+        return text
+    }
+
+    /// Asks for the token in the terminal, without echoing it; `nil` when there is no
+    /// terminal to ask in (a script).
+    static func ask() throws -> String? {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else { return nil }
+        FileHandle.standardError.write(Data("Token from the office (not shown as you type or paste it): ".utf8))
+        var original = termios()
+        let canHide = tcgetattr(STDIN_FILENO, &original) == 0
+        if canHide {
+            var hidden = original
+            hidden.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &hidden)
+        }
+        let line = readLine(strippingNewline: true)
+        if canHide { tcsetattr(STDIN_FILENO, TCSAFLUSH, &original) }
+        FileHandle.standardError.write(Data("\n".utf8))
+        guard let line, !line.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw SyncError(.settings, "no token was given: sync again and paste the token from the office")
+        }
+        return line
+    }
+}
