@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GridAccountsTests",
-            dependencies: ["GridAccounts", "GridMerge", "GridModel"],
+            dependencies: ["GridAccounts", "GridMerge", "GridModel", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
         ),
         // Runs the real `gridsync` binary, as a grid worker would.

@@ -50,8 +50,8 @@ public struct ClientTLS: Sendable {
         }
     }
 
-    /// The handler that speaks TLS to `host` on a new connection.
-    func handler(host: String, isAddress: Bool) throws -> NIOSSLClientHandler {
+    /// The handler that speaks TLS to `host` (an address if `isAddress`) on a new connection.
+    public func handler(host: String, isAddress: Bool) throws -> NIOSSLClientHandler {
         // SNI carries host names, never addresses.
         let serverHostname = isAddress ? nil : host
         guard case .fingerprint(let pinned) = trust else {
