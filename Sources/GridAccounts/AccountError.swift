@@ -1,28 +1,11 @@
+import GridModel
+
 /// An account action that cannot be done; nothing was written.
 ///
 /// New codes may be added; match on ``code``.
-public struct AccountError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// A stable, machine-readable kind of failure, as shown with `--json`.
-    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-
-        public init(rawValue: String) { self.rawValue = rawValue }
-
-        /// The accounts file cannot be opened or written.
-        public static let accounts = Code(rawValue: "accounts")
-        /// `worker add` for a worker whose token still works.
-        public static let accountExists = Code(rawValue: "account-exists")
-        /// A worker without an account.
-        public static let unknownWorker = Code(rawValue: "unknown-worker")
-        /// A token that is unknown or revoked, or a replica that syncs for another worker.
-        public static let tokenRefused = Code(rawValue: "token-refused")
-        /// A row of the accounts file that cannot be read.
-        public static let unreadable = Code(rawValue: "unreadable")
-        /// `worker revoke` of a token already revoked.
-        public static let alreadyRevoked = Code(rawValue: "already-revoked")
-
-        public var description: String { rawValue }
-    }
+public struct AccountError: CodedError {
+    /// What went wrong: see the codes in the extension below.
+    public typealias Code = ErrorCode<AccountError>
 
     /// What went wrong.
     public var code: Code
@@ -30,10 +13,28 @@ public struct AccountError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    /// The error underneath, if any.
+    public var cause: ErrorCause?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause.map(ErrorCause.init)
     }
+}
 
-    public var description: String { message }
+extension ErrorCode<AccountError> {
+    /// The accounts file cannot be opened or written.
+    public static var accounts: Self { "accounts" }
+    /// `worker add` for a worker whose token still works.
+    public static var accountExists: Self { "account-exists" }
+    /// A worker without an account.
+    public static var unknownWorker: Self { "unknown-worker" }
+    /// A token that is unknown or revoked, or a replica that syncs for another worker.
+    public static var tokenRefused: Self { "token-refused" }
+    /// A row of the accounts file that cannot be read.
+    public static var unreadable: Self { "unreadable" }
+    /// `worker revoke` of a token already revoked.
+    public static var alreadyRevoked: Self { "already-revoked" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GridModel
 
 /// A configuration file of `key = value` lines; `#` starts a comment; blank lines are
 /// ignored. Values are taken as written, without quotes.
@@ -21,7 +22,9 @@ public enum ConfigFile {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigFileError("cannot read the configuration file \(path): \(error.localizedDescription)")
+            throw ConfigFileError(
+                .unreadable, "cannot read the configuration file \(path): \(error.localizedDescription)",
+                cause: error)
         }
         return try parse(text, path: path)
     }
@@ -34,7 +37,7 @@ public enum ConfigFile {
                 .trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty else { continue }
             guard let equals = line.firstIndex(of: "=") else {
-                throw ConfigFileError("\(path):\(index + 1): '\(line)' is not `key = value`")
+                throw ConfigFileError(.malformedLine, "\(path):\(index + 1): '\(line)' is not `key = value`")
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
@@ -45,12 +48,28 @@ public enum ConfigFile {
 }
 
 /// A configuration file that cannot be read, with the line and what to write instead.
-public struct ConfigFileError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct ConfigFileError: CodedError {
+    /// What went wrong: see the codes in the extension below.
+    public typealias Code = ErrorCode<ConfigFileError>
+
+    /// What went wrong.
+    public var code: Code
     /// What was wrong, where, and what to do.
     public var message: String
+    /// The file system's error, for a file that cannot be read.
+    public var cause: ErrorCause?
 
     /// Creates the error.
-    public init(_ message: String) { self.message = message }
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause.map(ErrorCause.init)
+    }
+}
 
-    public var description: String { message }
+extension ErrorCode<ConfigFileError> {
+    /// The file cannot be read.
+    public static var unreadable: Self { "unreadable" }
+    /// A line is not `key = value`.
+    public static var malformedLine: Self { "malformed-line" }
 }

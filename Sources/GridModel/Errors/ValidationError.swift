@@ -3,32 +3,9 @@
 /// Every validation error names the field, the value that was refused and what is allowed,
 /// so that a grid worker at the command line, or a daemon log reader, can fix the input
 /// without reading code. New codes may be added; match on ``code``, not on the message.
-public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// A stable, machine-readable kind of validation failure.
-    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-        /// The stable text of the code, as shown in messages, logs and `--json` errors.
-        public let rawValue: String
-
-        /// Creates a code from its stable text.
-        public init(rawValue: String) { self.rawValue = rawValue }
-
-        /// The field does not exist on this record type.
-        public static let unknownField = Code(rawValue: "unknown-field")
-        /// The value is not one of a fixed list of keys or labels.
-        public static let unknownChoice = Code(rawValue: "unknown-choice")
-        /// A required field is missing or would be cleared.
-        public static let missingRequired = Code(rawValue: "missing-required")
-        /// The text is longer than the field allows.
-        public static let tooLong = Code(rawValue: "too-long")
-        /// The value is not written the way the field needs (a date, an id, a number...).
-        public static let badFormat = Code(rawValue: "bad-format")
-        /// The number is outside the allowed range.
-        public static let outOfRange = Code(rawValue: "out-of-range")
-        /// The edit does not fit the field's merge kind (for example, adding to a register).
-        public static let wrongKind = Code(rawValue: "wrong-kind")
-
-        public var description: String { rawValue }
-    }
+public struct ValidationError: CodedError {
+    /// What went wrong: see the codes in the extension below.
+    public typealias Code = ErrorCode<ValidationError>
 
     /// What went wrong.
     public var code: Code
@@ -47,8 +24,11 @@ public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertibl
         self.allowed = allowed
     }
 
+    /// A validation error stands on its own: nothing lies underneath.
+    public var cause: ErrorCause? { nil }
+
     /// A one-line explanation: the field, the refused value and what is allowed.
-    public var description: String {
+    public var message: String {
         switch code {
         case .missingRequired:
             return "\(field) is required: give \(allowed)"
@@ -61,4 +41,21 @@ public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertibl
             return "\(field): \(shown) is not allowed (\(code)): use \(allowed)"
         }
     }
+}
+
+extension ErrorCode<ValidationError> {
+    /// The field does not exist on this record type.
+    public static var unknownField: Self { "unknown-field" }
+    /// The value is not one of a fixed list of keys or labels.
+    public static var unknownChoice: Self { "unknown-choice" }
+    /// A required field is missing or would be cleared.
+    public static var missingRequired: Self { "missing-required" }
+    /// The text is longer than the field allows.
+    public static var tooLong: Self { "too-long" }
+    /// The value is not written the way the field needs (a date, an id, a number...).
+    public static var badFormat: Self { "bad-format" }
+    /// The number is outside the allowed range.
+    public static var outOfRange: Self { "out-of-range" }
+    /// The edit does not fit the field's merge kind (for example, adding to a register).
+    public static var wrongKind: Self { "wrong-kind" }
 }

@@ -33,13 +33,13 @@ public struct CertificateFingerprint: Hashable, Sendable, CustomStringConvertibl
     public static func ofPEMFile(_ path: String) throws(TLSFileError) -> CertificateFingerprint {
         do {
             guard let first = try NIOSSLCertificate.fromPEMFile(path).first else {
-                throw TLSFileError("\(path) holds no certificate: give a PEM certificate")
+                throw TLSFileError(.unreadable, "\(path) holds no certificate: give a PEM certificate")
             }
             return try CertificateFingerprint(of: first)
         } catch let error as TLSFileError {
             throw error
         } catch {
-            throw TLSFileError("cannot read the certificate \(path) (\(error)): give a PEM certificate")
+            throw TLSFileError(.unreadable, "cannot read the certificate \(path) (\(error)): give a PEM certificate", cause: error)
         }
     }
 

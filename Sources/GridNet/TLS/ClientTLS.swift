@@ -43,7 +43,7 @@ public struct ClientTLS: Sendable {
             do {
                 context = try NIOSSLContext(configuration: configuration)
             } catch {
-                throw TLSFileError("cannot set up TLS: \(error)")
+                throw TLSFileError(.unusable, "cannot set up TLS: \(error)", cause: error)
             }
         case .authority(let file):
             context = try TLSFiles.client(trusting: file)

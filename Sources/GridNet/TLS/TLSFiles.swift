@@ -1,3 +1,4 @@
+import GridModel
 import NIOSSL
 
 /// TLS contexts made from PEM files, with errors that name the file and what to do.
@@ -9,15 +10,19 @@ public enum TLSFiles {
         do {
             chain = try NIOSSLCertificate.fromPEMFile(certificate)
         } catch {
-            throw TLSFileError("cannot read the certificate \(certificate) (\(error)): give a PEM certificate chain")
+            throw TLSFileError(
+                .unreadable, "cannot read the certificate \(certificate) (\(error)): give a PEM certificate chain",
+                cause: error)
         }
         guard !chain.isEmpty else {
-            throw TLSFileError("\(certificate) holds no certificate: give a PEM certificate chain")
+            throw TLSFileError(.unreadable, "\(certificate) holds no certificate: give a PEM certificate chain")
         }
         do {
             privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
         } catch {
-            throw TLSFileError("cannot read the private key \(key) (\(error)): give the PEM key of the certificate")
+            throw TLSFileError(
+                .unreadable, "cannot read the private key \(key) (\(error)): give the PEM key of the certificate",
+                cause: error)
         }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
@@ -25,7 +30,9 @@ public enum TLSFiles {
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {
-            throw TLSFileError("the certificate \(certificate) and key \(key) do not make a TLS context: \(error)")
+            throw TLSFileError(
+                .unusable, "the certificate \(certificate) and key \(key) do not make a TLS context: \(error)",
+                cause: error)
         }
     }
 
@@ -38,24 +45,42 @@ public enum TLSFiles {
             do {
                 configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(authority))
             } catch {
-                throw TLSFileError("cannot read the certificate authority \(authority) (\(error)): give a PEM file")
+                throw TLSFileError(
+                    .unreadable, "cannot read the certificate authority \(authority) (\(error)): give a PEM file",
+                    cause: error)
             }
         }
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {
-            throw TLSFileError("cannot set up TLS: \(error)")
+            throw TLSFileError(.unusable, "cannot set up TLS: \(error)", cause: error)
         }
     }
 }
 
-/// A TLS file that cannot be used.
-public struct TLSFileError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// What was wrong and what to do.
+/// A TLS file that cannot be used, or TLS that cannot be set up.
+public struct TLSFileError: CodedError {
+    /// What went wrong: see the codes in the extension below.
+    public typealias Code = ErrorCode<TLSFileError>
+
+    /// What went wrong.
+    public var code: Code
+    /// What was wrong, which file, and what to do.
     public var message: String
+    /// NIOSSL's or BoringSSL's own error.
+    public var cause: ErrorCause?
 
     /// Creates the error.
-    public init(_ message: String) { self.message = message }
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause.map(ErrorCause.init)
+    }
+}
 
-    public var description: String { message }
+extension ErrorCode<TLSFileError> {
+    /// A certificate or key file that cannot be read as PEM.
+    public static var unreadable: Self { "unreadable" }
+    /// Files that do not make a TLS context together (a key of another certificate).
+    public static var unusable: Self { "unusable" }
 }

@@ -619,29 +619,31 @@ public final class SQLiteReplicaStore: ReplicaStore {
         case let error as StoreError:
             return error
         case let error as MergeError where error.code == .unreadableState:
-            return StoreError(.corrupt, "\(path): \(error.message)", merge: error)
+            return StoreError(.corrupt, "\(path): \(error.message)", cause: error)
         case let error as MergeError where error.code == .unknownRecord:
-            return StoreError(.unknownRecord, error.message, merge: error)
+            return StoreError(.unknownRecord, error.message, cause: error)
         case let error as MergeError:
-            return StoreError(.refused, error.message, merge: error)
+            return StoreError(.refused, error.message, cause: error)
         case let error as DatabaseError:
             switch error.resultCode {
             case .SQLITE_NOTADB, .SQLITE_CORRUPT:
                 return StoreError(
-                    .corrupt, "\(path) is damaged or is not a GridSync replica: restore it from a backup")
+                    .corrupt, "\(path) is damaged or is not a GridSync replica: restore it from a backup", cause: error)
             case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
                 return StoreError(
                     .readOnly,
-                    "cannot write \(path) (\(error.message ?? "permission denied")): check the file's permissions")
+                    "cannot write \(path) (\(error.message ?? "permission denied")): check the file's permissions",
+                    cause: error)
             case .SQLITE_BUSY, .SQLITE_LOCKED:
                 return StoreError(
                     .busy,
-                    "another program held \(path) for over \(Int(busyTimeout)) s: wait for it to finish and retry")
+                    "another program held \(path) for over \(Int(busyTimeout)) s: wait for it to finish and retry",
+                    cause: error)
             default:
-                return StoreError(.database, "SQLite failed on \(path): \(error.message ?? "\(error)")")
+                return StoreError(.database, "SQLite failed on \(path): \(error.message ?? "\(error)")", cause: error)
             }
         default:
-            return StoreError(.database, "\(path): \(error)")
+            return StoreError(.database, "\(path): \(error)", cause: error)
         }
     }
 }

@@ -174,7 +174,8 @@ struct SyncCommand: AsyncParsableCommand {
                 SyncError.Code(rawValue: failure.error.code.rawValue),
                 "sync stopped: \(failure)\(tlsHint)\n\(failure.summary.pushed) ops sent and \(failure.summary.pulled) "
                     + "received before it stopped are kept; run `gridsync sync` again"
-                    + (failure.error.code == .unauthorized ? " with a new --token" : ""))
+                    + (failure.error.code == .unauthorized
+                        ? " with the new token from the office: `gridsync sync --token-file -` and paste it" : ""))
         } catch let error as StoreError {
             throw error
         } catch {
@@ -221,7 +222,8 @@ struct SyncCommand: AsyncParsableCommand {
             return "\nIf the office runs the server without TLS, they will tell you to sync with --plain; "
                 + "with --ca, check that the server's certificate names the address in --server."
         }
-        if plain, !failure.welcomed, failure.error.code == .unavailable {
+        // A TLS server closes on the plain HELLO without a word; a full one says so.
+        if plain, !failure.welcomed, !failure.fromServer, failure.error.code == .unavailable {
             return "\nThe server may use TLS (the default): sync without --plain, with --fingerprint from the office."
         }
         return ""

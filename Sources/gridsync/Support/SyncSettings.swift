@@ -1,4 +1,5 @@
 import Foundation
+import GridModel
 import GridNet
 
 /// Where this replica syncs: the daemon's address, the worker's token, and how the daemon is
@@ -133,30 +134,32 @@ struct SyncSettings: Codable, Hashable {
 }
 
 /// A sync that could not run or did not finish; what was stored before is kept.
-struct SyncError: Error, Hashable, CustomStringConvertible {
-    /// A stable code: a protocol error code, or one of these.
-    struct Code: RawRepresentable, Hashable {
-        let rawValue: String
-
-        /// The server or the token are not set, or cannot be read.
-        static let settings = Code(rawValue: "settings")
-        /// The server cannot be reached.
-        static let unreachable = Code(rawValue: "unreachable")
-        /// TLS could not be set up.
-        static let tls = Code(rawValue: "tls")
-        /// The server presented another certificate than the one pinned.
-        static let certificateChanged = Code(rawValue: "certificate-changed")
-    }
+///
+/// Its code is a protocol error code (the server's refusal, or the client's own) or one of
+/// the codes below.
+struct SyncError: CodedError {
+    typealias Code = ErrorCode<SyncError>
 
     var code: Code
     var message: String
+    var cause: ErrorCause?
 
-    init(_ code: Code, _ message: String) {
+    init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause.map(ErrorCause.init)
     }
+}
 
-    var description: String { message }
+extension ErrorCode<SyncError> {
+    /// The server or the token are not set, or cannot be read.
+    static var settings: Self { "settings" }
+    /// The server cannot be reached.
+    static var unreachable: Self { "unreachable" }
+    /// TLS could not be set up.
+    static var tls: Self { "tls" }
+    /// The server presented another certificate than the one pinned.
+    static var certificateChanged: Self { "certificate-changed" }
 }
 
 extension SyncSettings {

@@ -10,11 +10,10 @@ enum TokenInput {
         if file == "-" {
             text = readLine(strippingNewline: true)
         } else {
-            text = (try? String(contentsOfFile: file, encoding: .utf8))?
-                .split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init)
-            guard text != nil else {
+            guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw SyncError(.settings, "cannot read the token file \(file): give the file the office's token is in")
             }
+            text = contents.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init)
         }
         guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw SyncError(.settings, "no token in \(file == "-" ? "standard input" : file): give the office's token")
