@@ -106,9 +106,11 @@ import Testing
             try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["type"] as? String
         }
         #expect(types == ["demand", "project", "visit"])
-        let csv = try gridsync.succeed("export", "--format", "csv", "--type", "微项目")
+        let csv = try gridsync.succeed("export", "--format", "csv", "--type", "微项目", "--keys")
         #expect(csv.hasPrefix("id,scope,deleted,conflicts,title,category,stage"))
         #expect(csv.contains("楼道微消防站"))
+        let office = try gridsync.succeed("export", "--format", "csv", "--type", "微项目")
+        #expect(office.hasPrefix("\u{FEFF}编号,网格,已删除,有冲突的字段,项目名称,类别,阶段"), "\(office.prefix(80))")
     }
 
     /// Terminal display width: two columns for CJK characters.

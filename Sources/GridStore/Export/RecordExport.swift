@@ -16,32 +16,71 @@ public enum RecordExport {
         return output
     }
 
-    /// A CSV table of the records of one type: `id`, `scope`, `deleted`, `conflicts`, then one
-    /// column per field of the type's schema (sets joined with `;`, logs as their entry count).
-    public static func csv(_ records: [RecordState], type: RecordType) -> String {
-        let fields = type.schema.fields.filter { $0.name != RecordSchema.deletedField }
-        var lines = [(["id", "scope", "deleted", "conflicts"] + fields.map(\.name)).map(quoted).joined(separator: ",")]
-        for record in records.filter({ $0.type == type }).sorted(by: { $0.id < $1.id }) {
-            var cells = [
-                record.id.description, record.scope.description, record.isDeleted ? "true" : "false",
-                record.conflictedFields.joined(separator: ";"),
-            ]
-            for field in fields {
-                switch field.kind {
-                case .register: cells.append(record.value(field.name).description)
-                case .set: cells.append(record.sets[field.name]?.elements.joined(separator: ";") ?? "")
-                case .counter: cells.append(String(record.counters[field.name]?.value ?? 0))
-                case .log: cells.append(String(record.logs[field.name]?.items.count ?? 0))
-                }
-            }
-            lines.append(cells.map(quoted).joined(separator: ","))
-        }
-        return lines.joined(separator: "\n") + "\n"
+    /// How a CSV export is written.
+    public enum CSVStyle: Sendable {
+        /// For the office's spreadsheets (Excel, WPS): a UTF-8 byte-order mark, Chinese
+        /// headers and labels, logs as dated sentences, CRLF line ends.
+        case office(RecordText)
+        /// For scripts: the stored keys and values, as in JSON.
+        case keys
     }
 
-    /// A CSV cell, quoted when it holds a comma, a quote or a line break (RFC 4180).
-    private static func quoted(_ cell: String) -> String {
-        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
-        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// A CSV table of the records of one type: the id, the grid, whether deleted, the fields
+    /// in conflict, then one column per field of the type's schema (sets joined, counters as
+    /// numbers, logs as their entries, one per line). Every cell is guarded against being run
+    /// as a formula.
+    public static func csv(_ records: [RecordState], type: RecordType, style: CSVStyle = .keys) -> String {
+        let fields = type.schema.fields.filter { $0.name != RecordSchema.deletedField }
+        var rows: [[String]] = []
+        switch style {
+        case .office:
+            rows.append(["编号", "网格", "已删除", "有冲突的字段"] + fields.map(\.label.chinese))
+        case .keys:
+            rows.append(["id", "scope", "deleted", "conflicts"] + fields.map(\.name))
+        }
+        for record in records.filter({ $0.type == type }).sorted(by: { $0.id < $1.id }) {
+            var cells = [record.id.description, record.scope.description]
+            switch style {
+            case .office:
+                cells.append(record.isDeleted ? "是" : "否")
+                cells.append(
+                    record.conflictedFields.map { type.schema[$0]?.label.chinese ?? $0 }.joined(separator: "、"))
+            case .keys:
+                cells.append(record.isDeleted ? "true" : "false")
+                cells.append(record.conflictedFields.joined(separator: ";"))
+            }
+            for field in fields {
+                cells.append(cell(record, field, style: style))
+            }
+            rows.append(cells)
+        }
+        let lines = rows.map { $0.map(SpreadsheetCell.csv).joined(separator: ",") }
+        switch style {
+        case .office: return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
+        case .keys: return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    /// One field of a record as a cell.
+    private static func cell(_ record: RecordState, _ field: FieldSpec, style: CSVStyle) -> String {
+        switch (field.kind, style) {
+        case (.register, .office(let text)):
+            return text.value(record.value(field.name), of: field)
+        case (.register, .keys):
+            let value = record.value(field.name)
+            return value == .null ? "" : value.description
+        case (.set, .office(let text)):
+            return text.elements(record.sets[field.name]?.elements ?? [], of: field)
+        case (.set, .keys):
+            return record.sets[field.name]?.elements.joined(separator: ";") ?? ""
+        case (.counter, _):
+            return String(record.counters[field.name]?.value ?? 0)
+        case (.log, .office(let text)):
+            return record.logs[field.name].map { text.entries($0, of: field).joined(separator: "\n") } ?? ""
+        case (.log, .keys):
+            return record.logs[field.name]?.items.map { item in
+                item.entry.sortedParts.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
+            }.joined(separator: "\n") ?? ""
+        }
     }
 }

@@ -14,11 +14,16 @@ struct ExportCommand: AsyncParsableCommand {
         discussion: """
             jsonl writes one record per line, sorted by type then id, with every competing value of a field
             in conflict: two replicas that hold the same ops write byte-identical files.
-            csv writes one record type as a table (--type, default demand); --type also narrows jsonl.
+            csv writes one record type as a table (--type, default demand) for Excel and WPS: a UTF-8 \
+            byte-order mark (Chinese shows right on a double-click), Chinese headers and labels, progress, \
+            surveys and notes as dated lines, and no cell that a spreadsheet would run as a formula (a title \
+            starting with = is written '=…). --keys writes the stored keys instead, for scripts. --type also \
+            narrows jsonl.
 
             Examples:
               gridsync export --format jsonl > records.jsonl
-              gridsync export --format csv --type project > projects.csv
+              gridsync export --format csv --type project > 微项目.csv
+              gridsync export --format csv --type demand --keys > demands.csv
             """)
 
     @Option(help: "jsonl or csv.")
@@ -27,6 +32,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp("Only this record type: visit, demand or project (csv: default demand).", valueName: "type"))
     var type: String?
+
+    @Flag(help: "csv: the stored keys and values (English), for scripts, instead of labels for people.")
+    var keys = false
 
     @OptionGroup var data: DataOptions
 
@@ -42,7 +50,8 @@ struct ExportCommand: AsyncParsableCommand {
         case .jsonl:
             print(try RecordExport.jsonLines(records), terminator: "")
         case .csv:
-            print(RecordExport.csv(records, type: recordType ?? .demand), terminator: "")
+            let style: RecordExport.CSVStyle = keys ? .keys : .office(RecordText())
+            print(RecordExport.csv(records, type: recordType ?? .demand, style: style), terminator: "")
         }
     }
 }

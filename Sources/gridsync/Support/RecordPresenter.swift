@@ -95,10 +95,7 @@ enum RecordPresenter {
             case .log:
                 guard let log = record.logs[field.name], !log.items.isEmpty else { continue }
                 lines.append("\(name):")
-                for item in log.items {
-                    let parts = item.entry.sortedParts.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-                    lines.append("  - \(parts) (by \(item.author))")
-                }
+                for entry in RecordText().entries(log, of: field) { lines.append("  - \(entry)") }
             }
         }
         if let conflict = record.registers[RecordSchema.deletedField], conflict.isConflicted {
