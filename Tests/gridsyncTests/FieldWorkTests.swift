@@ -58,7 +58,7 @@ import Testing
                 "--demand", demandID, "--json") as? [String: Any])
         let projectID = String(try #require(project["id"] as? String).prefix(8))
         try gridsync.succeed("project", "stage", projectID)  // collect → design
-        try gridsync.succeed("project", "stage", projectID, "实施")
+        try gridsync.succeed("project", "stage", projectID, "实施", "--reason", "方案已在议事会上论证")
         try gridsync.succeed(
             "project", "progress", projectID, "--month", "2026-11", "--text", "划定车位32个", "--percent", "60")
         try gridsync.succeed("project", "fund", projectID, "--source", "政府", "--yuan", "20000")
@@ -107,10 +107,10 @@ import Testing
         }
         #expect(types == ["demand", "project", "visit"])
         let csv = try gridsync.succeed("export", "--format", "csv", "--type", "微项目", "--keys")
-        #expect(csv.hasPrefix("id,scope,deleted,conflicts,title,category,stage"))
+        #expect(csv.hasPrefix("id,scope,deleted,conflicts,created,changed,stages,title,category,stage"))
         #expect(csv.contains("楼道微消防站"))
         let office = try gridsync.succeed("export", "--format", "csv", "--type", "微项目")
-        #expect(office.hasPrefix("\u{FEFF}编号,网格,已删除,有冲突的字段,项目名称,类别,阶段"), "\(office.prefix(80))")
+        #expect(office.hasPrefix("\u{FEFF}编号,网格,已删除,有冲突的字段,创建时间,最后修改,各阶段,项目名称,类别,阶段"), "\(office.prefix(80))")
     }
 
     /// Terminal display width: two columns for CJK characters.

@@ -13,6 +13,9 @@ struct GridsyncBinary {
     /// The data folder every run uses (through `GRIDSYNC_DATA`).
     let data: URL
 
+    /// Settings of every run's environment besides the data folder (`TZ`, say).
+    var environment: [String: String] = [:]
+
     /// How far the laptop's clock is off, in libfaketime's words (`"+4m"`, `"-1h"`, `"+365d"`): every run sees
     /// its wall clock moved by it. `nil` runs on the machine's clock.
     var clockOffset: String?
@@ -89,6 +92,7 @@ struct GridsyncBinary {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["GRIDSYNC_DATA"] = data.path
+        for (key, value) in self.environment { environment[key] = value }
         if let clockOffset {
             try Self.fakeClock(clockOffset, process, environment: &environment)
         }

@@ -69,7 +69,7 @@ import Testing
         let rows = Self.parse(String(demands.dropFirst()))
         try #require(rows.count == 2, "\(rows)")
         let header = rows[0]
-        #expect(header.prefix(4) == ["编号", "网格", "已删除", "有冲突的字段"])
+        #expect(header.prefix(7) == ["编号", "网格", "已删除", "有冲突的字段", "创建时间", "最后修改", "办结时间"])
         let row = Dictionary(uniqueKeysWithValues: zip(header, rows[1]))
         #expect(row["编号"] == demand)
         #expect(row["诉求"] == "'" + title, "the title must not be a live formula: \(row)")
@@ -89,7 +89,7 @@ import Testing
 
         // For scripts: the stored keys, no mark, no labels.
         let keys = try laptop.succeed("export", "--format", "csv", "--type", "demand", "--keys")
-        #expect(keys.hasPrefix("id,scope,deleted,conflicts,title,"))
+        #expect(keys.hasPrefix("id,scope,deleted,conflicts,created,changed,closed,title,"))
         #expect(keys.contains("fire-safety"))
     }
 }

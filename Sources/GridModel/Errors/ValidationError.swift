@@ -58,4 +58,6 @@ extension ErrorCode<ValidationError> {
     public static var outOfRange: Self { "out-of-range" }
     /// The edit does not fit the field's merge kind (for example, adding to a register).
     public static var wrongKind: Self { "wrong-kind" }
+    /// A step the rules allow only with a reason (a project skipping a stage or going back).
+    public static var needsReason: Self { "needs-reason" }
 }

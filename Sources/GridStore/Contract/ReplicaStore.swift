@@ -43,6 +43,10 @@ public protocol ReplicaStore: Sendable {
     /// Every record, sorted by type then id (for exports).
     func allRecords() async throws -> [RecordState]
 
+    /// When each of these records was made and changed, and its statuses or stages, from the
+    /// op log; records not held are left out.
+    func timelines(of ids: [RecordID]) async throws -> [RecordID: RecordTimeline]
+
     /// Ops stored after a local sequence number, in local order, at most `limit`.
     func ops(after localSequence: Int64, limit: Int) async throws -> [Op]
 

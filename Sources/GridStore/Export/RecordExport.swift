@@ -26,17 +26,23 @@ public enum RecordExport {
     }
 
     /// A CSV table of the records of one type: the id, the grid, whether deleted, the fields
-    /// in conflict, then one column per field of the type's schema (sets joined, counters as
-    /// numbers, logs as their entries, one per line). Every cell is guarded against being run
-    /// as a formula.
-    public static func csv(_ records: [RecordState], type: RecordType, style: CSVStyle = .keys) -> String {
+    /// in conflict, the dates from `timelines` (made, last changed, and a demand's closing or a
+    /// project's stages), then one column per field of the type's schema (sets joined,
+    /// counters as numbers, logs as their entries, one per line). Every cell is guarded
+    /// against being run as a formula.
+    public static func csv(
+        _ records: [RecordState], type: RecordType, style: CSVStyle = .keys,
+        timelines: [RecordID: RecordTimeline] = [:]
+    ) -> String {
         let fields = type.schema.fields.filter { $0.name != RecordSchema.deletedField }
+        let steps = type == .demand ? ["办结时间", "closed"] : type == .project ? ["各阶段", "stages"] : []
         var rows: [[String]] = []
         switch style {
         case .office:
-            rows.append(["编号", "网格", "已删除", "有冲突的字段"] + fields.map(\.label.chinese))
+            rows.append(
+                ["编号", "网格", "已删除", "有冲突的字段", "创建时间", "最后修改"] + steps.prefix(1) + fields.map(\.label.chinese))
         case .keys:
-            rows.append(["id", "scope", "deleted", "conflicts"] + fields.map(\.name))
+            rows.append(["id", "scope", "deleted", "conflicts", "created", "changed"] + steps.suffix(1) + fields.map(\.name))
         }
         for record in records.filter({ $0.type == type }).sorted(by: { $0.id < $1.id }) {
             var cells = [record.id.description, record.scope.description]
@@ -49,6 +55,7 @@ public enum RecordExport {
                 cells.append(record.isDeleted ? "true" : "false")
                 cells.append(record.conflictedFields.joined(separator: ";"))
             }
+            cells += dateCells(record, timelines[record.id], style: style)
             for field in fields {
                 cells.append(cell(record, field, style: style))
             }
@@ -59,6 +66,41 @@ public enum RecordExport {
         case .office: return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
         case .keys: return lines.joined(separator: "\n") + "\n"
         }
+    }
+
+    /// The dates of a record: made, changed, and a demand's closing or a project's stages.
+    private static func dateCells(_ record: RecordState, _ timeline: RecordTimeline?, style: CSVStyle) -> [String] {
+        let text: RecordText
+        let stamp: (HybridTimestamp) -> String
+        switch style {
+        case .office(let office):
+            text = office
+            stamp = office.dateTime(of:)
+        case .keys:
+            text = RecordText()
+            stamp = text.iso(of:)
+        }
+        var cells = [timeline.map { stamp($0.created) } ?? "", timeline.map { stamp($0.changed) } ?? ""]
+        switch record.type {
+        case .demand:
+            let status = DemandStatus(rawValue: record.value("status").description)
+            cells.append(timeline?.closed(status: status).map { stamp($0.clock) } ?? "")
+        case .project:
+            let entered = timeline?.entered("stage") ?? []
+            switch style {
+            case .office:
+                cells.append(
+                    entered.map { step in
+                        let stage = ProjectStage(rawValue: step.value)?.label.chinese ?? step.value
+                        return "\(stage) \(text.date(of: step.clock))"
+                    }.joined(separator: "；"))
+            case .keys:
+                cells.append(entered.map { "\($0.value)=\(text.iso(of: $0.clock))" }.joined(separator: ";"))
+            }
+        case .visit:
+            break
+        }
+        return cells
     }
 
     /// One field of a record as a cell.

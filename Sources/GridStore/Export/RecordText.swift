@@ -61,11 +61,37 @@ public struct RecordText: Sendable {
 
     /// The local date of a clock reading, `YYYY-MM-DD`.
     public func date(of clock: HybridTimestamp) -> String {
-        let date = Date(timeIntervalSince1970: Double(clock.milliseconds) / 1000)
+        let parts = components(of: clock)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    /// The local date and time of a clock reading, `YYYY-MM-DD HH:mm`.
+    public func dateTime(of clock: HybridTimestamp) -> String {
+        let parts = components(of: clock)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+            parts.minute ?? 0)
+    }
+
+    /// A clock reading in ISO 8601 with the office's offset from UTC, for scripts:
+    /// `2026-11-30T22:02:05+08:00`.
+    public func iso(of clock: HybridTimestamp) -> String {
+        let parts = components(of: clock)
+        let offset = timeZone.secondsFromGMT(for: Self.date(of: clock)) / 60
+        let sign = offset < 0 ? "-" : "+"
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d%@%02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
+            parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, sign, abs(offset) / 60, abs(offset) % 60)
+    }
+
+    private func components(of clock: HybridTimestamp) -> DateComponents {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        return calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Self.date(of: clock))
+    }
+
+    private static func date(of clock: HybridTimestamp) -> Date {
+        Date(timeIntervalSince1970: Double(clock.milliseconds) / 1000)
     }
 
     /// `part` of `whole` as a percentage with one decimal, `90%` or `87.5%`.

@@ -367,6 +367,28 @@ public final class SQLiteReplicaStore: ReplicaStore {
             }
         }
         if query.type == .project { filter("stage", query.stage?.key) }
+        if let days = query.days {
+            if query.type == .visit {
+                if let first = days.first {
+                    conditions.append("t.visited_on >= ?")
+                    arguments.append(first)
+                }
+                if let last = days.last {
+                    conditions.append("t.visited_on <= ?")
+                    arguments.append(last)
+                }
+            } else {
+                // Clocks are milliseconds shifted left 16 bits, past a counter.
+                if let first = days.first.flatMap({ days.start(of: $0) }) {
+                    conditions.append("r.created_clock >= ?")
+                    arguments.append(Int64(bitPattern: HybridTimestamp(milliseconds: first, counter: 0).rawValue))
+                }
+                if let end = days.last.flatMap({ days.start(of: $0, plus: 1) }) {
+                    conditions.append("r.created_clock < ?")
+                    arguments.append(Int64(bitPattern: HybridTimestamp(milliseconds: end, counter: 0).rawValue))
+                }
+            }
+        }
         if !query.includeDeleted { conditions.append("r.deleted = 0") }
         let sql = """
             SELECT r.state FROM records r JOIN \(table) t ON t.record_id = r.id
@@ -383,6 +405,41 @@ public final class SQLiteReplicaStore: ReplicaStore {
         try await read { db in
             try Data.fetchAll(db, sql: "SELECT state FROM records ORDER BY type, id")
                 .map { try RecordState(encoded: [UInt8]($0)) }
+        }
+    }
+
+    public func timelines(of ids: [RecordID]) async throws -> [RecordID: RecordTimeline] {
+        let steps = RecordTimeline.stepFields.map { "'\($0)'" }.joined(separator: ", ")
+        return try await read { db in
+            var timelines: [RecordID: RecordTimeline] = [:]
+            // In slices, under SQLite's limit on bound values.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let slice = ids[start..<min(start + 500, ids.count)].map(\.description)
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
+                let bound = StatementArguments(slice)
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT id, created_clock, updated_clock FROM records WHERE id IN (\(marks))",
+                    arguments: bound)
+                {
+                    guard let id = RecordID(row[0] as String) else { continue }
+                    timelines[id] = RecordTimeline(
+                        created: HybridTimestamp(rawValue: UInt64(bitPattern: row[1] as Int64)),
+                        changed: HybridTimestamp(rawValue: UInt64(bitPattern: row[2] as Int64)), steps: [])
+                }
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(Self.opColumns) FROM ops
+                        WHERE record_id IN (\(marks)) AND field IN (\(steps)) ORDER BY clock, replica, sequence
+                        """, arguments: bound)
+                {
+                    let op = try Self.op(from: row)
+                    guard case .assign(.text(let value)) = op.payload else { continue }
+                    timelines[op.recordID]?.steps.append(
+                        RecordTimeline.Step(field: op.field, value: value, clock: op.clock, author: op.author))
+                }
+            }
+            return timelines
         }
     }
 

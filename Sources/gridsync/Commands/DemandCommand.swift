@@ -83,6 +83,7 @@ struct DemandCommand: AsyncParsableCommand {
             discussion: """
                 Examples:
                   gridsync demand list --open
+                  gridsync demand list --since 2026-11-01 --until 2026-11-30
                   gridsync demand list --grid g01 --category 消防安全 --status 处理中
                   gridsync demand list --json
                 """)
@@ -93,6 +94,7 @@ struct DemandCommand: AsyncParsableCommand {
         @Option(help: "Only this status.") var status: String?
         @Flag(help: "Only open demands (raised, accepted, in progress).") var open = false
         @Flag(help: "Include deleted demands.") var all = false
+        @OptionGroup var days: DayOptions
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
@@ -104,6 +106,7 @@ struct DemandCommand: AsyncParsableCommand {
             query.status = try RecordActions.filter(status, "status")
             query.openOnly = open
             query.includeDeleted = all
+            query.days = try days.range()
             try await RecordActions.list(query, store: data.openStore(), output: output)
         }
     }
@@ -165,14 +168,23 @@ struct DemandCommand: AsyncParsableCommand {
                 """)
 
         @Argument(help: "The demand's id, or its first 4 or more characters.") var id: String
-        @Option(help: "How many residents (negative to withdraw).") var by: Int64 = 1
+        @Option(parsing: .unconditional, help: "How many residents (negative to withdraw; never below 0 in all).")
+        var by: Int64 = 1
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            let store = try data.openStore()
+            let record = try await store.record(store.findRecord(id, type: .demand))
+            let backers = record?.counters["backers"]?.value ?? 0
+            guard backers + by >= 0 else {
+                throw GridModel.ValidationError(
+                    .outOfRange, field: "backers", value: String(by),
+                    allowed: "a withdrawal of at most \(backers): the demand has \(backers) backers")
+            }
             var builder = EditBuilder(.demand)
             try builder.change("backers", by: by)
-            try await RecordActions.update(.demand, id, builder, store: data.openStore(), output: output)
+            try await RecordActions.update(.demand, id, builder, store: store, output: output)
         }
     }
 

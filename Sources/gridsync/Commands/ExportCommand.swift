@@ -45,13 +45,16 @@ struct ExportCommand: AsyncParsableCommand {
             }
             return recordType
         }
-        let records = try await data.openStore().allRecords().filter { recordType == nil || $0.type == recordType }
+        let store = try data.openStore()
+        let records = try await store.allRecords().filter { recordType == nil || $0.type == recordType }
         switch format {
         case .jsonl:
             print(try RecordExport.jsonLines(records), terminator: "")
         case .csv:
             let style: RecordExport.CSVStyle = keys ? .keys : .office(RecordText())
-            print(RecordExport.csv(records, type: recordType ?? .demand, style: style), terminator: "")
+            let type = recordType ?? .demand
+            let timelines = try await store.timelines(of: records.filter { $0.type == type }.map(\.id))
+            print(RecordExport.csv(records, type: type, style: style, timelines: timelines), terminator: "")
         }
     }
 }

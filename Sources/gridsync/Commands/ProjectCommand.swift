@@ -75,6 +75,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @Option(help: "Only this stage.") var stage: String?
         @Option(help: "Only this category.") var category: String?
         @Flag(help: "Include deleted projects.") var all = false
+        @OptionGroup var days: DayOptions
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
@@ -84,6 +85,7 @@ struct ProjectCommand: AsyncParsableCommand {
             query.stage = try RecordActions.filter(stage, "stage")
             query.category = try RecordActions.filter(category, "category")
             query.includeDeleted = all
+            query.days = try days.range()
             try await RecordActions.list(query, store: data.openStore(), output: output)
         }
     }
@@ -141,24 +143,42 @@ struct ProjectCommand: AsyncParsableCommand {
 
         @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
         @Argument(help: "The stage (default: the next one).") var stage: String?
+        @Option(help: "Why, when the project skips a stage or goes back one (kept in its notes).") var reason: String?
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let store = try data.openStore()
-            var target = stage
-            if target == nil {
-                let record = try await store.record(store.findRecord(id, type: .project))
-                guard let current = record.flatMap({ ProjectStage(rawValue: $0.value("stage").description) }) else {
-                    throw ValidationError("the project's stage is unreadable: name the stage to move it to")
-                }
-                guard let next = current.next else {
-                    throw ValidationError("the project is at the last stage (evaluate): name a stage to move it back")
-                }
-                target = next.key
+            let record = try await store.record(store.findRecord(id, type: .project))
+            guard let current = record.flatMap({ ProjectStage(rawValue: $0.value("stage").description) }) else {
+                throw GridModel.ValidationError(
+                    .badFormat, field: "stage", value: nil, allowed: "a stage the project has: it has none readable")
+            }
+            let target: ProjectStage
+            if let stage {
+                target = try RecordActions.filter(stage, "stage")!
+            } else if let next = current.next {
+                target = next
+            } else {
+                throw GridModel.ValidationError(
+                    .outOfRange, field: "stage", value: current.key,
+                    allowed: "a stage before \(current.label.chinese): it is the last one (name one, with --reason)")
+            }
+            // The loop goes one step at a time; skipping or going back is allowed with a reason, kept.
+            let isNextStep = target == current.next
+            guard isNextStep || target == current || reason != nil else {
+                throw GridModel.ValidationError(
+                    .needsReason, field: "stage",
+                    value: "\(current.label.chinese) → \(target.label.chinese)",
+                    allowed: (current.next.map { "the next stage, \($0.label.chinese) (\($0.key))" } ?? "no next stage")
+                        + "; to skip a stage or go back, give --reason")
             }
             var builder = EditBuilder(.project)
-            try builder.set("stage", target)
+            try builder.set("stage", target.key)
+            if let reason {
+                try builder.append(
+                    "notes", ["text": "阶段 \(current.label.chinese) → \(target.label.chinese)：\(reason)"])
+            }
             try await RecordActions.update(.project, id, builder, store: store, output: output)
         }
     }
@@ -192,19 +212,33 @@ struct ProjectCommand: AsyncParsableCommand {
                 Examples:
                   gridsync project fund 9b1c07d2 --source 政府 --yuan 20000
                   gridsync project fund 9b1c07d2 --source residents --yuan 3500
+                  gridsync project fund 9b1c07d2 --source 政府 --yuan -500    # corrects an entry 500 too high
                 """)
 
         @Argument(help: "The project's id, or its first 4 or more characters.") var id: String
         @Option(help: "One of \(FundingSource.choices.summary).") var source: String
-        @Option(help: "Yuan (negative to correct an earlier entry).") var yuan: Int64
+        @Option(
+            parsing: .unconditional,
+            help: "Whole yuan (negative to correct an earlier entry; a source's total never goes below 0).")
+        var yuan: Int64
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let funding: FundingSource? = try RecordActions.filter(source, "source")
+            let funding: FundingSource = try RecordActions.filter(source, "source")!
+            let store = try data.openStore()
+            let record = try await store.record(store.findRecord(id, type: .project))
+            let total = record?.counters[funding.fieldName]?.value ?? 0
+            guard total + yuan >= 0 else {
+                throw GridModel.ValidationError(
+                    .outOfRange, field: funding.fieldName, value: String(yuan),
+                    allowed: total == 0
+                        ? "an amount of at least 0: the project has no yuan from \(funding.label.chinese) yet"
+                        : "a correction of at most -\(total): the project has \(total) yuan from \(funding.label.chinese)")
+            }
             var builder = EditBuilder(.project)
-            try builder.change(funding!.fieldName, by: yuan)
-            try await RecordActions.update(.project, id, builder, store: data.openStore(), output: output)
+            try builder.change(funding.fieldName, by: yuan)
+            try await RecordActions.update(.project, id, builder, store: store, output: output)
         }
     }
 

@@ -62,12 +62,14 @@ struct VisitCommand: AsyncParsableCommand {
             discussion: """
                 Examples:
                   gridsync visit list --compound k001
-                  gridsync visit list --json
+                  gridsync visit list --since 2026-11-01
+                  gridsync visit list --since 2026-11 --until 2026-11 --json
                 """)
 
         @Option(help: "Only this grid (its key).") var grid: String?
         @Option(help: "Only this compound.") var compound: String?
         @Flag(help: "Include deleted visits.") var all = false
+        @OptionGroup var days: DayOptions
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
@@ -76,6 +78,7 @@ struct VisitCommand: AsyncParsableCommand {
             query.grid = try RecordActions.key(grid, "grid")
             query.compound = try RecordActions.key(compound, "compound")
             query.includeDeleted = all
+            query.days = try days.range()
             try await RecordActions.list(query, store: data.openStore(), output: output)
         }
     }

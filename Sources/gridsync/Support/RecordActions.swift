@@ -61,16 +61,23 @@ enum RecordActions {
     {
         let id = try await store.findRecord(idText, type: type)
         guard let record = try await store.record(id) else { return }
-        print(output.json ? try RecordPresenter.json(RecordDocument(record)) : RecordPresenter.details(record))
+        let timeline = try await store.timelines(of: [id])[id]
+        let text = RecordText()
+        print(
+            output.json
+                ? try RecordPresenter.json(DatedRecordDocument(record, timeline, text: text))
+                : RecordPresenter.details(record, timeline: timeline, text: text))
     }
 
     /// Prints the records a query selects.
     static func list(_ query: RecordQuery, store: any ReplicaStore, output: OutputOptions) async throws {
         let records = try await store.records(query)
+        let timelines = try await store.timelines(of: records.map(\.id))
+        let text = RecordText()
         print(
             output.json
-                ? try RecordPresenter.json(records.map(RecordDocument.init))
-                : RecordPresenter.table(records, type: query.type))
+                ? try RecordPresenter.json(records.map { DatedRecordDocument($0, timelines[$0.id], text: text) })
+                : RecordPresenter.table(records, type: query.type, timelines: timelines, text: text))
     }
 
     /// The scope a new record goes to: `--grid` (a grid key or community/grid), or the replica's only grid.
@@ -96,7 +103,7 @@ enum RecordActions {
     static func filter<Value: LabelledKey>(_ text: String?, _ option: String) throws -> Value? {
         guard let text else { return nil }
         guard let value = Value(parsing: text) else {
-            throw ValidationError("--\(option) '\(text)' is not known: use one of \(Value.choices.summary)")
+            throw GridModel.ValidationError(.unknownChoice, field: option, value: text, allowed: Value.choices.summary)
         }
         return value
     }
@@ -105,7 +112,7 @@ enum RecordActions {
     static func key<Subject>(_ text: String?, _ option: String) throws -> ReferenceID<Subject>? {
         guard let text else { return nil }
         guard let id = ReferenceID<Subject>(text) else {
-            throw ValidationError("--\(option) '\(text)' is not a key: use \(ReferenceID<Subject>.rule)")
+            throw GridModel.ValidationError(.badFormat, field: option, value: text, allowed: ReferenceID<Subject>.rule)
         }
         return id
     }

@@ -25,14 +25,18 @@ enum RecordPresenter {
     }
 
     /// A table of records of one type, with the columns a grid worker scans.
-    static func table(_ records: [RecordState], type: RecordType) -> String {
+    static func table(
+        _ records: [RecordState], type: RecordType, timelines: [RecordID: RecordTimeline] = [:],
+        text: RecordText = RecordText()
+    ) -> String {
         var table: TextTable
+        func raised(_ record: RecordState) -> String { timelines[record.id].map { text.date(of: $0.created) } ?? "" }
         switch type {
         case .demand:
-            table = TextTable(headers: ["id", "诉求 title", "类别", "状态", "紧急", "支持", "网格", ""])
+            table = TextTable(headers: ["id", "提出 raised", "诉求 title", "类别", "状态", "紧急", "支持", "网格", ""])
             for record in records {
                 table.rows.append([
-                    shortID(record.id), TextTable.truncated(record.value("title").description, to: 30),
+                    shortID(record.id), raised(record), TextTable.truncated(record.value("title").description, to: 30),
                     label(record, "category"), label(record, "status"), label(record, "urgency"),
                     String(record.counters["backers"]?.value ?? 0), record.scope.grid?.rawValue ?? "", marks(record),
                 ])
@@ -47,13 +51,13 @@ enum RecordPresenter {
                 ])
             }
         case .project:
-            table = TextTable(headers: ["id", "项目 title", "类别", "阶段", "资金(元)", "网格", ""])
+            table = TextTable(headers: ["id", "立项 created", "项目 title", "类别", "阶段", "资金(元)", "网格", ""])
             for record in records {
                 let funding = FundingSource.allCases.reduce(Int64(0)) {
                     $0 + (record.counters[$1.fieldName]?.value ?? 0)
                 }
                 table.rows.append([
-                    shortID(record.id), TextTable.truncated(record.value("title").description, to: 30),
+                    shortID(record.id), raised(record), TextTable.truncated(record.value("title").description, to: 30),
                     label(record, "category"), label(record, "stage"), String(funding),
                     record.scope.grid?.rawValue ?? record.scope.description, marks(record),
                 ])
@@ -68,9 +72,27 @@ enum RecordPresenter {
             .compactMap { $0 }.joined(separator: " ")
     }
 
-    /// Every field of a record with its Chinese and English label, conflicts spelled out.
-    static func details(_ record: RecordState) -> String {
+    /// Every field of a record with its Chinese and English label, conflicts spelled out, and
+    /// its dates in local time.
+    static func details(_ record: RecordState, timeline: RecordTimeline? = nil, text: RecordText = RecordText())
+        -> String
+    {
         var lines = ["\(record.type.label.chinese) \(record.type.key) \(record.id)", "网格 scope: \(record.scope)"]
+        if let timeline {
+            lines.append("创建 created: \(text.dateTime(of: timeline.created))")
+            lines.append("最后修改 changed: \(text.dateTime(of: timeline.changed))")
+            let field = record.type == .project ? "stage" : "status"
+            let steps = timeline.steps.filter { $0.field == field }.map { step in
+                "\(text.date(of: step.clock)) \(label(.text(step.value), of: field, in: record.type))（\(step.author)）"
+            }
+            if !steps.isEmpty {
+                let name = record.type == .project ? "阶段记录 stages" : "状态记录 statuses"
+                lines.append("\(name): " + steps.joined(separator: " → "))
+            }
+            if let closed = timeline.closed(status: DemandStatus(rawValue: record.value("status").description)) {
+                lines.append("办结 closed: \(text.dateTime(of: closed.clock))")
+            }
+        }
         if record.isDeleted { lines.append("已删除 deleted: this record is deleted") }
         for field in record.type.schema.fields where field.name != RecordSchema.deletedField {
             let name = "\(field.label.chinese) \(field.name)"
