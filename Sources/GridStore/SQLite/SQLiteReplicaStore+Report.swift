@@ -1,0 +1,291 @@
+import Foundation
+import GRDB
+import GridMerge
+import GridModel
+
+extension SQLiteReplicaStore {
+    /// The monthly report's figures, computed by SQL over the typed tables and the op log:
+    /// dates come from the ops' clocks, in the request's time zone.
+    ///
+    /// - Throws: ``StoreError`` for a month that is not `YYYY-MM`, or the database's failure.
+    public func monthlyReport(_ request: MonthlyReport.Request) async throws -> MonthlyReport {
+        let days = RecordQuery.DayRange(first: nil, last: nil, timeZone: request.timeZone)
+        let parts = request.month.split(separator: "-")
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]),
+            let month = Int(parts[1]), (1...12).contains(month),
+            let start = days.start(of: "\(request.month)-01"),
+            let end = days.start(of: "\(request.month)-01", plus: Self.daysIn(year: year, month: month)),
+            let yearStart = days.start(of: String(format: "%04d-01-01", year))
+        else {
+            throw StoreError(.refused, "'\(request.month)' is not a month: write it YYYY-MM, for example 2026-11")
+        }
+        let clocks = Bounds(
+            start: Self.clock(start), end: Self.clock(end), yearStart: Self.clock(yearStart), endMilliseconds: end)
+        let nextMonth = month == 12 ? String(format: "%04d-01-01", year + 1) : String(format: "%04d-%02d-01", year, month + 1)
+        let community = request.community?.rawValue
+        return try await read { db in
+            var report = MonthlyReport(
+                month: request.month, scope: community ?? "street", timeZone: request.timeZone.identifier)
+            try Self.demands(
+                db, clocks, community: community, oldest: request.oldestCount,
+                text: RecordText(timeZone: request.timeZone), into: &report.demands)
+            try Self.visits(
+                db, from: "\(request.month)-01", before: nextMonth, community: community, target: request.visitTarget,
+                into: &report.visits)
+            try Self.projects(db, month: request.month, community: community, into: &report.projects)
+            report.funding = try Self.funding(db, clocks, community: community, commitment: request.yearlyCommitment)
+            report.satisfaction = try Self.satisfaction(db, before: clocks.end, community: community)
+            return report
+        }
+    }
+
+    /// The clock readings that bound the month and its year.
+    private struct Bounds: Sendable {
+        let start: Int64
+        let end: Int64
+        let yearStart: Int64
+        /// The month's end, in milliseconds, for the days demands stayed open.
+        let endMilliseconds: UInt64
+    }
+
+    private static func clock(_ milliseconds: UInt64) -> Int64 {
+        Int64(bitPattern: HybridTimestamp(milliseconds: milliseconds, counter: 0).rawValue)
+    }
+
+    private static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// `AND r.community = ?` when the report is one community's.
+    private static func inCommunity(_ community: String?) -> String {
+        community == nil ? "" : "AND r.community = ?"
+    }
+
+    /// The latest value written to `field` of the record `r.id`, as SQL.
+    private static func latest(_ field: String) -> String {
+        """
+        (SELECT json_extract(l.payload, '$.assign') FROM ops l
+         WHERE l.record_id = r.id AND l.field = '\(field)' ORDER BY l.clock DESC LIMIT 1)
+        """
+    }
+
+    private static func demands(
+        _ db: Database, _ clocks: Bounds, community: String?, oldest: Int, text: RecordText,
+        into demands: inout MonthlyReport.Demands
+    ) throws {
+        var byCategory: [String: MonthlyReport.DemandCounts] = [:]
+        var byGrid: [String: MonthlyReport.DemandCounts] = [:]
+        func count(_ category: String, _ grid: String, _ figure: WritableKeyPath<MonthlyReport.DemandCounts, Int>,
+            _ amount: Int)
+        {
+            let label = Category(rawValue: category)?.label.chinese ?? category
+            byCategory[category, default: .init(key: category, label: label)][keyPath: figure] += amount
+            byGrid[grid, default: .init(key: grid, label: grid)][keyPath: figure] += amount
+        }
+        let scope = inCommunity(community)
+        let extra: [(any DatabaseValueConvertible)?] = community.map { [$0] } ?? []
+
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT d.category, coalesce(d.grid, ''), count(*) FROM records r JOIN demands d ON d.record_id = r.id
+                WHERE r.type = 'demand' AND r.deleted = 0 AND r.created_clock >= ? AND r.created_clock < ? \(scope)
+                GROUP BY 1, 2
+                """, arguments: StatementArguments([clocks.start, clocks.end] + extra))
+        {
+            count(row[0] ?? "", row[1], \.raised, row[2])
+        }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT d.category, coalesce(d.grid, ''), count(DISTINCT o.record_id)
+                FROM ops o JOIN records r ON r.id = o.record_id JOIN demands d ON d.record_id = r.id
+                WHERE o.field = 'status' AND json_extract(o.payload, '$.assign') = 'accepted'
+                    AND o.clock >= ? AND o.clock < ? AND r.deleted = 0 \(scope)
+                GROUP BY 1, 2
+                """, arguments: StatementArguments([clocks.start, clocks.end] + extra))
+        {
+            count(row[0] ?? "", row[1], \.accepted, row[2])
+        }
+        // Resolved: the first resolving status of the month, with how long after being raised.
+        var durations: [Double] = []
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT d.category, coalesce(d.grid, ''), min(o.clock), r.created_clock
+                FROM ops o JOIN records r ON r.id = o.record_id JOIN demands d ON d.record_id = r.id
+                WHERE o.field = 'status' AND json_extract(o.payload, '$.assign') IN ('resolved', 'closed')
+                    AND o.clock >= ? AND o.clock < ? AND r.deleted = 0 \(scope)
+                GROUP BY o.record_id
+                """, arguments: StatementArguments([clocks.start, clocks.end] + extra))
+        {
+            count(row[0] ?? "", row[1], \.resolved, 1)
+            let resolved = HybridTimestamp(rawValue: UInt64(bitPattern: row[2] as Int64)).milliseconds
+            let raised = HybridTimestamp(rawValue: UInt64(bitPattern: row[3] as Int64)).milliseconds
+            durations.append(Double(Int64(resolved) - Int64(raised)) / 86_400_000)
+        }
+        // Open at the end of the month: the last status written before it is an open one.
+        let lastStatus = """
+            WITH last AS (
+                SELECT o.record_id, json_extract(o.payload, '$.assign') AS status,
+                    row_number() OVER (PARTITION BY o.record_id ORDER BY o.clock DESC, o.replica DESC, o.sequence DESC) AS n
+                FROM ops o WHERE o.field = 'status' AND o.record_type = 'demand' AND o.clock < ?)
+            """
+        let open = "last.n = 1 AND last.status IN ('raised', 'accepted', 'in-progress') AND r.deleted = 0 \(scope)"
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                \(lastStatus)
+                SELECT d.category, coalesce(d.grid, ''), count(*)
+                FROM last JOIN records r ON r.id = last.record_id JOIN demands d ON d.record_id = r.id
+                WHERE \(open) GROUP BY 1, 2
+                """, arguments: StatementArguments([clocks.end] + extra))
+        {
+            count(row[0] ?? "", row[1], \.open, row[2])
+        }
+        demands.oldestOpen = try Row.fetchAll(
+            db,
+            sql: """
+                \(lastStatus)
+                SELECT r.id, \(latest("title")), coalesce(d.grid, ''), r.created_clock
+                FROM last JOIN records r ON r.id = last.record_id JOIN demands d ON d.record_id = r.id
+                WHERE \(open) ORDER BY r.created_clock, r.id LIMIT ?
+                """, arguments: StatementArguments([clocks.end] + extra + [oldest])
+        ).map { row in
+            let raised = HybridTimestamp(rawValue: UInt64(bitPattern: row[3] as Int64))
+            return MonthlyReport.OpenDemand(
+                id: row[0], title: row[1] ?? "", grid: row[2], raisedOn: text.date(of: raised),
+                daysOpen: Int((Int64(clocks.endMilliseconds) - Int64(raised.milliseconds)) / 86_400_000))
+        }
+        demands.byCategory = byCategory.values.sorted { $0.key < $1.key }
+        demands.byGrid = byGrid.values.sorted { $0.key < $1.key }
+        demands.raised = demands.byCategory.reduce(0) { $0 + $1.raised }
+        demands.accepted = demands.byCategory.reduce(0) { $0 + $1.accepted }
+        demands.resolved = demands.byCategory.reduce(0) { $0 + $1.resolved }
+        demands.open = demands.byCategory.reduce(0) { $0 + $1.open }
+        demands.medianDaysToResolve = Self.median(durations)
+    }
+
+    private static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        return (median * 10).rounded() / 10
+    }
+
+    private static func visits(
+        _ db: Database, from first: String, before next: String, community: String?, target: Int,
+        into visits: inout MonthlyReport.Visits
+    ) throws {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(latest("worker")) AS worker, count(*) FROM visits v JOIN records r ON r.id = v.record_id
+                WHERE r.deleted = 0 AND v.visited_on >= ? AND v.visited_on < ? \(inCommunity(community))
+                GROUP BY worker ORDER BY worker
+                """, arguments: StatementArguments([first, next] + (community.map { [$0] } ?? [])))
+        visits.target = target
+        visits.byWorker = rows.map { row in
+            let count: Int = row[1]
+            return MonthlyReport.WorkerVisits(worker: row[0] ?? "", visits: count, metTarget: count >= target)
+        }
+        visits.total = visits.byWorker.reduce(0) { $0 + $1.visits }
+    }
+
+    private static func projects(
+        _ db: Database, month: String, community: String?, into projects: inout MonthlyReport.Projects
+    ) throws {
+        let scope = inCommunity(community)
+        let extra: [(any DatabaseValueConvertible)?] = community.map { [$0] } ?? []
+        let counts = Dictionary(
+            uniqueKeysWithValues: try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.stage, count(*) FROM projects p JOIN records r ON r.id = p.record_id
+                    WHERE r.deleted = 0 \(scope) GROUP BY p.stage
+                    """, arguments: StatementArguments(extra)
+            ).map { (($0[0] as String?) ?? "", $0[1] as Int) })
+        projects.byStage = ProjectStage.allCases.map {
+            MonthlyReport.StageCount(stage: $0.key, label: $0.label.chinese, projects: counts[$0.key] ?? 0)
+        }
+        projects.progress = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.id, \(latest("title")), json_extract(o.payload, '$.append.text'),
+                    json_extract(o.payload, '$.append.percent')
+                FROM ops o JOIN records r ON r.id = o.record_id
+                WHERE o.field = 'progress' AND json_extract(o.payload, '$.append.month') = ? AND r.deleted = 0 \(scope)
+                ORDER BY o.clock
+                """, arguments: StatementArguments([month] + extra)
+        ).map { MonthlyReport.ProgressEntry(project: $0[0], title: $0[1] ?? "", text: $0[2] ?? "", percent: $0[3]) }
+        projects.withoutProgress = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.id, \(latest("title")), p.stage FROM projects p JOIN records r ON r.id = p.record_id
+                WHERE r.deleted = 0 AND p.stage IN ('design', 'review', 'implement') \(scope)
+                    AND NOT EXISTS (
+                        SELECT 1 FROM ops o WHERE o.record_id = r.id AND o.field = 'progress'
+                            AND json_extract(o.payload, '$.append.month') = ?)
+                ORDER BY r.created_clock, r.id
+                """, arguments: StatementArguments(extra + [month])
+        ).map { MonthlyReport.ProjectRef(project: $0[0], title: $0[1] ?? "", stage: $0[2] ?? "") }
+    }
+
+    private static func funding(_ db: Database, _ clocks: Bounds, community: String?, commitment: Int64) throws
+        -> MonthlyReport.FundingFigures
+    {
+        func sums(from start: Int64) throws -> MonthlyReport.Funding {
+            var funding = MonthlyReport.Funding()
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.field, sum(json_extract(o.payload, '$.change')) FROM ops o JOIN records r ON r.id = o.record_id
+                    WHERE o.field IN ('funding-government', 'funding-society', 'funding-residents')
+                        AND o.clock >= ? AND o.clock < ? AND r.deleted = 0 \(inCommunity(community))
+                    GROUP BY o.field
+                    """, arguments: StatementArguments([start, clocks.end] + (community.map { [$0] } ?? [])))
+            {
+                let total: Int64 = row[1] ?? 0
+                switch row[0] as String {
+                case FundingSource.government.fieldName: funding.government = total
+                case FundingSource.society.fieldName: funding.society = total
+                default: funding.residents = total
+                }
+            }
+            return funding
+        }
+        var figures = MonthlyReport.FundingFigures()
+        figures.month = try sums(from: clocks.start)
+        figures.yearToDate = try sums(from: clocks.yearStart)
+        figures.commitment = commitment
+        figures.commitmentShare = commitment > 0 ? Double(figures.yearToDate.government) / Double(commitment) : 0
+        return figures
+    }
+
+    private static func satisfaction(_ db: Database, before end: Int64, community: String?) throws
+        -> [MonthlyReport.Satisfaction]
+    {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.id, \(latest("title")), p.stage, sum(json_extract(o.payload, '$.append.respondents')),
+                    sum(json_extract(o.payload, '$.append.satisfied'))
+                FROM ops o JOIN records r ON r.id = o.record_id JOIN projects p ON p.record_id = r.id
+                WHERE o.field = 'satisfaction' AND o.clock < ? AND r.deleted = 0 \(inCommunity(community))
+                GROUP BY r.id ORDER BY r.created_clock, r.id
+                """, arguments: StatementArguments([end] + (community.map { [$0] } ?? []))
+        ).map { row in
+            let respondents: Int64 = row[3] ?? 0
+            let satisfied: Int64 = row[4] ?? 0
+            return MonthlyReport.Satisfaction(
+                project: row[0], title: row[1] ?? "", stage: row[2] ?? "", respondents: respondents,
+                satisfied: satisfied,
+                rate: respondents > 0 ? (Double(satisfied) / Double(respondents) * 1000).rounded() / 1000 : 0)
+        }
+    }
+}

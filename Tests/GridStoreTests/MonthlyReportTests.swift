@@ -1,0 +1,149 @@
+import Foundation
+import GridMerge
+import GridModel
+import GridStore
+import GridTesting
+import Testing
+
+/// The monthly report's figures against a month whose counts are known by construction: each
+/// record written at a chosen moment (Beijing time), so that every figure can be worked out
+/// by hand from the list below.
+@Suite struct MonthlyReportTests {
+    typealias F = StoreFixtures
+    static let beijing = TimeZone(identifier: "Asia/Shanghai")!
+
+    /// Milliseconds since 1970 of a Beijing moment `YYYY-MM-DD HH:mm`.
+    static func at(_ moment: String) -> UInt64 {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = beijing
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return UInt64(formatter.date(from: moment)!.timeIntervalSince1970 * 1000)
+    }
+
+    /// The office's laptop for c01, writing each change at its moment.
+    struct Office {
+        let store: SQLiteReplicaStore
+        let wall: ManualWallClock
+
+        func write(_ moment: String, _ record: RecordID, _ edits: [Edit], create type: RecordType? = nil,
+            in scope: GridScope = F.grid1.scope) async throws
+        {
+            wall.set(MonthlyReportTests.at(moment))
+            let target: RecordChange.Target = type.map { .create($0, in: scope) } ?? .edit
+            _ = try await store.write(RecordChange(record: record, target: target, edits: edits))
+        }
+
+        func demand(_ moment: String, _ title: String, _ category: Category, in scope: GridScope) async throws -> RecordID {
+            let id = RecordID()
+            try await write(moment, id, F.demand(title, category: category, status: .raised), create: .demand, in: scope)
+            return id
+        }
+
+        func status(_ moment: String, _ id: RecordID, _ status: DemandStatus) async throws {
+            try await write(moment, id, [.assign("status", status.key)])
+        }
+
+        func visit(_ day: String, by worker: String) async throws {
+            try await write(
+                "\(day) 10:00", RecordID(),
+                [.assign("visited-on", day), .assign("worker", worker), .assign("purpose", "routine")], create: .visit)
+        }
+
+        func project(_ moment: String, _ title: String, stage: ProjectStage) async throws -> RecordID {
+            let id = RecordID()
+            try await write(
+                moment, id,
+                [.assign("title", title), .assign("category", "fire-safety"), .assign("stage", stage.key)],
+                create: .project)
+            return id
+        }
+    }
+
+    @Test func figuresMatchAMonthBuiltByHand() async throws {
+        try await withTemporaryFolder { folder in
+            let wall = ManualWallClock()
+            let office = Office(store: try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: wall), wall: wall)
+            let g1 = F.grid1.scope, g2 = F.grid2.scope
+            // Written in the order of the days: the hybrid clock never goes back.
+            let patrol = try await office.project("2026-09-01 09:00", "文明巡查", stage: .evaluate)
+            let station = try await office.project("2026-10-01 09:00", "楼道微消防站", stage: .implement)
+            let parking = try await office.project("2026-10-02 09:00", "停车自治公约", stage: .design)
+            try await office.write("2026-10-03 09:00", parking, [.change("funding-society", by: 1_000)])
+            // October: one demand raised and accepted, still open at the end of November.
+            let october = try await office.demand("2026-10-20 09:00", "停车位不足", .fireSafety, in: g1)
+            try await office.status("2026-10-25 09:00", october, .accepted)
+            try await office.visit("2026-10-31", by: "w002")
+            // November: three raised; one accepted and resolved after 10 days, one closed after
+            // 20, one left open. Late on 30 November, Beijing time, is still November.
+            let stairs = try await office.demand("2026-11-02 09:00", "楼道堆物清理", .convenience, in: g1)
+            try await office.visit("2026-11-03", by: "w001")
+            try await office.visit("2026-11-03", by: "w001")
+            try await office.status("2026-11-04 09:00", stairs, .accepted)
+            let lamp = try await office.demand("2026-11-05 09:00", "路灯不亮", .fireSafety, in: g2)
+            try await office.write("2026-11-10 09:00", station, [.change("funding-government", by: 20_000)])
+            try await office.write("2026-11-11 09:00", station, [.change("funding-residents", by: 3_500)])
+            try await office.status("2026-11-12 09:00", stairs, .resolved)
+            for (asked, satisfied) in [(40, 36), (10, 9)] {
+                try await office.write(
+                    "2026-11-15 09:00", patrol,
+                    [.append("satisfaction", LogEntry([
+                        "method": .text("questionnaire"), "respondents": .integer(Int64(asked)),
+                        "satisfied": .integer(Int64(satisfied)),
+                    ]))])
+            }
+            try await office.visit("2026-11-17", by: "w001")
+            try await office.visit("2026-11-20", by: "w002")
+            try await office.write("2026-11-20 09:00", station, [.change("funding-government", by: -500)])
+            try await office.status("2026-11-25 09:00", lamp, .closed)
+            try await office.write(
+                "2026-11-28 09:00", station,
+                [.append("progress", LogEntry(["month": .text("2026-11"), "text": .text("完成选址"), "percent": .integer(60)]))])
+            _ = try await office.demand("2026-11-30 23:30", "燃气管老化", .fireSafety, in: g2)
+            // December: not this month's.
+            _ = try await office.demand("2026-12-01 00:30", "垃圾清运", .environment, in: g1)
+
+            let report = try await office.store.monthlyReport(
+                MonthlyReport.Request(month: "2026-11", visitTarget: 2, timeZone: Self.beijing))
+            #expect(report.demands.raised == 3)
+            #expect(report.demands.accepted == 1)
+            #expect(report.demands.resolved == 2)
+            #expect(report.demands.open == 2, "the October demand, accepted, and the one raised on the 30th")
+            #expect(report.demands.medianDaysToResolve == 15)
+            #expect(report.demands.oldestOpen.map(\.title) == ["停车位不足", "燃气管老化"])
+            #expect(report.demands.oldestOpen.first?.raisedOn == "2026-10-20")
+            #expect(report.demands.oldestOpen.first?.daysOpen == 41)
+            let fire = try #require(report.demands.byCategory.first { $0.key == "fire-safety" })
+            #expect((fire.label, fire.raised, fire.accepted, fire.resolved, fire.open) == ("消防安全", 2, 0, 1, 2))
+            let g02 = try #require(report.demands.byGrid.first { $0.key == F.grid2.id.rawValue })
+            #expect((g02.raised, g02.resolved, g02.open) == (2, 1, 1))
+
+            #expect(report.visits.total == 4)
+            #expect(report.visits.byWorker.map(\.worker) == ["w001", "w002"])
+            #expect(report.visits.byWorker.map(\.visits) == [3, 1])
+            #expect(report.visits.byWorker.map(\.metTarget) == [true, false])
+
+            #expect(report.projects.byStage.first { $0.stage == "implement" }?.projects == 1)
+            #expect(report.projects.progress.map(\.text) == ["完成选址"])
+            #expect(report.projects.progress.first?.percent == 60)
+            #expect(report.projects.withoutProgress.map(\.title) == ["停车自治公约"])
+
+            #expect(report.funding.month.government == 19_500 && report.funding.month.residents == 3_500)
+            #expect(report.funding.month.society == 0 && report.funding.yearToDate.society == 1_000)
+            #expect(report.funding.yearToDate.total == 24_000)
+            #expect(report.funding.commitmentShare == 0.039)
+
+            #expect(report.satisfaction.map(\.title) == ["文明巡查"])
+            let survey = try #require(report.satisfaction.first)
+            #expect((survey.respondents, survey.satisfied, survey.rate) == (50, 45, 0.9))
+
+            // One community's report holds only its records; a bad month is refused.
+            let other = try await office.store.monthlyReport(
+                MonthlyReport.Request(month: "2026-11", community: CommunityID("c09"), timeZone: Self.beijing))
+            #expect(other.demands.raised == 0 && other.visits.total == 0)
+            await #expect(throws: StoreError.self) {
+                _ = try await office.store.monthlyReport(MonthlyReport.Request(month: "2026-13"))
+            }
+        }
+    }
+}
