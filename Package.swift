@@ -70,7 +70,7 @@ let package = Package(
         // What the command-line programs share: running with JSON refusals, --json, tables.
         .target(
             name: "GridCommandLine",
-            dependencies: ["GridModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GridModel", "GridStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The field client for grid workers.
         .executableTarget(

@@ -25,7 +25,7 @@ public enum CommandMain {
             }
             Foundation.exit(0)
         } catch {
-            if CommandLine.arguments.contains("--json"), let (code, message) = refusal(error) {
+            if wantsJSON(CommandLine.arguments), let (code, message) = refusal(error) {
                 let document = ["error": ["code": code, "message": message]]
                 if let data = try? JSONSerialization.data(
                     withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
@@ -36,5 +36,11 @@ public enum CommandMain {
             }
             Root.exit(withError: error)
         }
+    }
+
+    /// Whether the command line asks for JSON: `--json`, or `--format json`.
+    static func wantsJSON(_ arguments: [String]) -> Bool {
+        arguments.contains("--json") || arguments.contains("--format=json")
+            || zip(arguments, arguments.dropFirst()).contains { $0 == "--format" && $1 == "json" }
     }
 }

@@ -29,6 +29,7 @@ struct InspectCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ConflictsCommand.self, ShowCommand.self, HistoryCommand.self, ResolveCommand.self, DevicesCommand.self,
+            ReportCommand.self,
         ])
 
     /// Runs the command; with `--json`, refusals are also JSON on standard error.

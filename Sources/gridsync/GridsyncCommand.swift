@@ -26,7 +26,7 @@ struct GridsyncCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, VisitCommand.self, DemandCommand.self, ProjectCommand.self, DeleteCommand.self,
-            RestoreCommand.self, SyncCommand.self, StatusCommand.self, ExportCommand.self,
+            RestoreCommand.self, SyncCommand.self, StatusCommand.self, ExportCommand.self, ReportCommand.self,
         ])
 
     /// Runs the command; with `--json`, refusals are also JSON on standard error.

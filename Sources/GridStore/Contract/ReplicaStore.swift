@@ -47,6 +47,9 @@ public protocol ReplicaStore: Sendable {
     /// op log; records not held are left out.
     func timelines(of ids: [RecordID]) async throws -> [RecordID: RecordTimeline]
 
+    /// The monthly report's figures (两会一报), computed where the records are.
+    func monthlyReport(_ request: MonthlyReport.Request) async throws -> MonthlyReport
+
     /// Ops stored after a local sequence number, in local order, at most `limit`.
     func ops(after localSequence: Int64, limit: Int) async throws -> [Op]
 

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import GridModel
+import GridStore
+
+/// The options of `report` in `gridsync` (an office laptop's replica) and `gridsync-inspect`
+/// (the daemon's), and the report they print.
+public struct ReportOptions: ParsableArguments {
+    /// How a report is written.
+    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case text, csv, json
+    }
+
+    @Option(help: ArgumentHelp("The month, YYYY-MM (default: this month).", valueName: "month"))
+    public var month: String?
+
+    @Option(help: ArgumentHelp("One community's key (default: the whole street).", valueName: "community"))
+    public var community: String?
+
+    @Option(help: "text (default), csv (for Excel and WPS) or json.")
+    public var format: Format = .text
+
+    @Flag(help: "Write the report in English.")
+    public var english = false
+
+    @Option(help: ArgumentHelp("The visits each worker should make in the month (default 40).", valueName: "n"))
+    public var visitTarget: Int = 40
+
+    @Option(help: ArgumentHelp("The yuan the street commits to projects a year (default 500000).", valueName: "yuan"))
+    public var commitment: Int64 = 500_000
+
+    public init() {}
+
+    /// Checks the options; a refusal honours `--format json` like every other.
+    func check() throws {
+        if let month, (try? DayRangeWords.month(month)) == nil {
+            throw GridModel.ValidationError(.badFormat, field: "month", value: month, allowed: "a month written YYYY-MM")
+        }
+        if let community, CommunityID(community) == nil {
+            throw GridModel.ValidationError(
+                .badFormat, field: "community", value: community, allowed: "a community key (\(CommunityID.rule))")
+        }
+        guard (0...10_000).contains(visitTarget), commitment >= 0 else {
+            throw GridModel.ValidationError(
+                .outOfRange, field: "visit-target", value: String(visitTarget),
+                allowed: "a target from 0 to 10000, and a commitment of at least 0 yuan")
+        }
+    }
+
+    /// The report of `store`, written as asked.
+    public func render(_ store: any ReplicaStore) async throws -> String {
+        try check()
+        let request = MonthlyReport.Request(
+            month: month ?? DayRangeWords.thisMonth(), community: community.flatMap(CommunityID.init),
+            visitTarget: visitTarget, yearlyCommitment: commitment)
+        let report = try await store.monthlyReport(request)
+        let language: ReportLanguage = english ? .english : .chinese
+        switch format {
+        case .text: return report.text(language)
+        case .csv: return report.csv(language)
+        case .json: return try OutputOptions.json(report)
+        }
+    }
+
+    /// The help's examples, shared by both programs.
+    public static func examples(_ program: String) -> String {
+        """
+        Examples:
+          \(program) report --month 2026-11
+          \(program) report --month 2026-11 --community c01
+          \(program) report --month 2026-11 --format csv > 2026-11.csv
+          \(program) report --month 2026-11 --format json --english
+        """
+    }
+}
+
+/// Months in the office's words.
+enum DayRangeWords {
+    /// `YYYY-MM` checked.
+    static func month(_ text: String) throws -> String {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, Int(parts[0]) != nil,
+            let month = Int(parts[1]), (1...12).contains(month)
+        else { throw CocoaError(.formatting) }
+        return text
+    }
+
+    /// This month in local time.
+    static func thisMonth() -> String {
+        let parts = Calendar(identifier: .gregorian).dateComponents([.year, .month], from: Date())
+        return String(format: "%04d-%02d", parts.year ?? 1970, parts.month ?? 1)
+    }
+}
