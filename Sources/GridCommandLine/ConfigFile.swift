@@ -32,7 +32,10 @@ public enum ConfigFile {
     /// Parses the text of a configuration file named `path` (for messages).
     public static func parse(_ text: String, path: String) throws(ConfigFileError) -> [Entry] {
         var settings: [Entry] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // A file saved by Notepad starts with a byte-order mark and ends its lines with CRLF,
+        // which Swift reads as one character: every kind of line end ends a line.
+        let body = text.hasPrefix("\u{FEFF}") ? Substring(text.dropFirst()) : Substring(text)
+        for (index, rawLine) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
                 .trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty else { continue }

@@ -205,6 +205,24 @@ import Testing
         #expect(missingFiles.output.contains("cannot read the certificate /nowhere.pem"), "\(missingFiles.output)")
     }
 
+    @Test func aConfigurationSavedByNotepadReadsTheSame() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsyncd-conf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A byte-order mark, and CRLF line ends (found by the configuration file's fuzzer).
+        let file = folder.appendingPathComponent("gridsyncd.conf")
+        try Data("\u{FEFF}listen = 127.0.0.1:7500\r\nidle-timeout = 90   # slow links\r\n\r\n".utf8).write(to: file)
+        let result = try GridsyncBinary.run(
+            executable: DaemonProcess.executable, ["check-config", "--config", file.path, "--data", folder.path, "--json"],
+            environment: [:])
+        #expect(result.status == 0, "\(result.output) \(result.error)")
+        let document = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        let settings = (document?["settings"] as? [[String: String]]) ?? []
+        #expect(settings.first { $0["key"] == "listen" }?["value"] == "127.0.0.1:7500")
+        #expect(settings.first { $0["key"] == "idle-timeout" }?["value"] == "90")
+    }
+
     @Test func tokensAreShownOnceAndStoredOnlyHashed() throws {
         let daemon = try DaemonProcess(plain: true)
         defer { daemon.cleanUp() }
