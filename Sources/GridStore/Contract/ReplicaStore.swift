@@ -47,6 +47,10 @@ public protocol ReplicaStore: Sendable {
     /// op log; records not held are left out.
     func timelines(of ids: [RecordID]) async throws -> [RecordID: RecordTimeline]
 
+    /// The live records whose fields name `id` now (a project answering a demand, the visit a
+    /// demand came from), found from the records, not stored twice.
+    func records(naming id: RecordID) async throws -> [RecordState]
+
     /// The monthly report's figures (两会一报), computed where the records are.
     func monthlyReport(_ request: MonthlyReport.Request) async throws -> MonthlyReport
 

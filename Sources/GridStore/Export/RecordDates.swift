@@ -45,24 +45,52 @@ public struct RecordDates: Encodable, Sendable {
 }
 
 /// A record with its dates, as `show --json` and `list --json` write it: the record's
-/// document, and `dates`.
+/// document, `dates`, and for `show`, `linked`: the records that name it.
 public struct DatedRecordDocument: Encodable, Sendable {
+    /// Another record that names this one in a field.
+    public struct Link: Encodable, Sendable {
+        /// Its type's key.
+        public let type: String
+        /// Its id.
+        public let id: String
+        /// The field that names this record.
+        public let field: String
+        /// Its title, or a visit's date.
+        public let title: String
+
+        /// The link from `other` to the record `id`.
+        public init(from other: RecordState, to id: RecordID) {
+            type = other.type.key
+            self.id = other.id.description
+            field =
+                other.type.schema.fields.first { field in
+                    other.value(field.name) == .text(id.description)
+                        || other.sets[field.name]?.elements.contains(id.description) == true
+                }?.name ?? ""
+            title = other.type == .visit ? other.value("visited-on").description : other.value("title").description
+        }
+    }
+
     /// The record.
     public let record: RecordDocument
     /// Its dates, if the store holds its ops.
     public let dates: RecordDates?
+    /// The records that name it, for `show`.
+    public let linked: [Link]?
 
-    /// Pairs a record with its dates.
-    public init(_ record: RecordState, _ timeline: RecordTimeline?, text: RecordText) {
+    /// Pairs a record with its dates and the records that name it.
+    public init(_ record: RecordState, _ timeline: RecordTimeline?, text: RecordText, linked: [RecordState]? = nil) {
         self.record = RecordDocument(record)
         self.dates = timeline.map { RecordDates(record, $0, text: text) }
+        self.linked = linked?.map { Link(from: $0, to: record.id) }
     }
 
     public func encode(to encoder: any Encoder) throws {
         try record.encode(to: encoder)
         var container = encoder.container(keyedBy: Key.self)
         try container.encodeIfPresent(dates, forKey: .dates)
+        try container.encodeIfPresent(linked, forKey: .linked)
     }
 
-    private enum Key: String, CodingKey { case dates }
+    private enum Key: String, CodingKey { case dates, linked }
 }

@@ -443,6 +443,31 @@ public final class SQLiteReplicaStore: ReplicaStore {
         }
     }
 
+    public func records(naming id: RecordID) async throws -> [RecordState] {
+        let text = id.description
+        let states = try await read { db in
+            try Data.fetchAll(
+                db,
+                sql: """
+                    SELECT r.state FROM records r WHERE r.deleted = 0 AND r.id IN (
+                        SELECT record_id FROM ops
+                        WHERE json_extract(payload, '$.add') = ?1 OR json_extract(payload, '$.assign') = ?1)
+                    ORDER BY r.created_clock, r.id
+                    """, arguments: [text]
+            ).map { try RecordState(encoded: [UInt8]($0)) }
+        }
+        // An op once named it; the record names it still only if the merged value does.
+        return states.filter { record in
+            record.type.schema.fields.contains { field in
+                switch field.shape {
+                case .register(.record): record.value(field.name) == .text(text)
+                case .set(.record): record.sets[field.name]?.elements.contains(text) == true
+                default: false
+                }
+            }
+        }
+    }
+
     public func ops(after localSequence: Int64, limit: Int) async throws -> [Op] {
         return try await read { db in
             try Row.fetchAll(

@@ -62,11 +62,12 @@ enum RecordActions {
         let id = try await store.findRecord(idText, type: type)
         guard let record = try await store.record(id) else { return }
         let timeline = try await store.timelines(of: [id])[id]
+        let linked = try await store.records(naming: id)
         let text = RecordText()
         print(
             output.json
-                ? try RecordPresenter.json(DatedRecordDocument(record, timeline, text: text))
-                : RecordPresenter.details(record, timeline: timeline, text: text))
+                ? try RecordPresenter.json(DatedRecordDocument(record, timeline, text: text, linked: linked))
+                : RecordPresenter.details(record, timeline: timeline, text: text, linked: linked))
     }
 
     /// Prints the records a query selects.

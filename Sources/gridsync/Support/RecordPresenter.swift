@@ -74,9 +74,10 @@ enum RecordPresenter {
 
     /// Every field of a record with its Chinese and English label, conflicts spelled out, and
     /// its dates in local time.
-    static func details(_ record: RecordState, timeline: RecordTimeline? = nil, text: RecordText = RecordText())
-        -> String
-    {
+    static func details(
+        _ record: RecordState, timeline: RecordTimeline? = nil, text: RecordText = RecordText(),
+        linked: [RecordState] = []
+    ) -> String {
         var lines = ["\(record.type.label.chinese) \(record.type.key) \(record.id)", "网格 scope: \(record.scope)"]
         if let timeline {
             lines.append("创建 created: \(text.dateTime(of: timeline.created))")
@@ -118,6 +119,15 @@ enum RecordPresenter {
                 guard let log = record.logs[field.name], !log.items.isEmpty else { continue }
                 lines.append("\(name):")
                 for entry in RecordText().entries(log, of: field) { lines.append("  - \(entry)") }
+            }
+        }
+        if !linked.isEmpty {
+            lines.append("关联 linked from:")
+            for link in linked.map({ DatedRecordDocument.Link(from: $0, to: record.id) }) {
+                let type = RecordType(rawValue: link.type)
+                let field = type?.schema[link.field]?.label.chinese ?? link.field
+                lines.append(
+                    "  - \(type?.label.chinese ?? link.type) \(link.id.prefix(8)) \(link.title)（\(field)）")
             }
         }
         if let conflict = record.registers[RecordSchema.deletedField], conflict.isConflicted {
