@@ -116,7 +116,7 @@ import Testing
     @Test func messagesBeingReadShareOneMemoryBudget() throws {
         let daemon = try DaemonProcess(
             environment: [
-                "GRIDSYNCD_MESSAGE_MEMORY": "1500000", "GRIDSYNCD_MESSAGE_BYTES": "1000000",
+                "GRIDSYNCD_MESSAGE_MEMORY": "3000000", "GRIDSYNCD_MESSAGE_BYTES": "1000000",
             ], plain: true)
         defer { daemon.cleanUp() }
         let token = try daemon.addWorker("w001", scopes: ["c01/g01"])

@@ -74,17 +74,26 @@ public final class SyncListener: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // What a connection has read but not yet decoded is bounded too: reads of at most
+            // 64 KiB, and at most a few of them queued before the channel stops reading.
+            .childChannelOption(
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 16_384, maximum: 65_536))
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
                     try channel.pipeline.syncOperations.addHandler(ConnectionDeadlineHandler(timeouts: timeouts))
-                    return try NIOAsyncChannel<ConnectionEvent, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return try NIOAsyncChannel<ConnectionEvent, ByteBuffer>(
+                        wrappingChannelSynchronously: channel, configuration: Self.channelConfiguration)
                 }
             }
         return SyncListener(server: server, configuration: configuration)
     }
+
+    /// Each connection's inbound queue: reading stops once 4 reads wait to be decoded.
+    static let channelConfiguration = NIOAsyncChannel<ConnectionEvent, ByteBuffer>.Configuration(
+        backPressureStrategy: .init(lowWatermark: 2, highWatermark: 4))
 
     /// Accepts and serves connections until ``shutdown(within:)``, then waits for the open ones to close.
     public func run(_ serve: ServerConnection, limits: Limits, logger: Logger, observer: (any SyncObserver)? = nil)

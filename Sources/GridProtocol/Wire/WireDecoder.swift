@@ -27,6 +27,12 @@ public final class WireDecoder {
     /// The daemon-wide budget the message being read takes from, if any, and how much it holds.
     private let budget: MessageBudget?
     private var held = 0
+    /// Whether the peer is authenticated: the handshake's short lines take nothing from the budget.
+    private var admitted = false
+
+    /// What a message costs the budget per byte of its text: the text itself, and the ops parsed
+    /// from it while the rest arrives, which take about as much again.
+    public static let budgetBytesPerTextByte = 2
 
     /// How much is inflated at a time, so a bomb is caught before it takes memory.
     static let inflateStep = 64 * 1024
@@ -52,6 +58,7 @@ public final class WireDecoder {
             reader.limits = limits
         }
         lineLimit = self.limits.lineBytes
+        admitted = true
     }
 
     /// Inflates every byte after the message just taken: the peer compresses from here on.
@@ -122,16 +129,18 @@ public final class WireDecoder {
     /// Holds from the budget as many bytes as the message being read has: more as it
     /// grows, fewer once it is whole.
     private func hold() throws(ProtocolError) {
-        guard let budget, messageText != held else { return }
-        if messageText < held {
-            budget.giveBack(held - messageText)
-        } else if !budget.take(messageText - held) {
+        guard let budget, admitted else { return }
+        let cost = messageText * Self.budgetBytesPerTextByte
+        guard cost != held else { return }
+        if cost < held {
+            budget.giveBack(held - cost)
+        } else if !budget.take(cost - held) {
             throw ProtocolError(
                 .unavailable,
                 "the server holds as many unfinished messages as its memory allows (\(budget.capacity) bytes): "
                     + "sync again in a minute")
         }
-        held = messageText
+        held = cost
     }
 
     /// Takes one line, without its line feed, if a whole one is buffered.
@@ -152,6 +161,9 @@ public final class WireDecoder {
             throw ProtocolError(.malformedLine, "a line is not valid UTF-8: every line must be UTF-8 text")
         }
         buffer.moveReaderIndex(forwardBy: length + 1)
+        // The lines taken are dropped as the message goes on, not only at its end: an
+        // unfinished message holds its unread bytes and parsed ops, not its text twice.
+        if buffer.readerIndex > 65_536 { buffer.discardReadBytes() }
         return line
     }
 

@@ -95,7 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
                     limits: configuration.limits, compression: configuration.compression),
                 gate: gate, limits: configuration.limits, grace: .seconds(Int64(configuration.shutdownGrace)),
                 logger: logger,
-                observer: DaemonObserver(metrics: metrics, accounts: folder.accounts, logger: logger)))
+                observer: DaemonObserver(
+                    metrics: metrics, accounts: folder.accounts, logger: logger, trimmer: MemoryTrimmer())))
         let bound = DaemonConfiguration.Endpoint(host: configuration.listen.host, port: listener.port)
         let transport =
             certificate.map { "TLS, certificate \($0.fingerprint)\($0.isNew ? ", made just now" : "")" } ?? "plain TCP"

@@ -285,8 +285,11 @@ struct DaemonConfiguration: Sendable {
         if !configuration.tls, configuration.tlsCertificate != nil {
             problems.append("tls = off with a tls-certificate: remove one of them")
         }
-        if configuration.messageMemory < configuration.limits.messageBytes {
-            problems.append("message-memory must be at least message-bytes: one whole message must fit")
+        let costliest = configuration.limits.messageBytes * WireDecoder.budgetBytesPerTextByte
+        if configuration.messageMemory < costliest {
+            problems.append(
+                "message-memory must be at least \(costliest) (twice message-bytes: a message's text and its parsed "
+                    + "ops): one whole message must fit")
         }
         if configuration.limits.messageBytes <= configuration.limits.lineBytes {
             problems.append("message-bytes must be larger than line-bytes")

@@ -8,6 +8,7 @@ struct DaemonObserver: SyncObserver {
     let metrics: DaemonMetrics
     let accounts: AccountStore
     let logger: Logger
+    let trimmer: MemoryTrimmer
 
     func connectionOpened() {
         metrics.connectionOpened()
@@ -15,6 +16,7 @@ struct DaemonObserver: SyncObserver {
 
     func connectionClosed(_ report: ConnectionReport) async {
         metrics.connectionClosed(report)
+        trimmer.connectionClosed(read: report.textBytesIn)
         guard let replica = report.replica, report.worker != nil else { return }
         do {
             try await accounts.recordSync(
