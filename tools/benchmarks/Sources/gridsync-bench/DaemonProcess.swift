@@ -6,10 +6,17 @@ final class DaemonProcess {
     let process = Process()
     let data: URL
     private(set) var port = 0
+    /// The fingerprint of the daemon's TLS certificate, as its banner prints it (`sha256:…`);
+    /// `nil` if it serves plain TCP.
+    private(set) var fingerprint: String?
+    /// The port of its Prometheus endpoint, if started with `metrics`.
+    private(set) var metricsPort: Int?
 
     /// Starts `executable` and waits until it listens. Its log is discarded, unless
     /// `BENCH_DAEMON_LOG` names a file to append it to (at level info: a line per sync).
-    init(executable: URL) throws {
+    /// `environment` is added to this process's own (`GRIDSYNCD_<KEY>` settings); with
+    /// `metrics`, it serves its Prometheus endpoint on a loopback port too.
+    init(executable: URL, environment: [String: String] = [:], metrics: Bool = false) throws {
         data = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gridsync-bench-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
@@ -18,18 +25,24 @@ final class DaemonProcess {
         let log = ProcessInfo.processInfo.environment["BENCH_DAEMON_LOG"]
         process.executableURL = executable
         process.arguments = [
-            "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", "off", "--log-level",
-            log == nil ? "warning" : "info",
+            "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", metrics ? "127.0.0.1:0" : "off",
+            "--log-level", log == nil ? "warning" : "info",
         ]
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = try FileHandle(forWritingTo: banner)
         process.standardError = log.flatMap { FileHandle(forWritingAtPath: $0) } ?? FileHandle.nullDevice
         try process.run()
         for _ in 0..<1_500 {
             let text = (try? String(contentsOf: banner, encoding: .utf8)) ?? ""
+            // The banner is written at once: when its sync line is there, so is the metrics line.
             if let line = text.split(separator: "\n").first(where: { $0.contains("sync:") }),
                 let match = line.firstMatch(of: /127\.0\.0\.1:(\d+)/)
             {
                 port = Int(match.1)!
+                fingerprint = line.firstMatch(of: /sha256:[0-9a-f]{64}/).map { String($0.0) }
+                metricsPort = text.firstMatch(of: /metrics: +http:\/\/127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) }
                 return
             }
             Thread.sleep(forTimeInterval: 0.02)
@@ -57,10 +70,34 @@ final class DaemonProcess {
         return token
     }
 
+    /// Adds a grid worker's account as the office does (`worker add <worker> --grid <grid>
+    /// --json`), and returns its token and the fingerprint that the command printed.
+    func addGridWorker(_ worker: String, grid: String) throws -> (token: String, fingerprint: String?) {
+        let add = Process()
+        add.executableURL = process.executableURL
+        add.arguments = ["worker", "add", worker, "--grid", grid, "--data", data.path, "--json"]
+        let output = Pipe()
+        add.standardOutput = output
+        add.standardError = FileHandle.nullDevice
+        try add.run()
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        add.waitUntilExit()
+        guard let document = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any],
+            let token = document["token"] as? String
+        else { throw BenchFailure("worker add \(worker) --grid \(grid) failed") }
+        return (token, document["fingerprint"] as? String)
+    }
+
     /// The daemon's peak resident memory so far, in bytes (VmHWM).
-    var peakMemory: Int {
+    var peakMemory: Int { memory("VmHWM") }
+
+    /// The daemon's resident memory now, in bytes (VmRSS).
+    var residentMemory: Int { memory("VmRSS") }
+
+    /// A line of `/proc/<pid>/status` counted in kB, in bytes; 0 once the daemon is gone.
+    private func memory(_ field: String) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
             let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return 0 }
         return kilobytes * 1024

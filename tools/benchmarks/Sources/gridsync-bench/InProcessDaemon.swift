@@ -21,6 +21,8 @@ struct InProcessDaemon {
 
     let store: SQLiteReplicaStore
     private let listener: SyncListener
+    /// The connections' gate, closed on ``stop()``.
+    private let gate: ConnectionGate
     private let serving: Task<Void, any Error>
 
     /// Serves `store` to `worker`, granting `scopes`, with the protocol's standard limits.
@@ -31,6 +33,7 @@ struct InProcessDaemon {
             compression: true)
         self.store = store
         self.listener = listener
+        self.gate = connection.gate
         self.serving = Task {
             try await listener.run(
                 connection, limits: .standard, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
@@ -44,7 +47,7 @@ struct InProcessDaemon {
 
     /// Closes the listener and waits for its connections to end.
     func stop() async throws {
-        listener.shutdown()
+        listener.shutdown(within: .seconds(5), gate: gate)
         try await serving.value
     }
 }

@@ -2,11 +2,22 @@
 //
 // Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|simulate|suite] [--daemon <gridsyncd>]
 //                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
+//        gridsync-bench hold --daemon <release gridsyncd> [--message-memory BYTES] [--tokens N] [--seconds N]
+//                       [--no-reconnect] [--retry-delay SECONDS] [--linger] [--laptop-after SECONDS]
+//                       [--daemon-env KEY=VALUE ...] [--json]
 //   suite (the default): everything, then the table of figures; --write puts the table in the file.
 //   sync: first, noop and clients, the three parts of the sync benchmark, which also run alone:
 //   first (a fresh replica's first sync), noop (nothing to exchange), clients (laptops syncing
 //   at once: 500 by default, --clients N).
 //   simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
+//   hold (never part of the suite): the daemon while every connection of 128 tokens (--tokens N) holds a push
+//   just under the message limit, never finished: its resident memory against its message budget
+//   (--message-memory BYTES sets GRIDSYNCD_MESSAGE_MEMORY), how the connections end, and whether a
+//   legitimate laptop (the gridsync next to the daemon) can sync meanwhile. Refused connections come back
+//   after --retry-delay seconds (1) unless --no-reconnect; --linger leaves the closing to the daemon.
+//   Holds for --seconds (150, past the daemon's 120 s message deadline). --daemon-env adds to the daemon's
+//   environment (MALLOC_ARENA_MAX=2, say). --json for the report as JSON.
+//   Example: gridsync-bench hold --daemon .build-release-bench/release/gridsyncd --message-memory 67108864
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -16,6 +27,45 @@ func option(_ name: String) -> String? {
 let suite = arguments.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? "suite"
 let daemon = URL(fileURLWithPath: option("--daemon") ?? ".build/release/gridsyncd")
 var figures: [Figure] = []
+
+if suite == "hold" {
+    guard FileManager.default.isExecutableFile(atPath: daemon.path) else {
+        throw BenchFailure("no gridsyncd at \(daemon.path): build it with swift build -c release --product gridsyncd")
+    }
+    let json = arguments.contains("--json")
+    var settings = HoldBenchmark.Settings()
+    settings.messageMemory = option("--message-memory").flatMap(Int.init)
+    settings.tokens = option("--tokens").flatMap(Int.init).map { min(max($0, 1), 199) } ?? settings.tokens
+    settings.seconds = option("--seconds").flatMap(Double.init) ?? settings.seconds
+    settings.laptopAfter = option("--laptop-after").flatMap(Double.init) ?? settings.laptopAfter
+    settings.behaviour.reconnect = !arguments.contains("--no-reconnect")
+    settings.behaviour.linger = arguments.contains("--linger")
+    for (index, argument) in arguments.enumerated() where argument == "--daemon-env" && index + 1 < arguments.count {
+        let pair = arguments[index + 1].split(separator: "=", maxSplits: 1).map(String.init)
+        if pair.count == 2 { settings.daemonEnvironment[pair[0]] = pair[1] }
+    }
+    if let delay = option("--retry-delay").flatMap(Double.init) {
+        settings.behaviour.retryDelay = .milliseconds(Int(delay * 1000))
+    }
+    let report = try await HoldBenchmark(settings: settings, daemonExecutable: daemon) { line in
+        if json {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        } else {
+            print(line)
+        }
+    }.run()
+    if json {
+        // The table too, for whoever watches the run: standard output is the JSON's.
+        FileHandle.standardError.write(Data(("\n" + report.table + "\n").utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    } else {
+        print("")
+        print(report.table)
+    }
+    exit(0)
+}
 
 if suite == "merge" || suite == "suite" {
     MergeBenchmark.run(ops: 1_000_000, records: 20_000)
