@@ -75,9 +75,10 @@ public final class SyncListener: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             // What a connection has read but not yet decoded is bounded too: reads of at most
-            // 64 KiB, and at most a few of them queued before the channel stops reading.
+            // 16 KiB (a TLS record), and at most two of them queued before the channel stops
+            // reading; 512 connections then hold a few tens of megabytes between them.
             .childChannelOption(
-                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 16_384, maximum: 65_536))
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 4_096, maximum: 16_384))
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
@@ -91,9 +92,9 @@ public final class SyncListener: Sendable {
         return SyncListener(server: server, configuration: configuration)
     }
 
-    /// Each connection's inbound queue: reading stops once 4 reads wait to be decoded.
+    /// Each connection's inbound queue: reading stops once 2 reads wait to be decoded.
     static let channelConfiguration = NIOAsyncChannel<ConnectionEvent, ByteBuffer>.Configuration(
-        backPressureStrategy: .init(lowWatermark: 2, highWatermark: 4))
+        backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2))
 
     /// Accepts and serves connections until ``shutdown(within:)``, then waits for the open ones to close.
     public func run(_ serve: ServerConnection, limits: Limits, logger: Logger, observer: (any SyncObserver)? = nil)

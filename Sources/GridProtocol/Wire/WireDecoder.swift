@@ -81,6 +81,7 @@ public final class WireDecoder {
     /// Takes bytes that arrived.
     public func receive(_ bytes: ByteBuffer) {
         wireBytes += bytes.readableBytes
+        guard failure == nil else { return }
         if inflater == nil { textBytes += bytes.readableBytes }
         raw.writeImmutableBuffer(bytes)
     }
@@ -109,8 +110,12 @@ public final class WireDecoder {
             }
         } catch {
             failure = error
-            // Nothing more is read: what the message held goes back to the daemon's budget now,
-            // not when the connection has finished closing.
+            // Nothing more is read: the message's bytes and parsed ops are let go, and their
+            // share goes back to the daemon's budget, now, not when the connection has finished
+            // closing (a refused connection is drained for a while before it closes).
+            reader = MessageReader(limits: limits)
+            raw = ByteBuffer()
+            text = ByteBuffer()
             budget?.giveBack(held)
             held = 0
             throw error
