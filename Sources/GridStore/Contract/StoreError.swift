@@ -29,6 +29,8 @@ public struct StoreError: CodedError {
 }
 
 extension ErrorCode<StoreError> {
+    /// The disk holding the replica is full: nothing was written.
+    public static var diskFull: Self { "disk-full" }
     /// The folder holds no replica.
     public static var notAReplica: Self { "not-a-replica" }
     /// The folder already holds a replica.

@@ -716,6 +716,10 @@ public final class SQLiteReplicaStore: ReplicaStore {
                     .readOnly,
                     "cannot write \(path) (\(error.message ?? "permission denied")): check the file's permissions",
                     cause: error)
+            case .SQLITE_FULL:
+                return StoreError(
+                    .diskFull, "the disk holding \(path) is full: free space on it; nothing was written",
+                    cause: error)
             case .SQLITE_BUSY, .SQLITE_LOCKED:
                 return StoreError(
                     .busy,
