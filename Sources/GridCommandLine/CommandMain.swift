@@ -30,7 +30,7 @@ public enum CommandMain {
                 if let data = try? JSONSerialization.data(
                     withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
                 {
-                    FileHandle.standardError.write(data + Data("\n".utf8))
+                    StandardStream.error.write(String(decoding: data, as: UTF8.self) + "\n")
                     Foundation.exit(1)
                 }
             }

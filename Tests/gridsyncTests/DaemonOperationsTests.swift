@@ -59,6 +59,20 @@ import Testing
         #expect(daemon.isRunning)
     }
 
+    /// A log on a full disk (or a journal that went away) fails every write: the daemon goes on serving
+    /// without its log lines, where it used to die on the first one.
+    @Test func aLogThatCannotBeWrittenStopsNoSync() throws {
+        let daemon = try DaemonProcess(logToFullDisk: true)
+        defer { daemon.cleanUp() }
+        let laptop = try FieldLaptop(daemon: daemon, worker: "w001", scope: "c01/g01")
+        _ = try laptop.addDemand("楼道灯不亮")
+        let first = try laptop.sync()
+        #expect(first.pushed > 0)
+        _ = try laptop.addDemand("消防通道堆物")
+        try laptop.sync()
+        #expect(daemon.isRunning)
+    }
+
     @Test(.enabled(if: getuid() == 0 && FileManager.default.fileExists(atPath: "/usr/sbin/runuser")))
     func theDaemonServesAsAnOrdinaryUser() throws {
         // Root may set socket options an ordinary user may not: the service account is not root.

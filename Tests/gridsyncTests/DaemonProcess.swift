@@ -27,9 +27,10 @@ final class DaemonProcess {
     /// Run as root, `asUser` starts it as that user instead (through runuser), as a
     /// service account would run it. `port` is the sync port to listen on (a free one if 0).
     /// `plain` serves plain TCP (`--plain`), for the tests that speak the protocol's lines themselves.
+    /// `logToFullDisk` sends its log to `/dev/full`, where every write fails as on a full disk.
     init(
         environment: [String: String] = [:], data: URL? = nil, port: Int = 0, asUser user: String? = nil,
-        plain: Bool = false
+        plain: Bool = false, logToFullDisk: Bool = false
     ) throws {
         let data =
             data ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridsyncd-\(UUID().uuidString)")
@@ -54,7 +55,8 @@ final class DaemonProcess {
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: logFile)
+        process.standardError = try FileHandle(
+            forWritingTo: logToFullDisk ? URL(fileURLWithPath: "/dev/full") : logFile)
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {

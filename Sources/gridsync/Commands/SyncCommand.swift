@@ -135,10 +135,9 @@ struct SyncCommand: AsyncParsableCommand {
             for line in summary.notes { print(line) }
         }
         if let refusal = moved.giveBackRefusal {
-            FileHandle.standardError.write(
-                Data(
-                    ("the restored server would not take back some edits this laptop held: \(refusal.message) "
-                        + "(\(refusal.code)); they are kept on this laptop; tell the office\n").utf8))
+            StandardStream.error.write(
+                    "the restored server would not take back some edits this laptop held: \(refusal.message) "
+                        + "(\(refusal.code)); they are kept on this laptop; tell the office\n")
         }
         if let refusal = moved.pushRefusal {
             throw SyncError(
@@ -270,10 +269,9 @@ struct SyncCommand: AsyncParsableCommand {
         if let tokenFile {
             found = try TokenInput.read(file: tokenFile)
         } else if let token {
-            FileHandle.standardError.write(
-                Data(
-                    ("note: a token given with --token is visible to every user of this laptop while the sync "
-                        + "runs; it is kept, so next time leave it out\n").utf8))
+            StandardStream.error.write(
+                    "note: a token given with --token is visible to every user of this laptop while the sync "
+                        + "runs; it is kept, so next time leave it out\n")
             found = token
         } else if let environment = ProcessInfo.processInfo.environment["GRIDSYNC_TOKEN"], !environment.isEmpty {
             found = environment

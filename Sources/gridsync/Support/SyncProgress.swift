@@ -1,4 +1,5 @@
 import Foundation
+import GridCommandLine
 import GridProtocol
 
 /// The progress of a sync on standard error: a bar redrawn in place on a terminal, plain
@@ -38,6 +39,6 @@ final class SyncProgress: @unchecked Sendable {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStream.error.write(text)
     }
 }

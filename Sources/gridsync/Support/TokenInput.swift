@@ -1,4 +1,5 @@
 import Foundation
+import GridCommandLine
 
 /// Reads a worker's token from where it is safe: a file, standard input, or a question in
 /// the terminal that does not show what is typed. Never from the command line, which every
@@ -25,7 +26,7 @@ enum TokenInput {
     /// terminal to ask in (a script).
     static func ask() throws -> String? {
         guard isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else { return nil }
-        FileHandle.standardError.write(Data("Token from the office (not shown as you type or paste it): ".utf8))
+        StandardStream.error.write("Token from the office (not shown as you type or paste it): ")
         var original = termios()
         let canHide = tcgetattr(STDIN_FILENO, &original) == 0
         if canHide {
@@ -35,7 +36,7 @@ enum TokenInput {
         }
         let line = readLine(strippingNewline: true)
         if canHide { tcsetattr(STDIN_FILENO, TCSAFLUSH, &original) }
-        FileHandle.standardError.write(Data("\n".utf8))
+        StandardStream.error.write("\n")
         guard let line, !line.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw SyncError(.settings, "no token was given: sync again and paste the token from the office")
         }

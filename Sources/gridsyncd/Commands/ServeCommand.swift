@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridCommandLine
 import GridNet
 import GridProtocol
 import Logging
@@ -102,19 +103,18 @@ struct ServeCommand: AsyncParsableCommand {
             certificate.map { "TLS, certificate \($0.fingerprint)\($0.isNew ? ", made just now" : "")" } ?? "plain TCP"
         let trust = certificate.map { " --fingerprint \($0.fingerprint)" } ?? " --plain"
         // Written at once, unbuffered: whoever started the daemon may be waiting for it.
-        FileHandle.standardOutput.write(
-            Data(
-                """
-                gridsyncd is serving the replica in \(configuration.data)
-                  sync:    \(bound) (\(transport), compression \(configuration.compression ? "on" : "off"))
-                  metrics: \(metricsURL)
-                Connect a field client:
-                  1. here, as the user gridsyncd runs as:
-                     gridsyncd worker add w001 --grid c01/g01 \(configuration.file.map { "--config \($0)" } ?? "--data \(configuration.data)")
-                  2. on the laptop (it asks for the token printed by step 1):
-                     gridsync sync --server \(Self.advertised(bound))\(trust)
+        StandardStream.output.write(
+            """
+            gridsyncd is serving the replica in \(configuration.data)
+              sync:    \(bound) (\(transport), compression \(configuration.compression ? "on" : "off"))
+              metrics: \(metricsURL)
+            Connect a field client:
+              1. here, as the user gridsyncd runs as:
+                 gridsyncd worker add w001 --grid c01/g01 \(configuration.file.map { "--config \($0)" } ?? "--data \(configuration.data)")
+              2. on the laptop (it asks for the token printed by step 1):
+                 gridsync sync --server \(Self.advertised(bound))\(trust)
 
-                """.utf8))
+            """)
         logger.info(
             "serving",
             metadata: [

@@ -1,4 +1,5 @@
 import Foundation
+import GridCommandLine
 import Logging
 
 /// Writes log records to standard error as logfmt lines (`time=… level=… msg="…" key=value`),
@@ -32,7 +33,7 @@ struct LogfmtHandler: LogHandler {
         for key in fields.keys.sorted() {
             line += " \(key)=\(Self.quoted("\(fields[key]!)"))"
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        StandardStream.error.write(line + "\n")
     }
 
     /// The value as is if it needs no quotes, else quoted with `"` and `\` escaped.
