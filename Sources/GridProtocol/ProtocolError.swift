@@ -54,6 +54,8 @@ extension ErrorCode<ProtocolError> {
     public static var reusedID: Self { "reused-id" }
     /// An op names parents it cannot have been written on top of, or skips its writer's previous op.
     public static var badParents: Self { "bad-parents" }
+    /// The server's disk is full: nothing of the batch was stored, and the client may still pull.
+    public static var diskFull: Self { "disk-full" }
     /// The peer sent nothing for too long, or did not finish the handshake in time.
     public static var timeout: Self { "timeout" }
     /// The server is shutting down, full, or holds as many unfinished messages as its memory
@@ -68,14 +70,14 @@ extension ErrorCode<ProtocolError> {
 
     /// Whether the connection is closed after this error (see PROTOCOL.md, "Errors").
     public var isFatal: Bool {
-        ![.outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents].contains(self)
+        ![.outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents, .diskFull].contains(self)
     }
 
     /// Every code this version defines, in the order of PROTOCOL.md's table.
     public static var all: [Self] {
         [
             .malformedLine, .malformedOp, .lineTooLong, .badCount, .tooLarge, .badDeflate, .version, .unauthorized,
-            .outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents, .timeout, .unavailable,
+            .outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents, .diskFull, .timeout, .unavailable,
             .tooManyConnections, .tooManyFailures, .internal,
         ]
     }

@@ -114,4 +114,35 @@ import Testing
         #expect(session.received(.giveBack(through: 9, ops: [foreign, Self.own(1)])) == .storeReturn(
             ops: [foreign, Self.own(1)], through: 9, client: Self.laptop))
     }
+
+    /// A full disk on the server refuses the batch without ending the sync: the server waits for the next message,
+    /// and the client keeps its ops (and, for a give-back, its place) and goes on to pull.
+    @Test func aFullDiskRefusesTheBatchAndTheClientStillPulls() {
+        let full = ProtocolError(.diskFull, "the server's disk is full")
+        var server = Self.welcomedServer()
+        _ = server.received(.push(through: 1, ops: [Self.own(1)]))
+        #expect(server.pushRefused(full) == .send(.error(full)))
+        #expect(server.isIdle, "the connection stays open")
+
+        var (pusher, _) = Self.recovering(held: 0, pushed: 0)
+        _ = pusher.restamped(count: 0, shift: 0)
+        #expect(pusher.pushLoaded(ops: [Self.own(1)]) == .send(.push(through: 1, ops: [Self.own(1)])))
+        #expect(pusher.received(.error(full)) == .send(.pull(after: 0, limit: Limits.standard.opsPerBatch)))
+        #expect(pusher.summary.pushRefusal == full)
+
+        var giver = ClientSession(replica: Self.laptop, token: "t", deflate: false)
+        _ = giver.start()
+        _ = giver.received(
+            .welcome(
+                version: Message.version, replica: Self.server, read: [GridScope("c01/g01")!],
+                write: [GridScope("c01/g01")!], limits: .standard, heldThrough: 0, serverTime: 1_793_491_200_000,
+                lineage: [Self.former], deflate: false))
+        _ = giver.cursorRead(pulledThrough: 0, pushedThrough: 0, giveBack: 1...5)
+        #expect(giver.restamped(count: 0, shift: 0) == .loadGiveBack(after: 0, limit: Limits.standard.opsPerBatch))
+        #expect(giver.giveBackLoaded(ops: [Self.own(1)], through: 5, more: false) == .send(
+            .giveBack(through: 5, ops: [Self.own(1)])))
+        // Not `markGivenBack`: the range is still to be given back at the next sync.
+        #expect(giver.received(.error(full)) == .send(.pull(after: 0, limit: Limits.standard.opsPerBatch)))
+        #expect(giver.summary.pushRefusal == full && giver.summary.giveBackRefusal == nil)
+    }
 }

@@ -96,7 +96,7 @@ public struct ServerStoreWork: Sendable {
             return ProtocolError(.unavailable, "the server's store is busy: sync again in a minute")
         case .diskFull:
             return ProtocolError(
-                .unavailable, "the server's disk is full: nothing of the batch was stored; tell the office, then sync again")
+                .diskFull, "the server's disk is full: nothing of the batch was stored; tell the office, then sync again")
         default:
             return ProtocolError(.internal, "the server could not store the batch (\(error.code)): tell the office")
         }

@@ -129,6 +129,12 @@ public struct ClientSession: Sendable {
     /// Takes a message from the server.
     public mutating func received(_ message: Message) -> Action {
         switch (state, message) {
+        case (.awaitingGiveBackAck, .error(let error)) where error.code == .diskFull:
+            // The server can store nothing now. What it has not taken back stays to be given
+            // back at the next sync, and the client's own ops, written on top of it, wait too;
+            // pulling goes on.
+            summary.pushRefusal = error
+            return startPulling()
         case (.awaitingGiveBackAck, .error(let error)) where !error.code.isFatal:
             // The restored server will not take these back (written after the restore, the
             // window is over, or one is not what it claims): they stay here, the worker is

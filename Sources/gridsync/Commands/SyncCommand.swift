@@ -140,10 +140,13 @@ struct SyncCommand: AsyncParsableCommand {
                         + "(\(refusal.code)); they are kept on this laptop; tell the office\n")
         }
         if let refusal = moved.pushRefusal {
+            let advice =
+                refusal.code == .diskFull
+                ? "everyone else's records were received; sync again once the office has made room"
+                : "ask the office (for example to add your grids to your account), then sync again"
             throw SyncError(
                 SyncError.Code(rawValue: refusal.code.rawValue),
-                "the server refused this laptop's changes: \(refusal.message)\nThey are kept here, unsent; "
-                    + "ask the office (for example to add your grids to your account), then sync again")
+                "the server refused this laptop's changes: \(refusal.message)\nThey are kept here, unsent; \(advice)")
         }
     }
 
