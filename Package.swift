@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "gridsyncTests",
             dependencies: [
-                "GridModel", "GridMerge", "GridProtocol", "GridTesting",
+                "GridModel", "GridMerge", "GridProtocol", "GridStore", "GridTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]

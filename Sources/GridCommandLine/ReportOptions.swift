@@ -8,7 +8,7 @@ import GridStore
 public struct ReportOptions: ParsableArguments {
     /// How a report is written.
     public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
-        case text, csv, json
+        case text, csv, json, html
     }
 
     @Option(help: ArgumentHelp("The month, YYYY-MM (default: this month).", valueName: "month"))
@@ -17,7 +17,7 @@ public struct ReportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("One community's key (default: the whole street).", valueName: "community"))
     public var community: String?
 
-    @Option(help: "text (default), csv (for Excel and WPS) or json.")
+    @Option(help: "text (default), csv (for Excel and WPS), json, or html (a page with charts that prints on A4).")
     public var format: Format = .text
 
     @Flag(help: "Write the report in English.")
@@ -59,6 +59,7 @@ public struct ReportOptions: ParsableArguments {
         case .text: return report.text(language)
         case .csv: return report.csv(language)
         case .json: return try OutputOptions.json(report)
+        case .html: return report.html(language)
         }
     }
 
@@ -69,6 +70,7 @@ public struct ReportOptions: ParsableArguments {
           \(program) report --month 2026-11
           \(program) report --month 2026-11 --community c01
           \(program) report --month 2026-11 --format csv > 2026-11.csv
+          \(program) report --month 2026-11 --format html > 2026-11.html
           \(program) report --month 2026-11 --format json --english
         """
     }

@@ -146,4 +146,38 @@ import Testing
             }
         }
     }
+
+    /// A month of the whole example street, its figures counted by ``StreetMonth`` as it was written: every grid's
+    /// demands, every worker's visits, every community's project, funding and survey.
+    @Test func figuresMatchAMonthOfTheExampleStreet() async throws {
+        try await withTemporaryFolder { folder in
+            let wall = ManualWallClock()
+            let month = StreetMonth()
+            let store = try SQLiteReplicaStore.create(
+                in: folder, identity: month.officeIdentity(replica: ReplicaID(rawValue: 0x0ff1)), wallClock: wall)
+            let expected = try await month.write(into: store, wall: wall)
+            let report = try await store.monthlyReport(
+                MonthlyReport.Request(month: StreetMonth.month, timeZone: StreetMonth.timeZone))
+            #expect(report.demands.raised == expected.raised)
+            #expect(report.demands.accepted == expected.accepted)
+            #expect(report.demands.resolved == expected.resolved)
+            #expect(report.demands.open == expected.open)
+            #expect(report.demands.medianDaysToResolve == expected.medianDaysToResolve)
+            #expect(report.demands.byGrid.count == month.street.grids.count)
+            #expect(report.demands.oldestOpen.count == 10)
+            #expect(Dictionary(uniqueKeysWithValues: report.visits.byWorker.map { ($0.worker, $0.visits) }) == expected.visits)
+            #expect(report.visits.byWorker.filter(\.metTarget).count == expected.visits.values.filter { $0 >= 40 }.count)
+            #expect(report.funding.month.government == expected.governmentInMonth)
+            #expect(report.funding.month.residents == expected.residentsInMonth)
+            #expect(report.funding.month.society == 0 && report.funding.yearToDate.society == expected.societyInYear)
+            #expect(report.projects.progress.count == expected.progressEntries)
+            #expect(report.projects.withoutProgress.count == expected.withoutProgress)
+            #expect(Dictionary(uniqueKeysWithValues: report.projects.byStage.filter { $0.projects > 0 }.map { ($0.stage, $0.projects) }) == expected.stages)
+            #expect(report.satisfaction.count == expected.surveys.count)
+            for survey in report.satisfaction {
+                let counted = try #require(expected.surveys[survey.title])
+                #expect((survey.satisfied, survey.respondents) == counted, "\(survey.title)")
+            }
+        }
+    }
 }

@@ -122,7 +122,7 @@ extension MonthlyReport {
     }
 
     /// A category's label in the report's language; a grid's key.
-    private static func label(_ counts: DemandCounts, _ language: ReportLanguage) -> String {
+    static func label(_ counts: DemandCounts, _ language: ReportLanguage) -> String {
         Category(rawValue: counts.key).map { language($0.label) } ?? counts.label
     }
 
@@ -134,7 +134,7 @@ extension MonthlyReport {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
-    private static func percent(_ share: Double) -> String {
+    static func percent(_ share: Double) -> String {
         number((share * 1000).rounded() / 10) + "%"
     }
 }
