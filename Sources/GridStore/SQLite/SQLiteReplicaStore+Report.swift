@@ -128,38 +128,34 @@ extension SQLiteReplicaStore {
             let raised = HybridTimestamp(rawValue: UInt64(bitPattern: row[3] as Int64)).milliseconds
             durations.append(Double(Int64(resolved) - Int64(raised)) / 86_400_000)
         }
-        // Open at the end of the month: the last status written before it is an open one.
-        let lastStatus = """
-            WITH last AS (
-                SELECT o.record_id, json_extract(o.payload, '$.assign') AS status,
-                    row_number() OVER (PARTITION BY o.record_id ORDER BY o.clock DESC, o.replica DESC, o.sequence DESC) AS n
-                FROM ops o WHERE o.field = 'status' AND o.record_type = 'demand' AND o.clock < ?)
-            """
-        let open = "last.n = 1 AND last.status IN ('raised', 'accepted', 'in-progress') AND r.deleted = 0 \(scope)"
+        // Open at the end of the month: the last status written before it is an open one. One pass gives the
+        // counts and, oldest first, the demands open longest.
+        var open: [(id: String, grid: String, raised: HybridTimestamp)] = []
         for row in try Row.fetchAll(
             db,
             sql: """
-                \(lastStatus)
-                SELECT d.category, coalesce(d.grid, ''), count(*)
+                WITH last AS (
+                    SELECT o.record_id, json_extract(o.payload, '$.assign') AS status,
+                        row_number() OVER (
+                            PARTITION BY o.record_id ORDER BY o.clock DESC, o.replica DESC, o.sequence DESC) AS n
+                    FROM ops o WHERE o.field = 'status' AND o.clock < ? AND o.record_type = 'demand')
+                SELECT r.id, d.category, coalesce(d.grid, ''), r.created_clock
                 FROM last JOIN records r ON r.id = last.record_id JOIN demands d ON d.record_id = r.id
-                WHERE \(open) GROUP BY 1, 2
+                WHERE last.n = 1 AND last.status IN ('raised', 'accepted', 'in-progress') AND r.deleted = 0 \(scope)
+                ORDER BY r.created_clock, r.id
                 """, arguments: StatementArguments([clocks.end] + extra))
         {
-            count(row[0] ?? "", row[1], \.open, row[2])
+            count(row[1] ?? "", row[2], \.open, 1)
+            if open.count < oldest {
+                open.append((row[0], row[2], HybridTimestamp(rawValue: UInt64(bitPattern: row[3] as Int64))))
+            }
         }
-        demands.oldestOpen = try Row.fetchAll(
-            db,
-            sql: """
-                \(lastStatus)
-                SELECT r.id, \(latest("title")), coalesce(d.grid, ''), r.created_clock
-                FROM last JOIN records r ON r.id = last.record_id JOIN demands d ON d.record_id = r.id
-                WHERE \(open) ORDER BY r.created_clock, r.id LIMIT ?
-                """, arguments: StatementArguments([clocks.end] + extra + [oldest])
-        ).map { row in
-            let raised = HybridTimestamp(rawValue: UInt64(bitPattern: row[3] as Int64))
+        demands.oldestOpen = try open.map { demand in
+            let title = try String.fetchOne(
+                db, sql: "SELECT \(latest("title")) FROM records r WHERE r.id = ?", arguments: [demand.id])
             return MonthlyReport.OpenDemand(
-                id: row[0], title: row[1] ?? "", grid: row[2], raisedOn: text.date(of: raised),
-                daysOpen: Int((Int64(clocks.endMilliseconds) - Int64(raised.milliseconds)) / 86_400_000))
+                id: demand.id, title: title ?? "", grid: demand.grid, raisedOn: text.date(of: demand.raised),
+                daysOpen: Int((Int64(clocks.endMilliseconds) - Int64(demand.raised.milliseconds)) / 86_400_000))
         }
         demands.byCategory = byCategory.values.sorted { $0.key < $1.key }
         demands.byGrid = byGrid.values.sorted { $0.key < $1.key }
@@ -245,7 +241,7 @@ extension SQLiteReplicaStore {
                 db,
                 sql: """
                     SELECT o.field, sum(json_extract(o.payload, '$.change')) FROM ops o JOIN records r ON r.id = o.record_id
-                    WHERE o.field IN ('funding-government', 'funding-society', 'funding-residents')
+                    WHERE (o.field = 'funding-government' OR o.field = 'funding-society' OR o.field = 'funding-residents')
                         AND o.clock >= ? AND o.clock < ? AND r.deleted = 0 \(inCommunity(community))
                     GROUP BY o.field
                     """, arguments: StatementArguments([start, clocks.end] + (community.map { [$0] } ?? [])))

@@ -192,9 +192,15 @@ public final class SQLiteReplicaStore: ReplicaStore {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "GridSync replica"
         configuration.prepareDatabase { db in
-            // A sync touches records all over the file: keep up to 64 MiB of pages in memory
-            // and read the rest through a memory map, rather than copying 2 MiB's worth at a time.
-            try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456")
+            if readOnly {
+                // The office's tools read a few figures and exit, often on the daemon's machine while it serves:
+                // 16 MiB of pages and no memory map, so that a report on a year of a street stays small.
+                try db.execute(sql: "PRAGMA cache_size = -16384")
+            } else {
+                // A sync touches records all over the file: keep up to 64 MiB of pages in memory
+                // and read the rest through a memory map, rather than copying 2 MiB's worth at a time.
+                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456")
+            }
         }
         return try DatabasePool(path: path, configuration: configuration)
     }

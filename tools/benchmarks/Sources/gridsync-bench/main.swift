@@ -1,6 +1,6 @@
 // GridSync's benchmarks. Every figure is a ratio against a baseline measured in the same run.
 //
-// Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|simulate|suite] [--daemon <gridsyncd>]
+// Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|report|simulate|suite] [--daemon <gridsyncd>]
 //                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
 //        gridsync-bench hold --daemon <release gridsyncd> [--message-memory BYTES] [--tokens N] [--seconds N]
 //                       [--no-reconnect] [--retry-delay SECONDS] [--linger] [--laptop-after SECONDS]
@@ -9,6 +9,9 @@
 //   sync: first, noop and clients, the three parts of the sync benchmark, which also run alone:
 //   first (a fresh replica's first sync), noop (nothing to exchange), clients (laptops syncing
 //   at once: 500 by default, --clients N).
+//   report: the monthly report (gridsync-inspect, beside --daemon) on a year of the example street (--days N):
+//   time and peak memory against `gridsync-inspect conflicts --summary` on the same folder. --folder F reports on F
+//   (a year written before with `gridsync-bench year --out F [--days N]`, or a daemon's folder) instead.
 //   simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
 //   hold (never part of the suite): the daemon while every connection of 128 tokens (--tokens N) holds a push
 //   just under the message limit, never finished: its resident memory against its message budget
@@ -27,6 +30,15 @@ func option(_ name: String) -> String? {
 let suite = arguments.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? "suite"
 let daemon = URL(fileURLWithPath: option("--daemon") ?? ".build/release/gridsyncd")
 var figures: [Figure] = []
+
+if suite == "year" {
+    // The report benchmark's year, written by a process of its own (see ReportBenchmark).
+    guard let out = option("--out") else { throw BenchFailure("year needs --out FOLDER") }
+    var settings = ReportBenchmark.Settings()
+    settings.days = option("--days").flatMap(Int.init) ?? settings.days
+    try await YearOfStreet.write(settings, into: out)
+    exit(0)
+}
 
 if suite == "hold" {
     guard FileManager.default.isExecutableFile(atPath: daemon.path) else {
@@ -92,6 +104,21 @@ if suite == "sync" || suite == "clients" || suite == "suite" {
     } else {
         print(
             "(skipped 500 laptops at once: no gridsyncd at \(daemon.path); build it with swift build -c release --product gridsyncd)"
+        )
+    }
+    print("")
+}
+if suite == "report" || suite == "suite" {
+    let inspect = daemon.deletingLastPathComponent().appendingPathComponent("gridsync-inspect")
+    if FileManager.default.isExecutableFile(atPath: inspect.path) {
+        var settings = ReportBenchmark.Settings()
+        // --days is the simulator's in the suite; the report always has its year there.
+        if suite == "report" { settings.days = option("--days").flatMap(Int.init) ?? settings.days }
+        figures += try await ReportBenchmark.run(
+            settings, inspect: inspect, folder: option("--folder").map(URL.init(fileURLWithPath:)))
+    } else {
+        print(
+            "(skipped the monthly report: no gridsync-inspect at \(inspect.path); build it with swift build -c release --product gridsync-inspect)"
         )
     }
     print("")
