@@ -20,6 +20,12 @@ public struct ReportOptions: ParsableArguments {
     @Option(help: "text (default), csv (for Excel and WPS), json, or html (a page with charts that prints on A4).")
     public var format: Format = .text
 
+    @Option(
+        help: ArgumentHelp(
+            "The office's time zone, which days and months are counted in (default: the system's, or $TZ).",
+            valueName: "zone"))
+    public var timeZone: String?
+
     @Flag(help: "Write the report in English.")
     public var english = false
 
@@ -40,6 +46,10 @@ public struct ReportOptions: ParsableArguments {
             throw GridModel.ValidationError(
                 .badFormat, field: "community", value: community, allowed: "a community key (\(CommunityID.rule))")
         }
+        if let timeZone, TimeZone(identifier: timeZone) == nil {
+            throw GridModel.ValidationError(
+                .badFormat, field: "time-zone", value: timeZone, allowed: "a time zone name, such as Asia/Shanghai")
+        }
         guard (0...10_000).contains(visitTarget), commitment >= 0 else {
             throw GridModel.ValidationError(
                 .outOfRange, field: "visit-target", value: String(visitTarget),
@@ -52,7 +62,8 @@ public struct ReportOptions: ParsableArguments {
         try check()
         let request = MonthlyReport.Request(
             month: month ?? DayRangeWords.thisMonth(), community: community.flatMap(CommunityID.init),
-            visitTarget: visitTarget, yearlyCommitment: commitment)
+            visitTarget: visitTarget, yearlyCommitment: commitment,
+            timeZone: timeZone.flatMap(TimeZone.init(identifier:)) ?? .current)
         let report = try await store.monthlyReport(request)
         let language: ReportLanguage = english ? .english : .chinese
         switch format {

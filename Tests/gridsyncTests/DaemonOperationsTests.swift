@@ -104,7 +104,10 @@ import Testing
         defer { laptop.cleanUp() }
         try laptop.succeed("init", "--worker", "w001", "--grid", "c01/g01")
         try laptop.succeed("demand", "add", "--title", "楼道堆物清理", "--category", "消防安全")
-        try laptop.succeed("sync", "--server", daemon.address, "--token", token, "--plain")
+        let said = try laptop.succeed("sync", "--server", daemon.address, "--token", token, "--plain")
+        // In the worker's words: edits, not ops.
+        #expect(
+            said.contains(/sent \d+ edits, received 0; 0 new conflicts \(0 open\)/) && !said.contains(" ops"), "\(said)")
         let wrong = try RawPeer(port: daemon.port)
         wrong.send(RawPeer.hello(Self.replica, token: "gst_wrong"))
         wrong.readUntilClosed()

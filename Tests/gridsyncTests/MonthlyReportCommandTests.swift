@@ -56,5 +56,9 @@ import Testing
         #expect(english.output.contains("raised 1, accepted 0, resolved 1, open at month end 0"), "\(english.output)")
         let wrong = try report("--community", "第一社区", "--format", "json")
         #expect(wrong.status == 1 && wrong.error.contains("\"code\":\"bad-format\""), "\(wrong.error)")
+        let paris = try report("--time-zone", "Europe/Paris", "--format", "json")
+        #expect(paris.output.contains("\"timeZone\" : \"Europe/Paris\""), "\(paris.output)")
+        let nowhere = try report("--time-zone", "Mars/Olympus", "--format", "json")
+        #expect(nowhere.status == 1 && nowhere.error.contains("Asia/Shanghai"), "\(nowhere.error)")
     }
 }

@@ -143,6 +143,7 @@ import Testing
         #expect(givenBack == held - backedUp, "the laptops gave back \(givenBack) of the \(held - backedUp) lost ops")
         let table = try InspectTests.inspect(daemon, "devices")
         #expect(table.output.contains("恢复 recovery") && table.output.contains("gave back"), "\(table.output)")
+        #expect(table.output.contains("完成 finished") && !table.output.contains(" bye "), "\(table.output)")
 
         // A resolution written after the restore is numbered under the new replica id and reaches every laptop.
         let urgencyReason = "居民反映堆物堵塞消防通道，按紧急处理"

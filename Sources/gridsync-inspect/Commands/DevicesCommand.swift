@@ -46,18 +46,27 @@ struct DevicesCommand: AsyncParsableCommand {
         if output.json { return print(try OutputOptions.json(rows)) }
         guard !rows.isEmpty else { return print("no replica has synced yet") }
         var table = TextTable(headers: [
-            "副本 replica", "网格员 worker", "首次 first seen", "最近同步 last sync", "结果 ending", "发送 sent",
+            "副本 replica", "网格员 worker", "首次 first seen", "最近同步 last sync", "结果 result", "发送 sent",
             "接收 received", "落后 behind", "恢复 recovery",
         ])
         table.rows = rows.map { row in
             let device = row.device
             return [
                 device.replica.description, device.worker.rawValue, Labels.shortTime(iso: device.firstSeen),
-                device.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? "never", device.lastEnding ?? "-",
+                device.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? "never", Self.result(device.lastEnding),
                 "\(device.lastPushed)", "\(device.lastPulled)", "\(row.behind)", Self.recovery(device),
             ]
         }
         print(table.render())
+    }
+
+    /// How the device's last sync ended, in words: finished, or stopped with the refusal's code.
+    static func result(_ ending: String?) -> String {
+        switch ending {
+        case nil: "-"
+        case "bye": "完成 finished"
+        case let code?: "中断 stopped (\(code))"
+        }
     }
 
     /// What the device gave back to a restored daemon, and got back of its own.

@@ -7,7 +7,7 @@ import GridStore
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the replica: its id, worker, grids, ops not yet synced and open conflicts.",
+        abstract: "Show the replica: its id, worker, grids, edits not yet synced and open conflicts.",
         discussion: """
             Examples:
               gridsync status
@@ -30,8 +30,8 @@ struct StatusCommand: AsyncParsableCommand {
         print(
             "records:    \(status.records.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)\($0.value == 1 ? "" : "s")" }.joined(separator: ", "))"
         )
-        print("ops:        \(status.opCount) stored, \(status.ownOpCount) written here")
-        print("not synced: \(status.unsyncedOpCount) ops")
+        print("edits:      \(status.opCount) stored, \(status.ownOpCount) written here")
+        print("not synced: \(status.unsyncedOpCount) edits")
         print("conflicts:  \(status.conflictCount) open")
         let settings = try SyncSettings.load(from: data.folder)
         let server = settings?.server

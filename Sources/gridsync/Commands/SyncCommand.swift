@@ -127,7 +127,7 @@ struct SyncCommand: AsyncParsableCommand {
             print(try RecordPresenter.json(summary))
         } else {
             print(
-                "synced with \(summary.server): sent \(summary.pushed) ops, received \(summary.pulled), "
+                "synced with \(summary.server): sent \(summary.pushed) edits, received \(summary.pulled); "
                     + "\(summary.newConflicts) new conflicts (\(summary.openConflicts) open)")
             print(
                 "on the wire: \(summary.bytesSent) bytes out, \(summary.bytesReceived) in"

@@ -11,7 +11,7 @@ final class SyncProgress: @unchecked Sendable {
     private var drawn = false
     private var last = ClientSession.Summary()
 
-    /// Creates the progress of a sync expected to send `toBeSent` ops.
+    /// Creates the progress of a sync expected to send `toBeSent` edits (ops).
     init(toBeSent: Int, quiet: Bool) {
         self.toBeSent = toBeSent
         self.quiet = quiet
@@ -28,7 +28,7 @@ final class SyncProgress: @unchecked Sendable {
             write("\r\u{1B}[2Ksending [\(bar)] \(summary.pushed)/\(total)   receiving \(summary.pulled)")
             drawn = true
         } else {
-            write("sent \(summary.pushed) ops, received \(summary.pulled)\n")
+            write("sent \(summary.pushed) edits, received \(summary.pulled)\n")
         }
     }
 
