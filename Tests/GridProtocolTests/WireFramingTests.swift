@@ -240,14 +240,25 @@ import Testing
     @Test func unfinishedMessagesCannotTakeMoreThanTheBudgetTogether() throws {
         let (header, lines) = Self.push(40)
         let lineBytes = lines[0].utf8.count
-        // A message costs twice its text: its bytes, and the ops parsed from them.
-        let budget = MessageBudget(capacity: 42 * lineBytes * WireDecoder.budgetBytesPerTextByte)
+        // What the first `count` lines of the push hold, measured with room to spare: twice their
+        // text (its bytes, and the ops parsed from them), and the buffer holding what is unread.
+        func cost(_ count: Int) throws -> Int {
+            let roomy = MessageBudget(capacity: 1 << 30)
+            let decoder = try Self.admitted(roomy)
+            decoder.receive(ByteBuffer(string: header + lines.prefix(count).joined()))
+            _ = try decoder.next()
+            return roomy.inUse
+        }
+        let (twenty, twentyFive) = (try cost(20), try cost(25))
+        #expect(twenty >= WireDecoder.budgetBytesPerTextByte * 20 * lineBytes && twentyFive > twenty)
+        // Room for the first 20 lines of one push and all but a byte of 25 of another.
+        let budget = MessageBudget(capacity: twenty + twentyFive - 1)
         do {
             let first = try Self.admitted(budget)
             #expect(budget.inUse == 0, "the handshake's short lines take nothing from the budget")
             first.receive(ByteBuffer(string: header + lines.prefix(20).joined()))
             #expect(try first.next() == nil, "the first push is half-sent")
-            #expect(budget.inUse > 2 * 20 * lineBytes)
+            #expect(budget.inUse == twenty)
             let second = try Self.admitted(budget)
             second.receive(ByteBuffer(string: header + lines.prefix(25).joined()))
             #expect {

@@ -20,11 +20,12 @@ public final class SyncListener: Sendable {
         public var tls: NIOSSLContext?
         /// The deadlines of each connection.
         public var timeouts: ConnectionTimeouts
-        /// The most bytes that the messages being read may hold, all connections together.
+        /// The memory all connections may take together: each open connection's share
+        /// (``MessageBudget/connectionBytes``), its buffers and the message it is reading.
         public var messageMemory: Int
 
-        /// The default budget for messages being read: 128 MiB.
-        public static let defaultMessageMemory = 128 * 1024 * 1024
+        /// The default budget of the connections' memory: 192 MiB, a third of it for 512 idle connections.
+        public static let defaultMessageMemory = 192 * 1024 * 1024
 
         /// Creates a configuration.
         public init(
@@ -49,7 +50,7 @@ public final class SyncListener: Sendable {
     private let server: NIOAsyncChannel<NIOAsyncChannel<ConnectionEvent, ByteBuffer>, Never>
     private let configuration: Configuration
     private let open = Mutex(Open())
-    /// What all connections' unfinished messages may hold together.
+    /// The memory all connections may take together.
     public let budget: MessageBudget
 
     /// The port the listener is bound to.
@@ -93,6 +94,10 @@ public final class SyncListener: Sendable {
     }
 
     /// Each connection's inbound queue: reading stops once 2 reads wait to be decoded.
+    /// The refusal of a connection the memory budget cannot take.
+    static let memoryFull = ProtocolError(
+        .unavailable, "the server holds as many connections as its memory allows: sync again in a minute")
+
     static let channelConfiguration = NIOAsyncChannel<ConnectionEvent, ByteBuffer>.Configuration(
         backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2))
 
@@ -131,13 +136,21 @@ public final class SyncListener: Sendable {
         let channel = child.channel
         let key = ObjectIdentifier(channel)
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
-        let entry = serve.gate.enter(from: address)
+        // Every connection takes its share of the memory budget while it is open, refused or not;
+        // one the budget cannot take is refused without its refusal being delivered.
+        let charged = budget.take(MessageBudget.connectionBytes)
+        defer { if charged { budget.giveBack(MessageBudget.connectionBytes) } }
+        var entry = serve.gate.enter(from: address)
+        if !charged, case .success(let pass) = entry {
+            serve.gate.leave(pass)
+            entry = .failure(Self.memoryFull)
+        }
         // Refusals are delivered (and the client's input drained) for at most as many
         // connections at once as may be served; past that, refused connections just close.
         let deliver = open.withLock { open in
             open.channels[key] = channel
             if case .success = entry { return true }
-            guard open.refusing < serve.gate.limits.connections else { return false }
+            guard charged, open.refusing < serve.gate.limits.connections else { return false }
             open.refusing += 1
             return true
         }

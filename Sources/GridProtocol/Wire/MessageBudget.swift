@@ -1,17 +1,23 @@
 import Synchronization
 
-/// The bytes of messages being read, counted for the whole daemon: every connection's
-/// decoder takes from one budget for the message it is reading, and gives back when the
+/// The memory of the daemon's connections, counted for the whole daemon: each open connection
+/// takes ``connectionBytes`` for as long as it is open (its socket, TLS and zlib state), and its
+/// decoder takes what it buffers and the message it is reading, and gives that back when the
 /// message is whole (or the connection ends).
 ///
 /// The message limit bounds one connection; this bounds all of them together. Without it,
 /// each of hundreds of connections could hold a message of 16 MiB half-sent, for ever. A
-/// decoder that finds the budget spent refuses its message with `unavailable`: the server
-/// is busy, and the laptop syncs again a minute later.
+/// connection the budget cannot take is refused with `unavailable`, and so is a message that
+/// would take more than is left: the server is busy, and the laptop syncs again a minute later.
 public final class MessageBudget: Sendable {
     /// The most bytes all connections' unfinished messages may hold together.
     public let capacity: Int
     private let used = Atomic<Int>(0)
+
+    /// What an open connection takes before it has read anything: its socket's, TLS's and
+    /// the deflate stream's buffers, about 128 KiB as measured with 512 idle TLS connections
+    /// (docs/BENCHMARKS.md, "Many tokens' worst").
+    public static let connectionBytes = 128 * 1024
 
     /// Creates a budget of `capacity` bytes.
     public init(capacity: Int) {
@@ -22,7 +28,7 @@ public final class MessageBudget: Sendable {
     public var inUse: Int { used.load(ordering: .relaxed) }
 
     /// Takes `bytes` if the budget has them; returns whether it did.
-    func take(_ bytes: Int) -> Bool {
+    public func take(_ bytes: Int) -> Bool {
         var current = used.load(ordering: .relaxed)
         while true {
             guard current + bytes <= capacity else { return false }
@@ -34,7 +40,7 @@ public final class MessageBudget: Sendable {
     }
 
     /// Gives back `bytes` taken before.
-    func giveBack(_ bytes: Int) {
+    public func giveBack(_ bytes: Int) {
         used.subtract(bytes, ordering: .relaxed)
     }
 }

@@ -122,20 +122,23 @@ public final class WireDecoder {
         }
     }
 
-    /// Starts counting the next message; inflated bytes already buffered belong to it.
+    /// Starts counting the next message; inflated bytes already buffered belong to it. Buffers
+    /// left empty are let go, so that a connection between messages holds nothing of the budget.
     private func completed(_ message: Message) -> Message {
-        messageText = text.readableBytes
-        try? hold()
         raw.discardReadBytes()
         text.discardReadBytes()
+        if raw.readableBytes == 0 { raw = ByteBuffer() }
+        if text.readableBytes == 0 { text = ByteBuffer() }
+        messageText = text.readableBytes
+        try? hold()
         return message
     }
 
-    /// Holds from the budget as many bytes as the message being read has: more as it
-    /// grows, fewer once it is whole.
+    /// Holds from the budget as many bytes as the message being read costs, and the buffers
+    /// holding its bytes: more as it grows, fewer once it is whole.
     private func hold() throws(ProtocolError) {
         guard let budget, admitted else { return }
-        let cost = messageText * Self.budgetBytesPerTextByte
+        let cost = messageText * Self.budgetBytesPerTextByte + raw.capacity + text.capacity
         guard cost != held else { return }
         if cost < held {
             budget.giveBack(held - cost)

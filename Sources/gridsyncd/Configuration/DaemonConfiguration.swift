@@ -138,7 +138,7 @@ struct DaemonConfiguration: Sendable {
         } show: {
             $0.compression ? "on" : "off"
         },
-        number("message-memory", "the most bytes all unfinished messages hold together", 4_096...(1 << 40)) {
+        number("message-memory", "the memory all connections take together: 128 KiB each while open, and the messages they are reading", 4_096...(1 << 40)) {
             $0.messageMemory = $1
         } show: {
             $0.messageMemory
@@ -285,11 +285,13 @@ struct DaemonConfiguration: Sendable {
         if !configuration.tls, configuration.tlsCertificate != nil {
             problems.append("tls = off with a tls-certificate: remove one of them")
         }
-        let costliest = configuration.limits.messageBytes * WireDecoder.budgetBytesPerTextByte
+        let costliest =
+            configuration.limits.messageBytes * WireDecoder.budgetBytesPerTextByte + MessageBudget.connectionBytes
+            + 2 * configuration.limits.lineBytes
         if configuration.messageMemory < costliest {
             problems.append(
-                "message-memory must be at least \(costliest) (twice message-bytes: a message's text and its parsed "
-                    + "ops): one whole message must fit")
+                "message-memory must be at least \(costliest) (twice message-bytes, for a message's text and its "
+                    + "parsed ops, with its connection's share and buffers): one whole message must fit")
         }
         if configuration.limits.messageBytes <= configuration.limits.lineBytes {
             problems.append("message-bytes must be larger than line-bytes")
