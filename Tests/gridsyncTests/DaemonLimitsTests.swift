@@ -140,6 +140,28 @@ import Testing
         #expect(first.readLines(2).last == "ACK 150", "\(first.receivedLines)")
     }
 
+    /// Each open connection holds 128 KiB of the budget, welcomed or not: once they hold it all, the next connection
+    /// is told so, and one that closes makes room again.
+    @Test func openConnectionsShareTheMemoryBudgetToo() throws {
+        // Room for four connections (4 × 131,072 bytes) and not five.
+        let daemon = try DaemonProcess(
+            environment: ["GRIDSYNCD_MESSAGE_MEMORY": "600000", "GRIDSYNCD_MESSAGE_BYTES": "100000"], plain: true)
+        defer { daemon.cleanUp() }
+        var held = try (0..<4).map { _ in try RawPeer(port: daemon.port) }
+        Thread.sleep(forTimeInterval: 0.3)
+        let fifth = try RawPeer(port: daemon.port)
+        let refusal = fifth.readLines(1, seconds: 5).first ?? ""
+        #expect(
+            refusal.hasPrefix("ERR unavailable the server holds as many connections as its memory allows"),
+            "\(refusal)")
+        held.removeLast().hangUp()
+        Thread.sleep(forTimeInterval: 0.3)
+        let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
+        let sixth = try RawPeer(port: daemon.port)
+        sixth.send(RawPeer.hello(Self.replica, token: token) + "BYE\n")
+        #expect(sixth.readLines(2).last == "BYE", "\(sixth.receivedLines)")
+    }
+
     @Test func shutdownEndsWithinItsGraceWhateverTheClientsDo() throws {
         let daemon = try DaemonProcess(
             environment: ["GRIDSYNCD_SHUTDOWN_GRACE": "2", "GRIDSYNCD_MESSAGE_TIMEOUT": "600"], plain: true)

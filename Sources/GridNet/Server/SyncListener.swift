@@ -136,8 +136,8 @@ public final class SyncListener: Sendable {
         let channel = child.channel
         let key = ObjectIdentifier(channel)
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
-        // Every connection takes its share of the memory budget while it is open, refused or not;
-        // one the budget cannot take is refused without its refusal being delivered.
+        // Every connection takes its share of the memory budget while it is open; one the budget
+        // cannot take is refused, like those over the gate's limits.
         let charged = budget.take(MessageBudget.connectionBytes)
         defer { if charged { budget.giveBack(MessageBudget.connectionBytes) } }
         var entry = serve.gate.enter(from: address)
@@ -150,7 +150,7 @@ public final class SyncListener: Sendable {
         let deliver = open.withLock { open in
             open.channels[key] = channel
             if case .success = entry { return true }
-            guard charged, open.refusing < serve.gate.limits.connections else { return false }
+            guard open.refusing < serve.gate.limits.connections else { return false }
             open.refusing += 1
             return true
         }
