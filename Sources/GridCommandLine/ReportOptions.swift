@@ -39,7 +39,7 @@ public struct ReportOptions: ParsableArguments {
 
     /// Checks the options; a refusal honours `--format json` like every other.
     func check() throws {
-        if let month, (try? DayRangeWords.month(month)) == nil {
+        if let month, CalendarMonth(month) == nil {
             throw GridModel.ValidationError(.badFormat, field: "month", value: month, allowed: "a month written YYYY-MM")
         }
         if let community, CommunityID(community) == nil {
@@ -60,10 +60,11 @@ public struct ReportOptions: ParsableArguments {
     /// The report of `store`, written as asked.
     public func render(_ store: any ReplicaStore) async throws -> String {
         try check()
+        let zone = timeZone.flatMap(TimeZone.init(identifier:)) ?? .current
         let request = MonthlyReport.Request(
-            month: month ?? DayRangeWords.thisMonth(), community: community.flatMap(CommunityID.init),
-            visitTarget: visitTarget, yearlyCommitment: commitment,
-            timeZone: timeZone.flatMap(TimeZone.init(identifier:)) ?? .current)
+            month: month ?? CalendarMonth(containing: Date(), in: zone).description,
+            community: community.flatMap(CommunityID.init), visitTarget: visitTarget, yearlyCommitment: commitment,
+            timeZone: zone)
         let report = try await store.monthlyReport(request)
         let language: ReportLanguage = english ? .english : .chinese
         switch format {
@@ -84,23 +85,5 @@ public struct ReportOptions: ParsableArguments {
           \(program) report --month 2026-11 --format html > 2026-11.html
           \(program) report --month 2026-11 --format json --english
         """
-    }
-}
-
-/// Months in the office's words.
-enum DayRangeWords {
-    /// `YYYY-MM` checked.
-    static func month(_ text: String) throws -> String {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, Int(parts[0]) != nil,
-            let month = Int(parts[1]), (1...12).contains(month)
-        else { throw CocoaError(.formatting) }
-        return text
-    }
-
-    /// This month in local time.
-    static func thisMonth() -> String {
-        let parts = Calendar(identifier: .gregorian).dateComponents([.year, .month], from: Date())
-        return String(format: "%04d-%02d", parts.year ?? 1970, parts.month ?? 1)
     }
 }

@@ -101,9 +101,9 @@ public enum ValueDomain: Hashable, Sendable {
         case (.integer(let range), .integer(let integer)):
             guard range.contains(integer) else { throw refuse(.outOfRange) }
         case (.date, .text(let text)):
-            guard Self.isCalendarDay(text) else { throw refuse(.badFormat) }
+            guard CalendarMonth.isDay(text) else { throw refuse(.badFormat) }
         case (.month, .text(let text)):
-            guard Self.isCalendarMonth(text) else { throw refuse(.badFormat) }
+            guard CalendarMonth(text) != nil else { throw refuse(.badFormat) }
         case (.record, .text(let text)):
             guard RecordID.isCanonical(text) else { throw refuse(.badFormat) }
         case (.compound, .text(let text)):
@@ -156,25 +156,5 @@ public enum ValueDomain: Hashable, Sendable {
         return
             !(scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .surrogate
             || scalar.properties.generalCategory == .unassigned || scalar == "\u{2028}" || scalar == "\u{2029}")
-    }
-
-    private static func isCalendarMonth(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
-            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-            let year = Int(parts[0]), let month = Int(parts[1])
-        else { return false }
-        return (1900...9999).contains(year) && (1...12).contains(month)
-    }
-
-    private static func isCalendarDay(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[2].count == 2, parts[2].allSatisfy({ $0.isASCII && $0.isNumber }),
-            isCalendarMonth("\(parts[0])-\(parts[1])"),
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
-        else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return (1...days).contains(day)
     }
 }

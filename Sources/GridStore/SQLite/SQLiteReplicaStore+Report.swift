@@ -10,18 +10,13 @@ extension SQLiteReplicaStore {
     /// - Throws: ``StoreError`` for a month that is not `YYYY-MM`, or the database's failure.
     public func monthlyReport(_ request: MonthlyReport.Request) async throws -> MonthlyReport {
         let days = RecordQuery.DayRange(first: nil, last: nil, timeZone: request.timeZone)
-        let parts = request.month.split(separator: "-")
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]),
-            let month = Int(parts[1]), (1...12).contains(month),
-            let start = days.start(of: "\(request.month)-01"),
-            let end = days.start(of: "\(request.month)-01", plus: Self.daysIn(year: year, month: month)),
-            let yearStart = days.start(of: String(format: "%04d-01-01", year))
+        guard let month = CalendarMonth(request.month), let start = days.start(of: month.firstDay),
+            let end = days.start(of: month.next.firstDay), let yearStart = days.start(of: month.firstDayOfYear)
         else {
             throw StoreError(.refused, "'\(request.month)' is not a month: write it YYYY-MM, for example 2026-11")
         }
         let clocks = Bounds(
             start: Self.clock(start), end: Self.clock(end), yearStart: Self.clock(yearStart), endMilliseconds: end)
-        let nextMonth = month == 12 ? String(format: "%04d-01-01", year + 1) : String(format: "%04d-%02d-01", year, month + 1)
         let community = request.community?.rawValue
         return try await read { db in
             var report = MonthlyReport(
@@ -30,7 +25,7 @@ extension SQLiteReplicaStore {
                 db, clocks, community: community, oldest: request.oldestCount,
                 text: RecordText(timeZone: request.timeZone), into: &report.demands)
             try Self.visits(
-                db, from: "\(request.month)-01", before: nextMonth, community: community, target: request.visitTarget,
+                db, from: month.firstDay, before: month.next.firstDay, community: community, target: request.visitTarget,
                 into: &report.visits)
             try Self.projects(db, month: request.month, community: community, into: &report.projects)
             report.funding = try Self.funding(db, clocks, community: community, commitment: request.yearlyCommitment)
@@ -50,14 +45,6 @@ extension SQLiteReplicaStore {
 
     private static func clock(_ milliseconds: UInt64) -> Int64 {
         Int64(bitPattern: HybridTimestamp(milliseconds: milliseconds, counter: 0).rawValue)
-    }
-
-    private static func daysIn(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 
     /// `AND r.community = ?` when the report is one community's.

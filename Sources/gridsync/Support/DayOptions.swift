@@ -23,20 +23,11 @@ struct DayOptions: ParsableArguments {
 
     /// `text` as `YYYY-MM-DD`: a month stands for its first day, or with `monthEnd` its last.
     static func day(_ text: String, option: String, monthEnd: Bool) throws -> String {
-        let refusal = GridModel.ValidationError(
-            .badFormat, field: option, value: text, allowed: "a date written YYYY-MM-DD, or a month YYYY-MM")
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard (2...3).contains(parts.count), parts[0].count == 4, parts.dropFirst().allSatisfy({ $0.count == 2 }),
-            let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month)
-        else { throw refusal }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let days = calendar.range(of: .day, in: .month, for: calendar.date(from: DateComponents(year: year, month: month))!)
-        else { throw refusal }
-        if parts.count == 3 {
-            guard let day = Int(parts[2]), days.contains(day) else { throw refusal }
-            return text
+        if CalendarMonth.isDay(text) { return text }
+        guard let month = CalendarMonth(text) else {
+            throw GridModel.ValidationError(
+                .badFormat, field: option, value: text, allowed: "a date written YYYY-MM-DD, or a month YYYY-MM")
         }
-        return String(format: "%04d-%02d-%02d", year, month, monthEnd ? days.upperBound - 1 : 1)
+        return monthEnd ? month.lastDay : month.firstDay
     }
 }
