@@ -1,20 +1,17 @@
 import ArgumentParser
 import Foundation
+import GridModel
 
 /// How GridSync's programs run their command line: like ArgumentParser's own `main()`, but
-/// with `--json` a refusal by GridSync itself (not a usage error) is also written as JSON
-/// on standard error, `{"error":{"code":…,"message":…}}`, so that scripts can tell
-/// refusals apart by their stable code.
+/// with `--json` a refusal by GridSync itself (a ``CodedError``, not a usage error) is also
+/// written as JSON on standard error, `{"error":{"code":…,"message":…}}`, so that scripts can
+/// tell refusals apart by their stable code.
 public enum CommandMain {
     /// Parses the arguments as `Root`, runs the command, and exits.
     ///
-    /// - Parameter refusal: the stable code and message of an error that is a refusal.
-    ///
     /// Every file and folder the program makes is its user's only (umask 077), whatever the
     /// caller's umask: replicas, exports and backups hold residents' records.
-    public static func run<Root: AsyncParsableCommand>(
-        _ root: Root.Type, refusal: (any Error) -> (code: String, message: String)?
-    ) async -> Never {
+    public static func run<Root: AsyncParsableCommand>(_ root: Root.Type) async -> Never {
         umask(0o077)
         do {
             var command = try await Root.asyncParseAsRoot()
@@ -25,8 +22,8 @@ public enum CommandMain {
             }
             Foundation.exit(0)
         } catch {
-            if wantsJSON(CommandLine.arguments), let (code, message) = refusal(error) {
-                let document = ["error": ["code": code, "message": message]]
+            if wantsJSON(CommandLine.arguments), let refusal = error as? any CodedError {
+                let document = ["error": ["code": refusal.shownCode, "message": refusal.description]]
                 if let data = try? JSONSerialization.data(
                     withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
                 {

@@ -1,9 +1,6 @@
 import ArgumentParser
-import GridAccounts
 import GridCommandLine
-import GridMerge
 import GridModel
-import GridStore
 
 /// `gridsync-inspect`: see every conflict, where it came from, and settle it.
 @main
@@ -34,16 +31,6 @@ struct InspectCommand: AsyncParsableCommand {
 
     /// Runs the command; with `--json`, refusals are also JSON on standard error.
     static func main() async {
-        await CommandMain.run(Self.self, refusal: refusal)
-    }
-
-    private static func refusal(_ error: any Error) -> (String, String)? {
-        switch error {
-        case let error as InspectError: (error.code.rawValue, error.message)
-        case let error as StoreError: (error.merge?.validation?.code.rawValue ?? error.code.rawValue, error.message)
-        case let error as AccountError: (error.code.rawValue, error.message)
-        case let error as GridModel.ValidationError: (error.code.rawValue, error.description)
-        default: nil
-        }
+        await CommandMain.run(Self.self)
     }
 }

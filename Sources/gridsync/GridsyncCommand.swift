@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
-import GridMerge
 import GridModel
 import GridCommandLine
-import GridStore
 
 /// `gridsync`: the field client of GridSync, for grid workers, offline first.
 @main
@@ -31,17 +29,6 @@ struct GridsyncCommand: AsyncParsableCommand {
 
     /// Runs the command; with `--json`, refusals are also JSON on standard error.
     static func main() async {
-        await CommandMain.run(Self.self, refusal: refusal)
-    }
-
-    /// The stable code and message of a refusal by GridSync itself (not a usage error).
-    private static func refusal(_ error: any Error) -> (String, String)? {
-        switch error {
-        case let error as StoreError: (error.merge?.validation?.code.rawValue ?? error.code.rawValue, error.message)
-        case let error as GridModel.ValidationError: (error.code.rawValue, error.description)
-        case let error as MergeError: (error.validation?.code.rawValue ?? error.code.rawValue, error.message)
-        case let error as SyncError: (error.code.rawValue, error.message)
-        default: nil
-        }
+        await CommandMain.run(Self.self)
     }
 }

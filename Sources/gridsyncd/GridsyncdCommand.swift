@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import GridAccounts
 import GridCommandLine
-import GridStore
 
 /// `gridsyncd`: the sync daemon on the street office's server.
 @main
@@ -29,15 +27,6 @@ struct GridsyncdCommand: AsyncParsableCommand {
 
     /// Runs the command; with `--json`, refusals are also JSON on standard error.
     static func main() async {
-        await CommandMain.run(Self.self, refusal: refusal)
-    }
-
-    private static func refusal(_ error: any Error) -> (String, String)? {
-        switch error {
-        case let error as DaemonError: (error.code.rawValue, error.message)
-        case let error as AccountError: (error.code.rawValue, error.message)
-        case let error as StoreError: (error.code.rawValue, error.message)
-        default: nil
-        }
+        await CommandMain.run(Self.self)
     }
 }

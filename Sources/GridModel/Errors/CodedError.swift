@@ -15,6 +15,17 @@ public protocol CodedError: Error, Hashable, Sendable, CustomStringConvertible {
 
 extension CodedError {
     public var description: String { message }
+
+    /// The code a script is shown for this error: the code of a ``ValidationError`` underneath (what was wrong
+    /// with the input, such as `bad-format`), if the causes hold one, else this error's own.
+    public var shownCode: String {
+        var cause = self.cause?.error
+        while let error = cause {
+            if let validation = error as? ValidationError { return validation.code.rawValue }
+            cause = (error as? any CodedError)?.cause?.error
+        }
+        return code.rawValue
+    }
 }
 
 /// A stable, machine-readable kind of failure of the error type `Owner`.
