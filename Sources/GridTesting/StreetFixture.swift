@@ -2,6 +2,8 @@ import GridModel
 
 /// The street of the field study, as reference data: 12 communities, 64 micro-grids,
 /// 107 compounds (82 with no property company) and 148 grid workers, plus two office accounts.
+/// `examples/street/` holds it as the office's two sheets (`StreetSheets`); the names and
+/// addresses are made up.
 ///
 /// Keys are `c01`…`c12`, `g01`…`g64`, `k001`…`k107`, `w001`…`w148`, `office-1` and `office-2`;
 /// names are Chinese, as the people who use GridSync write them.
@@ -37,10 +39,12 @@ public enum StreetFixture {
             for _ in 0..<(index < 43 ? 2 : 1) {
                 let number = compounds.count + 1
                 let name = compoundNames[compounds.count % compoundNames.count] + "\(number)号院"
+                let community = communityNames[communities.firstIndex { $0.id == grid.community }!]
                 compounds.append(
                     Compound(
                         id: CompoundID(key("k", number, width: 3))!, grid: grid.id, name: name,
-                        hasPropertyManagement: number > 82))
+                        hasPropertyManagement: number > 82, address: "\(community)路\(number * 3)号",
+                        buildings: (1...(2 + number % 6)).map { "\($0)号楼" }))
             }
         }
         // 148 grid workers: two per grid, and a third in the first 20 grids.
