@@ -93,11 +93,11 @@ public final class SyncListener: Sendable {
         return SyncListener(server: server, configuration: configuration)
     }
 
-    /// Each connection's inbound queue: reading stops once 2 reads wait to be decoded.
     /// The refusal of a connection the memory budget cannot take.
     static let memoryFull = ProtocolError(
         .unavailable, "the server holds as many connections as its memory allows: sync again in a minute")
 
+    /// Each connection's inbound queue: reading stops once 2 reads wait to be decoded.
     static let channelConfiguration = NIOAsyncChannel<ConnectionEvent, ByteBuffer>.Configuration(
         backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2))
 

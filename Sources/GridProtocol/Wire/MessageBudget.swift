@@ -10,13 +10,14 @@ import Synchronization
 /// connection the budget cannot take is refused with `unavailable`, and so is a message that
 /// would take more than is left: the server is busy, and the laptop syncs again a minute later.
 public final class MessageBudget: Sendable {
-    /// The most bytes all connections' unfinished messages may hold together.
+    /// The most bytes all connections may hold together.
     public let capacity: Int
     private let used = Atomic<Int>(0)
 
-    /// What an open connection takes before it has read anything: its socket's, TLS's and
-    /// the deflate stream's buffers, about 128 KiB as measured with 512 idle TLS connections
-    /// (docs/BENCHMARKS.md, "Many tokens' worst").
+    /// What an open connection takes for as long as it is open: its socket's, TLS's and the
+    /// deflate stream's state and buffers. 512 idle TLS connections take about 48 KiB each; one
+    /// that is reading also holds TLS records and two reads of up to 16 KiB, and the rest is a
+    /// margin (docs/BENCHMARKS.md, "Many tokens' worst").
     public static let connectionBytes = 128 * 1024
 
     /// Creates a budget of `capacity` bytes.
