@@ -14,7 +14,9 @@ import WireFuzzSupport
 /// Invariants:
 /// - `next()` gives messages or throws a `ProtocolError`; after throwing, it throws the same error again;
 /// - the budget never holds more than its capacity, holds nothing once a plain-text message
-///   is complete (no other decoder shares it), and is back to 0 bytes once the decoder is gone,
+///   is complete and nothing of the next one is buffered (no other decoder shares it; a buffer
+///   holding the next message's first bytes is charged its capacity), and is back to 0 bytes
+///   once the decoder is gone,
 ///   whatever happened (an error, a message cut off, messages left unread);
 /// - `wireBytes` counts every byte received;
 /// - the way the bytes arrive does not change the messages: the chunked decoder's messages and
@@ -197,7 +199,7 @@ func decode(_ body: [UInt8], in chunks: [Range<Int>], plan: Plan, budget: Messag
             }
             outcome.text = decoder.textBytes
             guard let message else { break }
-            if isPlain, let budget {
+            if isPlain, let budget, !decoder.isMidMessage {
                 invariant(budget.inUse == 0, "the budget holds \(budget.inUse) bytes after a whole plain message")
             }
             outcome.messages.append(message)
