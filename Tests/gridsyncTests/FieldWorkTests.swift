@@ -29,6 +29,13 @@ import Testing
 
         let open = try #require(gridsync.json("demand", "list", "--open", "--json") as? [[String: Any]])
         #expect(open.count == 1)
+        // A grid is named in lists as `demand add --grid` names it, or by its key alone.
+        for grid in ["c01/g01", "g01"] {
+            let inGrid = try #require(gridsync.json("demand", "list", "--grid", grid, "--json") as? [[String: Any]])
+            #expect(inGrid.count == 1, "--grid \(grid)")
+        }
+        let elsewhere = try #require(gridsync.json("demand", "list", "--grid", "c01/g02", "--json") as? [[String: Any]])
+        #expect(elsewhere.isEmpty)
         try gridsync.succeed("demand", "close", short, "--as", "resolved", "--reason", "居民确认已清理")
         let stillOpen = try #require(gridsync.json("demand", "list", "--open", "--json") as? [[String: Any]])
         #expect(stillOpen.isEmpty)

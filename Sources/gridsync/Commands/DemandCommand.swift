@@ -88,7 +88,7 @@ struct DemandCommand: AsyncParsableCommand {
                   gridsync demand list --json
                 """)
 
-        @Option(help: "Only this grid (its key).") var grid: String?
+        @Option(help: "Only this grid: its key (g01), or c01/g01.") var grid: String?
         @Option(help: "Only this compound.") var compound: String?
         @Option(help: "Only this category.") var category: String?
         @Option(help: "Only this status.") var status: String?
@@ -100,7 +100,7 @@ struct DemandCommand: AsyncParsableCommand {
 
         func run() async throws {
             var query = RecordQuery(type: .demand)
-            query.grid = try RecordActions.key(grid, "grid")
+            query.grid = try RecordActions.grid(grid)
             query.compound = try RecordActions.key(compound, "compound")
             query.category = try RecordActions.filter(category, "category")
             query.status = try RecordActions.filter(status, "status")

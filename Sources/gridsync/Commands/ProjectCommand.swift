@@ -71,7 +71,7 @@ struct ProjectCommand: AsyncParsableCommand {
                   gridsync project list --category environment --json
                 """)
 
-        @Option(help: "Only this grid (its key).") var grid: String?
+        @Option(help: "Only this grid: its key (g01), or c01/g01.") var grid: String?
         @Option(help: "Only this stage.") var stage: String?
         @Option(help: "Only this category.") var category: String?
         @Flag(help: "Include deleted projects.") var all = false
@@ -81,7 +81,7 @@ struct ProjectCommand: AsyncParsableCommand {
 
         func run() async throws {
             var query = RecordQuery(type: .project)
-            query.grid = try RecordActions.key(grid, "grid")
+            query.grid = try RecordActions.grid(grid)
             query.stage = try RecordActions.filter(stage, "stage")
             query.category = try RecordActions.filter(category, "category")
             query.includeDeleted = all

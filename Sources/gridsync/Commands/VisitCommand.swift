@@ -66,7 +66,7 @@ struct VisitCommand: AsyncParsableCommand {
                   gridsync visit list --since 2026-11 --until 2026-11 --json
                 """)
 
-        @Option(help: "Only this grid (its key).") var grid: String?
+        @Option(help: "Only this grid: its key (g01), or c01/g01.") var grid: String?
         @Option(help: "Only this compound.") var compound: String?
         @Flag(help: "Include deleted visits.") var all = false
         @OptionGroup var days: DayOptions
@@ -75,7 +75,7 @@ struct VisitCommand: AsyncParsableCommand {
 
         func run() async throws {
             var query = RecordQuery(type: .visit)
-            query.grid = try RecordActions.key(grid, "grid")
+            query.grid = try RecordActions.grid(grid)
             query.compound = try RecordActions.key(compound, "compound")
             query.includeDeleted = all
             query.days = try days.range()

@@ -109,7 +109,18 @@ enum RecordActions {
         return value
     }
 
-    /// Parses an optional reference key filter (`--grid g01`), explaining what a key looks like.
+    /// Parses an optional grid filter, written as its key (`g01`) or as `add --grid` takes it (`c01/g01`).
+    static func grid(_ text: String?) throws -> GridID? {
+        guard let text else { return nil }
+        if let scope = GridScope(text), let grid = scope.grid { return grid }
+        guard let grid = GridID(text) else {
+            throw GridModel.ValidationError(
+                .badFormat, field: "grid", value: text, allowed: "a grid's key (g01) or community/grid (c01/g01)")
+        }
+        return grid
+    }
+
+    /// Parses an optional reference key filter (`--compound k001`), explaining what a key looks like.
     static func key<Subject>(_ text: String?, _ option: String) throws -> ReferenceID<Subject>? {
         guard let text else { return nil }
         guard let id = ReferenceID<Subject>(text) else {
