@@ -3,9 +3,10 @@ import Foundation
 import GridModel
 
 /// How GridSync's programs run their command line: like ArgumentParser's own `main()`, but
-/// with `--json` a refusal by GridSync itself (a ``CodedError``, not a usage error) is also
-/// written as JSON on standard error, `{"error":{"code":…,"message":…}}`, so that scripts can
-/// tell refusals apart by their stable code.
+/// with `--json` every refusal is written as JSON on standard error,
+/// `{"error":{"code":…,"message":…}}`, so that scripts can tell refusals apart by their stable
+/// code: a refusal by GridSync itself (a ``CodedError``) with its code and exit status 1, and a
+/// command line that does not parse with the code `usage` and exit status 64.
 public enum CommandMain {
     /// Parses the arguments as `Root`, runs the command, and exits.
     ///
@@ -22,17 +23,28 @@ public enum CommandMain {
             }
             Foundation.exit(0)
         } catch {
-            if wantsJSON(CommandLine.arguments), let refusal = error as? any CodedError {
-                let document = ["error": ["code": refusal.shownCode, "message": refusal.description]]
+            if wantsJSON(CommandLine.arguments), let refusal = refusal(error, of: Root.self) {
+                let document = ["error": ["code": refusal.code, "message": refusal.message]]
                 if let data = try? JSONSerialization.data(
                     withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
                 {
                     StandardStream.error.write(String(decoding: data, as: UTF8.self) + "\n")
-                    Foundation.exit(1)
+                    Foundation.exit(refusal.status)
                 }
             }
             Root.exit(withError: error)
         }
+    }
+
+    /// `error` as `--json` shows it: a GridSync refusal, or a command line ArgumentParser could
+    /// not take (`usage`); `nil` for `--help` and `--version`, which are not refusals.
+    static func refusal<Root: ParsableCommand>(_ error: any Error, of root: Root.Type)
+        -> (code: String, message: String, status: Int32)?
+    {
+        if let refusal = error as? any CodedError { return (refusal.shownCode, refusal.description, 1) }
+        let status = Root.exitCode(for: error)
+        guard status == .validationFailure else { return nil }
+        return ("usage", Root.message(for: error), status.rawValue)
     }
 
     /// Whether the command line asks for JSON: `--json`, or `--format json`.

@@ -52,5 +52,11 @@ import Testing
         // A filter that names no status is a refusal like the others: in JSON, with its code.
         let unknown = try laptop.run("demand", "list", "--status", "foo", "--json")
         #expect(unknown.status == 1 && unknown.error.contains("\"code\":\"unknown-choice\""), "\(unknown.error)")
+        // So is a command line that does not parse; --help is not a refusal.
+        let cents = try laptop.run("project", "fund", project, "--source", "政府", "--yuan", "3500.50", "--json")
+        #expect(cents.status == 64 && cents.error.hasPrefix("{\"error\":{\"code\":\"usage\""), "\(cents.error)")
+        #expect(cents.error.contains("3500.50"), "\(cents.error)")
+        let help = try laptop.run("demand", "list", "--help", "--json")
+        #expect(help.status == 0 && help.output.contains("USAGE"), "\(help.output)")
     }
 }
