@@ -13,13 +13,7 @@ import Testing
     static let beijing = TimeZone(identifier: "Asia/Shanghai")!
 
     /// Milliseconds since 1970 of a Beijing moment `YYYY-MM-DD HH:mm`.
-    static func at(_ moment: String) -> UInt64 {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = beijing
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return UInt64(formatter.date(from: moment)!.timeIntervalSince1970 * 1000)
-    }
+    static func at(_ moment: String) -> UInt64 { StreetMonth.moment(moment) }
 
     /// The office's laptop for c01, writing each change at its moment.
     struct Office {

@@ -33,7 +33,7 @@ extension MonthlyReport {
             (l("解决", "resolved"), String(demands.resolved)),
             (l("月末未结", "open at month end"), String(demands.open)),
             (l("解决用时中位数", "median days to resolve"),
-                demands.medianDaysToResolve.map { ReportChart.count($0) + l(" 天", " days") } ?? "—"),
+                demands.medianDaysToResolve.map { Self.number($0) + l(" 天", " days") } ?? "—"),
         ])
         let series = [
             ReportChart.Series(name: l("提出", "raised"), color: "#4e79a7"),

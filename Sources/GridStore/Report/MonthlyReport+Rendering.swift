@@ -130,7 +130,8 @@ extension MonthlyReport {
         [funding.government, funding.society, funding.residents, funding.total].map(String.init)
     }
 
-    private static func number(_ value: Double) -> String {
+    /// A figure as people read it: whole as digits, a fraction with one decimal.
+    static func number(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 

@@ -7,7 +7,7 @@ struct ReportChart {
     struct Series {
         var name: String
         var color: String
-        var format: (Double) -> String = { ReportChart.count($0) }
+        var format: (Double) -> String = MonthlyReport.number
     }
 
     /// One row: its label and one value per series.
@@ -76,11 +76,6 @@ struct ReportChart {
         }
         parts.append("</svg>")
         return parts.joined()
-    }
-
-    /// A count as digits, a fraction with one decimal.
-    static func count(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
     private static func coordinate(_ value: Double) -> String {
