@@ -9,6 +9,8 @@ import Testing
 /// hold the daemon's connections or memory, and every refusal reaches its client.
 @Suite struct DaemonLimitsTests {
     static let replica = ReplicaID(rawValue: 0xa1)
+    /// What the daemon keeps for itself out of `GRIDSYNCD_MEMORY` (deploy/OPERATIONS.md): the rest is the connections'.
+    static let ownMemory = 64 * 1024 * 1024
 
     /// A connection that has said hello with `token` as `replica` and been welcomed.
     static func welcomed(_ daemon: DaemonProcess, _ replica: ReplicaID, token: String) throws -> RawPeer {
@@ -116,7 +118,7 @@ import Testing
     @Test func messagesBeingReadShareOneMemoryBudget() throws {
         let daemon = try DaemonProcess(
             environment: [
-                "GRIDSYNCD_MESSAGE_MEMORY": "3000000", "GRIDSYNCD_MESSAGE_BYTES": "1000000",
+                "GRIDSYNCD_MEMORY": "\(Self.ownMemory + 3_000_000)", "GRIDSYNCD_MESSAGE_BYTES": "1000000",
             ], plain: true)
         defer { daemon.cleanUp() }
         let token = try daemon.addWorker("w001", scopes: ["c01/g01"])
@@ -140,12 +142,13 @@ import Testing
         #expect(first.readLines(2).last == "ACK 150", "\(first.receivedLines)")
     }
 
-    /// Each open connection holds 128 KiB of the budget, welcomed or not: once they hold it all, the next connection
+    /// Each open connection holds 256 KiB of the budget, welcomed or not: once they hold it all, the next connection
     /// is told so, and one that closes makes room again.
     @Test func openConnectionsShareTheMemoryBudgetToo() throws {
-        // Room for four connections (4 × 131,072 bytes) and not five.
+        // Room for four connections (4 × 262,144 bytes) and not five.
         let daemon = try DaemonProcess(
-            environment: ["GRIDSYNCD_MESSAGE_MEMORY": "600000", "GRIDSYNCD_MESSAGE_BYTES": "100000"], plain: true)
+            environment: ["GRIDSYNCD_MEMORY": "\(Self.ownMemory + 1_100_000)", "GRIDSYNCD_MESSAGE_BYTES": "100000"],
+            plain: true)
         defer { daemon.cleanUp() }
         var held = try (0..<4).map { _ in try RawPeer(port: daemon.port) }
         Thread.sleep(forTimeInterval: 0.3)
@@ -191,6 +194,6 @@ import Testing
         scrape.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
         scrape.readUntilClosed()
         let text = String(decoding: scrape.received.readableBytesView, as: UTF8.self)
-        #expect(text.contains("\ngridsync_message_memory_bytes "), "\(text.prefix(300))")
+        #expect(text.contains("\ngridsync_connection_memory_bytes "), "\(text.prefix(300))")
     }
 }

@@ -185,12 +185,14 @@ import Testing
         idle-timeout = 90   # mobile links are slow
         compression = off
         inflation-ratio = 200
+        message-memory = 134217728
         """.write(to: file, atomically: true, encoding: .utf8)
         let run = { (arguments: [String], environment: [String: String]) in
             try GridsyncBinary.run(executable: DaemonProcess.executable, arguments, environment: environment)
         }
         let good = try run(
-            ["check-config", "--config", file.path, "--data", folder.path, "--json"], ["GRIDSYNCD_IDLE_TIMEOUT": "120"])
+            ["check-config", "--config", file.path, "--data", folder.path, "--json"],
+            ["GRIDSYNCD_IDLE_TIMEOUT": "120", "GRIDSYNCD_MESSAGE_MEMORY": "134217728"])
         #expect(good.status == 0, "\(good.output) \(good.error)")
         let document = try JSONSerialization.jsonObject(with: Data(good.output.utf8)) as? [String: Any]
         let settings = (document?["settings"] as? [[String: String]]) ?? []
@@ -202,14 +204,22 @@ import Testing
         #expect(setting("compression")?["value"] == "off")
         #expect(setting("ops-per-batch")?["source"] == "default")
         #expect(setting("data")?["source"] == "flag --data")
-        // A setting of GridSync 0.1 is ignored, with a note, not a reason to stop.
-        #expect((document?["ignored"] as? [String])?.first?.contains("inflation-ratio is ignored") == true)
+        // Settings of earlier versions are ignored, with a note that says what replaced them, not a reason to stop;
+        // the daemon's memory stays at its default of 256 MiB.
+        let ignored = (document?["ignored"] as? [String]) ?? []
+        #expect(ignored.count == 3, "\(ignored)")
+        #expect(ignored.first?.contains("inflation-ratio is ignored") == true, "\(ignored)")
+        #expect(ignored.contains { $0.contains(":6: message-memory is ignored: memory replaces it") }, "\(ignored)")
+        #expect(ignored.contains { $0.hasPrefix("GRIDSYNCD_MESSAGE_MEMORY is ignored: memory replaces it") }, "\(ignored)")
+        #expect(setting("memory")?["value"] == "268435456")
 
-        try "listen = 7500\nspeed = fast\n".write(to: file, atomically: true, encoding: .utf8)
+        try "listen = 7500\nspeed = fast\nmemory = 100000000\n".write(to: file, atomically: true, encoding: .utf8)
         let bad = try run(["check-config", "--config", file.path, "--data", folder.path], [:])
         #expect(bad.status != 0)
         #expect(bad.error.contains("gridsyncd.conf:1: listen = 7500: give host:port"), "\(bad.error)")
         #expect(bad.error.contains("gridsyncd.conf:2: unknown setting 'speed'"), "\(bad.error)")
+        // 100,000,000 bytes leave the connections less than one whole message (twice 16 MiB, and more).
+        #expect(bad.error.contains("memory must be at least "), "\(bad.error)")
 
         try FileManager.default.removeItem(at: file)
         let halfTLS = try run(["check-config", "--data", folder.path], ["GRIDSYNCD_TLS_CERTIFICATE": "/nowhere.pem"])

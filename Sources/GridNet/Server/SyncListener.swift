@@ -20,23 +20,30 @@ public final class SyncListener: Sendable {
         public var tls: NIOSSLContext?
         /// The deadlines of each connection.
         public var timeouts: ConnectionTimeouts
+        /// The daemon's memory: ``ownMemory`` for itself, and the rest for its connections.
+        public var memory: Int
+
+        /// The daemon's memory unless configured: 256 MiB.
+        public static let defaultMemory = 256 * 1024 * 1024
+
+        /// What the daemon keeps for itself out of ``memory``: its code and runtime (40 MiB at
+        /// start), its store's caches, and the refusals being delivered (``SyncListener/refusalsAtOnce``).
+        public static let ownMemory = 64 * 1024 * 1024
+
         /// The memory all connections may take together: each open connection's share
         /// (``MessageBudget/connectionBytes``), its buffers and the message it is reading.
-        public var messageMemory: Int
-
-        /// The default budget of the connections' memory: 192 MiB, a third of it for 512 idle connections.
-        public static let defaultMessageMemory = 192 * 1024 * 1024
+        public var connectionMemory: Int { memory - Self.ownMemory }
 
         /// Creates a configuration.
         public init(
             host: String, port: Int, tls: NIOSSLContext? = nil, timeouts: ConnectionTimeouts = ConnectionTimeouts(),
-            messageMemory: Int = defaultMessageMemory
+            memory: Int = defaultMemory
         ) {
             self.host = host
             self.port = port
             self.tls = tls
             self.timeouts = timeouts
-            self.messageMemory = messageMemory
+            self.memory = memory
         }
     }
 
@@ -61,7 +68,7 @@ public final class SyncListener: Sendable {
     ) {
         self.server = server
         self.configuration = configuration
-        self.budget = MessageBudget(capacity: configuration.messageMemory)
+        self.budget = MessageBudget(capacity: configuration.connectionMemory)
         self.port = server.channel.localAddress?.port ?? configuration.port
     }
 
@@ -96,6 +103,12 @@ public final class SyncListener: Sendable {
     /// The refusal of a connection the memory budget cannot take.
     static let memoryFull = ProtocolError(
         .unavailable, "the server holds as many connections as its memory allows: sync again in a minute")
+
+    /// The most refused connections whose refusal is delivered at once. A refusal being
+    /// delivered holds TLS state and reads while the client's input is drained, outside the
+    /// budget (which is what refused it); past this many, refused connections just close, and
+    /// their laptops sync again later all the same.
+    static let refusalsAtOnce = 32
 
     /// Each connection's inbound queue: reading stops once 2 reads wait to be decoded.
     static let channelConfiguration = NIOAsyncChannel<ConnectionEvent, ByteBuffer>.Configuration(
@@ -145,12 +158,12 @@ public final class SyncListener: Sendable {
             serve.gate.leave(pass)
             entry = .failure(Self.memoryFull)
         }
-        // Refusals are delivered (and the client's input drained) for at most as many
-        // connections at once as may be served; past that, refused connections just close.
+        // Refusals are delivered (and the client's input drained) for at most
+        // `refusalsAtOnce` connections at once; past that, refused connections just close.
         let deliver = open.withLock { open in
             open.channels[key] = channel
             if case .success = entry { return true }
-            guard open.refusing < serve.gate.limits.connections else { return false }
+            guard open.refusing < Self.refusalsAtOnce else { return false }
             open.refusing += 1
             return true
         }

@@ -16,9 +16,10 @@ public final class MessageBudget: Sendable {
 
     /// What an open connection takes for as long as it is open: its socket's, TLS's and the
     /// deflate stream's state and buffers. 512 idle TLS connections take about 48 KiB each; one
-    /// that is reading also holds TLS records and two reads of up to 16 KiB, and the rest is a
-    /// margin (docs/BENCHMARKS.md, "Many tokens' worst").
-    public static let connectionBytes = 128 * 1024
+    /// that is reading (or draining a refused message) also holds TLS records, two reads of up
+    /// to 16 KiB and what the allocator keeps of them: hundreds reading at once took about
+    /// 200 KiB each beyond their decoders (docs/BENCHMARKS.md, "Many tokens' worst").
+    public static let connectionBytes = 256 * 1024
 
     /// Creates a budget of `capacity` bytes.
     public init(capacity: Int) {

@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             listener = try await SyncListener.bind(
                 SyncListener.Configuration(
                     host: configuration.listen.host, port: configuration.listen.port, tls: certificate?.context,
-                    timeouts: configuration.timeouts, messageMemory: configuration.messageMemory))
+                    timeouts: configuration.timeouts, memory: configuration.memory))
         } catch {
             throw DaemonError(
                 .cannotListen,

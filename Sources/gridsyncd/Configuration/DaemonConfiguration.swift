@@ -24,8 +24,9 @@ struct DaemonConfiguration: Sendable {
     /// Connections at once: in all, from one address, with one worker's token; and wrong
     /// tokens from one address in a minute.
     var gate = ConnectionGate.Limits()
-    /// The most bytes all connections' unfinished messages may hold together.
-    var messageMemory = SyncListener.Configuration.defaultMessageMemory
+    /// The daemon's memory: 64 MiB for itself, and the rest for its connections and the
+    /// messages they are reading.
+    var memory = SyncListener.Configuration.defaultMemory
     /// Seconds allowed for the handshake, to wait for a message to start, and for a message
     /// to arrive whole.
     var handshakeTimeout = 10
@@ -46,7 +47,10 @@ struct DaemonConfiguration: Sendable {
 
     /// Settings an older GridSync had, which configuration files may still name: ignored.
     static let retired = [
-        "inflation-ratio": "gridsync/2 has no ratio rule; message-bytes and message-memory bound memory"
+        "inflation-ratio": "gridsync/2 has no ratio rule; message-bytes and memory bound memory",
+        "message-memory":
+            "memory replaces it and bounds the whole daemon, 64 MiB of its own included (256 MiB unless set); "
+            + "to keep the connections' share, set memory to message-memory + 67108864",
     ]
 
     /// A host and port.
@@ -81,7 +85,10 @@ struct DaemonConfiguration: Sendable {
         let show: @Sendable (DaemonConfiguration) -> String
 
         /// The environment variable that sets it.
-        var environmentName: String {
+        var environmentName: String { Self.environmentName(of: key) }
+
+        /// The environment variable that sets the setting `key`: `GRIDSYNCD_MESSAGE_BYTES` for `message-bytes`.
+        static func environmentName(of key: String) -> String {
             "GRIDSYNCD_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
         }
     }
@@ -138,10 +145,14 @@ struct DaemonConfiguration: Sendable {
         } show: {
             $0.compression ? "on" : "off"
         },
-        number("message-memory", "the memory all connections take together: 128 KiB each while open, and the messages they are reading", 4_096...(1 << 40)) {
-            $0.messageMemory = $1
+        number(
+            "memory",
+            "the daemon's memory: 64 MiB for itself, the rest for connections (256 KiB each while open) and the messages they are reading",
+            SyncListener.Configuration.ownMemory...(1 << 40)
+        ) {
+            $0.memory = $1
         } show: {
-            $0.messageMemory
+            $0.memory
         },
         number("max-connections", "the most connections at once", 1...100_000) {
             $0.gate.connections = $1
@@ -264,6 +275,12 @@ struct DaemonConfiguration: Sendable {
                 configuration.sources[key] = "file \(path)"
             }
         }
+        for (key, why) in retired.sorted(by: { $0.key < $1.key }) {
+            let name = Setting.environmentName(of: key)
+            if environment[name] != nil {
+                configuration.ignored.append("\(name) is ignored: \(why); unset it")
+            }
+        }
         for setting in settings {
             if let value = environment[setting.environmentName] {
                 if let problem = setting.apply(&configuration, value) {
@@ -287,11 +304,11 @@ struct DaemonConfiguration: Sendable {
         }
         let costliest =
             configuration.limits.messageBytes * WireDecoder.budgetBytesPerTextByte + MessageBudget.connectionBytes
-            + 2 * configuration.limits.lineBytes
-        if configuration.messageMemory < costliest {
+            + 2 * configuration.limits.lineBytes + SyncListener.Configuration.ownMemory
+        if configuration.memory < costliest {
             problems.append(
-                "message-memory must be at least \(costliest) (twice message-bytes, for a message's text and its "
-                    + "parsed ops, with its connection's share and buffers): one whole message must fit")
+                "memory must be at least \(costliest) (the daemon's own 64 MiB, and twice message-bytes, for a "
+                    + "message's text and its parsed ops, with its connection's share and buffers): one whole message must fit")
         }
         if configuration.limits.messageBytes <= configuration.limits.lineBytes {
             problems.append("message-bytes must be larger than line-bytes")

@@ -16,15 +16,16 @@ final class DaemonMetrics: Sendable {
     private let bytesIn: (wire: Counter, text: Counter)
     private let bytesOut: (wire: Counter, text: Counter)
     private let duration: ValueHistogram
-    private let messageMemory: Gauge
+    private let connectionMemory: Gauge
     private let budget: MessageBudget
 
     /// Creates the metrics; `budget` is the listener's, whose use is shown at each scrape.
     init(budget: MessageBudget) {
         self.budget = budget
-        messageMemory = registry.makeGauge(
+        connectionMemory = registry.makeGauge(
             descriptor: Self.metric(
-                "message_memory", "bytes", "Bytes held by messages being read, all connections together."))
+                "connection_memory", "bytes",
+                "Bytes the connections hold, all together: 256 KiB each while open, and the messages being read."))
         open = registry.makeGauge(descriptor: Self.metric("connections_open", "", "Connections being served now."))
         connections = registry.makeCounter(descriptor: Self.metric("connections", "total", "Connections accepted."))
         opsReceived = registry.makeCounter(
@@ -85,7 +86,7 @@ final class DaemonMetrics: Sendable {
 
     /// The metrics in Prometheus's text format.
     func exposition() -> [UInt8] {
-        messageMemory.set(Int64(budget.inUse))
+        connectionMemory.set(Int64(budget.inUse))
         return registry.emitToBuffer()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GridNet
 
 extension HoldBenchmark.Report {
     /// The report as Markdown: what ran, then a table of the figures.
@@ -13,12 +14,14 @@ extension HoldBenchmark.Report {
             ),
             ("daemon VmHWM at the end", mib(highWaterBytes)),
             (
-                "message memory budget",
-                mib(messageMemoryBytes) + (messageMemoryIsDefault ? " (default)" : " (GRIDSYNCD_MESSAGE_MEMORY)")
+                "the daemon's memory",
+                mib(memoryBytes) + (memoryIsDefault ? " (default)" : " (GRIDSYNCD_MEMORY)")
             ),
+            ("peak RSS, per byte of the daemon's memory (under 1: within it)", twoDecimals(withinMemory)),
+            ("the connections' budget (the daemon's memory less its own 64 MiB)", mib(connectionBudget)),
             (
                 "most of the budget in use (metrics, every 1 s; \(failedScrapes) scrapes unanswered in 5 s)",
-                mib(peakMessageMemoryBytes)
+                mib(peakConnectionMemoryBytes)
             ),
             ("peak RSS above the idle RSS, per byte of budget", twoDecimals(growth)),
             (
@@ -62,14 +65,20 @@ extension HoldBenchmark.Report {
             """
     }
 
-    /// Resident memory gained under the held messages, per byte of budget.
+    /// The connections' share of the daemon's memory.
+    private var connectionBudget: Int { memoryBytes - SyncListener.Configuration.ownMemory }
+
+    /// The peak resident memory, per byte of the daemon's memory.
+    private var withinMemory: Double { Double(peakResidentBytes) / Double(memoryBytes) }
+
+    /// Resident memory gained under the held messages, per byte of the connections' budget.
     private var growth: Double {
-        Double(peakResidentBytes - idleResidentBytes) / Double(messageMemoryBytes)
+        Double(peakResidentBytes - idleResidentBytes) / Double(connectionBudget)
     }
 
     /// Resident memory gained that the decoders' share of a full budget does not explain.
     private var unexplained: Double {
-        Double(peakResidentBytes - idleResidentBytes) - decoder.residentPerBudgetedByte * Double(messageMemoryBytes)
+        Double(peakResidentBytes - idleResidentBytes) - decoder.residentPerBudgetedByte * Double(connectionBudget)
     }
 
     private var laptopLine: String {

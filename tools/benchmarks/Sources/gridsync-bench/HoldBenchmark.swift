@@ -15,8 +15,8 @@ struct HoldBenchmark {
         var tokens = 128
         /// Connections per token: the daemon's default per-worker limit.
         var connectionsPerToken = 4
-        /// `GRIDSYNCD_MESSAGE_MEMORY`, or `nil` for the daemon's default.
-        var messageMemory: Int?
+        /// `GRIDSYNCD_MEMORY`, or `nil` for the daemon's default.
+        var memory: Int?
         /// More of the daemon's environment (`MALLOC_ARENA_MAX=2`, to see the allocator's part).
         var daemonEnvironment: [String: String] = [:]
         /// How the connections behave when refused.
@@ -48,9 +48,9 @@ struct HoldBenchmark {
         let retryDelaySeconds: Double
         let linger: Bool
         let holdSeconds: Double
-        /// The message budget configured, and whether it is the daemon's default.
-        let messageMemoryBytes: Int
-        let messageMemoryIsDefault: Bool
+        /// The daemon's memory configured, and whether it is the daemon's default.
+        let memoryBytes: Int
+        let memoryIsDefault: Bool
         /// What each connection pushes: its bytes (header and op lines), op lines and longest line.
         let heldMessageBytes: Int
         let heldMessageOps: Int
@@ -69,7 +69,7 @@ struct HoldBenchmark {
         /// VmHWM at the end: the daemon's peak over its whole life.
         let highWaterBytes: Int
         /// The most message budget in use, from the daemon's metrics (every second).
-        let peakMessageMemoryBytes: Int
+        let peakConnectionMemoryBytes: Int
         /// Connection attempts, welcomed ones, the most holding a whole message at once, and
         /// how many held one at the end.
         let attempts: Int
@@ -121,7 +121,7 @@ struct HoldBenchmark {
 
         var environment = settings.daemonEnvironment
         environment["GRIDSYNCD_MAX_CONNECTIONS_PER_ADDRESS"] = "\(Self.perAddress)"
-        if let messageMemory = settings.messageMemory { environment["GRIDSYNCD_MESSAGE_MEMORY"] = "\(messageMemory)" }
+        if let memory = settings.memory { environment["GRIDSYNCD_MEMORY"] = "\(memory)" }
         let daemon = try DaemonProcess(executable: daemonExecutable, environment: environment, metrics: true)
         defer { daemon.stop() }
         guard let fingerprintText = daemon.fingerprint, let fingerprint = CertificateFingerprint(fingerprintText) else {
@@ -207,7 +207,7 @@ struct HoldBenchmark {
                             "%5.0f s: %@ resident, %@ of messages held (budget), %@ open; "
                             + "%d pushing, %d sent whole; %d attempts",
                         elapsed, Self.mebibytes(point.residentBytes),
-                        point.messageMemoryBytes.map(Self.mebibytes) ?? "?",
+                        point.connectionMemoryBytes.map(Self.mebibytes) ?? "?",
                         point.connectionsOpen.map(String.init) ?? "?",
                         counts[.pushing], counts[.holding], counts.attempts))
                 nextReport += 10
@@ -233,14 +233,14 @@ struct HoldBenchmark {
             tokens: settings.tokens, connections: settings.connections, maxConnectionsPerAddress: Self.perAddress,
             reconnect: settings.behaviour.reconnect, retryDelaySeconds: settings.behaviour.retryDelay.seconds,
             linger: settings.behaviour.linger, holdSeconds: (held * 10).rounded() / 10,
-            messageMemoryBytes: settings.messageMemory ?? SyncListener.Configuration.defaultMessageMemory,
-            messageMemoryIsDefault: settings.messageMemory == nil, heldMessageBytes: push.bytes,
+            memoryBytes: settings.memory ?? SyncListener.Configuration.defaultMemory,
+            memoryIsDefault: settings.memory == nil, heldMessageBytes: push.bytes,
             heldMessageOps: push.ops, longestOpLineBytes: push.longestLine,
             messageLimitBytes: Limits.standard.messageBytes,
             decoder: decoder,
             baselineResidentBytes: baseline, idleResidentBytes: idle, idleWelcomed: idleWelcomed,
             peakResidentBytes: peak.bytes, peakAtSeconds: (peak.seconds * 10).rounded() / 10, highWaterBytes: highWater,
-            peakMessageMemoryBytes: sampler.mostMessageMemory, attempts: counts.attempts, welcomed: counts.welcomed,
+            peakConnectionMemoryBytes: sampler.mostConnectionMemory, attempts: counts.attempts, welcomed: counts.welcomed,
             mostHoldingAtOnce: counts.mostHolding, holdingAtEnd: counts[.holding], endings: counts.endings,
             daemonErrors: metrics?.errors ?? [:], daemonConnections: metrics?.connections,
             failedScrapes: failedScrapes, daemonEnvironment: settings.daemonEnvironment,

@@ -12,7 +12,7 @@ final class MemorySampler: Sendable {
         let residentBytes: Int
         /// The message budget in use and the connections open, from the daemon's last metrics
         /// scrape that answered (`nil` before the first).
-        let messageMemoryBytes: Int?
+        let connectionMemoryBytes: Int?
         let connectionsOpen: Int?
         /// Held connections pushing, and having sent their whole message.
         let pushing: Int
@@ -23,7 +23,7 @@ final class MemorySampler: Sendable {
         var running = true
         var peak = 0
         var peakAt = 0.0
-        var mostMessageMemory = 0
+        var mostConnectionMemory = 0
         var metrics: MetricsReading?
         var failedScrapes = 0
         var timeline: [Point] = []
@@ -56,15 +56,15 @@ final class MemorySampler: Sendable {
         origin.withLock { $0 = .now }
         state.withLock {
             $0.peak = 0
-            $0.mostMessageMemory = 0
+            $0.mostConnectionMemory = 0
             $0.failedScrapes = 0
         }
     }
 
     /// The highest VmRSS since ``restart()``, in bytes, and when (seconds after it).
     var peak: (bytes: Int, seconds: Double) { state.withLock { ($0.peak, $0.peakAt) } }
-    /// The most message memory in use seen in the metrics since ``restart()``.
-    var mostMessageMemory: Int { state.withLock { $0.mostMessageMemory } }
+    /// The most connection memory in use seen in the metrics since ``restart()``.
+    var mostConnectionMemory: Int { state.withLock { $0.mostConnectionMemory } }
     /// Scrapes since ``restart()`` that got no answer within 5 s.
     var failedScrapes: Int { state.withLock { $0.failedScrapes } }
     /// A point a second.
@@ -103,7 +103,7 @@ final class MemorySampler: Sendable {
                     $0.timeline.append(
                         Point(
                             seconds: (seconds * 10).rounded() / 10, residentBytes: resident,
-                            messageMemoryBytes: $0.metrics?.messageMemory, connectionsOpen: $0.metrics?.connectionsOpen,
+                            connectionMemoryBytes: $0.metrics?.connectionMemory, connectionsOpen: $0.metrics?.connectionsOpen,
                             pushing: counts[.pushing], holding: counts[.holding]))
                 }
             }
@@ -121,7 +121,7 @@ final class MemorySampler: Sendable {
                     return
                 }
                 $0.metrics = reading
-                $0.mostMessageMemory = max($0.mostMessageMemory, reading.messageMemory)
+                $0.mostConnectionMemory = max($0.mostConnectionMemory, reading.connectionMemory)
             }
             Thread.sleep(forTimeInterval: 1)
         }

@@ -5,8 +5,8 @@ import Foundation
 struct MetricsReading {
     let samples: [String: Double]
 
-    /// Bytes held by the messages being read, all connections together (the budget in use).
-    var messageMemory: Int { Int(samples["gridsync_message_memory_bytes"] ?? 0) }
+    /// Bytes held by the connections and the messages they are reading (the budget in use).
+    var connectionMemory: Int { Int(samples["gridsync_connection_memory_bytes"] ?? 0) }
     /// Connections being served.
     var connectionsOpen: Int { Int(samples["gridsync_connections_open"] ?? 0) }
     /// Connections accepted since the start.

@@ -2,7 +2,7 @@
 //
 // Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|report|simulate|suite] [--daemon <gridsyncd>]
 //                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
-//        gridsync-bench hold --daemon <release gridsyncd> [--message-memory BYTES] [--tokens N] [--seconds N]
+//        gridsync-bench hold --daemon <release gridsyncd> [--memory BYTES] [--tokens N] [--seconds N]
 //                       [--no-reconnect] [--retry-delay SECONDS] [--linger] [--laptop-after SECONDS]
 //                       [--daemon-env KEY=VALUE ...] [--json]
 //   suite (the default): everything, then the table of figures; --write puts the table in the file.
@@ -15,12 +15,12 @@
 //   simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
 //   hold (never part of the suite): the daemon while every connection of 128 tokens (--tokens N) holds a push
 //   just under the message limit, never finished: its resident memory against its message budget
-//   (--message-memory BYTES sets GRIDSYNCD_MESSAGE_MEMORY), how the connections end, and whether a
+//   (--memory BYTES sets GRIDSYNCD_MEMORY), how the connections end, and whether a
 //   legitimate laptop (the gridsync next to the daemon) can sync meanwhile. Refused connections come back
 //   after --retry-delay seconds (1) unless --no-reconnect; --linger leaves the closing to the daemon.
 //   Holds for --seconds (150, past the daemon's 120 s message deadline). --daemon-env adds to the daemon's
 //   environment (MALLOC_ARENA_MAX=2, say). --json for the report as JSON.
-//   Example: gridsync-bench hold --daemon .build-release-bench/release/gridsyncd --message-memory 67108864
+//   Example: gridsync-bench hold --daemon .build-release-bench/release/gridsyncd --memory 134217728
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -46,7 +46,7 @@ if suite == "hold" {
     }
     let json = arguments.contains("--json")
     var settings = HoldBenchmark.Settings()
-    settings.messageMemory = option("--message-memory").flatMap(Int.init)
+    settings.memory = option("--memory").flatMap(Int.init)
     settings.tokens = option("--tokens").flatMap(Int.init).map { min(max($0, 1), 199) } ?? settings.tokens
     settings.seconds = option("--seconds").flatMap(Double.init) ?? settings.seconds
     settings.laptopAfter = option("--laptop-after").flatMap(Double.init) ?? settings.laptopAfter
