@@ -37,8 +37,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
-        // What is recorded: record types, schemas, merge kinds, labels, validation. Foundation only.
-        .target(name: "GridModel"),
+        // What is recorded: record types, schemas, merge kinds, labels, validation. Foundation, and
+        // swift-crypto's SHA-1 for the name-based ids of reference records.
+        .target(name: "GridModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // How concurrent edits merge: the hybrid logical clock, ops and the merge kinds. Pure, no I/O.
         .target(name: "GridMerge", dependencies: ["GridModel"]),
         // The replica: op log, materialized records, heads, conflicts, peer cursors; SQLite through GRDB.

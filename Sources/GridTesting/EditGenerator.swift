@@ -1,7 +1,7 @@
 import GridMerge
 import GridModel
 
-/// Makes random but valid edits of visits, demands and projects, with Chinese text, for
+/// Makes random but valid edits of every record type, with Chinese text, for
 /// property tests, simulations and benchmarks.
 ///
 /// Values are drawn from small pools on purpose: two replicas often write the same value
@@ -22,6 +22,11 @@ public struct EditGenerator: Sendable {
     ]
     static let tags = ["老旧小区", "无物业", "消防", "停车", "环境", "老年人", "安全", "便民"]
     static let participants = ["社区居委会", "社会组织", "社工", "居民志愿者", "辖区商户", "物业公司", "业委会"]
+
+    /// The record types made in the field, which random schedules create: the street's
+    /// reference records have ids derived from their keys (``RecordID/init(reference:key:)``),
+    /// so a schedule cannot make them under random ids; the office imports them from its sheets.
+    public static let fieldTypes = RecordType.allCases.filter { !$0.isReference }
 
     /// The edits that create a new record of `type` in `scope`: every required field, and some others.
     public func newRecord(_ type: RecordType, in scope: GridScope, using rng: inout some RandomNumberGenerator)
@@ -52,6 +57,32 @@ public struct EditGenerator: Sendable {
                 .assign("category", Category.allCases.filter { $0 != .other }.randomElement(using: &rng)!.key),
                 .assign("stage", ProjectStage.collect.key),
             ]
+        case .community:
+            return [
+                .assign(RecordSchema.keyField, scope.community.rawValue),
+                .assign("name", Self.titles.randomElement(using: &rng)!),
+            ]
+        case .grid:
+            return [
+                .assign(RecordSchema.keyField, (scope.grid ?? street.grids[0].id).rawValue),
+                .assign("community", scope.community.rawValue),
+                .assign("name", Self.titles.randomElement(using: &rng)!),
+            ]
+        case .compound:
+            let compound =
+                street.compounds.filter { $0.grid == scope.grid }.randomElement(using: &rng) ?? street.compounds[0]
+            return [
+                .assign(RecordSchema.keyField, compound.id.rawValue),
+                .assign("grid", compound.grid.rawValue),
+                .assign("name", compound.name),
+                .assign("property-management", .boolean(compound.hasPropertyManagement)),
+            ]
+        case .worker:
+            let worker = street.workers.randomElement(using: &rng)!
+            return [
+                .assign(RecordSchema.keyField, worker.id.rawValue),
+                .assign("name", worker.name),
+            ]
         }
     }
 
@@ -59,8 +90,10 @@ public struct EditGenerator: Sendable {
     public func edit(
         of record: RecordState, kind: MergeKind? = nil, using rng: inout some RandomNumberGenerator
     ) -> Edit? {
+        // A reference record's key is its id's, never written again.
         let fields = record.type.schema.fields.filter {
             $0.name != RecordSchema.deletedField && (kind == nil || $0.kind == kind)
+                && !(record.type.isReference && $0.name == RecordSchema.keyField)
         }
         guard let field = fields.randomElement(using: &rng) else { return nil }
         switch field.shape {
@@ -119,6 +152,8 @@ public struct EditGenerator: Sendable {
                 "2026-\(["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"].randomElement(using: &rng)!)"
             )
         case .record: return .text(RecordID(using: &rng).description)
+        case .community: return .text(street.communities.randomElement(using: &rng)!.id.rawValue)
+        case .grid: return .text(street.grids.randomElement(using: &rng)!.id.rawValue)
         case .compound: return .text(street.compounds.randomElement(using: &rng)!.id.rawValue)
         case .worker: return .text(street.workers.randomElement(using: &rng)!.id.rawValue)
         case .boolean: return .boolean(Bool.random(using: &rng))

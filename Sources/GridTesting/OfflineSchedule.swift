@@ -78,7 +78,7 @@ public struct OfflineSchedule {
     }
 
     private mutating func create(on index: Int) {
-        let type = RecordType.allCases.randomElement(using: &rng)!
+        let type = EditGenerator.fieldTypes.randomElement(using: &rng)!
         let edits = generator.newRecord(type, in: grid.scope, using: &rng)
         do {
             try replicas[index].create(type, id: RecordID(using: &rng), in: grid.scope, edits)

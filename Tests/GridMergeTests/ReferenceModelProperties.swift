@@ -422,7 +422,7 @@ struct GateSchedule {
     // MARK: Writing
 
     private mutating func create(on index: Int) {
-        let type = RecordType.allCases.randomElement(using: &rng)!
+        let type = EditGenerator.fieldTypes.randomElement(using: &rng)!
         let edits = generator.newRecord(type, in: grid.scope, using: &rng)
         do {
             let id = RecordID(using: &rng)

@@ -156,7 +156,9 @@ struct LabelledKeyNameTests {
         #expect(FundingSource.allCases.map(\.key) == ["government", "society", "residents"])
         #expect(SurveyMethod.allCases.map(\.key) == ["interview", "questionnaire"])
         #expect(WorkerRole.allCases.map(\.key) == ["worker", "office"])
-        #expect(RecordType.allCases.map(\.key) == ["visit", "demand", "project"])
+        #expect(
+            RecordType.allCases.map(\.key) == ["visit", "demand", "project", "community", "grid", "compound", "worker"])
+        #expect(RecordType.allCases.filter(\.isReference) == [.community, .grid, .compound, .worker])
     }
 
     /// The five project categories carry the field study's own Chinese names.

@@ -7,12 +7,19 @@ import GridTesting
 import NIOCore
 import Testing
 
-/// The transcripts in `protocol/vectors/`, `sync-plain.txt` and `sync-deflate.txt`: a
-/// whole sync, replayed against the server side (fed the client's messages, it must
-/// answer exactly the server's) and against the client side (the other way round).
+/// The transcripts in `protocol/vectors/`: a whole sync, plain and compressed, replayed
+/// against the server side (fed the client's messages, it must answer exactly the
+/// server's) and against the client side (the other way round).
 ///
-/// Run with `GRIDSYNC_RECORD_VECTORS=1` to write them anew from the sessions (then read
-/// the difference before committing it: the files are part of the specification).
+/// `sync3-plain.txt` and `sync3-deflate.txt` are gridsync/3, which this code speaks; the
+/// server also holds a compound of the street's reference data. `sync-plain.txt` and
+/// `sync-deflate.txt` are the gridsync/2 transcripts as that version's code recorded them,
+/// kept as they were: the server still serves gridsync/2 laptops, so it must answer them
+/// exactly (it holds no reference data there; ``VersionRulesTests`` checks that it leaves
+/// such ops out for them).
+///
+/// Run with `GRIDSYNC_RECORD_VECTORS=1` to write the gridsync/3 ones anew from the sessions
+/// (then read the difference before committing it: the files are part of the specification).
 @Suite struct TranscriptTests {
     enum Side: String { case client = "C", server = "S" }
 
@@ -30,9 +37,33 @@ import Testing
                 parents: [OpLineTests.id(0xa1, 2)])
         ]
     static let serverOps = Array(OpLineTests.vectorOps[2...4])
+    /// The compound the office recorded, which the gridsync/3 server holds besides.
+    static let referenceOp = OpLineTests.op(
+        OpLineTests.id(0x0f, 1), 1_793_491_230_000, 0, "o001", type: .compound,
+        record: RecordID(reference: .compound, key: "k001"), field: "name", .assign(.text("纺织厂宿舍")))
+
+    /// A transcript: its file, its version, and whether it is compressed.
+    struct Vector: Sendable, CustomTestStringConvertible {
+        var version: ProtocolVersion
+        var deflate: Bool
+
+        var file: String {
+            (version == .gridsync2 ? "sync-" : "sync3-") + (deflate ? "deflate.txt" : "plain.txt")
+        }
+        /// The ops the server holds in this scenario.
+        var serverOps: [Op] { TranscriptTests.serverOps + (version == .gridsync2 ? [] : [TranscriptTests.referenceOp]) }
+        var testDescription: String { file }
+
+        static let all = [false, true].flatMap { deflate in
+            ProtocolVersion.allCases.map { Vector(version: $0, deflate: deflate) }
+        }
+        static let current = all.filter { $0.version == .current }
+    }
 
     /// A fresh server and client holding the scenario's ops.
-    static func stores(_ folder: URL) async throws -> (server: SQLiteReplicaStore, client: SQLiteReplicaStore) {
+    static func stores(_ folder: URL, _ vector: Vector) async throws
+        -> (server: SQLiteReplicaStore, client: SQLiteReplicaStore)
+    {
         let wall = ManualWallClock(milliseconds: serverTime)
         let grid = GridScope("c01/g01")!
         let server = try SQLiteReplicaStore.create(
@@ -43,16 +74,18 @@ import Testing
             in: folder.appendingPathComponent("client").path,
             identity: ReplicaIdentity(replica: ReplicaID(rawValue: 0xa1), worker: WorkerID("w001")!, scopes: [grid]),
             wallClock: wall)
-        _ = try await server.ingest(serverOps)
+        _ = try await server.ingest(vector.serverOps)
         _ = try await client.ingest(clientOps)
         return (server, client)
     }
 
-    static func withStores<T>(_ body: (SQLiteReplicaStore, SQLiteReplicaStore) async throws -> T) async throws -> T {
+    static func withStores<T>(_ vector: Vector, _ body: (SQLiteReplicaStore, SQLiteReplicaStore) async throws -> T)
+        async throws -> T
+    {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gridsync-vectors-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (server, client) = try await stores(folder)
+        let (server, client) = try await stores(folder, vector)
         return try await body(server, client)
     }
 
@@ -119,18 +152,23 @@ import Testing
         try String(contentsOf: OpLineTests.vectors.appendingPathComponent(name), encoding: .utf8)
     }
 
-    static func conversation(deflate: Bool) throws -> [(Side, Message)] {
-        deflate
-            ? try deflateConversation(vector("sync-deflate.txt")) : try plainConversation(vector("sync-plain.txt"))
+    static func conversation(_ vector: Vector) throws -> [(Side, Message)] {
+        vector.deflate
+            ? try deflateConversation(Self.vector(vector.file)) : try plainConversation(Self.vector(vector.file))
     }
 
     // MARK: - Replaying
 
-    @Test(arguments: [false, true])
-    func theServerSideAnswersExactlyAsTranscribed(deflate: Bool) async throws {
-        let conversation = try Self.conversation(deflate: deflate)
+    @Test(arguments: Vector.all)
+    func theServerSideAnswersExactlyAsTranscribed(_ vector: Vector) async throws {
+        let conversation = try Self.conversation(vector)
         #expect(conversation.count >= 12)
-        try await Self.withStores { server, _ in
+        guard case .hello(let version, _, _, _) = conversation.first?.1 else {
+            Issue.record("the transcript does not start with HELLO")
+            return
+        }
+        #expect(version == vector.version.rawValue)
+        try await Self.withStores(vector) { server, _ in
             var side = Self.serverSide(server)
             var answers: [Message] = []
             for (from, message) in conversation where from == .client {
@@ -142,11 +180,12 @@ import Testing
         }
     }
 
-    @Test(arguments: [false, true])
-    func theClientSideAnswersExactlyAsTranscribed(deflate: Bool) async throws {
-        let conversation = try Self.conversation(deflate: deflate)
-        try await Self.withStores { _, client in
-            var side = ClientSide(store: client, token: Self.token, deflate: deflate)
+    /// Only the current version's: this client speaks no other.
+    @Test(arguments: Vector.current)
+    func theClientSideAnswersExactlyAsTranscribed(_ vector: Vector) async throws {
+        let conversation = try Self.conversation(vector)
+        try await Self.withStores(vector) { _, client in
+            var side = ClientSide(store: client, token: Self.token, deflate: vector.deflate)
             var sent = [try await side.start()]
             do {
                 for (from, message) in conversation where from == .server {
@@ -155,10 +194,10 @@ import Testing
                 Issue.record("the client did not finish")
             } catch ClientSide.Ending.finished(let summary) {
                 #expect(summary.pushed == Self.clientOps.count)
-                #expect(summary.pulled == Self.serverOps.count)
+                #expect(summary.pulled == vector.serverOps.count)
             }
             #expect(sent == conversation.filter { $0.0 == .client }.map(\.1))
-            #expect(try await client.status().opCount == Self.clientOps.count + Self.serverOps.count)
+            #expect(try await client.status().opCount == Self.clientOps.count + vector.serverOps.count)
         }
     }
 
@@ -179,8 +218,9 @@ import Testing
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["GRIDSYNC_RECORD_VECTORS"] == "1"))
     func recordTheTranscripts() async throws {
-        for deflate in [false, true] {
-            let conversation = try await Self.withStores { server, client in
+        for vector in Vector.current {
+            let deflate = vector.deflate
+            let conversation = try await Self.withStores(vector) { server, client in
                 var serverSide = Self.serverSide(server)
                 var clientSide = ClientSide(store: client, token: Self.token, deflate: deflate)
                 var conversation: [(Side, Message)] = []
@@ -198,9 +238,8 @@ import Testing
                 } catch ClientSide.Ending.finished {}
                 return conversation
             }
-            let name = deflate ? "sync-deflate.txt" : "sync-plain.txt"
             try Self.render(conversation, deflate: deflate).write(
-                to: OpLineTests.vectors.appendingPathComponent(name), atomically: true, encoding: .utf8)
+                to: OpLineTests.vectors.appendingPathComponent(vector.file), atomically: true, encoding: .utf8)
         }
     }
 
@@ -208,7 +247,8 @@ import Testing
         var text = """
             # A whole sync of protocol \(Message.version)\(deflate ? ", compressed" : ""): see PROTOCOL.md, "Test vectors".
             # The client, replica 00000000000000a1 of worker w001 in c01/g01, holds three ops of its own;
-            # the server, replica 000000000000005e, holds three ops of w002 and announces 2 ops per batch.
+            # the server, replica 000000000000005e, holds three ops of w002 and one of the office (o001),
+            # which names compound k001, and announces 2 ops per batch.
             # C: from the client; S: from the server; one message per entry.
 
             """

@@ -231,7 +231,7 @@ import Testing
             for _ in 0..<80 {
                 switch Int.random(in: 0..<100, using: &rng) {
                 case 0..<10:
-                    let type = RecordType.allCases.randomElement(using: &rng)!
+                    let type = EditGenerator.fieldTypes.randomElement(using: &rng)!
                     try await write(
                         RecordID(using: &rng), create: type, generator.newRecord(type, in: grid.scope, using: &rng))
                 case 10..<50:
@@ -248,7 +248,7 @@ import Testing
                     {
                         try peer.edit(id, edit)
                     } else {
-                        let type = RecordType.allCases.randomElement(using: &rng)!
+                        let type = EditGenerator.fieldTypes.randomElement(using: &rng)!
                         try peer.create(
                             type, id: RecordID(using: &rng), in: grid.scope,
                             generator.newRecord(type, in: grid.scope, using: &rng))

@@ -204,6 +204,7 @@ import Testing
                     case .visit: F.newVisit
                     case .project:
                         [.assign("title", "路灯微项目"), .assign("category", "convenience"), .assign("stage", "collect")]
+                    default: []
                     }
                 written += try await store.write(F.create(id, type, edits))
             }

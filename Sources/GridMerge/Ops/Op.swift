@@ -49,7 +49,8 @@ public struct Op: Hashable, Sendable {
     public var stamp: Stamp { Stamp(clock: clock, op: id) }
 
     /// Checks that the op fits its record type's schema: the field exists, the payload is of
-    /// the field's merge kind, and every value is canonical and allowed.
+    /// the field's merge kind, and every value is canonical and allowed; and that a reference
+    /// record's key is the one its id was made from.
     public func validate() throws(MergeError) {
         do {
             try payload.validate(field: field, of: recordType)
@@ -65,6 +66,16 @@ public struct Op: Hashable, Sendable {
         }
         if parents.contains(id) {
             throw MergeError(.invalidOp, "op \(id) names itself as a parent")
+        }
+        // A reference record's id is its key's: another id would make a second record of the
+        // same compound (or worker), which every table would then show twice.
+        if recordType.isReference, field == RecordSchema.keyField, case .assign(.text(let key)) = payload,
+            recordID != RecordID(reference: recordType, key: key)
+        {
+            throw MergeError(
+                .invalidOp,
+                "op \(id) gives \(recordType.key) \(recordID) the key \(key), whose record is "
+                    + "\(RecordID(reference: recordType, key: key)): a \(recordType.key)'s id comes from its key")
         }
     }
 }

@@ -63,4 +63,11 @@ extension Sequence<GridScope> {
     public func covers(_ scope: GridScope) -> Bool {
         contains { $0.contains(scope) }
     }
+
+    /// Whether holding these scopes lets one read a record of `type` in `scope`: a record they
+    /// cover, and also the street's reference data of their communities (the community, and
+    /// its workers), which a grid's laptop needs for names and checks.
+    public func reads(_ type: RecordType, in scope: GridScope) -> Bool {
+        covers(scope) || (type.isReference && scope.grid == nil && contains { $0.community == scope.community })
+    }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The identity of one record: a UUID made by the replica that created it.
@@ -28,8 +29,28 @@ public struct RecordID: Hashable, Comparable, Sendable, Codable, CustomStringCon
             bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * (7 - index)))
             bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (8 * (7 - index)))
         }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
+        self.init(bytes, version: 4)
+    }
+
+    /// The id of the reference record of `type` with `key`: the same on every replica, so
+    /// that two offices adding compound `k001` make one record (whose fields then merge),
+    /// not two. A name-based UUID (RFC 9562, version 5: SHA-1 of GridSync's namespace and
+    /// `type:key`), which no random id (version 4) can equal.
+    public init(reference type: RecordType, key: String) {
+        let digest = Insecure.SHA1.hash(data: Self.referenceNamespace + Array("\(type.rawValue):\(key)".utf8))
+        self.init(Array(digest.prefix(16)), version: 5)
+    }
+
+    /// The namespace of reference records' ids, `6f3c2a91-5d47-4e0b-9a83-1e52c407d638` (a random UUID, fixed for good).
+    private static let referenceNamespace: [UInt8] = [
+        0x6f, 0x3c, 0x2a, 0x91, 0x5d, 0x47, 0x4e, 0x0b, 0x9a, 0x83, 0x1e, 0x52, 0xc4, 0x07, 0xd6, 0x38,
+    ]
+
+    /// An id of 16 bytes, marked with an RFC 9562 `version` and variant.
+    private init(_ bytes: [UInt8], version: UInt8) {
+        var bytes = bytes
+        bytes[6] = (bytes[6] & 0x0F) | (version << 4)
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
         uuid = UUID(
             uuid: (
                 bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],

@@ -6,12 +6,35 @@ public enum RecordType: String, LabelledKey, Comparable {
     case demand
     /// A micro-project that answers demands (微项目).
     case project
+    /// One of the street's communities (社区): reference data, kept by the office.
+    case community
+    /// A grid of a community (网格): reference data, kept by the office.
+    case grid
+    /// A residential compound (小区): reference data, kept by the office.
+    case compound
+    /// A grid worker (网格员): reference data, kept by the office.
+    case worker
 
     public var label: Label {
         switch self {
         case .visit: Label("走访", "visit")
         case .demand: Label("诉求", "demand")
         case .project: Label("微项目", "project")
+        case .community: Label("社区", "community")
+        case .grid: Label("网格", "grid")
+        case .compound: Label("小区", "compound")
+        case .worker: Label("网格员", "worker")
+        }
+    }
+
+    /// Whether records of this type are the street's reference data: the communities, grids,
+    /// compounds and workers that the field's records name by key. The office keeps them
+    /// (only a token that may write a whole community writes them), and each has one record
+    /// per key, whose id is ``RecordID/init(reference:key:)``.
+    public var isReference: Bool {
+        switch self {
+        case .visit, .demand, .project: false
+        case .community, .grid, .compound, .worker: true
         }
     }
 
@@ -21,6 +44,10 @@ public enum RecordType: String, LabelledKey, Comparable {
         case .visit: RecordSchema.visit
         case .demand: RecordSchema.demand
         case .project: RecordSchema.project
+        case .community: RecordSchema.community
+        case .grid: RecordSchema.grid
+        case .compound: RecordSchema.compound
+        case .worker: RecordSchema.worker
         }
     }
 

@@ -19,12 +19,28 @@ public enum ValueDomain: Hashable, Sendable {
     case month
     /// The id of another record of the given type.
     case record(RecordType)
+    /// The key of a community of the street.
+    case community
+    /// The key of a grid of the street.
+    case grid
     /// The key of a compound of the street.
     case compound
     /// The key of a worker of the street.
     case worker
     /// Yes or no.
     case boolean
+
+    /// The record type of the street's lists whose keys this domain holds (`.compound` for
+    /// compound keys), or `nil`.
+    public var streetType: RecordType? {
+        switch self {
+        case .community: .community
+        case .grid: .grid
+        case .compound: .compound
+        case .worker: .worker
+        default: nil
+        }
+    }
 
     /// What this domain accepts, in words, for error messages and `--help`.
     public var summary: String {
@@ -36,6 +52,8 @@ public enum ValueDomain: Hashable, Sendable {
         case .date: "a date written YYYY-MM-DD"
         case .month: "a month written YYYY-MM"
         case .record(let type): "the id of a \(type.key) (a UUID)"
+        case .community: "a community key (\(CommunityID.rule))"
+        case .grid: "a grid key (\(GridID.rule))"
         case .compound: "a compound key (\(CompoundID.rule))"
         case .worker: "a worker key (\(WorkerID.rule))"
         case .boolean: "true or false"
@@ -74,7 +92,7 @@ public enum ValueDomain: Hashable, Sendable {
             }
         case .date, .month:
             return try check(.text(input.trimmingCharacters(in: .whitespacesAndNewlines)), field: field)
-        case .compound, .worker:
+        case .community, .grid, .compound, .worker:
             return try check(.text(input.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()), field: field)
         }
     }
@@ -106,6 +124,10 @@ public enum ValueDomain: Hashable, Sendable {
             guard CalendarMonth(text) != nil else { throw refuse(.badFormat) }
         case (.record, .text(let text)):
             guard RecordID.isCanonical(text) else { throw refuse(.badFormat) }
+        case (.community, .text(let text)):
+            guard CommunityID(text) != nil else { throw refuse(.badFormat) }
+        case (.grid, .text(let text)):
+            guard GridID(text) != nil else { throw refuse(.badFormat) }
         case (.compound, .text(let text)):
             guard CompoundID(text) != nil else { throw refuse(.badFormat) }
         case (.worker, .text(let text)):

@@ -2,8 +2,8 @@ import GridMerge
 import GridModel
 
 extension Message {
-    /// The protocol version this code speaks.
-    public static let version = "gridsync/2"
+    /// The protocol version this code speaks, as messages write it.
+    public static let version = ProtocolVersion.current.rawValue
 
     /// The message's lines, without line feeds: one, or a header and its op lines.
     public var lines: [String] {

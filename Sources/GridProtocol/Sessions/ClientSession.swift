@@ -158,7 +158,7 @@ public struct ClientSession: Sendable {
         ):
             guard version == Message.version else {
                 return fail(
-                    .version, "the server speaks \(version), this client \(Message.version): upgrade one of them")
+                    .version, "the server answered in \(version), this laptop asked for \(Message.version): upgrade one of them")
             }
             guard !deflate || self.deflate else {
                 return fail(.malformedLine, "the server compresses, but this client did not ask it to")
@@ -299,7 +299,7 @@ public struct ClientSession: Sendable {
         guard state == .loadingGiveBack, let after = giveBackAfter else { return unexpected("giveBackLoaded") }
         let through = min(loadedThrough, giveBackUntil)
         let more = loadedMore && loadedThrough < giveBackUntil
-        let ops = loaded.filter { $0.id.replica != server && readScopes.covers($0.scope) }
+        let ops = loaded.filter { $0.id.replica != server && readScopes.reads($0.recordType, in: $0.scope) }
         guard !ops.isEmpty else {
             giveBackAfter = through
             state = .markingGiveBack(more: more)

@@ -48,16 +48,17 @@ public struct ServerSession: Sendable {
         }
     }
 
-    /// The authenticated client: its replica and what its token grants.
+    /// The authenticated client: its replica, what its token grants, and the version it speaks.
     private struct Peer: Hashable, Sendable {
         var client: ReplicaID
         var grant: Grant
+        var version: ProtocolVersion
     }
 
     /// Where the session is, with what each step knows.
     private enum State: Hashable, Sendable {
         case awaitingHello
-        case authenticating(client: ReplicaID, deflate: Bool)
+        case authenticating(client: ReplicaID, deflate: Bool, version: ProtocolVersion)
         case ready(Peer)
         case storing(Peer, through: Int64)
         case loading(Peer, after: Int64, own: Bool)
@@ -84,7 +85,7 @@ public struct ServerSession: Sendable {
     public var client: ReplicaID? {
         switch state {
         case .awaitingHello, .closed: nil
-        case .authenticating(let client, _): client
+        case .authenticating(let client, _, _): client
         case .ready(let peer), .storing(let peer, _), .loading(let peer, _, _): peer.client
         }
     }
@@ -104,8 +105,9 @@ public struct ServerSession: Sendable {
     public mutating func received(_ message: Message) -> Action {
         switch (state, message) {
         case (.awaitingHello, .hello(let version, let client, let token, let deflate)):
-            guard version == Message.version else {
-                return fail(.version, "this server speaks \(Message.version), not \(version): upgrade the client")
+            guard let spoken = ProtocolVersion(rawValue: version) else {
+                let known = ProtocolVersion.allCases.map(\.rawValue).joined(separator: " and ")
+                return fail(.version, "this server speaks \(known), not \(version): upgrade the laptop's gridsync")
             }
             // The server's own ids are nobody's laptop: pushing or recovering as one would write
             // or read the server's own ops.
@@ -114,7 +116,7 @@ public struct ServerSession: Sendable {
                     .unauthorized,
                     "replica \(client) is this server's own id: a laptop has its own; run gridsync init on a new one")
             }
-            state = .authenticating(client: client, deflate: deflate && compression)
+            state = .authenticating(client: client, deflate: deflate && compression, version: spoken)
             return .authenticate(replica: client, token: token)
         case (.ready(let peer), .push(let through, let ops)):
             if let refusal = refusal(of: ops, from: peer) { return .send(.error(refusal)) }
@@ -163,12 +165,19 @@ public struct ServerSession: Sendable {
                         .outOfScope,
                         "op \(op.id) is in \(op.scope), which this token may not write: nothing of the batch was stored")
                 }
+                guard !op.recordType.isReference || grant.write.contains(where: { $0.grid == nil && $0.contains(op.scope) })
+                else {
+                    return ProtocolError(
+                        .outOfScope,
+                        "op \(op.id) edits a \(op.recordType.key) of the street's reference data, which the office "
+                            + "keeps (a token that may write all of \(op.scope.community)): nothing of the batch was stored")
+                }
             } else {
                 guard op.id.replica != replica else {
                     return ProtocolError(
                         .wrongWriter, "op \(op.id) is this server's own: nothing of the batch was stored")
                 }
-                guard grant.read.covers(op.scope) else {
+                guard grant.read.reads(op.recordType, in: op.scope) else {
                     return ProtocolError(
                         .outOfScope,
                         "op \(op.id) is in \(op.scope), which this token may not read: nothing of the batch was stored")
@@ -188,13 +197,13 @@ public struct ServerSession: Sendable {
     public mutating func authenticated(_ grant: Grant, heldThrough: Int64, serverTime: Int64, lineage: [ReplicaID] = [])
         -> Action
     {
-        guard case .authenticating(let client, let deflate) = state else {
+        guard case .authenticating(let client, let deflate, let version) = state else {
             return fail(.internal, "authenticated out of turn")
         }
-        state = .ready(Peer(client: client, grant: grant))
+        state = .ready(Peer(client: client, grant: grant, version: version))
         return .send(
             .welcome(
-                version: Message.version, replica: replica, read: grant.read, write: grant.write, limits: limits,
+                version: version.rawValue, replica: replica, read: grant.read, write: grant.write, limits: limits,
                 heldThrough: heldThrough, serverTime: serverTime, lineage: lineage, deflate: deflate))
     }
 
@@ -219,11 +228,12 @@ public struct ServerSession: Sendable {
     }
 
     /// The ops for a pull are loaded. A batch too big for one message is loaded again, smaller.
+    /// A client of an older version is sent only the ops it can read (``ProtocolVersion/carries(_:)``).
     public mutating func batchLoaded(ops: [Op], through: Int64, more: Bool) -> Action {
         guard case .loading(let peer, let after, let own) = state else {
             return fail(.internal, "batch loaded out of turn")
         }
-        let batch = Message.batch(through: through, more: more, ops: ops)
+        let batch = Message.batch(through: through, more: more, ops: ops.filter(peer.version.carries))
         if ops.count > 1, batch.textByteCount > limits.messageBytes {
             return own
                 ? .loadOwn(after: after, limit: ops.count / 2, client: peer.client)

@@ -51,6 +51,9 @@ public protocol ReplicaStore: Sendable {
     /// demand came from), found from the records, not stored twice.
     func records(naming id: RecordID) async throws -> [RecordState]
 
+    /// The street's entries of a reference type held here and not deleted, by key.
+    func streetEntries(_ type: RecordType) async throws -> [StreetEntry]
+
     /// The monthly report's figures (两会一报), computed where the records are.
     func monthlyReport(_ request: MonthlyReport.Request) async throws -> MonthlyReport
 

@@ -97,7 +97,7 @@ public enum RecordExport {
             case .keys:
                 cells.append(entered.map { "\($0.value)=\(text.iso(of: $0.clock))" }.joined(separator: ";"))
             }
-        case .visit:
+        case .visit, .community, .grid, .compound, .worker:
             break
         }
         return cells

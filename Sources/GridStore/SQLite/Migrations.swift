@@ -13,6 +13,7 @@ enum Migrations {
         migrator.registerMigration("v1: op log, records, heads, conflicts, peers", migrate: v1)
         migrator.registerMigration("v2: clock offset, merge rules, lineage, former identities", migrate: v2)
         migrator.registerMigration("v3: the monthly report's index of the loop's ops", migrate: v3)
+        migrator.registerMigration("v4: the street's reference data (gridsync/3)", migrate: v4)
         return migrator
     }
 
@@ -183,6 +184,29 @@ enum Migrations {
                 CREATE INDEX ops_for_report ON ops (field, clock)
                 WHERE field = 'status' OR field = 'stage' OR field = 'progress' OR field = 'satisfaction'
                     OR field = 'funding-government' OR field = 'funding-society' OR field = 'funding-residents';
+                """)
+    }
+
+    /// The street's reference records by type and key (communities, grids, compounds, workers), for the names that
+    /// tables and reports show beside keys and for finding a compound by name. `parent` is a grid's community, a
+    /// compound's grid.
+    ///
+    /// gridsync/3 brought these records; a daemon leaves them out of what it sends gridsync/2 laptops. So a replica
+    /// that synced under gridsync/2 pulls once more from the start of each server's log, to receive the reference
+    /// records it was not sent (the ops it holds are skipped).
+    private static func v4(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE street (
+                    record_id TEXT PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    name TEXT,
+                    parent TEXT,
+                    deleted INTEGER NOT NULL
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX street_by_key ON street (type, key);
+                UPDATE peers SET pulled_through = 0;
                 """)
     }
 }

@@ -92,6 +92,21 @@ struct RecordRows {
                     VALUES (?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [id, grid, text("stage"), text("category"), record.isDeleted])
+        case .community, .grid, .compound, .worker:
+            let parent: String? =
+                switch record.type {
+                case .grid: text("community")
+                case .compound: text("grid")
+                default: nil
+                }
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO street (record_id, type, key, name, parent, deleted)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                id, record.type.key, text(RecordSchema.keyField) ?? "", text("name"), parent, record.isDeleted,
+            ])
         }
     }
 }

@@ -357,15 +357,23 @@ public final class SQLiteReplicaStore: ReplicaStore {
         case .demand: table = "demands"
         case .visit: table = "visits"
         case .project: table = "projects"
+        case .community, .grid, .compound, .worker: table = "street"
         }
         func filter(_ column: String, _ value: String?) {
             guard let value else { return }
             conditions.append("t.\(column) = ?")
             arguments.append(value)
         }
-        filter("grid", query.grid?.rawValue)
-        if query.type != .project { filter("compound", query.compound?.rawValue) }
-        if query.type != .visit { filter("category", query.category?.key) }
+        if query.type.isReference {
+            // The street's lists: the record's type and key are all there is to select by.
+            precondition(
+                query.grid == nil && query.compound == nil && query.category == nil && query.days == nil,
+                "reference records are selected by type alone")
+        } else {
+            filter("grid", query.grid?.rawValue)
+        }
+        if query.type == .visit || query.type == .demand { filter("compound", query.compound?.rawValue) }
+        if query.type == .demand || query.type == .project { filter("category", query.category?.key) }
         if query.type == .demand {
             filter("status", query.status?.key)
             if query.openOnly {
@@ -399,7 +407,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
         let sql = """
             SELECT r.state FROM records r JOIN \(table) t ON t.record_id = r.id
             WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY \(query.type == .visit ? "t.visited_on DESC, " : "")r.created_clock DESC, r.id
+            ORDER BY \(query.type.isReference ? "t.key, " : query.type == .visit ? "t.visited_on DESC, " : "")r.created_clock DESC, r.id
             """
         let bound = StatementArguments(arguments)
         return try await read { db in
@@ -446,6 +454,15 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 }
             }
             return timelines
+        }
+    }
+
+    public func streetEntries(_ type: RecordType) async throws -> [StreetEntry] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT key, name, parent FROM street WHERE type = ? AND deleted = 0 ORDER BY key",
+                arguments: [type.key]
+            ).map { StreetEntry(key: $0[0], name: $0[1], parent: $0[2]) }
         }
     }
 
@@ -518,8 +535,13 @@ public final class SQLiteReplicaStore: ReplicaStore {
         }
     }
 
-    /// The SQL condition selecting ops (or records) in `scopes`, and its arguments: a
-    /// community scope covers its own records and those of its grids.
+    /// The reference types as an SQL list: `'community', 'grid', …`.
+    private static let referenceTypes = RecordType.allCases.filter(\.isReference).map { "'\($0.key)'" }
+        .joined(separator: ", ")
+
+    /// The SQL condition selecting the ops `scopes` read, and its arguments: a community scope
+    /// covers its own records and those of its grids, and a grid its own and its community's
+    /// reference data.
     private static func scopeFilter(_ scopes: [GridScope]) -> (String, [(any DatabaseValueConvertible)?]) {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
@@ -528,8 +550,9 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 conditions.append("scope = ? OR scope LIKE ?")  // keys hold no LIKE wildcards
                 arguments += [scope.description, scope.description + "/%"]
             } else {
-                conditions.append("scope = ?")
-                arguments.append(scope.description)
+                // A grid reads its community's reference data too (`Sequence<GridScope>.reads`).
+                conditions.append("scope = ? OR (scope = ? AND record_type IN (\(Self.referenceTypes)))")
+                arguments += [scope.description, scope.community.rawValue]
             }
         }
         return (conditions.isEmpty ? "0" : conditions.map { "(\($0))" }.joined(separator: " OR "), arguments)

@@ -24,7 +24,7 @@ struct DemandCommand: AsyncParsableCommand {
         var status: String?
         @Option(help: "One of \(Urgency.choices.summary).") var urgency: String?
         @Option(help: "What residents asked for, up to 2,000 characters.") var description: String?
-        @Option(help: "The compound's key.") var compound: String?
+        @Option(help: "The compound: its key (k001) or its name (纺织厂宿舍).") var compound: String?
         @Option(help: "The building, e.g. 3栋2单元.") var building: String?
         @Option(help: "The visit this demand came from (its id or first 4+ characters).") var visit: String?
         @Option(help: "The micro-project that answers it (its id or first 4+ characters).") var project: String?

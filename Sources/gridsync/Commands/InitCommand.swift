@@ -11,18 +11,22 @@ struct InitCommand: AsyncParsableCommand {
         abstract: "Create a replica for a grid worker and their grid(s).",
         discussion: """
             A replica is the worker's own copy of the records of their grids, kept in the data folder.
-            Grids are written community/grid, as the office lists them.
+            Grids are written community/grid, as the office lists them; an office laptop works in whole
+            communities, written by their key alone.
 
             Examples:
               gridsync init --worker w001 --grid c01/g01
               gridsync init --worker w017 --grid c03/g14 --grid c03/g15 --data /srv/gridsync
+              gridsync init --worker o001 --grid c01 --grid c02 --grid c03
             """)
 
     @Option(help: ArgumentHelp("The worker's account key, as the office gave it.", valueName: "key"))
     var worker: String
 
     @Option(
-        help: ArgumentHelp("A grid this worker works in, as community/grid; repeat for several.", valueName: "scope"))
+        help: ArgumentHelp(
+            "A grid this worker works in, as community/grid (or a community, for the office); repeat for several.",
+            valueName: "scope"))
     var grid: [String]
 
     @OptionGroup var data: DataOptions

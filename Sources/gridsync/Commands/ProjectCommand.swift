@@ -20,7 +20,7 @@ struct ProjectCommand: AsyncParsableCommand {
         )
         var category: String?
         @Option(help: "A short description of the project.") var summary: String?
-        @Option(help: "The compound's key.") var compound: String?
+        @Option(help: "The compound: its key (k001) or its name (纺织厂宿舍).") var compound: String?
         @Option(help: "Who proposed it (a residents' group, a capable resident...).") var proposer: String?
         @Option(help: "A participant to add (the community, a social organisation, a shop...); repeat for several.")
         var participant: [String] = []

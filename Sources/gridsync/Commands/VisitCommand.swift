@@ -25,7 +25,7 @@ struct VisitCommand: AsyncParsableCommand {
 
         @Option(help: "The day of the visit, YYYY-MM-DD (default: today).") var date: String?
         @Option(help: "Why: one of \(VisitPurpose.choices.summary).") var purpose: String = VisitPurpose.routine.key
-        @Option(help: "The compound's key.") var compound: String?
+        @Option(help: "The compound: its key (k001) or its name (纺织厂宿舍).") var compound: String?
         @Option(help: "The household, e.g. 3栋2单元401.") var household: String?
         @Option(help: "What was seen and heard.") var observations: String?
         @Option(help: "A demand raised on this visit (its id or first 4+ characters); repeat for several.")

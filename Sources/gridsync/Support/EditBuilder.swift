@@ -13,12 +13,22 @@ struct EditBuilder {
         let isSet: Bool
     }
 
+    /// An entry of the street's lists (a compound, a worker), named by key or name, found in
+    /// the replica before writing.
+    private struct StreetName {
+        let field: String
+        let text: String
+        let domain: ValueDomain
+        let type: RecordType
+    }
+
     let type: RecordType
     private(set) var edits: [Edit] = []
     private var links: [Link] = []
+    private var streetNames: [StreetName] = []
 
     /// Whether no flag asked for a change.
-    var isEmpty: Bool { edits.isEmpty && links.isEmpty }
+    var isEmpty: Bool { edits.isEmpty && links.isEmpty && streetNames.isEmpty }
 
     init(_ type: RecordType) {
         self.type = type
@@ -30,7 +40,11 @@ struct EditBuilder {
         guard case .register(let domain) = try type.schema.field(field).shape else {
             preconditionFailure("\(field) is not a register")
         }
-        edits.append(.assign(field, try domain.parse(text, field: field)))
+        if let listed = domain.streetType {
+            streetNames.append(StreetName(field: field, text: text, domain: domain, type: listed))
+        } else {
+            edits.append(.assign(field, try domain.parse(text, field: field)))
+        }
     }
 
     /// Clears optional register fields.
@@ -80,6 +94,11 @@ struct EditBuilder {
     /// The edits, with every link resolved to a record of the right type in `store`.
     func edits(resolvingLinksIn store: any ReplicaStore) async throws -> [Edit] {
         var edits = self.edits
+        for name in streetNames {
+            let key = try await store.streetEntries(name.type).key(
+                naming: name.text, type: name.type, domain: name.domain, field: name.field)
+            edits.append(.assign(name.field, .text(key)))
+        }
         for link in links {
             let id = try await store.findRecord(link.text, type: link.type).description
             edits.append(link.isSet ? .add(link.field, id) : .assign(link.field, id))

@@ -13,12 +13,12 @@ enum RecordActions {
         let scope = try scope(grid, of: store.identity)
         let id = RecordID()
         let edits = try await builder.edits(resolvingLinksIn: store)
-        let ops = try await store.write(RecordChange(record: id, target: .create(type, in: scope), edits: edits))
+        _ = try await store.write(RecordChange(record: id, target: .create(type, in: scope), edits: edits))
         guard let record = try await store.record(id) else { return }
         if output.json {
             print(try RecordPresenter.json(RecordDocument(record)))
         } else {
-            print("Recorded \(type.key) \(id) in \(scope) (\(ops.count) changes).")
+            print("Recorded \(type.key) \(id) in \(scope).")
         }
     }
 

@@ -62,6 +62,29 @@ enum RecordPresenter {
                     record.scope.grid?.rawValue ?? record.scope.description, marks(record),
                 ])
             }
+        case .community, .grid, .compound, .worker:
+            // The street's lists: key, name, and where the entry belongs.
+            let placeHeader: String =
+                switch type {
+                case .grid: "社区 community"
+                case .compound: "网格 grid"
+                case .worker: "网格 grids"
+                default: "范围 scope"
+                }
+            table = TextTable(headers: ["编号 key", "名称 name", placeHeader, ""])
+            for record in records {
+                let place: String =
+                    switch type {
+                    case .grid: record.value("community").description
+                    case .compound: record.value("grid").description
+                    case .worker: (record.sets["grids"]?.elements ?? []).sorted().joined(separator: " ")
+                    default: record.scope.description
+                    }
+                table.rows.append([
+                    record.value(RecordSchema.keyField).description, record.value("name").description, place,
+                    marks(record),
+                ])
+            }
         }
         return table.render() + "\n\(records.count) \(type.key)\(records.count == 1 ? "" : "s")"
     }

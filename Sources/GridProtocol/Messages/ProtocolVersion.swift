@@ -1,0 +1,32 @@
+import GridMerge
+
+/// A version of the line protocol: what a `HELLO` asks for and a `WELCOME` grants.
+///
+/// A laptop speaks ``current``. The daemon serves every version listed, so that laptops keep
+/// syncing while the office upgrades them one by one; it sends an older laptop only the ops
+/// that laptop can read (``carries(_:)``). Its cursor is the daemon's own sequence, so an op
+/// left out is skipped for good, and a replica upgraded from an older version pulls once more
+/// from the start (the store's migration to the street's reference data does that).
+public enum ProtocolVersion: String, Sendable, Comparable, CaseIterable {
+    /// Visits, demands and projects.
+    case gridsync2 = "gridsync/2"
+    /// And the street's reference data: communities, grids, compounds and workers.
+    case gridsync3 = "gridsync/3"
+
+    /// The version this code speaks.
+    public static let current = ProtocolVersion.gridsync3
+
+    /// Whether a peer speaking this version can read `op`: record types (and fields) that came
+    /// with a later version are left out of what it is sent.
+    public func carries(_ op: Op) -> Bool {
+        switch self {
+        case .gridsync2: !op.recordType.isReference
+        case .gridsync3: true
+        }
+    }
+
+    /// Orders versions from the oldest.
+    public static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

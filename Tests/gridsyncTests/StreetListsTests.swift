@@ -1,0 +1,129 @@
+import Foundation
+import GridMerge
+import GridModel
+import Testing
+
+/// The street's lists as the office keeps them, through the real programs: imported from its
+/// sheets (one saved by WPS in GBK) on an office laptop, synced to the grids' laptops, used by
+/// name, and kept from grid workers and from laptops still on gridsync/2.
+@Suite struct StreetListsTests {
+    /// One community, two grids, three compounds.
+    static let compounds = """
+        社区编号,社区,网格编号,网格,小区编号,小区,地址,物业,楼栋
+        c01,东门社区,g01,东门一网格,k001,纺织厂宿舍,东门路12号,无,1号楼、2号楼
+        c01,东门社区,g01,东门一网格,k002,机械厂家属院,,有,
+        c01,东门社区,g02,东门二网格,k003,粮食局小区,东门路30号,无,3栋
+
+        """
+    /// The workers sheet as WPS saves "CSV" on a Chinese Windows: GBK, CRLF. It reads
+    /// 网格员编号,姓名,网格编号 / w001,王芳,g01 / w002,李强,g02 / w003,张秀英,g01、g02.
+    static let workersGBK = hex(
+        "cdf8b8f1d4b1b1e0bac52cd0d5c3fb2ccdf8b8f1b1e0bac50d0a773030312ccdf5b7bc2c6730310d0a773030322cc0eec7bf2c"
+            + "6730320d0a773030332cd5c5d0e3d3a22c673031a1a26730320d0a")
+
+    static func hex(_ text: String) -> Data {
+        let digits = Array(text.utf8)
+        return Data(
+            stride(from: 0, to: digits.count, by: 2).map {
+                UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)!
+            })
+    }
+
+    /// The two sheets in a folder of their own.
+    static func sheets() throws -> (compounds: String, workers: String, folder: URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-sheets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let compounds = folder.appendingPathComponent("小区.csv")
+        let workers = folder.appendingPathComponent("网格员.csv")
+        try Data(([0xEF, 0xBB, 0xBF] as [UInt8]) + Array(Self.compounds.utf8)).write(to: compounds)
+        try workersGBK.write(to: workers)
+        return (compounds.path, workers.path, folder)
+    }
+
+    static func keys(_ laptop: FieldLaptop, _ kind: String) throws -> [String] {
+        let list = try #require(try laptop.gridsync.json("street", "list", kind, "--json") as? [[String: Any]])
+        return list.compactMap { ($0["values"] as? [String: Any])?["key"] as? String }.sorted()
+    }
+
+    @Test func theOfficeImportsItsSheetsAndTheGridsLaptopsUseThem() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let (compounds, workers, folder) = try Self.sheets()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let office = try FieldLaptop(daemon: daemon, worker: "o001", scope: "c01", role: "office")
+        defer { office.cleanUp() }
+        let worker = try FieldLaptop(daemon: daemon, worker: "w001", scope: "c01/g01")
+        defer { worker.cleanUp() }
+
+        // A grid worker's laptop may not keep the street's lists: refused, nothing written.
+        let refused = try worker.gridsync.run(["street", "import", "--compounds", compounds, "--workers", workers, "--json"])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("\"code\":\"out-of-scope\""), "\(refused.error)")
+        #expect(try worker.unsent() == 0)
+
+        let imported = try #require(
+            try office.gridsync.json("street", "import", "--compounds", compounds, "--workers", workers, "--json")
+                as? [String: Any])
+        #expect(imported["encodings"] as? [String] == ["UTF-8", "GB18030"])
+        let counts = (imported["counts"] as? [[String: Any]]) ?? []
+        #expect(counts.map { $0["created"] as? Int } == [1, 2, 3, 3], "\(counts)")
+        try office.sync()
+
+        // The grid's laptop receives its grid's compounds, and its community and workers; not g02's compound.
+        try worker.sync()
+        #expect(try Self.keys(worker, "compounds") == ["k001", "k002"])
+        #expect(try Self.keys(worker, "grids") == ["g01"])
+        #expect(try Self.keys(worker, "communities") == ["c01"])
+        #expect(try Self.keys(worker, "workers") == ["w001", "w002", "w003"])
+        let table = try worker.gridsync.succeed("street", "list", "workers")
+        #expect(table.contains("张秀英"), "the GBK sheet's names were not read as written:\n\(table)")
+
+        // A compound by name; an unknown one refused with the nearest names, and nothing written.
+        let demand = try #require(
+            try worker.gridsync.json(
+                "demand", "add", "--title", "楼道堆物清理", "--category", "消防安全", "--compound", "纺织厂宿舍", "--json")
+                as? [String: Any])
+        #expect((demand["values"] as? [String: Any])?["compound"] as? String == "k001")
+        let unsent = try worker.unsent()
+        let unknown = try worker.gridsync.run(
+            ["demand", "add", "--title", "路灯不亮", "--category", "便民服务", "--compound", "纺织厂", "--json"])
+        #expect(unknown.status != 0)
+        #expect(unknown.error.contains("\"code\":\"unknown-choice\""), "\(unknown.error)")
+        #expect(unknown.error.contains("the nearest: 纺织厂宿舍 (k001)"), "\(unknown.error)")
+        #expect(try worker.unsent() == unsent)
+
+        // The same sheets again change nothing.
+        let again = try #require(
+            try office.gridsync.json("street", "import", "--compounds", compounds, "--workers", workers, "--json")
+                as? [String: Any])
+        #expect(((again["counts"] as? [[String: Any]]) ?? []).allSatisfy { $0["created"] as? Int == 0 && $0["changed"] as? Int == 0 })
+    }
+
+    @Test func aLaptopStillOnGridsync2IsSentNoReferenceData() throws {
+        let daemon = try DaemonProcess(plain: true)
+        defer { daemon.cleanUp() }
+        let (compounds, workers, folder) = try Self.sheets()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let office = try FieldLaptop(daemon: daemon, worker: "o001", scope: "c01", role: "office")
+        defer { office.cleanUp() }
+        _ = try office.gridsync.succeed("street", "import", "--compounds", compounds, "--workers", workers)
+        _ = try office.addDemand("楼道堆物清理")
+        try office.sync()
+
+        let token = try daemon.addWorker("w009", scopes: ["c01"], role: "office")
+        let peer = try RawPeer(port: daemon.port)
+        peer.send("HELLO gridsync/2 00000000000000c9 \(token)\nPULL 0 1000\n")
+        let received = peer.readLines(2)
+        let header = received.count >= 2 ? received[1] : ""
+        let words = header.split(separator: " ")
+        try #require(words.first == "BATCH", "\(peer.receivedLines)")
+        let count = try #require(Int(words[1]))
+        let lines = peer.readLines(2 + count)
+        #expect(lines.first?.hasPrefix("WELCOME gridsync/2 ") == true, "\(lines)")
+        let ops = lines.dropFirst(2)
+        #expect(ops.contains { $0.contains(" demand ") }, "\(lines)")
+        #expect(!ops.contains { $0.contains(" compound ") || $0.contains(" worker ") || $0.contains(" community ") })
+        // The batch still runs to the end of the log: the ops left out do not wait for it.
+        #expect(words[3] == "0", "\(header)")
+    }
+}
