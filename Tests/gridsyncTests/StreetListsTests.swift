@@ -127,3 +127,43 @@ import Testing
         #expect(words[3] == "0", "\(header)")
     }
 }
+
+/// A laptop upgraded before the office's daemon: told why it cannot sync, and what to do.
+@Suite struct OlderDaemonTests {
+    @Test func aLaptopAheadOfItsDaemonIsToldTheOfficeMustUpgrade() throws {
+        // A gridsync/2 daemon's whole answer to a gridsync/3 HELLO, served by a stand-in.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                try #require(bind(listener, $0, length) == 0 && listen(listener, 1) == 0)
+                try #require(getsockname(listener, $0, &length) == 0)
+            }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let server = Thread {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else { return }
+            var byte: UInt8 = 0
+            while read(connection, &byte, 1) == 1, byte != UInt8(ascii: "\n") {}
+            let answer = Array("ERR version this server speaks gridsync/2, not gridsync/3: upgrade the client\n".utf8)
+            _ = answer.withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+            close(connection)
+        }
+        server.start()
+
+        let laptop = GridsyncBinary(clockOffset: nil)
+        defer { laptop.cleanUp() }
+        _ = try laptop.succeed("init", "--worker", "w001", "--grid", "c01/g01")
+        let result = try laptop.run(
+            ["sync", "--server", "127.0.0.1:\(port)", "--plain", "--token-file", "-"], input: "gst_token\n")
+        #expect(result.status != 0)
+        #expect(result.error.contains("the office's gridsyncd is older and must be upgraded first"), "\(result.error)")
+        #expect(result.error.contains("Your records are safe on this laptop"), "\(result.error)")
+    }
+}

@@ -174,8 +174,8 @@ struct SyncCommand: AsyncParsableCommand {
             try noteAttempt(failure: failure.description, settings: failure.welcomed ? settings : nil)
             throw SyncError(
                 SyncError.Code(rawValue: failure.error.code.rawValue),
-                "sync stopped: \(failure)\(tlsHint)\n\(failure.summary.pushed) ops sent and \(failure.summary.pulled) "
-                    + "received before it stopped are kept; run `gridsync sync` again"
+                "sync stopped: \(failure)\(tlsHint)\(Self.versionHint(failure))\n\(failure.summary.pushed) edits sent "
+                    + "and \(failure.summary.pulled) received before it stopped are kept; run `gridsync sync` again"
                     + (failure.error.code == .unauthorized
                         ? " with the new token from the office: `gridsync sync --token-file -` and paste it" : ""))
         } catch let error as StoreError {
@@ -216,6 +216,14 @@ struct SyncCommand: AsyncParsableCommand {
             and run `gridsync sync --fingerprint <new fingerprint>`. If they did not, someone may be between this \
             laptop and the office: do not sync, and tell the office.
             """)
+    }
+
+    /// What to do when the server and this laptop speak different protocol versions: the
+    /// office's daemon is older than this laptop's `gridsync` (the daemon serves older laptops).
+    private static func versionHint(_ failure: ClientSync.Failure) -> String {
+        guard failure.error.code == .version else { return "" }
+        return "\nThis laptop's gridsync speaks \(Message.version); the office's gridsyncd is older and must be "
+            + "upgraded first (laptops may follow later). Your records are safe on this laptop"
     }
 
     /// What to check when a connection fails in a way that a wrong transport explains.
