@@ -174,4 +174,34 @@ import Testing
             }
         }
     }
+
+    /// With the street's lists on the replica, the report names grids, workers and the community beside their keys;
+    /// without them, it shows the keys alone.
+    @Test func theReportNamesTheStreetsEntries() async throws {
+        try await withTemporaryFolder { folder in
+            let wall = ManualWallClock()
+            let month = StreetMonth()
+            let store = try SQLiteReplicaStore.create(
+                in: folder, identity: month.officeIdentity(replica: ReplicaID(rawValue: 0x0ff1)), wallClock: wall)
+            _ = try await month.write(into: store, wall: wall)
+            let community = month.street.communities[0]
+            var request = MonthlyReport.Request(month: StreetMonth.month, timeZone: StreetMonth.timeZone)
+            request.community = community.id
+            let bare = try await store.monthlyReport(request)
+            #expect(bare.scopeLabel == community.id.rawValue)
+            #expect(bare.demands.byGrid.allSatisfy { $0.label == $0.key })
+
+            for change in try StreetImport(month.street, held: []).changes { _ = try await store.write(change) }
+            let named = try await store.monthlyReport(request)
+            #expect(named.scopeLabel == "\(community.name)（\(community.id)）")
+            let grids = Dictionary(uniqueKeysWithValues: month.street.grids.map { ($0.id.rawValue, $0.name) })
+            #expect(!named.demands.byGrid.isEmpty)
+            for row in named.demands.byGrid { #expect(row.label == "\(grids[row.key]!)（\(row.key)）") }
+            for demand in named.demands.oldestOpen { #expect(demand.gridLabel == "\(grids[demand.grid]!)（\(demand.grid)）") }
+            let workers = Dictionary(uniqueKeysWithValues: month.street.workers.map { ($0.id.rawValue, $0.name) })
+            #expect(!named.visits.byWorker.isEmpty)
+            for row in named.visits.byWorker { #expect(row.label == "\(workers[row.worker]!)（\(row.worker)）") }
+            #expect(named.text(.chinese).contains("社区 \(community.name)（\(community.id)）"))
+        }
+    }
 }

@@ -84,6 +84,11 @@ import Testing
                 "demand", "add", "--title", "楼道堆物清理", "--category", "消防安全", "--compound", "纺织厂宿舍", "--json")
                 as? [String: Any])
         #expect((demand["values"] as? [String: Any])?["compound"] as? String == "k001")
+        // Tables and the office's spreadsheet name the grid and the compound beside their keys.
+        let list = try worker.gridsync.succeed("demand", "list")
+        #expect(list.contains("东门一网格（g01）"), "\(list)")
+        let csv = try worker.gridsync.succeed("export", "--format", "csv", "--type", "demand")
+        #expect(csv.contains("纺织厂宿舍（k001）") && csv.contains("东门一网格（g01）"), "\(csv)")
         let unsent = try worker.unsent()
         let unknown = try worker.gridsync.run(
             ["demand", "add", "--title", "路灯不亮", "--category", "便民服务", "--compound", "纺织厂", "--json"])

@@ -54,6 +54,9 @@ public protocol ReplicaStore: Sendable {
     /// The street's entries of a reference type held here and not deleted, by key.
     func streetEntries(_ type: RecordType) async throws -> [StreetEntry]
 
+    /// The names of every entry of the street's lists held here and not deleted.
+    func streetNames() async throws -> StreetNames
+
     /// The monthly report's figures (两会一报), computed where the records are.
     func monthlyReport(_ request: MonthlyReport.Request) async throws -> MonthlyReport
 

@@ -45,13 +45,15 @@ public enum RecordExport {
             rows.append(["id", "scope", "deleted", "conflicts", "created", "changed"] + steps.suffix(1) + fields.map(\.name))
         }
         for record in records.filter({ $0.type == type }).sorted(by: { $0.id < $1.id }) {
-            var cells = [record.id.description, record.scope.description]
+            var cells = [record.id.description]
             switch style {
-            case .office:
+            case .office(let text):
+                cells.append(text.names.label(of: record.scope))
                 cells.append(record.isDeleted ? "是" : "否")
                 cells.append(
                     record.conflictedFields.map { type.schema[$0]?.label.chinese ?? $0 }.joined(separator: "、"))
             case .keys:
+                cells.append(record.scope.description)
                 cells.append(record.isDeleted ? "true" : "false")
                 cells.append(record.conflictedFields.joined(separator: ";"))
             }

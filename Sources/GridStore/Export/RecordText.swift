@@ -2,16 +2,19 @@ import Foundation
 import GridMerge
 import GridModel
 
-/// Record values as office staff and grid workers read them: labels instead of keys, 是/否
-/// instead of true/false, log entries as sentences (with the satisfaction rate of a survey),
-/// and dates in local time.
+/// Record values as office staff and grid workers read them: labels instead of keys, names
+/// beside the street's keys, 是/否 instead of true/false, log entries as sentences (with the
+/// satisfaction rate of a survey), and dates in local time.
 public struct RecordText: Sendable {
     /// The time zone dates are shown in: the office's.
     public var timeZone: TimeZone
+    /// The names of the street's communities, grids, compounds and workers, shown with their keys.
+    public var names: StreetNames
 
-    /// Shows dates in `timeZone` (the system's by default).
-    public init(timeZone: TimeZone = .current) {
+    /// Shows dates in `timeZone` (the system's by default), and the street's entries by `names`.
+    public init(timeZone: TimeZone = .current, names: StreetNames = StreetNames()) {
         self.timeZone = timeZone
+        self.names = names
     }
 
     /// A register value of `field`: the Chinese label of a choice, 是 or 否, the text as written,
@@ -28,6 +31,7 @@ public struct RecordText: Sendable {
         case (.text(let key), .choice(let choices)):
             return choices.choices.first { $0.key == key }?.label.chinese ?? key
         case (.boolean(let yes), _): return yes ? "是" : "否"
+        case (.text(let key), _): return domain.streetType.map { names.label($0, key) } ?? key
         default: return value.description
         }
     }

@@ -7,7 +7,7 @@ extension MonthlyReport {
     /// section starting where it fits).
     public func html(_ language: ReportLanguage = .chinese) -> String {
         let l = language
-        let scopeName = scope == "street" ? l("全街道", "the whole street") : l("社区 ", "community ") + scope
+        let scopeName = scope == "street" ? l("全街道", "the whole street") : l("社区 ", "community ") + scopeLabel
         let title = l("两会一报 月度报告 \(month)（\(scopeName)）", "Monthly report \(month) (\(scopeName))")
         var page = HTMLPage()
         page.raw("<h1>\(HTMLText.escape(title))</h1>")
@@ -63,7 +63,7 @@ extension MonthlyReport {
             page.subheading(l("最久未结", "Open longest"))
             page.table(
                 [l("提出日期", "raised"), l("诉求", "title"), l("网格", "grid"), l("已开天数", "days open")],
-                demands.oldestOpen.map { [$0.raisedOn, $0.title, $0.grid, String($0.daysOpen)] }, numeric: 3...3)
+                demands.oldestOpen.map { [$0.raisedOn, $0.title, $0.gridLabel, String($0.daysOpen)] }, numeric: 3...3)
         }
     }
 
@@ -78,7 +78,7 @@ extension MonthlyReport {
         guard !visits.byWorker.isEmpty else { return }
         page.table(
             [l("网格员", "worker"), l("次数", "visits"), l("达标", "at target")],
-            visits.byWorker.map { [$0.worker, String($0.visits), $0.metTarget ? l("是", "yes") : l("否", "no")] },
+            visits.byWorker.map { [$0.label, String($0.visits), $0.metTarget ? l("是", "yes") : l("否", "no")] },
             numeric: 1...1, columns: 3)
     }
 

@@ -6,7 +6,7 @@ extension MonthlyReport {
     public func text(_ language: ReportLanguage = .chinese) -> String {
         let l = language
         var lines: [String] = []
-        let scopeName = scope == "street" ? l("全街道", "the whole street") : l("社区 ", "community ") + scope
+        let scopeName = scope == "street" ? l("全街道", "the whole street") : l("社区 ", "community ") + scopeLabel
         lines.append(l("两会一报 月度报告 \(month)（\(scopeName)）", "Monthly report \(month) (\(scopeName))"))
         lines.append("")
         lines.append(l("一、居民诉求", "1. Residents' demands"))
@@ -29,7 +29,7 @@ extension MonthlyReport {
             lines.append("  " + l("最久未结:", "open longest:"))
             for demand in demands.oldestOpen {
                 lines.append(
-                    "    \(demand.raisedOn) \(demand.title)（\(demand.grid)）"
+                    "    \(demand.raisedOn) \(demand.title)（\(demand.gridLabel)）"
                         + l(" 已 \(demand.daysOpen) 天", " \(demand.daysOpen) days"))
             }
         }
@@ -38,7 +38,7 @@ extension MonthlyReport {
         lines.append(l("共 \(visits.total) 次，每人目标 \(visits.target) 次", "\(visits.total) in all, target \(visits.target) each"))
         for worker in visits.byWorker {
             lines.append(
-                "    \(worker.worker)  \(worker.visits)" + (worker.metTarget ? l(" 达标", " met") : l(" 未达标", " below")))
+                "    \(worker.label)  \(worker.visits)" + (worker.metTarget ? l(" 达标", " met") : l(" 未达标", " below")))
         }
         lines.append("")
         lines.append(l("三、微项目", "3. Micro-projects"))
@@ -78,7 +78,7 @@ extension MonthlyReport {
     /// blank line, for each table; with a byte-order mark, and no cell run as a formula.
     public func csv(_ language: ReportLanguage = .chinese) -> String {
         let l = language
-        var rows: [[String]] = [[l("两会一报 月度报告", "Monthly report"), month, scope]]
+        var rows: [[String]] = [[l("两会一报 月度报告", "Monthly report"), month, scopeLabel]]
         func section(_ title: String, _ header: [String], _ body: [[String]]) {
             rows.append([])
             rows.append([title])
@@ -97,10 +97,10 @@ extension MonthlyReport {
         section(l("诉求（按网格）", "Demands by grid"), [l("网格", "grid")] + counts, countRows(demands.byGrid))
         section(
             l("最久未结的诉求", "Open longest"), [l("编号", "id"), l("诉求", "title"), l("网格", "grid"), l("提出日期", "raised"), l("天数", "days")],
-            demands.oldestOpen.map { [$0.id, $0.title, $0.grid, $0.raisedOn, String($0.daysOpen)] })
+            demands.oldestOpen.map { [$0.id, $0.title, $0.gridLabel, $0.raisedOn, String($0.daysOpen)] })
         section(
             l("入户走访", "Visits"), [l("网格员", "worker"), l("次数", "visits"), l("目标", "target"), l("达标", "met")],
-            visits.byWorker.map { [$0.worker, String($0.visits), String(visits.target), $0.metTarget ? l("是", "yes") : l("否", "no")] })
+            visits.byWorker.map { [$0.label, String($0.visits), String(visits.target), $0.metTarget ? l("是", "yes") : l("否", "no")] })
         section(
             l("微项目（按阶段）", "Projects by stage"), [l("阶段", "stage"), l("项目数", "projects")],
             projects.byStage.map { [l($0.label, $0.stage), String($0.projects)] })

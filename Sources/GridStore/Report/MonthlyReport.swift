@@ -44,7 +44,8 @@ public struct MonthlyReport: Encodable, Sendable {
     public struct DemandCounts: Encodable, Sendable, Hashable {
         /// The category or grid key.
         public var key: String
-        /// Its Chinese label (the key for a grid, until the street's names are synced).
+        /// Its Chinese label; a grid's name with its key (the key alone when the street's
+        /// lists have not reached the replica).
         public var label: String
         public var raised = 0
         public var accepted = 0
@@ -56,7 +57,9 @@ public struct MonthlyReport: Encodable, Sendable {
     public struct OpenDemand: Encodable, Sendable, Hashable {
         public var id: String
         public var title: String
+        /// The grid's key, and its name with the key.
         public var grid: String
+        public var gridLabel: String
         public var raisedOn: String
         /// Days from being raised to the end of the month.
         public var daysOpen: Int
@@ -82,7 +85,9 @@ public struct MonthlyReport: Encodable, Sendable {
 
     /// One worker's visits.
     public struct WorkerVisits: Encodable, Sendable, Hashable {
+        /// The worker's key, and their name with the key.
         public var worker: String
+        public var label: String
         public var visits: Int
         /// Whether the month's target was met.
         public var metTarget: Bool
@@ -171,6 +176,8 @@ public struct MonthlyReport: Encodable, Sendable {
     public var month: String
     /// The community's key, or `street`.
     public var scope: String
+    /// The community's name with its key, or `street`.
+    public var scopeLabel: String
     /// The time zone months were counted in.
     public var timeZone: String
     public var demands = Demands()

@@ -19,14 +19,17 @@ extension SQLiteReplicaStore {
             start: Self.clock(start), end: Self.clock(end), yearStart: Self.clock(yearStart), endMilliseconds: end)
         let community = request.community?.rawValue
         return try await read { db in
+            let names = try Self.streetNames(db)
             var report = MonthlyReport(
-                month: request.month, scope: community ?? "street", timeZone: request.timeZone.identifier)
+                month: request.month, scope: community ?? "street",
+                scopeLabel: community.map { names.label(.community, $0) } ?? "street",
+                timeZone: request.timeZone.identifier)
             try Self.demands(
                 db, clocks, community: community, oldest: request.oldestCount,
-                text: RecordText(timeZone: request.timeZone), into: &report.demands)
+                text: RecordText(timeZone: request.timeZone, names: names), into: &report.demands)
             try Self.visits(
                 db, from: month.firstDay, before: month.next.firstDay, community: community, target: request.visitTarget,
-                into: &report.visits)
+                names: names, into: &report.visits)
             try Self.projects(db, month: request.month, community: community, into: &report.projects)
             report.funding = try Self.funding(db, clocks, community: community, commitment: request.yearlyCommitment)
             report.satisfaction = try Self.satisfaction(db, before: clocks.end, community: community)
@@ -71,7 +74,7 @@ extension SQLiteReplicaStore {
         {
             let label = Category(rawValue: category)?.label.chinese ?? category
             byCategory[category, default: .init(key: category, label: label)][keyPath: figure] += amount
-            byGrid[grid, default: .init(key: grid, label: grid)][keyPath: figure] += amount
+            byGrid[grid, default: .init(key: grid, label: text.names.label(.grid, grid))][keyPath: figure] += amount
         }
         let scope = inCommunity(community)
         let extra: [(any DatabaseValueConvertible)?] = community.map { [$0] } ?? []
@@ -141,7 +144,8 @@ extension SQLiteReplicaStore {
             let title = try String.fetchOne(
                 db, sql: "SELECT \(latest("title")) FROM records r WHERE r.id = ?", arguments: [demand.id])
             return MonthlyReport.OpenDemand(
-                id: demand.id, title: title ?? "", grid: demand.grid, raisedOn: text.date(of: demand.raised),
+                id: demand.id, title: title ?? "", grid: demand.grid, gridLabel: text.names.label(.grid, demand.grid),
+                raisedOn: text.date(of: demand.raised),
                 daysOpen: Int((Int64(clocks.endMilliseconds) - Int64(demand.raised.milliseconds)) / 86_400_000))
         }
         demands.byCategory = byCategory.values.sorted { $0.key < $1.key }
@@ -163,7 +167,7 @@ extension SQLiteReplicaStore {
 
     private static func visits(
         _ db: Database, from first: String, before next: String, community: String?, target: Int,
-        into visits: inout MonthlyReport.Visits
+        names: StreetNames, into visits: inout MonthlyReport.Visits
     ) throws {
         let rows = try Row.fetchAll(
             db,
@@ -175,7 +179,9 @@ extension SQLiteReplicaStore {
         visits.target = target
         visits.byWorker = rows.map { row in
             let count: Int = row[1]
-            return MonthlyReport.WorkerVisits(worker: row[0] ?? "", visits: count, metTarget: count >= target)
+            let worker: String = row[0] ?? ""
+            return MonthlyReport.WorkerVisits(
+                worker: worker, label: names.label(.worker, worker), visits: count, metTarget: count >= target)
         }
         visits.total = visits.byWorker.reduce(0) { $0 + $1.visits }
     }

@@ -466,6 +466,20 @@ public final class SQLiteReplicaStore: ReplicaStore {
         }
     }
 
+    public func streetNames() async throws -> StreetNames {
+        try await read { db in try Self.streetNames(db) }
+    }
+
+    /// The street's names, read inside a transaction of the caller's.
+    static func streetNames(_ db: Database) throws -> StreetNames {
+        var entries: [RecordType: [StreetEntry]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT type, key, name FROM street WHERE deleted = 0") {
+            guard let type = RecordType(rawValue: row[0]) else { continue }
+            entries[type, default: []].append(StreetEntry(key: row[1], name: row[2]))
+        }
+        return StreetNames(entries)
+    }
+
     public func records(naming id: RecordID) async throws -> [RecordState] {
         let text = id.description
         let states = try await read { db in

@@ -51,7 +51,7 @@ struct ExportCommand: AsyncParsableCommand {
         case .jsonl:
             print(try RecordExport.jsonLines(records), terminator: "")
         case .csv:
-            let style: RecordExport.CSVStyle = keys ? .keys : .office(RecordText())
+            let style: RecordExport.CSVStyle = keys ? .keys : .office(RecordText(names: try await store.streetNames()))
             let type = recordType ?? .demand
             let timelines = try await store.timelines(of: records.filter { $0.type == type }.map(\.id))
             print(RecordExport.csv(records, type: type, style: style, timelines: timelines), terminator: "")

@@ -63,7 +63,7 @@ enum RecordActions {
         guard let record = try await store.record(id) else { return }
         let timeline = try await store.timelines(of: [id])[id]
         let linked = try await store.records(naming: id)
-        let text = RecordText()
+        let text = RecordText(names: try await store.streetNames())
         print(
             output.json
                 ? try RecordPresenter.json(DatedRecordDocument(record, timeline, text: text, linked: linked))
@@ -74,7 +74,7 @@ enum RecordActions {
     static func list(_ query: RecordQuery, store: any ReplicaStore, output: OutputOptions) async throws {
         let records = try await store.records(query)
         let timelines = try await store.timelines(of: records.map(\.id))
-        let text = RecordText()
+        let text = RecordText(names: try await store.streetNames())
         print(
             output.json
                 ? try RecordPresenter.json(records.map { DatedRecordDocument($0, timelines[$0.id], text: text) })

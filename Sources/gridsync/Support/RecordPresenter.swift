@@ -38,7 +38,7 @@ enum RecordPresenter {
                 table.rows.append([
                     shortID(record.id), raised(record), TextTable.truncated(record.value("title").description, to: 30),
                     label(record, "category"), label(record, "status"), label(record, "urgency"),
-                    String(record.counters["backers"]?.value ?? 0), record.scope.grid?.rawValue ?? "", marks(record),
+                    String(record.counters["backers"]?.value ?? 0), text.names.label(of: record.scope), marks(record),
                 ])
             }
         case .visit:
@@ -46,7 +46,8 @@ enum RecordPresenter {
             for record in records {
                 table.rows.append([
                     shortID(record.id), record.value("visited-on").description, label(record, "purpose"),
-                    record.value("worker").description, record.value("compound").description,
+                    text.names.label(.worker, record.value("worker").description),
+                    record.value("compound") == .null ? "" : text.names.label(.compound, record.value("compound").description),
                     TextTable.truncated(record.value("household").description, to: 20), marks(record),
                 ])
             }
@@ -59,7 +60,7 @@ enum RecordPresenter {
                 table.rows.append([
                     shortID(record.id), raised(record), TextTable.truncated(record.value("title").description, to: 30),
                     label(record, "category"), label(record, "stage"), String(funding),
-                    record.scope.grid?.rawValue ?? record.scope.description, marks(record),
+                    text.names.label(of: record.scope), marks(record),
                 ])
             }
         case .community, .grid, .compound, .worker:
