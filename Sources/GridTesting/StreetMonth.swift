@@ -25,9 +25,10 @@ public struct StreetMonth: Sendable {
         public var daysToResolve: [Double] = []
         /// Visits in November by worker key.
         public var visits: [String: Int] = [:]
-        public var governmentInMonth: Int64 = 0
-        public var societyInYear: Int64 = 0
-        public var residentsInMonth: Int64 = 0
+        /// Funding in fen: the government's and the residents' of the month, society's of the year.
+        public var governmentInMonthFen: Int64 = 0
+        public var societyInYearFen: Int64 = 0
+        public var residentsInMonthFen: Int64 = 0
         /// Projects that filed progress for November.
         public var progressEntries = 0
         /// Projects under way that filed none.
@@ -168,7 +169,7 @@ public struct StreetMonth: Sendable {
                 ))
             changes.append(
                 (at("2026-10-06"), RecordChange(record: id, target: .edit, edits: [.change("funding-society", by: Int64(1_000 * (index + 1)))])))
-            expected.societyInYear += Int64(1_000 * (index + 1))
+            expected.societyInYearFen += Int64(1_000 * (index + 1)) * 100
             changes.append(
                 (
                     at("2026-11-02"),
@@ -185,12 +186,13 @@ public struct StreetMonth: Sendable {
                     RecordChange(
                         record: id, target: .edit,
                         edits: [
+                            // Whole yuan as gridsync/2 recorded them, and fen as gridsync/3 does.
                             .change("funding-government", by: Int64(10_000 * (index + 1))),
-                            .change("funding-residents", by: 500),
+                            .change("funding-residents-fen", by: 50_050),
                         ])
                 ))
-            expected.governmentInMonth += Int64(10_000 * (index + 1))
-            expected.residentsInMonth += 500
+            expected.governmentInMonthFen += Int64(10_000 * (index + 1)) * 100
+            expected.residentsInMonthFen += 50_050
             expected.stages[ProjectStage.implement.key, default: 0] += 1
             if index % 2 == 0 {
                 changes.append(

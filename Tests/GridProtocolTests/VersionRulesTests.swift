@@ -58,6 +58,18 @@ import Testing
         // Its cursor still moves past the op it was not sent: nothing is waiting for it.
         #expect(action == .send(.batch(through: 2, more: false, ops: [Self.demandOp])))
 
+        // Nor the fen of a project's funding, a field gridsync/2 does not know.
+        let fen = OpLineTests.op(
+            OpLineTests.id(0xb2, 2), 1_793_491_200_000, 1, "w002", type: .project, field: "funding-residents-fen",
+            .change(350_050))
+        let yuan = OpLineTests.op(
+            OpLineTests.id(0xb2, 3), 1_793_491_200_000, 2, "w002", type: .project, field: "funding-residents",
+            .change(3_500))
+        _ = session.received(.pull(after: 2, limit: 10))
+        #expect(
+            session.batchLoaded(ops: [fen, yuan], through: 4, more: false)
+                == .send(.batch(through: 4, more: false, ops: [yuan])))
+
         var (current, _) = Self.welcomed("gridsync/3")
         _ = current.received(.pull(after: 0, limit: 10))
         let all = current.batchLoaded(ops: [Self.compoundOp, Self.demandOp], through: 2, more: false)

@@ -122,9 +122,10 @@ import Testing
             #expect(report.projects.progress.first?.percent == 60)
             #expect(report.projects.withoutProgress.map(\.title) == ["停车自治公约"])
 
-            #expect(report.funding.month.government == 19_500 && report.funding.month.residents == 3_500)
-            #expect(report.funding.month.society == 0 && report.funding.yearToDate.society == 1_000)
-            #expect(report.funding.yearToDate.total == 24_000)
+            #expect(report.funding.month.government == Money(yuan: 19_500))
+            #expect(report.funding.month.residents == Money(yuan: 3_500))
+            #expect(report.funding.month.society == Money(fen: 0) && report.funding.yearToDate.society == Money(yuan: 1_000))
+            #expect(report.funding.yearToDate.total == Money(yuan: 24_000))
             #expect(report.funding.commitmentShare == 0.039)
 
             #expect(report.satisfaction.map(\.title) == ["文明巡查"])
@@ -161,9 +162,11 @@ import Testing
             #expect(report.demands.oldestOpen.count == 10)
             #expect(Dictionary(uniqueKeysWithValues: report.visits.byWorker.map { ($0.worker, $0.visits) }) == expected.visits)
             #expect(report.visits.byWorker.filter(\.metTarget).count == expected.visits.values.filter { $0 >= 40 }.count)
-            #expect(report.funding.month.government == expected.governmentInMonth)
-            #expect(report.funding.month.residents == expected.residentsInMonth)
-            #expect(report.funding.month.society == 0 && report.funding.yearToDate.society == expected.societyInYear)
+            #expect(report.funding.month.government == Money(fen: expected.governmentInMonthFen))
+            #expect(report.funding.month.residents == Money(fen: expected.residentsInMonthFen))
+            #expect(
+                report.funding.month.society == Money(fen: 0)
+                    && report.funding.yearToDate.society == Money(fen: expected.societyInYearFen))
             #expect(report.projects.progress.count == expected.progressEntries)
             #expect(report.projects.withoutProgress.count == expected.withoutProgress)
             #expect(Dictionary(uniqueKeysWithValues: report.projects.byStage.filter { $0.projects > 0 }.map { ($0.stage, $0.projects) }) == expected.stages)

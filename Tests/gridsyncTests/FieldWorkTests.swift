@@ -75,7 +75,7 @@ import Testing
         let shown = try #require(gridsync.json("project", "show", projectID, "--json") as? [String: Any])
         #expect((shown["values"] as? [String: Any])?["stage"] as? String == "implement")
         let counters = try #require(shown["counters"] as? [String: Int])
-        #expect(counters == ["funding-government": 20000, "funding-residents": 3500])
+        #expect(counters == ["funding-government-fen": 2_000_000, "funding-residents-fen": 350_000])
         let logs = try #require(shown["logs"] as? [String: [[String: Any]]])
         #expect(logs["progress"]?.count == 1 && logs["satisfaction"]?.count == 1)
 

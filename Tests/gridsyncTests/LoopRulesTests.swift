@@ -43,19 +43,30 @@ import Testing
 
         let project = try Self.id(laptop, "project", "add", "--title", "楼道微消防站", "--category", "消防安全")
         let negativeFirst = try laptop.run("project", "fund", project, "--source", "政府", "--yuan", "-500")
-        #expect(negativeFirst.status == 1 && negativeFirst.error.contains("no yuan from 政府 yet"))
+        #expect(negativeFirst.status == 1 && negativeFirst.error.contains("no money from 政府 yet"), "\(negativeFirst.error)")
         try laptop.succeed("project", "fund", project, "--source", "政府", "--yuan", "20000")
         try laptop.succeed("project", "fund", project, "--source", "政府", "--yuan", "-500")
+        // Yuan with two decimals are kept exactly, in fen; a third decimal is refused, not rounded.
+        try laptop.succeed("project", "fund", project, "--source", "居民", "--yuan", "3,500.50")
+        let third = try laptop.run("project", "fund", project, "--source", "居民", "--yuan", "0.505", "--json")
+        #expect(third.status == 1 && third.error.contains("\"code\":\"bad-format\""), "\(third.error)")
+        #expect(third.error.contains("at most two decimals"), "\(third.error)")
+        let tooMuch = try laptop.run("project", "fund", project, "--source", "居民", "--yuan", "-3500.51")
+        #expect(tooMuch.status == 1 && tooMuch.error.contains("at most -3500.50"), "\(tooMuch.error)")
         let funded = try laptop.json("project", "show", project, "--json") as? [String: Any]
-        #expect((funded?["counters"] as? [String: Any])?["funding-government"] as? Int == 19_500)
+        let counters = funded?["counters"] as? [String: Any]
+        #expect(counters?["funding-government-fen"] as? Int == 1_950_000)
+        #expect(counters?["funding-residents-fen"] as? Int == 350_050)
+        let shown = try laptop.succeed("project", "show", project)
+        #expect(shown.contains("funding-government: 19500") && shown.contains("funding-residents: 3500.50"), "\(shown)")
 
         // A filter that names no status is a refusal like the others: in JSON, with its code.
         let unknown = try laptop.run("demand", "list", "--status", "foo", "--json")
         #expect(unknown.status == 1 && unknown.error.contains("\"code\":\"unknown-choice\""), "\(unknown.error)")
         // So is a command line that does not parse; --help is not a refusal.
-        let cents = try laptop.run("project", "fund", project, "--source", "政府", "--yuan", "3500.50", "--json")
-        #expect(cents.status == 64 && cents.error.hasPrefix("{\"error\":{\"code\":\"usage\""), "\(cents.error)")
-        #expect(cents.error.contains("3500.50"), "\(cents.error)")
+        let usage = try laptop.run("demand", "add", "--title", "路灯不亮", "--category", "消防安全", "--backers", "many", "--json")
+        #expect(usage.status == 64 && usage.error.hasPrefix("{\"error\":{\"code\":\"usage\""), "\(usage.error)")
+        #expect(usage.error.contains("many"), "\(usage.error)")
         let help = try laptop.run("demand", "list", "--help", "--json")
         #expect(help.status == 0 && help.output.contains("USAGE"), "\(help.output)")
     }

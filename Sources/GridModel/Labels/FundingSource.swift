@@ -15,6 +15,11 @@ public enum FundingSource: String, LabelledKey {
         }
     }
 
-    /// The project counter field that holds the yuan raised from this source.
+    /// The project counter field that holds the whole yuan raised from this source, as
+    /// gridsync/2 recorded them; still read, no longer written.
     public var fieldName: String { "funding-\(rawValue)" }
+
+    /// The project counter field that holds the fen raised from this source (gridsync/3):
+    /// the amount of a source is both fields together.
+    public var fenFieldName: String { "funding-\(rawValue)-fen" }
 }

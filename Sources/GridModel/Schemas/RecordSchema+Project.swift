@@ -24,6 +24,15 @@ extension RecordSchema {
                 FundingSource.residents.fieldName, Label("居民筹资(元)", "residents' funding (yuan)"),
                 .counter(change: -10_000_000...10_000_000)),
             FieldSpec(
+                FundingSource.government.fenFieldName, Label("政府资金(分)", "government funding (fen)"),
+                .counter(change: -1_000_000_000...1_000_000_000)),
+            FieldSpec(
+                FundingSource.society.fenFieldName, Label("社会资金(分)", "society funding (fen)"),
+                .counter(change: -1_000_000_000...1_000_000_000)),
+            FieldSpec(
+                FundingSource.residents.fenFieldName, Label("居民筹资(分)", "residents' funding (fen)"),
+                .counter(change: -1_000_000_000...1_000_000_000)),
+            FieldSpec(
                 "progress", Label("月度进展", "monthly progress"),
                 .log(entry: [
                     FieldSpec("month", Label("月份", "month"), .register(.month), required: true),

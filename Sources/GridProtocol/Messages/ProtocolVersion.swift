@@ -1,4 +1,5 @@
 import GridMerge
+import GridModel
 
 /// A version of the line protocol: what a `HELLO` asks for and a `WELCOME` grants.
 ///
@@ -10,7 +11,8 @@ import GridMerge
 public enum ProtocolVersion: String, Sendable, Comparable, CaseIterable {
     /// Visits, demands and projects.
     case gridsync2 = "gridsync/2"
-    /// And the street's reference data: communities, grids, compounds and workers.
+    /// And the street's reference data (communities, grids, compounds and workers), and
+    /// projects' funding in fen.
     case gridsync3 = "gridsync/3"
 
     /// The version this code speaks.
@@ -20,10 +22,13 @@ public enum ProtocolVersion: String, Sendable, Comparable, CaseIterable {
     /// with a later version are left out of what it is sent.
     public func carries(_ op: Op) -> Bool {
         switch self {
-        case .gridsync2: !op.recordType.isReference
+        case .gridsync2: !op.recordType.isReference && !Self.fieldsOfGridsync3.contains(op.field)
         case .gridsync3: true
         }
     }
+
+    /// The fields that gridsync/3 added to the record types gridsync/2 has.
+    static let fieldsOfGridsync3 = Set(FundingSource.allCases.map(\.fenFieldName))
 
     /// Orders versions from the oldest.
     public static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool {

@@ -34,7 +34,12 @@ public enum RecordExport {
         _ records: [RecordState], type: RecordType, style: CSVStyle = .keys,
         timelines: [RecordID: RecordTimeline] = [:]
     ) -> String {
-        let fields = type.schema.fields.filter { $0.name != RecordSchema.deletedField }
+        let fenFields = Set(FundingSource.allCases.map(\.fenFieldName))
+        let fields = type.schema.fields.filter { field in
+            guard field.name != RecordSchema.deletedField else { return false }
+            if case .office = style { return !fenFields.contains(field.name) }
+            return true
+        }
         let steps = type == .demand ? ["办结时间", "closed"] : type == .project ? ["各阶段", "stages"] : []
         var rows: [[String]] = []
         switch style {
@@ -117,7 +122,13 @@ public enum RecordExport {
             return text.elements(record.sets[field.name]?.elements ?? [], of: field)
         case (.set, .keys):
             return record.sets[field.name]?.elements.joined(separator: ";") ?? ""
-        case (.counter, _):
+        case (.counter, .office):
+            // A source's money, yuan and fen together, under the yuan column (the fen one is left out).
+            if let source = FundingSource.allCases.first(where: { $0.fieldName == field.name }) {
+                return record.funding(from: source).yuanText
+            }
+            return String(record.counters[field.name]?.value ?? 0)
+        case (.counter, .keys):
             return String(record.counters[field.name]?.value ?? 0)
         case (.log, .office(let text)):
             return record.logs[field.name].map { text.entries($0, of: field).joined(separator: "\n") } ?? ""

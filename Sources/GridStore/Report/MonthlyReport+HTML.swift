@@ -110,8 +110,9 @@ extension MonthlyReport {
 
     private func fundingSection(_ page: inout HTMLPage, _ l: ReportLanguage) {
         page.section(l("四、资金（元）", "4. Funding (yuan)"))
-        let yuan = { (value: Double) in Self.yuan(Int64(value)) }
-        let sources: [(String, String, KeyPath<Funding, Int64>)] = [
+        // The chart draws yuan; its labels show them as the table does.
+        let yuan = { (value: Double) in Money(fen: Int64((value * 100).rounded())).groupedYuanText }
+        let sources: [(String, String, KeyPath<Funding, Money>)] = [
             (l("政府", "government"), "#4e79a7", \.government),
             (l("社会", "society"), "#f28e2b", \.society),
             (l("居民", "residents"), "#76b7b2", \.residents),
@@ -121,24 +122,31 @@ extension MonthlyReport {
                 title: l("资金来源", "Funding by source"),
                 series: sources.map { ReportChart.Series(name: $0.0, color: $0.1, format: yuan) },
                 rows: [
-                    .init(label: l("本月", "this month"), values: sources.map { Double(funding.month[keyPath: $0.2]) }),
+                    .init(
+                        label: l("本月", "this month"),
+                        values: sources.map { Double(funding.month[keyPath: $0.2].fen) / 100 }),
                     .init(
                         label: l("本年累计", "year to date"),
-                        values: sources.map { Double(funding.yearToDate[keyPath: $0.2]) }),
+                        values: sources.map { Double(funding.yearToDate[keyPath: $0.2].fen) / 100 }),
                 ],
                 marker: funding.commitment > 0
-                    ? (Double(funding.commitment), l("年度承诺 ", "yearly commitment ") + Self.yuan(funding.commitment))
+                    ? (
+                        Double(funding.commitment),
+                        l("年度承诺 ", "yearly commitment ") + Money(yuan: funding.commitment).groupedYuanText
+                    )
                     : nil
             ).svg)
         page.table(
             ["", l("政府", "government"), l("社会", "society"), l("居民", "residents"), l("合计", "total")],
             [(l("本月", "this month"), funding.month), (l("本年累计", "year to date"), funding.yearToDate)].map {
-                [$0.0] + [$0.1.government, $0.1.society, $0.1.residents, $0.1.total].map(Self.yuan)
+                [$0.0] + [$0.1.government, $0.1.society, $0.1.residents, $0.1.total].map(\.groupedYuanText)
             }, numeric: 1...4)
         page.paragraph(
-            l("政府资金占年度承诺 \(Self.yuan(funding.commitment)) 元的 \(Self.percent(funding.commitmentShare))。",
+            l(
+                "政府资金占年度承诺 \(Money(yuan: funding.commitment).groupedYuanText) 元的 "
+                    + "\(Self.percent(funding.commitmentShare))。",
                 "Government funding is \(Self.percent(funding.commitmentShare)) of the yearly "
-                    + "\(Self.yuan(funding.commitment)) yuan."))
+                    + "\(Money(yuan: funding.commitment).groupedYuanText) yuan."))
     }
 
     private func satisfactionSection(_ page: inout HTMLPage, _ l: ReportLanguage) {
@@ -159,17 +167,6 @@ extension MonthlyReport {
             [l("项目名称", "title"), l("受访人数", "respondents"), l("满意人数", "satisfied"), l("满意率", "rate")],
             satisfaction.map { [$0.title, String($0.respondents), String($0.satisfied), Self.percent($0.rate)] },
             numeric: 1...3)
-    }
-
-    /// Yuan with thousands grouped: `500,000`.
-    static func yuan(_ value: Int64) -> String {
-        let digits = String(value.magnitude)
-        var grouped = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { grouped += "," }
-            grouped.append(digit)
-        }
-        return (value < 0 ? "-" : "") + grouped
     }
 }
 

@@ -56,9 +56,12 @@ extension MonthlyReport {
         lines.append(l("四、资金（元）", "4. Funding (yuan)"))
         for (title, funding) in [(l("本月", "this month"), self.funding.month), (l("本年累计", "year to date"), self.funding.yearToDate)] {
             lines.append(
-                "  \(title): " + l("政府 \(funding.government) 社会 \(funding.society) 居民 \(funding.residents) 合计 \(funding.total)",
-                    "government \(funding.government) society \(funding.society) residents \(funding.residents) "
-                        + "total \(funding.total)"))
+                "  \(title): "
+                    + l(
+                        "政府 \(funding.government.yuanText) 社会 \(funding.society.yuanText) "
+                            + "居民 \(funding.residents.yuanText) 合计 \(funding.total.yuanText)",
+                        "government \(funding.government.yuanText) society \(funding.society.yuanText) "
+                            + "residents \(funding.residents.yuanText) total \(funding.total.yuanText)"))
         }
         lines.append(
             "  " + l("政府资金占年度承诺 \(self.funding.commitment) 元的 \(Self.percent(self.funding.commitmentShare))",
@@ -127,7 +130,7 @@ extension MonthlyReport {
     }
 
     private static func amounts(_ funding: Funding) -> [String] {
-        [funding.government, funding.society, funding.residents, funding.total].map(String.init)
+        [funding.government, funding.society, funding.residents, funding.total].map(\.yuanText)
     }
 
     /// A figure as people read it: whole as digits, a fraction with one decimal.

@@ -133,21 +133,22 @@ public struct MonthlyReport: Encodable, Sendable {
         public var projects: Int
     }
 
-    /// Yuan by source.
+    /// Money by source; in JSON, yuan (a number with up to two decimals).
     public struct Funding: Encodable, Sendable {
-        public var government: Int64 = 0
-        public var society: Int64 = 0
-        public var residents: Int64 = 0
-        public var total: Int64 { government + society + residents }
+        public var government = Money(fen: 0)
+        public var society = Money(fen: 0)
+        public var residents = Money(fen: 0)
+        public var total: Money { government + society + residents }
 
         enum CodingKeys: String, CodingKey { case government, society, residents, total }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(government, forKey: .government)
-            try container.encode(society, forKey: .society)
-            try container.encode(residents, forKey: .residents)
-            try container.encode(total, forKey: .total)
+            for (key, money) in [
+                (CodingKeys.government, government), (.society, society), (.residents, residents), (.total, total),
+            ] {
+                try container.encode(Decimal(money.fen) / 100, forKey: key)
+            }
         }
     }
 

@@ -193,7 +193,8 @@ enum Migrations {
     ///
     /// gridsync/3 brought these records; a daemon leaves them out of what it sends gridsync/2 laptops. So a replica
     /// that synced under gridsync/2 pulls once more from the start of each server's log, to receive the reference
-    /// records it was not sent (the ops it holds are skipped).
+    /// records it was not sent (the ops it holds are skipped). gridsync/3 also keeps projects' funding in fen, in
+    /// fields of their own, which the monthly report's index takes in.
     private static func v4(_ db: Database) throws {
         try db.execute(
             sql: """
@@ -207,6 +208,12 @@ enum Migrations {
                 ) STRICT, WITHOUT ROWID;
                 CREATE INDEX street_by_key ON street (type, key);
                 UPDATE peers SET pulled_through = 0;
+                DROP INDEX ops_for_report;
+                CREATE INDEX ops_for_report ON ops (field, clock)
+                WHERE field = 'status' OR field = 'stage' OR field = 'progress' OR field = 'satisfaction'
+                    OR field = 'funding-government' OR field = 'funding-society' OR field = 'funding-residents'
+                    OR field = 'funding-government-fen' OR field = 'funding-society-fen'
+                    OR field = 'funding-residents-fen';
                 """)
     }
 }

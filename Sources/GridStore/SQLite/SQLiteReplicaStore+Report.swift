@@ -228,22 +228,29 @@ extension SQLiteReplicaStore {
     private static func funding(_ db: Database, _ clocks: Bounds, community: String?, commitment: Int64) throws
         -> MonthlyReport.FundingFigures
     {
+        // Named with `=` joined by `OR`, so that SQLite uses the partial index `ops_for_report` (Migrations.v4).
+        let fields = FundingSource.allCases.flatMap { [$0.fieldName, $0.fenFieldName] }
         func sums(from start: Int64) throws -> MonthlyReport.Funding {
             var funding = MonthlyReport.Funding()
             for row in try Row.fetchAll(
                 db,
                 sql: """
                     SELECT o.field, sum(json_extract(o.payload, '$.change')) FROM ops o JOIN records r ON r.id = o.record_id
-                    WHERE (o.field = 'funding-government' OR o.field = 'funding-society' OR o.field = 'funding-residents')
+                    WHERE (\(fields.map { "o.field = '\($0)'" }.joined(separator: " OR ")))
                         AND o.clock >= ? AND o.clock < ? AND r.deleted = 0 \(inCommunity(community))
                     GROUP BY o.field
                     """, arguments: StatementArguments([start, clocks.end] + (community.map { [$0] } ?? [])))
             {
-                let total: Int64 = row[1] ?? 0
-                switch row[0] as String {
-                case FundingSource.government.fieldName: funding.government = total
-                case FundingSource.society.fieldName: funding.society = total
-                default: funding.residents = total
+                let sum: Int64 = row[1] ?? 0
+                let field: String = row[0]
+                // Whole yuan as gridsync/2 recorded them, fen since.
+                guard let source = FundingSource.allCases.first(where: { $0.fieldName == field || $0.fenFieldName == field })
+                else { continue }
+                let money = field == source.fenFieldName ? Money(fen: sum) : Money(yuan: sum)
+                switch source {
+                case .government: funding.government = funding.government + money
+                case .society: funding.society = funding.society + money
+                case .residents: funding.residents = funding.residents + money
                 }
             }
             return funding
@@ -252,7 +259,8 @@ extension SQLiteReplicaStore {
         figures.month = try sums(from: clocks.start)
         figures.yearToDate = try sums(from: clocks.yearStart)
         figures.commitment = commitment
-        figures.commitmentShare = commitment > 0 ? Double(figures.yearToDate.government) / Double(commitment) : 0
+        figures.commitmentShare =
+            commitment > 0 ? Double(figures.yearToDate.government.fen) / Double(commitment * 100) : 0
         return figures
     }
 

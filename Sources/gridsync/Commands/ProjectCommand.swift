@@ -209,9 +209,11 @@ struct ProjectCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record money for a project, by source: government, society or residents (yuan).",
             discussion: """
+                Amounts are yuan with up to two decimals, kept exactly (in fen).
+
                 Examples:
                   gridsync project fund 9b1c07d2 --source 政府 --yuan 20000
-                  gridsync project fund 9b1c07d2 --source residents --yuan 3500
+                  gridsync project fund 9b1c07d2 --source residents --yuan 3500.50
                   gridsync project fund 9b1c07d2 --source 政府 --yuan -500    # corrects an entry 500 too high
                 """)
 
@@ -219,25 +221,33 @@ struct ProjectCommand: AsyncParsableCommand {
         @Option(help: "One of \(FundingSource.choices.summary).") var source: String
         @Option(
             parsing: .unconditional,
-            help: "Whole yuan (negative to correct an earlier entry; a source's total never goes below 0).")
-        var yuan: Int64
+            help: ArgumentHelp(
+                "Yuan, with up to two decimals (negative to correct an earlier entry; a source's total never goes "
+                    + "below 0).", valueName: "yuan"))
+        var yuan: String
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let funding: FundingSource = try RecordActions.filter(source, "source")!
+            guard let amount = Money(yuan: yuan), amount.fen != 0 else {
+                throw GridModel.ValidationError(
+                    .badFormat, field: "yuan", value: yuan,
+                    allowed: "yuan other than 0, with at most two decimals: 3500, 3500.50, or -500 to correct")
+            }
             let store = try data.openStore()
             let record = try await store.record(store.findRecord(id, type: .project))
-            let total = record?.counters[funding.fieldName]?.value ?? 0
-            guard total + yuan >= 0 else {
+            let total = record?.funding(from: funding) ?? Money(fen: 0)
+            guard (total + amount).fen >= 0 else {
                 throw GridModel.ValidationError(
-                    .outOfRange, field: funding.fieldName, value: String(yuan),
-                    allowed: total == 0
-                        ? "an amount of at least 0: the project has no yuan from \(funding.label.chinese) yet"
-                        : "a correction of at most -\(total): the project has \(total) yuan from \(funding.label.chinese)")
+                    .outOfRange, field: "yuan", value: yuan,
+                    allowed: total.fen == 0
+                        ? "an amount above 0: the project has no money from \(funding.label.chinese) yet"
+                        : "a correction of at most -\(total.yuanText): the project has \(total.yuanText) yuan from "
+                            + funding.label.chinese)
             }
             var builder = EditBuilder(.project)
-            try builder.change(funding.fieldName, by: yuan)
+            try builder.change(funding.fenFieldName, by: amount.fen)
             try await RecordActions.update(.project, id, builder, store: store, output: output)
         }
     }

@@ -54,12 +54,10 @@ enum RecordPresenter {
         case .project:
             table = TextTable(headers: ["id", "立项 created", "项目 title", "类别", "阶段", "资金(元)", "网格", ""])
             for record in records {
-                let funding = FundingSource.allCases.reduce(Int64(0)) {
-                    $0 + (record.counters[$1.fieldName]?.value ?? 0)
-                }
+                let funding = record.totalFunding.yuanText
                 table.rows.append([
                     shortID(record.id), raised(record), TextTable.truncated(record.value("title").description, to: 30),
-                    label(record, "category"), label(record, "stage"), String(funding),
+                    label(record, "category"), label(record, "stage"), funding,
                     text.names.label(of: record.scope), marks(record),
                 ])
             }
@@ -124,7 +122,15 @@ enum RecordPresenter {
             switch field.kind {
             case .register:
                 guard let register = record.registers[field.name] else { continue }
-                lines.append("\(name): \(label(record, field.name))")
+                let shown =
+                    if case .register(let domain) = field.shape, let listed = domain.streetType,
+                        case .text(let key) = record.value(field.name)
+                    {
+                        text.names.label(listed, key)
+                    } else {
+                        label(record, field.name)
+                    }
+                lines.append("\(name): \(shown)")
                 if register.isConflicted {
                     lines.append("  冲突 conflict: \(register.heads.count) competing values, the latest is shown:")
                     for head in register.heads.reversed() {
@@ -137,7 +143,15 @@ enum RecordPresenter {
                 guard let set = record.sets[field.name], !set.elements.isEmpty else { continue }
                 lines.append("\(name): \(set.elements.joined(separator: ", "))")
             case .counter:
-                guard let counter = record.counters[field.name] else { continue }
+                // A source's money is its yuan and its fen together, shown once, in yuan.
+                if let source = FundingSource.allCases.first(where: { $0.fieldName == field.name }) {
+                    let money = record.funding(from: source)
+                    if money.fen != 0 { lines.append("\(name): \(money.yuanText)") }
+                    continue
+                }
+                guard !FundingSource.allCases.contains(where: { $0.fenFieldName == field.name }),
+                    let counter = record.counters[field.name]
+                else { continue }
                 lines.append("\(name): \(counter.value)")
             case .log:
                 guard let log = record.logs[field.name], !log.items.isEmpty else { continue }
