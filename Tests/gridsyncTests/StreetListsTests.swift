@@ -97,11 +97,31 @@ import Testing
         #expect(unknown.error.contains("the nearest: 纺织厂宿舍 (k001)"), "\(unknown.error)")
         #expect(try worker.unsent() == unsent)
 
-        // The same sheets again change nothing.
+        // One entry added and one changed by the office, without a sheet, reach the grid's laptop.
+        _ = try office.gridsync.succeed(
+            "street", "add", "compound", "--key", "k004", "--grid", "东门一网格", "--name", "新建小区",
+            "--property-management", "有")
+        _ = try office.gridsync.succeed("street", "change", "compound", "纺织厂宿舍", "--name", "纺织厂宿舍（东院）")
+        let moved = try office.gridsync.run(["street", "change", "compound", "k001", "--grid", "g02", "--json"])
+        #expect(moved.status == 1 && moved.error.contains("stays where it was made"), "\(moved.error)")
+        let byWorker = try worker.gridsync.run(
+            ["street", "add", "compound", "--key", "k005", "--grid", "g01", "--name", "x", "--property-management", "无",
+             "--json"])
+        #expect(byWorker.status == 1 && byWorker.error.contains("\"code\":\"out-of-scope\""), "\(byWorker.error)")
+        try office.sync()
+        try worker.sync()
+        #expect(try Self.keys(worker, "compounds") == ["k001", "k002", "k004"])
+        let listed = try worker.gridsync.succeed("street", "list", "compounds")
+        #expect(listed.contains("纺织厂宿舍（东院）") && listed.contains("新建小区"), "\(listed)")
+
+        // The same sheets again change only what the office changed since: the name, back to the sheet's.
         let again = try #require(
             try office.gridsync.json("street", "import", "--compounds", compounds, "--workers", workers, "--json")
                 as? [String: Any])
-        #expect(((again["counts"] as? [[String: Any]]) ?? []).allSatisfy { $0["created"] as? Int == 0 && $0["changed"] as? Int == 0 })
+        let againCounts = (again["counts"] as? [[String: Any]]) ?? []
+        #expect(againCounts.map { $0["created"] as? Int } == [0, 0, 0, 0], "\(againCounts)")
+        #expect(againCounts.map { $0["changed"] as? Int } == [0, 0, 1, 0], "\(againCounts)")
+        #expect((again["unlisted"] as? [[String: Any]])?.map { $0["key"] as? String } == ["k004"])
     }
 
     @Test func aLaptopStillOnGridsync2IsSentNoReferenceData() throws {

@@ -10,9 +10,15 @@ enum RecordActions {
     static func create(
         _ type: RecordType, _ builder: EditBuilder, grid: String?, store: any ReplicaStore, output: OutputOptions
     ) async throws {
-        let scope = try scope(grid, of: store.identity)
-        let id = RecordID()
-        let edits = try await builder.edits(resolvingLinksIn: store)
+        try await create(type, builder, id: RecordID(), in: scope(grid, of: store.identity), store: store, output: output)
+    }
+
+    /// Creates the record `id` in `scope` from checked edits (`first`, then the builder's) and prints it.
+    static func create(
+        _ type: RecordType, _ builder: EditBuilder, id: RecordID, in scope: GridScope, first: [Edit] = [],
+        store: any ReplicaStore, output: OutputOptions
+    ) async throws {
+        let edits = try await first + builder.edits(resolvingLinksIn: store)
         _ = try await store.write(RecordChange(record: id, target: .create(type, in: scope), edits: edits))
         guard let record = try await store.record(id) else { return }
         if output.json {

@@ -122,15 +122,7 @@ enum RecordPresenter {
             switch field.kind {
             case .register:
                 guard let register = record.registers[field.name] else { continue }
-                let shown =
-                    if case .register(let domain) = field.shape, let listed = domain.streetType,
-                        case .text(let key) = record.value(field.name)
-                    {
-                        text.names.label(listed, key)
-                    } else {
-                        label(record, field.name)
-                    }
-                lines.append("\(name): \(shown)")
+                lines.append("\(name): \(text.value(record.value(field.name), of: field))")
                 if register.isConflicted {
                     lines.append("  冲突 conflict: \(register.heads.count) competing values, the latest is shown:")
                     for head in register.heads.reversed() {
