@@ -96,6 +96,14 @@ import Testing
         #expect(unknown.error.contains("\"code\":\"unknown-choice\""), "\(unknown.error)")
         #expect(unknown.error.contains("the nearest: 纺织厂宿舍 (k001)"), "\(unknown.error)")
         #expect(try worker.unsent() == unsent)
+        // The office, which holds every grid's compounds, is refused a compound of another grid than the record's.
+        let officeUnsent = try office.unsent()
+        let elsewhere = try office.gridsync.run(
+            ["demand", "add", "--title", "路灯不亮", "--category", "便民服务", "--grid", "c01/g01", "--compound", "粮食局小区",
+             "--json"])
+        #expect(elsewhere.status != 0 && elsewhere.error.contains("\"code\":\"out-of-range\""), "\(elsewhere.error)")
+        #expect(elsewhere.error.contains("lies in grid g02") && elsewhere.error.contains("纺织厂宿舍 (k001)"), "\(elsewhere.error)")
+        #expect(try office.unsent() == officeUnsent)
 
         // One entry added and one changed by the office, without a sheet, reach the grid's laptop.
         _ = try office.gridsync.succeed(

@@ -92,11 +92,23 @@ struct EditBuilder {
     }
 
     /// The edits, with every link resolved to a record of the right type in `store`.
-    func edits(resolvingLinksIn store: any ReplicaStore) async throws -> [Edit] {
+    ///
+    /// A compound named by a record of the field must lie in the record's grid (`scope`), when
+    /// the street's lists say where it lies.
+    func edits(resolvingLinksIn store: any ReplicaStore, scope: GridScope? = nil) async throws -> [Edit] {
         var edits = self.edits
         for name in streetNames {
-            let key = try await store.streetEntries(name.type).key(
-                naming: name.text, type: name.type, domain: name.domain, field: name.field)
+            let entries = try await store.streetEntries(name.type)
+            let key = try entries.key(naming: name.text, type: name.type, domain: name.domain, field: name.field)
+            if name.type == .compound, !type.isReference, let scope, let grid = scope.grid,
+                let entry = entries.first(where: { $0.key == key }), let lies = entry.parent, lies != grid.rawValue
+            {
+                let here = entries.filter { $0.parent == grid.rawValue }.prefix(5).map(\.description)
+                throw GridModel.ValidationError(
+                    .outOfRange, field: name.field, value: name.text,
+                    allowed: "a compound of \(scope) (\(entry.description) lies in grid \(lies))"
+                        + (here.isEmpty ? "" : ": " + here.joined(separator: ", ") + (here.count == 5 ? ", …" : "")))
+            }
             edits.append(.assign(name.field, .text(key)))
         }
         for link in links {

@@ -18,7 +18,7 @@ enum RecordActions {
         _ type: RecordType, _ builder: EditBuilder, id: RecordID, in scope: GridScope, first: [Edit] = [],
         store: any ReplicaStore, output: OutputOptions
     ) async throws {
-        let edits = try await first + builder.edits(resolvingLinksIn: store)
+        let edits = try await first + builder.edits(resolvingLinksIn: store, scope: scope)
         _ = try await store.write(RecordChange(record: id, target: .create(type, in: scope), edits: edits))
         guard let record = try await store.record(id) else { return }
         if output.json {
@@ -36,7 +36,7 @@ enum RecordActions {
             throw ValidationError("nothing to change: give at least one field to update (see --help)")
         }
         let id = try await store.findRecord(idText, type: type)
-        let edits = try await builder.edits(resolvingLinksIn: store)
+        let edits = try await builder.edits(resolvingLinksIn: store, scope: store.record(id)?.scope)
         _ = try await store.write(RecordChange(record: id, target: .edit, edits: edits))
         guard let record = try await store.record(id) else { return }
         if output.json {
