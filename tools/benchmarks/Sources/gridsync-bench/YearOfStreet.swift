@@ -47,6 +47,9 @@ struct YearOfStreet {
             in: folder,
             identity: ReplicaIdentity(replica: .random(using: &rng), worker: WorkerID("office-1")!, scopes: communities),
             wallClock: wall)
+        // The street's lists, as the office imports them, so that the report names grids and workers.
+        wall.set(1_767_196_800_000)  // 2025-12-31 16:00 UTC: 2026-01-01 in Beijing
+        for change in try StreetImport(street, held: []).changes { _ = try await store.write(change) }
         let workers = street.workers.filter { $0.role == .worker }
         var laptops = workers.map {
             Replica(id: .random(using: &rng), author: $0.id, clock: HybridClock(wallClock: wall))
