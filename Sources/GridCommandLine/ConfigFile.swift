@@ -36,14 +36,16 @@ public enum ConfigFile {
         // which Swift reads as one character: every kind of line end ends a line.
         let body = text.hasPrefix("\u{FEFF}") ? Substring(text.dropFirst()) : Substring(text)
         for (index, rawLine) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                .trimmingCharacters(in: .whitespaces)
+            // `#` and `=` are looked for as scalars: as Characters, one written after a mark that
+            // joins the next character (U+0600, found by the fuzzer) is not found at all.
+            let comment = rawLine.unicodeScalars.firstIndex(of: "#") ?? rawLine.endIndex
+            let line = rawLine[..<comment].trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty else { continue }
-            guard let equals = line.firstIndex(of: "=") else {
+            guard let equals = line.unicodeScalars.firstIndex(of: "=") else {
                 throw ConfigFileError(.malformedLine, "\(path):\(index + 1): '\(line)' is not `key = value`")
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let value = line[line.unicodeScalars.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             settings.append(Entry(key: key, value: value, line: index + 1))
         }
         return settings

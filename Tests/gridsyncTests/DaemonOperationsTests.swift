@@ -232,6 +232,24 @@ import Testing
         #expect(missingFiles.output.contains("cannot read the certificate /nowhere.pem"), "\(missingFiles.output)")
     }
 
+    /// `=` and `#` end a key and a value wherever they are written, even after a character that joins the next one
+    /// into a single Character (U+0600, found by the configuration file's fuzzer).
+    @Test func aKeyEndsAtItsEqualsSignWhateverComesBefore() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsyncd-conf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("gridsyncd.conf")
+        try Data("listen = 127.0.0.1:7500\u{0600}# the office's port\nspeed\u{0600}= fast\n".utf8).write(to: file)
+        let result = try GridsyncBinary.run(
+            executable: DaemonProcess.executable, ["check-config", "--config", file.path, "--data", folder.path],
+            environment: [:])
+        #expect(result.status != 0)
+        // The comment is not part of the value, and the second line is a setting named `speed\u{0600}`.
+        #expect(result.error.contains("gridsyncd.conf:1: listen = 127.0.0.1:7500\u{0600}: give host:port"), "\(result.error)")
+        #expect(result.error.contains("gridsyncd.conf:2: unknown setting 'speed\u{0600}'"), "\(result.error)")
+    }
+
     @Test func aConfigurationSavedByNotepadReadsTheSame() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gridsyncd-conf-\(UUID().uuidString)")

@@ -41,7 +41,7 @@ public enum OpLine {
         }
         guard let author = WorkerID(String(parts[3])) else { throw malformed("'\(parts[3])' is not a worker key") }
         guard let type = RecordType(rawValue: String(parts[4])) else {
-            throw malformed("'\(parts[4])' is not a record type (visit, demand or project)")
+            throw malformed("'\(parts[4])' is not a record type (\(RecordType.allCases.map(\.key).joined(separator: ", ")))")
         }
         guard RecordID.isCanonical(String(parts[5])), let record = RecordID(String(parts[5])) else {
             throw malformed("'\(parts[5])' is not a record id (a lowercase UUID)")

@@ -11,7 +11,7 @@ struct ConflictFilter: ParsableArguments {
     @Option(help: ArgumentHelp("Only this grid, as community/grid.", valueName: "scope"))
     var grid: String?
 
-    @Option(help: ArgumentHelp("Only this record type: visit, demand or project.", valueName: "type"))
+    @Option(help: ArgumentHelp("Only this record type: visit, demand, project, or community, grid, compound, worker.", valueName: "type"))
     var type: String?
 
     @Option(help: ArgumentHelp("Only this field, for example status.", valueName: "field"))
@@ -36,7 +36,7 @@ struct ConflictFilter: ParsableArguments {
             throw ValidationError("--grid '\(grid)' is not a grid: give community/grid, for example c01/g01")
         }
         if let type, RecordType(rawValue: type) == nil {
-            throw ValidationError("--type '\(type)' is not a record type: give visit, demand or project")
+            throw ValidationError("--type '\(type)' is not a record type: give one of \(RecordType.allCases.map(\.key).joined(separator: ", "))")
         }
         if let author, WorkerID(author) == nil {
             throw ValidationError("--author '\(author)' is not a worker key: \(WorkerID.rule)")

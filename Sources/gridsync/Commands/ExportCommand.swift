@@ -30,7 +30,7 @@ struct ExportCommand: AsyncParsableCommand {
     var format: Format = .jsonl
 
     @Option(
-        help: ArgumentHelp("Only this record type: visit, demand or project (csv: default demand).", valueName: "type"))
+        help: ArgumentHelp("Only this record type: visit, demand, project, or community, grid, compound, worker (csv: default demand).", valueName: "type"))
     var type: String?
 
     @Flag(help: "csv: the stored keys and values (English), for scripts, instead of labels for people.")
@@ -41,7 +41,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let recordType = try type.map { text in
             guard let recordType = RecordType(parsing: text) else {
-                throw ValidationError("--type '\(text)' is not a record type: use visit, demand or project")
+                throw ValidationError("--type '\(text)' is not a record type: use one of \(RecordType.allCases.map(\.key).joined(separator: ", "))")
             }
             return recordType
         }
