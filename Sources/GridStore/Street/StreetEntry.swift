@@ -2,7 +2,7 @@ import GridModel
 
 /// One entry of the street's lists as a replica holds it: a community, grid, compound or
 /// worker, by key and name.
-public struct StreetEntry: Hashable, Sendable {
+public struct StreetEntry: Hashable, Sendable, CustomStringConvertible {
     /// The entry's key (`k001`).
     public var key: String
     /// The name people use (`纺织厂宿舍`), if the record has one.

@@ -163,6 +163,16 @@ struct StreetCommand: AsyncParsableCommand {
                 case .workers: .worker
                 }
             }
+
+            /// The values its keys take.
+            var keyDomain: ValueDomain {
+                switch self {
+                case .communities: .community
+                case .grids: .grid
+                case .compounds: .compound
+                case .workers: .worker
+                }
+            }
         }
 
         @Argument(help: "communities, grids, compounds or workers.") var kind: Kind
@@ -236,10 +246,7 @@ struct StreetCommand: AsyncParsableCommand {
             let store = try data.openStore()
             try Import.checkOffice(store.identity, communities: [])
             let type = kind.type
-            guard let domain = type.schema[RecordSchema.keyField].flatMap({ field -> ValueDomain? in
-                if case .register(let domain) = field.shape { return domain } else { return nil }
-            }) else { return }
-            let key = try domain.parse(key, field: "key").description
+            let key = try kind.keyDomain.parse(key, field: "key").description
             let id = RecordID(reference: type, key: key)
             if let held = try await store.record(id) {
                 let name = held.value("name").description
@@ -331,8 +338,8 @@ struct StreetCommand: AsyncParsableCommand {
                     "a \(type.key) stays where it was made: to move it, add it under a new key in its new place, "
                         + "and delete the old one")
             }
-            guard case .register(let domain) = type.schema[RecordSchema.keyField]?.shape else { return }
-            let key = try await store.streetEntries(type).key(naming: entry, type: type, domain: domain, field: type.key)
+            let key = try await store.streetEntries(type).key(
+                naming: entry, type: type, domain: kind.keyDomain, field: type.key)
             let id = RecordID(reference: type, key: key)
             guard let record = try await store.record(id) else {
                 throw StoreError(.unknownRecord, "no \(type.key) \(key) on this laptop: add it with gridsync street add")
