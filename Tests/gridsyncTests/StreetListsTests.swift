@@ -122,6 +122,10 @@ import Testing
         let listed = try worker.gridsync.succeed("street", "list", "compounds")
         #expect(listed.contains("纺织厂宿舍（东院）") && listed.contains("新建小区"), "\(listed)")
 
+        // The office's tools on the daemon's folder name the workers too.
+        let devices = try InspectTests.inspect(daemon, "devices")
+        #expect(devices.output.contains("王芳（w001）"), "\(devices.output)")
+
         // The same sheets again change only what the office changed since: the name, back to the sheet's.
         let again = try #require(
             try office.gridsync.json("street", "import", "--compounds", compounds, "--workers", workers, "--json")

@@ -40,13 +40,15 @@ struct ConflictView: Encodable {
     }
 
     /// Rows for a table: one per competing value, the record named on the first.
-    var rows: [[String]] {
+    /// The conflict's lines in the table, one per competing value, with the street's names beside keys.
+    func rows(names: StreetNames) -> [[String]] {
         competing.map { competitor in
             let first = competitor.pick == 1
             return [
                 first ? String(record.description.prefix(8)) : "", first ? TextTable.truncated(title, to: 20) : "",
-                first ? scope : "", first ? fieldLabel : "", "\(competitor.pick)\(first ? "*" : "")",
-                TextTable.truncated(competitor.label, to: 24), competitor.author,
+                first ? GridScope(scope).map(names.label(of:)) ?? scope : "", first ? fieldLabel : "",
+                "\(competitor.pick)\(first ? "*" : "")", TextTable.truncated(competitor.label, to: 24),
+                names.label(.worker, competitor.author),
                 String(competitor.replica.prefix(8)), Labels.shortTime(competitor.clock),
                 competitor.replaced.isEmpty
                     ? "-"
@@ -86,7 +88,8 @@ struct ConflictsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let conflicts = try await ConflictView.all(in: try inspect.open().store, filter: filter)
+        let store = try inspect.open().store
+        let conflicts = try await ConflictView.all(in: store, filter: filter)
         if summary {
             let counts = Summary(
                 total: conflicts.count, byGrid: conflicts.reduce(into: [:]) { $0[$1.scope, default: 0] += 1 },
@@ -107,7 +110,8 @@ struct ConflictsCommand: AsyncParsableCommand {
             "记录 record", "标题 title", "网格 grid", "字段 field", "#", "值 value", "作者 author", "副本 replica",
             "时间 time", "取代 replaced",
         ])
-        table.rows = conflicts.flatMap(\.rows)
+        let names = try await store.streetNames()
+        table.rows = conflicts.flatMap { $0.rows(names: names) }
         print(table.render())
         print("\n\(conflicts.count) open conflict\(conflicts.count == 1 ? "" : "s"); * = the value shown now.")
         print("Settle one: gridsync-inspect resolve <record> <field> --pick <#> --reason <why> --as <office account>")

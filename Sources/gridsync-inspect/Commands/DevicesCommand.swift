@@ -49,10 +49,11 @@ struct DevicesCommand: AsyncParsableCommand {
             "副本 replica", "网格员 worker", "首次 first seen", "最近同步 last sync", "结果 result", "发送 sent",
             "接收 received", "落后 behind", "恢复 recovery",
         ])
+        let names = try await inspected.store.streetNames()
         table.rows = rows.map { row in
             let device = row.device
             return [
-                device.replica.description, device.worker.rawValue, Labels.shortTime(iso: device.firstSeen),
+                device.replica.description, names.label(.worker, device.worker.rawValue), Labels.shortTime(iso: device.firstSeen),
                 device.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? "never", Self.result(device.lastEnding),
                 "\(device.lastPushed)", "\(device.lastPulled)", "\(row.behind)", Self.recovery(device),
             ]

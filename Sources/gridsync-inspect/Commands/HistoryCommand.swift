@@ -111,13 +111,14 @@ struct HistoryCommand: AsyncParsableCommand {
         if let field { _ = try state.type.schema.field(field) }
         let histories = FieldHistory.all(of: state, ops: try await store.history(of: id), only: field)
         if output.json { return print(try OutputOptions.json(histories)) }
-        print("\(state.type.key) \(state.id) in \(state.scope): \(Labels.title(state))")
+        let names = try await store.streetNames()
+        print("\(state.type.key) \(state.id) in \(names.label(of: state.scope)): \(Labels.title(state))")
         for history in histories {
             print("\n\(history.label)")
             var table = TextTable(headers: ["", "时间 time", "作者 author", "副本 replica", "变更 change", "取代 replaced", ""])
             table.rows = history.versions.map { version in
                 [
-                    version.current ? "*" : "", Labels.shortTime(version.clock), version.author,
+                    version.current ? "*" : "", Labels.shortTime(version.clock), names.label(.worker, version.author),
                     String(version.replica.prefix(8)), TextTable.truncated(version.action, to: 40),
                     version.replaces.isEmpty ? "" : "← " + version.replaces.joined(separator: " + "),
                     (version.concurrentWith.isEmpty ? "" : "‖ concurrent ")
