@@ -43,6 +43,8 @@ import Testing
                     .assign("title", hostile), .assign("category", Category.other.key),
                     .assign("status", DemandStatus.raised.key), .assign("urgency", "normal"),
                 ]))
+        // The street's lists, so that the page names grids and workers as the office reads them.
+        for change in try StreetImport(month.street, held: []).changes { _ = try await store.write(change) }
         let expected = try await month.write(into: store, wall: wall)
 
         var office = GridsyncBinary(data: folder, clockOffset: nil)
@@ -53,6 +55,8 @@ import Testing
         #expect(report.output.contains("&lt;img src=x onerror=alert(1)&gt;=SUM(A1)"), "the title is escaped")
         #expect(!report.output.contains(hostile))
         #expect(report.output.contains("本月提出</span>") && report.output.contains(">\(expected.raised)</span>"))
+        let grid = month.street.grids[0]
+        #expect(report.output.contains("\(grid.name)（\(grid.id)）"), "the page names the grids")
 
         let page = folder.appendingPathComponent("report.html")
         try Data(report.output.utf8).write(to: page)
