@@ -136,6 +136,36 @@ import Testing
         #expect((again["unlisted"] as? [[String: Any]])?.map { $0["key"] as? String } == ["k004"])
     }
 
+    /// Two office laptops import their own copies of the sheets, offline, one with a compound renamed: the street has
+    /// each entry once (its id comes from its key), and the two names are a conflict the office settles.
+    @Test func twoOfficesImportingTheSameSheetsMakeOneEntryEach() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let (compounds, workers, folder) = try Self.sheets()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let renamed = folder.appendingPathComponent("小区-二.csv")
+        try Data(Self.compounds.replacingOccurrences(of: "纺织厂宿舍", with: "纺织厂宿舍大院").utf8).write(to: renamed)
+        let first = try FieldLaptop(daemon: daemon, worker: "o001", scope: "c01", role: "office")
+        defer { first.cleanUp() }
+        let second = try FieldLaptop(daemon: daemon, worker: "o002", scope: "c01", role: "office")
+        defer { second.cleanUp() }
+        _ = try first.gridsync.succeed("street", "import", "--compounds", compounds, "--workers", workers)
+        _ = try second.gridsync.succeed("street", "import", "--compounds", renamed.path, "--workers", workers)
+        try first.sync()
+        try second.sync()
+        try first.sync()
+
+        for office in [first, second] {
+            #expect(try Self.keys(office, "compounds") == ["k001", "k002", "k003"])
+            #expect(try Self.keys(office, "workers") == ["w001", "w002", "w003"])
+        }
+        let conflicts = try #require(
+            try InspectTests.json(InspectTests.inspect(daemon, "conflicts", "--json")) as? [[String: Any]])
+        #expect(conflicts.count == 1, "\(conflicts)")
+        #expect(conflicts.first?["field"] as? String == "name", "\(conflicts)")
+        #expect(try first.export() == second.export())
+    }
+
     @Test func aLaptopStillOnGridsync2IsSentNoReferenceData() throws {
         let daemon = try DaemonProcess(plain: true)
         defer { daemon.cleanUp() }
