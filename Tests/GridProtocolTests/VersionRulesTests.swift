@@ -84,6 +84,19 @@ import Testing
             field: "name", payload: .assign(.text("纺织厂宿舍")))
     }
 
+    @Test func aGridsync2LaptopCannotPushWhatGridsync2HasNot() {
+        var (session, _) = Self.welcomed("gridsync/2", read: [Self.community], write: [Self.community])
+        let action = session.received(.push(through: 1, ops: [Self.own(.compound, key: "k001", scope: Self.grid)]))
+        // As a gridsync/2 server would: an op line it cannot read ends the connection.
+        guard case .close(.error(let error)?) = action else {
+            Issue.record("a gridsync/2 connection pushed a compound: \(action)")
+            return
+        }
+        #expect(session.isClosed)
+        #expect(error.code == .malformedOp)
+        #expect(error.message.contains("which gridsync/2 has not"), "\(error.message)")
+    }
+
     @Test func onlyATokenForAWholeCommunityWritesTheReferenceData() {
         var (gridWorker, _) = Self.welcomed("gridsync/3")
         let refusal = gridWorker.received(

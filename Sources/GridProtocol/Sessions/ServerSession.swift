@@ -119,11 +119,11 @@ public struct ServerSession: Sendable {
             state = .authenticating(client: client, deflate: deflate && compression, version: spoken)
             return .authenticate(replica: client, token: token)
         case (.ready(let peer), .push(let through, let ops)):
-            if let refusal = refusal(of: ops, from: peer) { return .send(.error(refusal)) }
+            if let refusal = refusal(of: ops, from: peer) { return refuse(refusal) }
             state = .storing(peer, through: through)
             return .storePush(ops: ops, through: through, client: peer.client)
         case (.ready(let peer), .giveBack(let through, let ops)):
-            if let refusal = refusal(of: ops, from: peer, givenBack: true) { return .send(.error(refusal)) }
+            if let refusal = refusal(of: ops, from: peer, givenBack: true) { return refuse(refusal) }
             state = .storing(peer, through: through)
             return .storeReturn(ops: ops, through: through, client: peer.client)
         case (.ready(let peer), .pull(let after, let limit)):
@@ -152,6 +152,13 @@ public struct ServerSession: Sendable {
         let (client, grant) = (peer.client, peer.grant)
         var seen = Set<OpID>()
         for op in ops {
+            // A client of an older version cannot have written, or received, what that version has not.
+            guard peer.version.carries(op) else {
+                return ProtocolError(
+                    .malformedOp,
+                    "op \(op.id) edits \(op.recordType.key) \(op.field), which \(peer.version.rawValue) has not: "
+                        + "nothing of the batch was stored")
+            }
             if op.id.replica == client || !givenBack {
                 guard op.id.replica == client, op.author == grant.worker else {
                     return ProtocolError(
@@ -165,8 +172,8 @@ public struct ServerSession: Sendable {
                         .outOfScope,
                         "op \(op.id) is in \(op.scope), which this token may not write: nothing of the batch was stored")
                 }
-                guard !op.recordType.isReference || grant.write.contains(where: { $0.grid == nil && $0.contains(op.scope) })
-                else {
+                let officeWrites = grant.write.contains { $0.grid == nil && $0.contains(op.scope) }
+                guard !op.recordType.isReference || officeWrites else {
                     return ProtocolError(
                         .outOfScope,
                         "op \(op.id) edits a \(op.recordType.key) of the street's reference data, which the office "
@@ -224,7 +231,7 @@ public struct ServerSession: Sendable {
     public mutating func pushRefused(_ error: ProtocolError) -> Action {
         guard case .storing(let peer, _) = state else { return fail(.internal, "push refused out of turn") }
         state = .ready(peer)
-        return error.code.isFatal ? fail(error.code, error.message) : .send(.error(error))
+        return refuse(error)
     }
 
     /// The ops for a pull are loaded. A batch too big for one message is loaded again, smaller.
@@ -247,6 +254,11 @@ public struct ServerSession: Sendable {
     /// full, or the client may not have more connections. Tell it why, and close.
     public mutating func close(with error: ProtocolError) -> Action {
         fail(error.code, error.message)
+    }
+
+    /// Refuses a batch: the connection stays open, unless the error is fatal.
+    private mutating func refuse(_ error: ProtocolError) -> Action {
+        error.code.isFatal ? fail(error.code, error.message) : .send(.error(error))
     }
 
     private mutating func fail(_ code: ProtocolError.Code, _ message: String) -> Action {
