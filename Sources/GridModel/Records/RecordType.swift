@@ -27,6 +27,9 @@ public enum RecordType: String, LabelledKey, Comparable {
         }
     }
 
+    /// The key in the plural, for counts people read: `3 demands`, `12 communities`.
+    public var plural: String { self == .community ? "communities" : key + "s" }
+
     /// Whether records of this type are the street's reference data: the communities, grids,
     /// compounds and workers that the field's records name by key. The office keeps them
     /// (only a token that may write a whole community writes them), and each has one record

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GridCommandLine
 import GridMerge
+import GridModel
 import GridStore
 
 /// `gridsync status`: who this replica is and what it holds.
@@ -27,9 +28,10 @@ struct StatusCommand: AsyncParsableCommand {
         print("replica:    \(identity.replica)")
         print("worker:     \(identity.worker)")
         print("grids:      \(identity.scopes.map(\.description).joined(separator: ", "))")
-        print(
-            "records:    \(status.records.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)\($0.value == 1 ? "" : "s")" }.joined(separator: ", "))"
-        )
+        let records = status.records.sorted { $0.key < $1.key }.map { key, count in
+            "\(count) \(count == 1 ? key : RecordType(rawValue: key)?.plural ?? key)"
+        }
+        print("records:    \(records.joined(separator: ", "))")
         print("edits:      \(status.opCount) stored, \(status.ownOpCount) written here")
         print("not synced: \(status.unsyncedOpCount) edits")
         print("conflicts:  \(status.conflictCount) open")

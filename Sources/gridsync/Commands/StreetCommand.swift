@@ -117,8 +117,7 @@ struct StreetCommand: AsyncParsableCommand {
         var lines: [String] {
             var lines = [written ? "Imported the street's lists:" : "Importing would change (nothing was written):"]
             for count in counts {
-                let kind = List.Kind.allCases.first { $0.type.key == count.type }
-                let label = kind.map { "\($0.type.label.chinese) \($0.rawValue)" } ?? count.type
+                let label = RecordType(rawValue: count.type).map { "\($0.label.chinese) \($0.plural)" } ?? count.type
                 lines.append(
                     "  \(label): \(count.created) new, \(count.changed) changed, \(count.unchanged) unchanged")
             }

@@ -85,7 +85,7 @@ enum RecordPresenter {
                 ])
             }
         }
-        return table.render() + "\n\(records.count) \(type.key)\(records.count == 1 ? "" : "s")"
+        return table.render() + "\n\(records.count) \(records.count == 1 ? type.key : type.plural)"
     }
 
     /// `冲突` when a field is in conflict, `已删除` when deleted.
