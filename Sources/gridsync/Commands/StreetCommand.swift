@@ -189,7 +189,7 @@ struct StreetCommand: AsyncParsableCommand {
     /// The fields of one entry that `add` and `change` take; each applies to some kinds only.
     struct EntryFields: ParsableArguments {
         @Option(help: "The name people use.") var name: String?
-        @Option(help: "A compound's or grid's community: its key or name.") var community: String?
+        @Option(help: "A grid's community: its key or name.") var community: String?
         @Option(help: "A compound's grid, or a worker's grid (repeat for several): key or name.") var grid: [String] = []
         @Option(help: "A compound's address.") var address: String?
         @Option(name: .customLong("property-management"), help: "Whether a company manages the compound: 有 or 无.")
