@@ -53,6 +53,18 @@ import Testing
         #expect(autumn.compactMap { $0["id"] as? String } == [october])
         let table = try today.succeed("demand", "list")
         #expect(table.contains("2026-11-01") && table.contains("2026-10-15"), "\(table)")
+        // Newest first by default; oldest first; or the most recently changed first.
+        func order(_ sort: String?) throws -> [String] {
+            let list = try today.json(
+                "demand", "list", "--json", "--sort", sort ?? "newest") as? [[String: Any]]
+            return (list ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(try order(nil) == [stairs, october])
+        #expect(try order("oldest") == [october, stairs])
+        try Self.at("2026-11-29 08:00:00", data).succeed("demand", "update", october, "--urgency", "紧急")
+        #expect(try order("changed") == [october, stairs])
+        let badOrder = try today.run("demand", "list", "--sort", "priority", "--json")
+        #expect(badOrder.status == 64, "\(badOrder.error)")
         let wrong = try today.run("demand", "list", "--since", "2026-13-01", "--json")
         #expect(wrong.status == 1 && wrong.error.contains("\"code\":\"bad-format\""), "\(wrong.error)")
 

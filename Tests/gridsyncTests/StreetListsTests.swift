@@ -84,6 +84,14 @@ import Testing
                 "demand", "add", "--title", "楼道堆物清理", "--category", "消防安全", "--compound", "纺织厂宿舍", "--json")
                 as? [String: Any])
         #expect((demand["values"] as? [String: Any])?["compound"] as? String == "k001")
+        // Lists filter by a compound's name too.
+        let filtered = try #require(
+            try worker.gridsync.json("demand", "list", "--compound", "纺织厂宿舍", "--json") as? [[String: Any]])
+        #expect(filtered.count == 1)
+        let none = try #require(
+            try worker.gridsync.json("demand", "list", "--compound", "k002", "--json") as? [[String: Any]])
+        #expect(none.isEmpty)
+
         // Tables and the office's spreadsheet name the grid and the compound beside their keys.
         let list = try worker.gridsync.succeed("demand", "list")
         #expect(list.contains("东门一网格（g01）"), "\(list)")

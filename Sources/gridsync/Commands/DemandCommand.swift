@@ -89,25 +89,27 @@ struct DemandCommand: AsyncParsableCommand {
                 """)
 
         @Option(help: "Only this grid: its key (g01), or c01/g01.") var grid: String?
-        @Option(help: "Only this compound.") var compound: String?
+        @Option(help: "Only this compound: its key or its name.") var compound: String?
         @Option(help: "Only this category.") var category: String?
         @Option(help: "Only this status.") var status: String?
         @Flag(help: "Only open demands (raised, accepted, in progress).") var open = false
         @Flag(help: "Include deleted demands.") var all = false
         @OptionGroup var days: DayOptions
+        @Option(help: ListOrder.help) var sort: ListOrder = .newest
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            let store = try data.openStore()
             var query = RecordQuery(type: .demand)
             query.grid = try RecordActions.grid(grid)
-            query.compound = try RecordActions.key(compound, "compound")
+            query.compound = try await RecordActions.compound(compound, in: store)
             query.category = try RecordActions.filter(category, "category")
             query.status = try RecordActions.filter(status, "status")
             query.openOnly = open
             query.includeDeleted = all
             query.days = try days.range()
-            try await RecordActions.list(query, store: data.openStore(), output: output)
+            try await RecordActions.list(query, order: sort, store: store, output: output)
         }
     }
 

@@ -76,17 +76,19 @@ struct ProjectCommand: AsyncParsableCommand {
         @Option(help: "Only this category.") var category: String?
         @Flag(help: "Include deleted projects.") var all = false
         @OptionGroup var days: DayOptions
+        @Option(help: ListOrder.help) var sort: ListOrder = .newest
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            let store = try data.openStore()
             var query = RecordQuery(type: .project)
             query.grid = try RecordActions.grid(grid)
             query.stage = try RecordActions.filter(stage, "stage")
             query.category = try RecordActions.filter(category, "category")
             query.includeDeleted = all
             query.days = try days.range()
-            try await RecordActions.list(query, store: data.openStore(), output: output)
+            try await RecordActions.list(query, order: sort, store: store, output: output)
         }
     }
 

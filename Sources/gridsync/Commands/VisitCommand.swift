@@ -67,19 +67,21 @@ struct VisitCommand: AsyncParsableCommand {
                 """)
 
         @Option(help: "Only this grid: its key (g01), or c01/g01.") var grid: String?
-        @Option(help: "Only this compound.") var compound: String?
+        @Option(help: "Only this compound: its key or its name.") var compound: String?
         @Flag(help: "Include deleted visits.") var all = false
         @OptionGroup var days: DayOptions
+        @Option(help: ListOrder.help) var sort: ListOrder = .newest
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            let store = try data.openStore()
             var query = RecordQuery(type: .visit)
             query.grid = try RecordActions.grid(grid)
-            query.compound = try RecordActions.key(compound, "compound")
+            query.compound = try await RecordActions.compound(compound, in: store)
             query.includeDeleted = all
             query.days = try days.range()
-            try await RecordActions.list(query, store: data.openStore(), output: output)
+            try await RecordActions.list(query, order: sort, store: store, output: output)
         }
     }
 

@@ -77,9 +77,12 @@ enum RecordActions {
     }
 
     /// Prints the records a query selects.
-    static func list(_ query: RecordQuery, store: any ReplicaStore, output: OutputOptions) async throws {
-        let records = try await store.records(query)
-        let timelines = try await store.timelines(of: records.map(\.id))
+    static func list(
+        _ query: RecordQuery, order: ListOrder = .newest, store: any ReplicaStore, output: OutputOptions
+    ) async throws {
+        let found = try await store.records(query)
+        let timelines = try await store.timelines(of: found.map(\.id))
+        let records = order.apply(found, timelines: timelines)
         let text = RecordText(names: try await store.streetNames())
         print(
             output.json
@@ -126,12 +129,12 @@ enum RecordActions {
         return grid
     }
 
-    /// Parses an optional reference key filter (`--compound k001`), explaining what a key looks like.
-    static func key<Subject>(_ text: String?, _ option: String) throws -> ReferenceID<Subject>? {
+    /// The compound a `--compound` filter names, by key or by name (checked against the street's
+    /// lists on this laptop, or for form alone when it has none).
+    static func compound(_ text: String?, in store: any ReplicaStore) async throws -> CompoundID? {
         guard let text else { return nil }
-        guard let id = ReferenceID<Subject>(text) else {
-            throw GridModel.ValidationError(.badFormat, field: option, value: text, allowed: ReferenceID<Subject>.rule)
-        }
-        return id
+        let key = try await store.streetEntries(.compound).key(
+            naming: text, type: .compound, domain: .compound, field: "compound")
+        return CompoundID(key)
     }
 }
