@@ -61,6 +61,15 @@ import Testing
         #expect(refused.error.contains("\"code\":\"out-of-scope\""), "\(refused.error)")
         #expect(try worker.unsent() == 0)
 
+        // A sheet in neither UTF-8 nor GBK (here, bytes no text encoding of the office's makes) is refused as such.
+        let garbled = folder.appendingPathComponent("garbled.csv")
+        try Data([0xFF, 0xFF, 0x2C, 0x0A]).write(to: garbled)
+        let unreadable = try office.gridsync.run(
+            ["street", "import", "--compounds", garbled.path, "--workers", workers, "--json"])
+        #expect(unreadable.status != 0 && unreadable.error.contains("\"code\":\"encoding\""), "\(unreadable.error)")
+        #expect(unreadable.error.contains("CSV UTF-8"), "\(unreadable.error)")
+        #expect(try office.unsent() == 0)
+
         let imported = try #require(
             try office.gridsync.json("street", "import", "--compounds", compounds, "--workers", workers, "--json")
                 as? [String: Any])
