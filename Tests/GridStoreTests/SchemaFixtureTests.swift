@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import GridMerge
 import GridStore
 import Testing
 
@@ -21,5 +23,27 @@ import Testing
             contentsOf: fixtures.appendingPathComponent("replica-v1.export.jsonl"), encoding: .utf8)
         #expect(exported == expected)
         #expect(try await store.status().opCount == 18)
+    }
+
+    /// A laptop that synced under gridsync/2 was not sent the street's lists: upgrading its replica sets every pull
+    /// cursor back to the start, so that its next sync receives them (and skips what it holds); its push cursor stays.
+    @Test func upgradingAReplicaPullsEveryServerFromTheStartAgain() async throws {
+        let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-v1-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent(SQLiteReplicaStore.fileName)
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("replica-v1.sqlite"), to: file)
+        let server = ReplicaID(rawValue: 0x5e)
+        try await DatabaseQueue(path: file.path).write { db in
+            try db.execute(
+                sql: "INSERT INTO peers (replica, pulled_through, pushed_through) VALUES (?, 412, 18)",
+                arguments: [server.description])
+        }
+
+        let store = try SQLiteReplicaStore.open(in: folder.path)
+        let cursor = try await store.cursor(for: server)
+        #expect(cursor.pulledThrough == 0)
+        #expect(cursor.pushedThrough == 18)
     }
 }

@@ -148,7 +148,7 @@ enum RecordPresenter {
             case .log:
                 guard let log = record.logs[field.name], !log.items.isEmpty else { continue }
                 lines.append("\(name):")
-                for entry in RecordText().entries(log, of: field) { lines.append("  - \(entry)") }
+                for entry in text.entries(log, of: field) { lines.append("  - \(entry)") }
             }
         }
         if !linked.isEmpty {
