@@ -39,13 +39,7 @@ extension MergeLedger {
         try updateRecord(op.recordID, orCreate: { RecordState(type: op.recordType, id: op.recordID, scope: op.scope) })
         {
             (record) throws(MergeError) in
-            guard record.type == op.recordType, record.scope == op.scope else {
-                throw MergeError(
-                    .recordMismatch,
-                    "op \(op.id) says \(op.recordID) is a \(op.recordType.key) in \(op.scope), but this replica "
-                        + "holds it as a \(record.type.key) in \(record.scope): the op was made by a faulty replica "
-                        + "and is refused")
-            }
+            try op.fits(type: record.type, scope: record.scope)
             record.apply(op, replaced: replaced)
         }
         var missing: [OpID] = []
@@ -54,6 +48,21 @@ extension MergeLedger {
         }
         try settle(op, missingParents: missing)
         return true
+    }
+}
+
+extension Op {
+    /// Checks that this op names its record with the type and scope under which a replica
+    /// holds it (fixed when the record was made).
+    ///
+    /// - Throws: ``MergeError/Code/recordMismatch`` otherwise.
+    public func fits(type: RecordType, scope: GridScope) throws(MergeError) {
+        guard recordType == type, self.scope == scope else {
+            throw MergeError(
+                .recordMismatch,
+                "op \(id) says \(recordID) is a \(recordType.key) in \(self.scope), but this replica "
+                    + "holds it as a \(type.key) in \(scope): the op was made by a faulty replica and is refused")
+        }
     }
 }
 

@@ -24,8 +24,6 @@ public struct ConnectionReport: Hashable, Sendable {
     public var opsGivenBack = 0
     /// The daemon's local sequence up to which the client has pulled, if it pulled.
     public var pulledThrough: Int64?
-    /// Conflicts that the pushed ops opened on the server.
-    public var conflictsCreated = 0
     /// Bytes of lines received and sent, before compression.
     public var textBytesIn = 0, textBytesOut = 0
     /// Bytes received and sent on the wire.

@@ -38,7 +38,6 @@ public struct ServerStoreWork: Sendable {
             do {
                 let result = try await store.admit(ops, pushedBy: client)
                 report.opsStored += result.stored
-                report.conflictsCreated += result.conflictsOpened
                 return session.pushStored()
             } catch let error as StoreError {
                 return session.pushRefused(Self.protocolError(for: error))
@@ -47,7 +46,6 @@ public struct ServerStoreWork: Sendable {
             do {
                 let result = try await store.admitGivenBack(ops, by: client)
                 report.opsGivenBack += result.stored
-                report.conflictsCreated += result.conflictsOpened
                 if result.stored > 0 || result.skipped > 0 {
                     logger?.notice(
                         "a laptop gave back ops this server had lost in its restore",

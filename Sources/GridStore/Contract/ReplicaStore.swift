@@ -7,6 +7,12 @@ import GridModel
 /// Every method is one transaction: it does all of its work or, when it throws, none of it.
 /// Stores follow the merge rules of ``MergeLedger/merge(_:)``, so a store holding a set of
 /// ops has the same records and conflicts as an in-memory ``ReplicaState`` holding them.
+///
+/// **The op log first.** Ops received from peers (``ingest(_:pulledFrom:through:)``,
+/// ``admit(_:pushedBy:)``, ``admitGivenBack(_:by:)``) are checked as the merge would check
+/// them and appended to the op log; the records, their typed rows, heads and conflicts are
+/// derived from the log behind it (``derive(atMost:)``), in larger groups. Every method that
+/// reads records sees them through the last op stored: it merges the log's tail first.
 public protocol ReplicaStore: Sendable {
     /// Who this replica is.
     var identity: ReplicaIdentity { get }
@@ -95,6 +101,15 @@ public protocol ReplicaStore: Sendable {
 
     /// What this replica has exchanged with a peer (all zero for a peer never met).
     func cursor(for peer: ReplicaID) async throws -> PeerCursor
+
+    // MARK: The op log first
+
+    /// How many ops the op log holds that the records do not reflect yet.
+    func underivedCount() async throws -> Int
+
+    /// Merges up to `limit` ops of the op log's tail into the records, in the log's order, in
+    /// one transaction.
+    func derive(atMost limit: Int) async throws -> Derivation
 
     // MARK: Keeping one history
 

@@ -49,19 +49,34 @@ public struct PeerCursor: Hashable, Sendable, Codable {
     }
 }
 
-/// What storing a batch of a peer's ops did.
+/// What storing a batch of a peer's ops did. The ops are in the op log; the records take
+/// them in behind it (``ReplicaStore/derive(atMost:)``).
 public struct IngestResult: Hashable, Sendable {
     /// Ops that were new to the replica.
     public var stored: Int
-    /// Register fields that became conflicted.
-    public var conflictsOpened: Int
     /// Ops given back that were left out, each refused on its own (see ``ReplicaStore/admitGivenBack(_:by:)``).
     public var skipped: Int
 
     /// Creates a result.
-    public init(stored: Int, conflictsOpened: Int, skipped: Int = 0) {
+    public init(stored: Int, skipped: Int = 0) {
         self.stored = stored
-        self.conflictsOpened = conflictsOpened
         self.skipped = skipped
+    }
+}
+
+/// What bringing the records up to date with the op log did.
+public struct Derivation: Hashable, Sendable {
+    /// Ops of the log merged into the records.
+    public var ops: Int
+    /// Register fields that became conflicted.
+    public var conflictsOpened: Int
+    /// Ops of the log still to merge after this derivation.
+    public var remaining: Int
+
+    /// Creates a result.
+    public init(ops: Int, conflictsOpened: Int, remaining: Int) {
+        self.ops = ops
+        self.conflictsOpened = conflictsOpened
+        self.remaining = remaining
     }
 }

@@ -3,7 +3,8 @@ import GridMerge
 import GridModel
 
 /// The daemon's side of one push, inside its transaction: each op through ``OpAdmission``,
-/// in its writer's order, then the clock bound and the merge.
+/// in its writer's order, then the clock bound and the merge's own checks, and into the op
+/// log (the records take it in behind).
 struct Admission {
     let db: Database
     /// The next sequence expected of each writer: the one after what the daemon holds.
@@ -56,7 +57,7 @@ struct Admission {
                     .clockTooFarAhead,
                     "op \(op.id) was written after this server was restored: replica \(op.id.replica) sends it itself")
             }
-            stored += try SQLiteReplicaStore.receive([op], into: &ledger, clock: &writer)
+            stored += try SQLiteReplicaStore.receive([op], into: &ledger, clock: &writer, appending: true)
             earlier[op.id] = op
         }
     }

@@ -14,6 +14,7 @@ enum Migrations {
         migrator.registerMigration("v2: clock offset, merge rules, lineage, former identities", migrate: v2)
         migrator.registerMigration("v3: the monthly report's index of the loop's ops", migrate: v3)
         migrator.registerMigration("v4: the street's reference data (gridsync/3)", migrate: v4)
+        migrator.registerMigration("v5: records derived from the op log behind it", migrate: v5)
         return migrator
     }
 
@@ -214,6 +215,18 @@ enum Migrations {
                     OR field = 'funding-government' OR field = 'funding-society' OR field = 'funding-residents'
                     OR field = 'funding-government-fen' OR field = 'funding-society-fen'
                     OR field = 'funding-residents-fen';
+                """)
+    }
+
+    /// The op log first: a received op is appended to `ops` and acknowledged, and the records, typed rows, heads,
+    /// conflicts and awaited parents are brought up to date from the log behind it. `derived_through` is the local
+    /// sequence up to which they are: every op at or below it is merged into them, none above it. Every op stored
+    /// before this migration was merged as it was stored.
+    private static func v5(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE replica ADD COLUMN derived_through INTEGER NOT NULL DEFAULT 0;
+                UPDATE replica SET derived_through = coalesce((SELECT max(local_sequence) FROM ops), 0);
                 """)
     }
 }

@@ -11,15 +11,20 @@ struct RecordRows {
     /// Replaces the record's derived rows with ones computed from its state: its row and
     /// typed row, and the heads and conflicts of the register fields in `registersChanged`
     /// (the others' rows are unchanged). A record that `isNew` has no rows to replace.
+    /// `firstClock` and `lastChange` are the earliest clock of the ops merged since its rows
+    /// were written, and the latest of those that changed more than its notes: the record's
+    /// `created_clock` and `updated_clock` are the earliest and latest over all its ops, in
+    /// whatever order and groups they were merged.
     ///
     /// - Returns: how many of those fields became conflicted.
     @discardableResult
-    func write(to db: Database, firstClock: HybridTimestamp?, registersChanged: Set<String>, isNew: Bool) throws
-        -> Int
-    {
+    func write(
+        to db: Database, firstClock: HybridTimestamp?, lastChange: HybridTimestamp?, registersChanged: Set<String>,
+        isNew: Bool
+    ) throws -> Int {
         let id = record.id.description
-        let updated = record.liveness.heads.map(\.clock).max() ?? firstClock ?? .zero
-        let created = firstClock ?? updated
+        let created = firstClock ?? lastChange ?? .zero
+        let updated = lastChange ?? (isNew ? created : .zero)
         try db.cachedStatement(
             sql: """
                 INSERT INTO records (id, type, scope, community, grid, deleted, conflicted, created_clock, updated_clock, state)

@@ -8,6 +8,11 @@ import GridModel
 /// Records are read once into a cache, merged in memory by the shared algorithm, and written
 /// back with their derived rows (typed columns, heads, conflicts) by ``flush()``, once per
 /// record however many ops of the batch touched it.
+///
+/// A ledger either stores the ops it merges (a local edit, ops exchanged without a server),
+/// appends received ops to the op log without merging them (``append(_:)``: the records
+/// catch up behind, see ``SQLiteReplicaStore``'s derivation), or replays ops that the log
+/// holds already into the records (deriving its tail, rebuilding records).
 struct SQLiteLedger: MergeLedger {
     let db: Database
     private var cache: [RecordID: RecordState] = [:]
@@ -17,30 +22,53 @@ struct SQLiteLedger: MergeLedger {
     private(set) var conflictsOpened = 0
     /// The earliest clock of each record's ops in this transaction (kept as `created_clock`).
     private var firstClock: [RecordID: HybridTimestamp] = [:]
+    /// The latest clock of each record's ops in this transaction that changed more than its
+    /// notes (kept as `updated_clock`).
+    private var lastChange: [RecordID: HybridTimestamp] = [:]
     /// Records that were stored before this transaction (the others have no rows to replace).
     private var storedBefore: Set<RecordID> = []
-    /// Ops stored by this transaction, so that their children need not ask SQLite.
-    private var storedHere: Set<OpID> = []
+    /// Ops merged or appended by this ledger, so that their children need not ask SQLite.
+    private(set) var mergedHere: Set<OpID>
     /// Rows in `awaited`; zero almost always, which spares two statements per op.
     private var awaitedRows: Int
     /// The highest sequence stored from each replica asked about: an op above it is new
     /// without asking SQLite, which is the common case when ingesting a peer's ops.
     private var highestStored: [ReplicaID: UInt64] = [:]
-    /// When rebuilding records from the op log: the ops merged again so far. The ops are in
-    /// the log already, so "applied" means merged into the records being rebuilt.
-    private(set) var rebuilt: Set<OpID>?
+    /// When replaying the op log: the local sequence through which the records held its ops
+    /// before (0 when rebuilding them), and the ops of the log above it that are still to
+    /// merge (so that asking about them needs no query).
+    private var replaying: Int64?
+    var unmerged: Set<OpID> = []
+    /// The record type and scope of each record asked about by ``append(_:)``.
+    private var kinds: [RecordID: (RecordType, GridScope)] = [:]
 
-    /// Creates the ledger of one transaction; with `rebuilding`, one that merges ops of the
-    /// log into records again (see ``SQLiteReplicaStore``'s rebuild), starting after those ops.
-    init(db: Database, rebuilding: Set<OpID>? = nil) throws {
+    /// Creates the ledger of one transaction that stores the ops it merges or appends.
+    init(db: Database) throws {
         self.db = db
-        self.rebuilt = rebuilding
+        self.replaying = nil
+        self.mergedHere = []
+        awaitedRows = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM awaited")) ?? 0
+    }
+
+    /// Creates a ledger that merges ops of the log into the records again: those above local
+    /// sequence `derivedThrough` (every op, when rebuilding records: 0), and not in `merged`,
+    /// are not merged yet.
+    init(db: Database, replayingAfter derivedThrough: Int64, merged: Set<OpID> = []) throws {
+        self.db = db
+        self.replaying = derivedThrough
+        self.mergedHere = merged
         awaitedRows = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM awaited")) ?? 0
     }
 
     mutating func contains(_ id: OpID) throws -> Bool {
-        if storedHere.contains(id) { return true }
-        if let rebuilt { return rebuilt.contains(id) }
+        if mergedHere.contains(id) { return true }
+        if let replaying {
+            guard replaying > 0, !unmerged.contains(id) else { return false }
+            let local = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT local_sequence FROM ops WHERE replica = ? AND sequence = ?"),
+                arguments: [id.replica.description, Int64(bitPattern: id.sequence)])
+            return local.map { $0 <= replaying } ?? false
+        }
         if highestStored[id.replica] == nil {
             highestStored[id.replica] = UInt64(
                 bitPattern: try Int64.fetchOne(
@@ -51,6 +79,46 @@ struct SQLiteLedger: MergeLedger {
         return try Bool.fetchOne(
             db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE replica = ? AND sequence = ?)"),
             arguments: [id.replica.description, Int64(bitPattern: id.sequence)]) ?? false
+    }
+
+    /// Notes, when replaying the log in its order (not when rebuilding records, which goes
+    /// record by record), that every op through local sequence `derivedThrough` is merged:
+    /// the ops merged so far need not be remembered one by one.
+    mutating func replayed(through derivedThrough: Int64) {
+        precondition(replaying != nil, "only a replay notes how far it went")
+        replaying = derivedThrough
+        mergedHere = []
+        unmerged = []
+    }
+
+    /// Appends a received op to the op log without merging it, after the checks the merge
+    /// would make (its schema, and its record's type and scope as the log knows them): the
+    /// merge itself then cannot refuse it when the records catch up.
+    ///
+    /// - Returns: `false` if the log holds the op already (nothing changes).
+    mutating func append(_ op: Op) throws -> Bool {
+        guard try !contains(op.id) else { return false }
+        try op.validate()
+        if kinds[op.recordID] == nil {
+            // Every op of a record in the log was checked against the first, so any one says.
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT record_type, scope FROM ops WHERE record_id = ? LIMIT 1"),
+                arguments: [op.recordID.description])
+            if let row {
+                guard let type = RecordType(rawValue: row[0]), let scope = GridScope(row[1] as String) else {
+                    throw StoreError(
+                        .corrupt, "an op row names an unreadable record type or scope: restore the replica from a backup")
+                }
+                kinds[op.recordID] = (type, scope)
+            } else {
+                kinds[op.recordID] = (op.recordType, op.scope)
+            }
+        }
+        let (type, scope) = kinds[op.recordID]!
+        try op.fits(type: type, scope: scope)
+        try Self.insert(op, into: db)
+        mergedHere.insert(op.id)
+        return true
     }
 
     mutating func record(_ id: RecordID) throws -> RecordState? {
@@ -99,15 +167,14 @@ struct SQLiteLedger: MergeLedger {
     mutating func settle(_ op: Op, missingParents: [OpID]) throws {
         let replica = op.id.replica.description
         let sequence = Int64(bitPattern: op.id.sequence)
-        if rebuilt != nil {
-            rebuilt!.insert(op.id)
-        } else {
-            try Self.insert(op, into: db)
-        }
-        storedHere.insert(op.id)
+        if replaying == nil { try Self.insert(op, into: db) }
+        mergedHere.insert(op.id)
         // An op changes the heads of its own field and of the record's liveness, nothing else.
         touched[op.recordID, default: []].formUnion([op.field, RecordSchema.deletedField])
         firstClock[op.recordID] = min(firstClock[op.recordID] ?? op.clock, op.clock)
+        if RecordState.writesLiveness(op.field) {
+            lastChange[op.recordID] = max(lastChange[op.recordID] ?? op.clock, op.clock)
+        }
         if awaitedRows > 0 {
             try db.cachedStatement(sql: "DELETE FROM awaited WHERE op_replica = ? AND op_sequence = ?")
                 .execute(arguments: [replica, sequence])
@@ -149,8 +216,18 @@ struct SQLiteLedger: MergeLedger {
         for (id, fields) in touched {
             guard let record = cache[id] else { continue }
             conflictsOpened += try RecordRows(record: record).write(
-                to: db, firstClock: firstClock[id], registersChanged: fields, isNew: !storedBefore.contains(id))
+                to: db, firstClock: firstClock[id], lastChange: lastChange[id], registersChanged: fields,
+                isNew: !storedBefore.contains(id))
         }
         touched.removeAll()
+    }
+
+    /// Forgets the records read so far, after ``flush()``: a long replay keeps only a chunk's
+    /// records in memory (the next chunk reads back those it touches again).
+    mutating func letGo() {
+        precondition(touched.isEmpty, "records are let go only once they are written")
+        cache.removeAll()
+        firstClock.removeAll()
+        lastChange.removeAll()
     }
 }

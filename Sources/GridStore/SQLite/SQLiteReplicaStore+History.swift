@@ -56,11 +56,10 @@ extension SQLiteReplicaStore {
     }
 
     public func admit(_ ops: [Op], pushedBy client: ReplicaID) async throws -> IngestResult {
-        try await writeTransaction { ledger, writer in
+        try await writeTransaction(records: .behind) { ledger, writer in
             var admission = try Admission(client: client, db: ledger.db)
             for op in ops { try admission.admit(op, into: &ledger, clock: &writer) }
-            try ledger.flush()
-            return IngestResult(stored: admission.stored, conflictsOpened: ledger.conflictsOpened)
+            return IngestResult(stored: admission.stored)
         }
     }
 
@@ -71,7 +70,7 @@ extension SQLiteReplicaStore {
     public func admitGivenBack(_ ops: [Op], by client: ReplicaID) async throws -> IngestResult {
         let identity = self.identity
         let now = wallClock.millisecondsSince1970()
-        return try await writeTransaction { ledger, writer in
+        return try await writeTransaction(records: .behind) { ledger, writer in
             guard let restoredAt = identity.restoredAt, now <= restoredAt + Self.giveBackWindow else {
                 throw StoreError(
                     .refused,
@@ -98,8 +97,7 @@ extension SQLiteReplicaStore {
                     skipped += 1
                 }
             }
-            try ledger.flush()
-            return IngestResult(stored: admission.stored, conflictsOpened: ledger.conflictsOpened, skipped: skipped)
+            return IngestResult(stored: admission.stored, skipped: skipped)
         }
     }
 
@@ -135,6 +133,8 @@ extension SQLiteReplicaStore {
         guard needed else { return Restamp(count: 0, shift: 0) }
         return try await Self.mapErrors(path: path) {
             try await commits.write { db in
+                // Records are rebuilt below from the whole log: first bring them up to date with it.
+                try Self.deriveTail(db)
                 let first = try Int64.fetchOne(
                     db,
                     sql: "SELECT min(sequence) FROM ops WHERE replica = ? AND sequence > ? AND clock > ?",
@@ -292,13 +292,18 @@ extension SQLiteReplicaStore {
                     """,
                 arguments: StatementArguments([after.0 as any DatabaseValueConvertible, after.1] + ids))
             guard let last = rows.last else { break }
-            var ledger = try SQLiteLedger(db: db, rebuilding: merged)
+            var ledger = try SQLiteLedger(db: db, replayingAfter: 0, merged: merged)
             for row in rows { try ledger.merge(try op(from: row)) }
             try ledger.flush()
-            merged = ledger.rebuilt ?? merged
+            merged = ledger.mergedHere
             after = (last[5], last[10])
         }
-        if records == nil { try db.execute(sql: "UPDATE replica SET rules = ?", arguments: [rules]) }
+        if records == nil {
+            try db.execute(
+                sql: """
+                    UPDATE replica SET rules = ?, derived_through = coalesce((SELECT max(local_sequence) FROM ops), 0)
+                    """, arguments: [rules])
+        }
     }
 }
 

@@ -18,7 +18,7 @@ extension SQLiteReplicaStore {
         let clocks = Bounds(
             start: Self.clock(start), end: Self.clock(end), yearStart: Self.clock(yearStart), endMilliseconds: end)
         let community = request.community?.rawValue
-        return try await read { db in
+        return try await readRecords { db in
             let names = try Self.streetNames(db)
             var report = MonthlyReport(
                 month: request.month, scope: community ?? "street",

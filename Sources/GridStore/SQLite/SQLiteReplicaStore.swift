@@ -22,13 +22,19 @@ public final class SQLiteReplicaStore: ReplicaStore {
     /// Every write transaction goes through it, so that concurrent ones share a commit.
     let commits: GroupCommit
     let wallClock: any WallClock
+    /// Whether the store was opened for reading only (``openReadOnly(in:wallClock:)``).
+    let readOnly: Bool
 
-    private init(database: DatabasePool, path: String, identity: ReplicaIdentity, wallClock: any WallClock) {
+    private init(
+        database: DatabasePool, path: String, identity: ReplicaIdentity, wallClock: any WallClock,
+        readOnly: Bool = false
+    ) {
         self.database = database
         self.commits = GroupCommit(database: database)
         self.path = path
         self.identity = identity
         self.wallClock = wallClock
+        self.readOnly = readOnly
     }
 
     /// Creates a new replica in `folder` (created if missing).
@@ -102,8 +108,12 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 try readLineage(into: &identity, db)
                 return try Int.fetchOne(db, sql: "SELECT rules FROM replica") ?? rules
             }
-            // Records built by older merge rules are rebuilt once; an ordinary open writes nothing.
+            // Records built by older merge rules are rebuilt once; records left behind the op log
+            // (a crash before they caught up) catch up. An ordinary open writes nothing.
             if builtBy < rules { try database.write { db in try rebuildRecords(db) } }
+            if try database.read({ db in try underived(db) }) > 0 {
+                _ = try database.write { db in try deriveTail(db) }
+            }
             return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
         }
     }
@@ -123,7 +133,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
                     "\(path) was made by an older GridSync: open it once with gridsyncd (or gridsync) to upgrade it")
             }
             try database.read { db in try readLineage(into: &identity, db) }
-            return SQLiteReplicaStore(database: database, path: path, identity: identity, wallClock: wallClock)
+            return SQLiteReplicaStore(
+                database: database, path: path, identity: identity, wallClock: wallClock, readOnly: true)
         }
     }
 
@@ -243,10 +254,12 @@ public final class SQLiteReplicaStore: ReplicaStore {
         try await writeTransaction { ledger, writer in try Self.receive(ops, into: &ledger, clock: &writer) }
     }
 
-    /// Merges received ops that are new, each after checking its clock (unless the server,
-    /// the time reference, already has: `vouched`); returns how many were new.
+    /// Merges received ops that are new (or, `appending`, appends them to the op log for the
+    /// records to take in later), each after checking its clock (unless the server, the time
+    /// reference, already has: `vouched`); returns how many were new.
     static func receive(
-        _ ops: [Op], into ledger: inout SQLiteLedger, clock writer: inout OpWriter, vouched: Bool = false
+        _ ops: [Op], into ledger: inout SQLiteLedger, clock writer: inout OpWriter, vouched: Bool = false,
+        appending: Bool = false
     ) throws -> Int {
         var stored = 0
         for op in ops where try !ledger.contains(op.id) {
@@ -262,9 +275,19 @@ public final class SQLiteReplicaStore: ReplicaStore {
                             + "the clock of the device that wrote it is wrong")
                 }
             }
-            if try ledger.merge(op) { stored += 1 }
+            if try appending ? ledger.append(op) : ledger.merge(op) { stored += 1 }
         }
         return stored
+    }
+
+    /// What a write transaction does with the records.
+    enum Records {
+        /// The log's tail is merged first, and the ops `body` stores are merged as they are
+        /// stored: the records reflect the whole log when it commits.
+        case merged
+        /// `body` only appends ops to the log (``SQLiteLedger/append(_:)``); the records take
+        /// them in later.
+        case behind
     }
 
     /// Runs `body` in one write transaction with the replica's ledger and an op writer for
@@ -274,7 +297,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
     /// Writes asked for at the same time share one commit (``GroupCommit``), each in its own
     /// savepoint: a write that fails leaves the others of its group as they are.
     func writeTransaction<T: Sendable>(
-        as author: WorkerID? = nil, _ body: @escaping @Sendable (inout SQLiteLedger, inout OpWriter) throws -> T
+        as author: WorkerID? = nil, records: Records = .merged,
+        _ body: @escaping @Sendable (inout SQLiteLedger, inout OpWriter) throws -> T
     ) async throws -> T {
         let identity = self.identity
         let wallClock = self.wallClock
@@ -300,11 +324,17 @@ public final class SQLiteReplicaStore: ReplicaStore {
                     clock: HybridClock(
                         wallClock: corrected, latest: HybridTimestamp(rawValue: UInt64(bitPattern: latest))),
                     lastSequence: UInt64(lastSequence))
+                if records == .merged { try Self.deriveTail(db) }
                 var ledger = try SQLiteLedger(db: db)
                 let result = try body(&ledger, &writer)
                 try ledger.flush()
                 try db.cachedStatement(sql: "UPDATE replica SET clock = max(clock, ?)")
                     .execute(arguments: [Int64(bitPattern: writer.clock.latest.rawValue)])
+                if records == .merged {
+                    try db.cachedStatement(
+                        sql: "UPDATE replica SET derived_through = coalesce((SELECT max(local_sequence) FROM ops), 0)"
+                    ).execute()
+                }
                 return result
             }
         }
@@ -313,7 +343,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     // MARK: - Reading
 
     public func record(_ id: RecordID) async throws -> RecordState? {
-        try await read { db in
+        try await readRecords { db in
             try Data.fetchOne(db, sql: "SELECT state FROM records WHERE id = ?", arguments: [id.description])
                 .map { try RecordState(encoded: [UInt8]($0)) }
         }
@@ -327,7 +357,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 .unknownRecord,
                 "'\(text)' is not a \(what) id: give the id, or its first 4 or more characters, as `list` shows them")
         }
-        let ids = try await read { db in
+        let ids = try await readRecords { db in
             try String.fetchAll(
                 db,
                 sql:
@@ -410,13 +440,13 @@ public final class SQLiteReplicaStore: ReplicaStore {
             ORDER BY \(query.type.isReference ? "t.key, " : query.type == .visit ? "t.visited_on DESC, " : "")r.created_clock DESC, r.id
             """
         let bound = StatementArguments(arguments)
-        return try await read { db in
+        return try await readRecords { db in
             try Data.fetchAll(db, sql: sql, arguments: bound).map { try RecordState(encoded: [UInt8]($0)) }
         }
     }
 
     public func allRecords() async throws -> [RecordState] {
-        try await read { db in
+        try await readRecords { db in
             try Data.fetchAll(db, sql: "SELECT state FROM records ORDER BY type, id")
                 .map { try RecordState(encoded: [UInt8]($0)) }
         }
@@ -424,7 +454,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
 
     public func timelines(of ids: [RecordID]) async throws -> [RecordID: RecordTimeline] {
         let steps = RecordTimeline.stepFields.map { "'\($0)'" }.joined(separator: ", ")
-        return try await read { db in
+        return try await readRecords { db in
             var timelines: [RecordID: RecordTimeline] = [:]
             // In slices, under SQLite's limit on bound values.
             for start in stride(from: 0, to: ids.count, by: 500) {
@@ -458,7 +488,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     }
 
     public func streetEntries(_ type: RecordType) async throws -> [StreetEntry] {
-        try await read { db in
+        try await readRecords { db in
             try Row.fetchAll(
                 db, sql: "SELECT key, name, parent FROM street WHERE type = ? AND deleted = 0 ORDER BY key",
                 arguments: [type.key]
@@ -467,7 +497,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     }
 
     public func streetNames() async throws -> StreetNames {
-        try await read { db in try Self.streetNames(db) }
+        try await readRecords { db in try Self.streetNames(db) }
     }
 
     /// The street's names, read inside a transaction of the caller's.
@@ -482,7 +512,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
 
     public func records(naming id: RecordID) async throws -> [RecordState] {
         let text = id.description
-        let states = try await read { db in
+        let states = try await readRecords { db in
             try Data.fetchAll(
                 db,
                 sql: """
@@ -595,7 +625,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
     }
 
     public func conflictedRecords() async throws -> [RecordState] {
-        try await read { db in
+        try await readRecords { db in
             try Data.fetchAll(db, sql: "SELECT state FROM records WHERE conflicted = 1 ORDER BY id").map { bytes in
                 try RecordState(encoded: [UInt8](bytes))
             }
@@ -604,11 +634,10 @@ public final class SQLiteReplicaStore: ReplicaStore {
 
     public func ingest(_ ops: [Op], pulledFrom peer: ReplicaID, through: Int64) async throws -> IngestResult {
         let now = Self.timestamp(wallClock)
-        return try await writeTransaction { ledger, writer in
-            let stored = try Self.receive(ops, into: &ledger, clock: &writer, vouched: true)
+        return try await writeTransaction(records: .behind) { ledger, writer in
+            let stored = try Self.receive(ops, into: &ledger, clock: &writer, vouched: true, appending: true)
             try Self.advance(.pulled, of: peer, to: through, at: now, in: ledger.db)
-            try ledger.flush()
-            return IngestResult(stored: stored, conflictsOpened: ledger.conflictsOpened)
+            return IngestResult(stored: stored)
         }
     }
 
@@ -653,7 +682,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
 
     public func status() async throws -> ReplicaStatus {
         let identity = self.identity
-        return try await read { db in
+        return try await readRecords { db in
             let replica = identity.replica.description
             let opCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0
             let own = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ?", arguments: [replica]) ?? 0

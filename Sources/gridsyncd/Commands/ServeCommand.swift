@@ -3,6 +3,7 @@ import Foundation
 import GridCommandLine
 import GridNet
 import GridProtocol
+import GridStore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -87,7 +88,10 @@ struct ServeCommand: AsyncParsableCommand {
                 )
             }
         }
-        // Services stop in reverse order: sync drains first, while its metrics can still be read.
+        // Services stop in reverse order: sync drains first, then the records take in the last
+        // pushes, while the metrics can still be read.
+        services.append(
+            DerivationService(loop: DerivationLoop(store: folder.store), metrics: metrics, logger: logger))
         services.append(
             SyncService(
                 listener: listener,

@@ -1,4 +1,5 @@
 import GridNet
+import GridStore
 import GridProtocol
 import Prometheus
 
@@ -13,6 +14,7 @@ final class DaemonMetrics: Sendable {
     private let opsStored: Counter
     private let opsSent: Counter
     private let conflicts: Counter
+    private let underived: Gauge
     private let bytesIn: (wire: Counter, text: Counter)
     private let bytesOut: (wire: Counter, text: Counter)
     private let duration: ValueHistogram
@@ -33,7 +35,10 @@ final class DaemonMetrics: Sendable {
         opsStored = registry.makeCounter(descriptor: Self.metric("ops_stored", "total", "Pushed ops that were new."))
         opsSent = registry.makeCounter(descriptor: Self.metric("ops_sent", "total", "Ops sent to field clients."))
         conflicts = registry.makeCounter(
-            descriptor: Self.metric("conflicts_created", "total", "Conflicts opened by pushed ops."))
+            descriptor: Self.metric("conflicts_created", "total", "Conflicts opened by received ops."))
+        underived = registry.makeGauge(
+            descriptor: Self.metric(
+                "records_behind", "ops", "Ops in the op log that the records do not reflect yet (merged within seconds)."))
         let bytesHelp = "Bytes on the wire (compressed) and of lines (before compression)."
         bytesIn = (
             registry.makeCounter(
@@ -65,13 +70,18 @@ final class DaemonMetrics: Sendable {
         opsReceived.increment(by: Int64(report.opsPushed))
         opsStored.increment(by: Int64(report.opsStored))
         opsSent.increment(by: Int64(report.opsPulled))
-        conflicts.increment(by: Int64(report.conflictsCreated))
         bytesIn.wire.increment(by: Int64(report.wireBytesIn))
         bytesIn.text.increment(by: Int64(report.textBytesIn))
         bytesOut.wire.increment(by: Int64(report.wireBytesOut))
         bytesOut.text.increment(by: Int64(report.textBytesOut))
         duration.record(report.seconds)
         for code in report.errors { errorCounter(code).increment() }
+    }
+
+    /// The records took in ops of the log.
+    func derived(_ derivation: Derivation) {
+        conflicts.increment(by: Int64(derivation.conflictsOpened))
+        underived.set(Int64(derivation.remaining))
     }
 
     private func errorCounter(_ code: ProtocolError.Code) -> Counter {

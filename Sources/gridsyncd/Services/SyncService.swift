@@ -1,5 +1,6 @@
 import GridNet
 import GridProtocol
+import GridStore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -38,6 +39,27 @@ struct MetricsService: Service {
             try await endpoint.run(metrics: metrics)
         } onGracefulShutdown: {
             endpoint.close()
+        }
+    }
+}
+
+/// The records catching up with the op log behind the pushes, as a service: at shutdown,
+/// once the connections are closed, it merges what is left.
+struct DerivationService: Service {
+    let loop: DerivationLoop
+    let metrics: DaemonMetrics
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await loop.run { derivation in
+                metrics.derived(derivation)
+                if derivation.ops >= loop.policy.group {
+                    logger.debug(
+                        "records caught up with the op log",
+                        metadata: ["ops": "\(derivation.ops)", "behind": "\(derivation.remaining)"])
+                }
+            }
         }
     }
 }

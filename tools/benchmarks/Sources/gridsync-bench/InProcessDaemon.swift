@@ -6,8 +6,9 @@ import GridProtocol
 import GridStore
 import Logging
 
-/// The daemon's sync service in this process, on a loopback port: for the benchmarks that
-/// time one laptop's sync, where a separate process would only add noise.
+/// The daemon's sync service in this process, on a loopback port, with its records catching
+/// up behind the pushes as the daemon's do: for the benchmarks that time one laptop's sync,
+/// where a separate process would only add noise.
 struct InProcessDaemon {
     /// Accepts any token, for one worker with the same scopes for reading and writing.
     struct OpenAuthority: SyncAuthority {
@@ -24,6 +25,7 @@ struct InProcessDaemon {
     /// The connections' gate, closed on ``stop()``.
     private let gate: ConnectionGate
     private let serving: Task<Void, any Error>
+    private let deriving: Task<Void, any Error>
 
     /// Serves `store` to `worker`, granting `scopes`, with the protocol's standard limits.
     init(store: SQLiteReplicaStore, worker: WorkerID, scopes: [GridScope]) async throws {
@@ -38,6 +40,7 @@ struct InProcessDaemon {
             try await listener.run(
                 connection, limits: .standard, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
         }
+        self.deriving = Task { try await DerivationLoop(store: store).run() }
     }
 
     /// One whole sync of `laptop`, compressed.
@@ -45,10 +48,13 @@ struct InProcessDaemon {
         try await syncOnce(laptop, token: "bench", port: listener.port)
     }
 
-    /// Closes the listener and waits for its connections to end.
+    /// Closes the listener and waits for its connections to end, then for the records to take
+    /// in what is left of the log.
     func stop() async throws {
         listener.shutdown(within: .seconds(5), gate: gate)
         try await serving.value
+        deriving.cancel()
+        try await deriving.value
     }
 }
 

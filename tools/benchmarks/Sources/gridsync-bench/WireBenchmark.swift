@@ -128,7 +128,7 @@ enum WireBenchmark {
                 _ = try await batched.ingest(Array(ops[start..<end]), pulledFrom: writer, through: Int64(end))
             }
         }
-        // The daemon's share of a push: the same batches admitted (history checked, then merged).
+        // The daemon's share of a push: the same batches admitted (history checked, into the log).
         let admitted = try SQLiteReplicaStore.create(
             in: folder.appendingPathComponent("admitted").path,
             identity: ReplicaIdentity(replica: .random(), worker: worker, scopes: scopes), wallClock: wall)
@@ -149,7 +149,9 @@ enum WireBenchmark {
         let daemon = try await InProcessDaemon(store: server, worker: worker, scopes: scopes)
         var outcome: ClientSync.Outcome?
         let push = try await seconds { outcome = try await daemon.sync(laptop) }
-        try await daemon.stop()
+        // The records catch up behind the pushes: what is left after the last ACK.
+        let behind = try await server.underivedCount()
+        let catchUp = try await seconds { try await daemon.stop() }
         guard let outcome, outcome.summary.pushed == ops.count, try await server.status().opCount == ops.count else {
             fatalError("the push did not deliver every op")
         }
@@ -161,8 +163,10 @@ enum WireBenchmark {
                 ("ingest in batches of \(batchSize), as a pull stores them", batchedIngest),
                 ("admission in batches of \(batchSize) (the daemon's share)", admission),
                 ("push over loopback TCP + deflate", push),
+                ("push, and the daemon's records caught up", push + catchUp),
             ], ops: ops.count, kind: "path", baseline: "local ingest")
         print("")
+        print("after the last ACK the daemon's records were \(behind) ops behind its log, merged in \(String(format: "%.2f", catchUp)) s")
         print("wire bytes out \(outcome.wireBytesOut), in \(outcome.wireBytesIn); lines \(outcome.textBytesOut) out")
         return Figure(
             name: "push over loopback TCP with compression",
