@@ -8,8 +8,10 @@ import GridStore
 public struct ClientStoreWork: Sendable {
     /// The replica that syncs.
     public let store: any ReplicaStore
+    /// The next push batch, read while the server stores the last.
+    private let prefetch = PushPrefetch()
 
-    /// Creates the store work of `store`'s syncs.
+    /// Creates the store work of one of `store`'s syncs.
     public init(store: any ReplicaStore) {
         self.store = store
     }
@@ -47,7 +49,7 @@ public struct ClientStoreWork: Sendable {
             try await store.markGivenBack(to: session.server!, through: through)
             return session.giveBackMarked()
         case .loadPush(let after, let limit):
-            return session.pushLoaded(ops: try await store.ops(of: identity.replica, after: UInt64(after), limit: limit))
+            return session.pushLoaded(ops: try await prefetch.batch(of: store, after: after, limit: limit))
         case .markPushed(let through):
             try await store.markPushed(to: session.server!, through: through)
             return session.pushMarked()

@@ -1,22 +1,25 @@
 /// Keeps a server's records close behind its op log: merges the log's tail into them in
 /// groups, while pushes only append to the log (see ``ReplicaStore``).
 ///
-/// A group is merged when the tail reaches ``Policy/group`` ops, when no op has arrived for
-/// ``Policy/quiet`` (the pushes of the moment are over), or when its oldest op has waited
-/// ``Policy/longest``; each merge takes at most ``Policy/group`` ops in one transaction, so
-/// that pushes waiting for the store are held up briefly. Reads of records never wait for the
-/// loop: they merge whatever is left themselves.
+/// The tail is merged when no op has arrived for ``Policy/quiet`` (the pushes of the moment
+/// are over), when it reaches ``Policy/backlog`` ops, or when its oldest op has waited
+/// ``Policy/longest``: while laptops push, their batches only append, and a record they all
+/// touch is written once for many batches. Each transaction merges at most ``Policy/group``
+/// ops, so that pushes waiting for the store are held up briefly. Reads of records never wait
+/// for the loop: they merge whatever is left themselves.
 public struct DerivationLoop: Sendable {
     /// When to merge.
     public struct Policy: Sendable {
         /// How often the tail is looked at.
         public var poll: Duration = .milliseconds(50)
-        /// The ops merged in one transaction, and the tail that is merged at once.
+        /// The most ops merged in one transaction.
         public var group = 20_000
+        /// The tail that is merged even while ops keep coming.
+        public var backlog = 100_000
         /// How long without new ops before the tail is merged.
         public var quiet: Duration = .milliseconds(150)
-        /// The longest an op waits to be merged while pushes keep coming.
-        public var longest: Duration = .seconds(2)
+        /// The longest an op waits to be merged while ops keep coming.
+        public var longest: Duration = .seconds(5)
 
         /// The default policy.
         public init() {}
@@ -59,13 +62,17 @@ public struct DerivationLoop: Sendable {
             if count != lastCount { lastGrowth = now }
             lastCount = count
             guard
-                count >= policy.group || now - lastGrowth >= policy.quiet
+                count >= policy.backlog || now - lastGrowth >= policy.quiet
                     || now - behindSince! >= policy.longest
             else { continue }
-            let derivation = try await store.derive(atMost: policy.group)
-            derived(derivation)
-            behindSince = derivation.remaining > 0 ? now : nil
-            lastCount = derivation.remaining
+            // Once started, to the end of the tail, a transaction at a time.
+            var derivation: Derivation
+            repeat {
+                derivation = try await store.derive(atMost: policy.group)
+                derived(derivation)
+            } while derivation.remaining > 0 && derivation.ops > 0 && !Task.isCancelled
+            behindSince = nil
+            lastCount = 0
         }
         while true {
             let derivation = try await store.derive(atMost: policy.group)

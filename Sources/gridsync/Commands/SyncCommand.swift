@@ -228,7 +228,11 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// What to check when a connection fails in a way that a wrong transport explains.
     private static func transportHint(_ failure: ClientSync.Failure, plain: Bool) -> String {
-        if !plain, failure.error.message.contains("TLS failed") {
+        // A plain server refuses the TLS hello as a malformed line and closes: the laptop sees the
+        // handshake fail, or, when the close comes first, its first write fail on the closed channel.
+        if !plain, !failure.welcomed,
+            failure.error.message.contains("TLS failed") || failure.error.message.contains("closed channel")
+        {
             return "\nIf the office runs the server without TLS, they will tell you to sync with --plain; "
                 + "with --ca, check that the server's certificate names the address in --server."
         }
