@@ -163,8 +163,9 @@ import Testing
             let running = Task { try await loop.run { derivation in merged.withLock { $0 += derivation.ops } } }
             let (first, peer) = try await Self.peerDemands(5)
             _ = try await store.ingest(first, pulledFrom: peer, through: 1)
-            // Quiet after the batch: the loop merges it without any read asking.
-            let deadline = ContinuousClock.now + .seconds(10)
+            // Quiet after the batch: the loop merges it without any read asking. (Within a minute:
+            // tests running beside it on two cores can keep its task waiting for a thread.)
+            let deadline = ContinuousClock.now + .seconds(60)
             while try await store.underivedCount() > 0, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }

@@ -109,7 +109,7 @@ struct StoreSnapshot: Equatable {
     var records: [RecordState]
     var status: ReplicaStatus
 
-    init(_ store: some ReplicaStore) async throws {
+    init(_ store: SQLiteReplicaStore) async throws {
         ops = try await store.ops(after: 0, limit: .max)
         records = try await store.allRecords()
         status = try await store.status()

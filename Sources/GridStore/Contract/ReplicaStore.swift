@@ -66,9 +66,6 @@ public protocol ReplicaStore: Sendable {
     /// The monthly report's figures (两会一报), computed where the records are.
     func monthlyReport(_ request: MonthlyReport.Request) async throws -> MonthlyReport
 
-    /// Ops stored after a local sequence number, in local order, at most `limit`.
-    func ops(after localSequence: Int64, limit: Int) async throws -> [Op]
-
     /// Counts for `status`.
     func status() async throws -> ReplicaStatus
 

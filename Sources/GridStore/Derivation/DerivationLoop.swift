@@ -17,7 +17,7 @@ public struct DerivationLoop: Sendable {
         /// The tail that is merged even while ops keep coming.
         public var backlog = 100_000
         /// How long without new ops before the tail is merged.
-        public var quiet: Duration = .milliseconds(150)
+        public var quiet: Duration = .seconds(1)
         /// The longest an op waits to be merged while ops keep coming.
         public var longest: Duration = .seconds(5)
 

@@ -63,7 +63,7 @@ extension SQLiteReplicaStore {
             try ledger.flush()
             ledger.letGo()
             merged += rows.count
-            through = last[10]
+            through = last["local_sequence"]
             ledger.replayed(through: through)
         }
         if through != from {

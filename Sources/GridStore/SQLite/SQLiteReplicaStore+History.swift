@@ -296,7 +296,7 @@ extension SQLiteReplicaStore {
             for row in rows { try ledger.merge(try op(from: row)) }
             try ledger.flush()
             merged = ledger.mergedHere
-            after = (last[5], last[10])
+            after = (last["record_id"], last["local_sequence"])
         }
         if records == nil {
             try db.execute(

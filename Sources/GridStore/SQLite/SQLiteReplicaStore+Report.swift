@@ -131,7 +131,7 @@ extension SQLiteReplicaStore {
                     FROM ops o WHERE o.field = 'status' AND o.clock < ? AND o.record_type = 'demand')
                 SELECT r.id, d.category, coalesce(d.grid, ''), r.created_clock
                 FROM last JOIN records r ON r.id = last.record_id JOIN demands d ON d.record_id = r.id
-                WHERE last.n = 1 AND last.status IN ('raised', 'accepted', 'in-progress') AND r.deleted = 0 \(scope)
+                WHERE last.n = 1 AND last.status IN (\(Self.openStatuses)) AND r.deleted = 0 \(scope)
                 ORDER BY r.created_clock, r.id
                 """, arguments: StatementArguments([clocks.end] + extra))
         {
