@@ -137,5 +137,17 @@ import Testing
         #expect(OpID("00c0ffee00c0ffee.042") == nil)
         #expect(OpID("00C0FFEE00C0FFEE.1") == nil)
         #expect(ReplicaID("123") == nil)
+        // Only the text `description` writes: whatever a broken or hostile peer sends instead is refused.
+        for text in [
+            "", ".", "00c0ffee00c0ffee", "00c0ffee00c0ffee.", "00c0ffee00c0ffe.1", "00c0ffee00c0ffee0.1",
+            "00c0ffee00c0ffeg.1", "00c0ffee00c0ffee.+1", "00c0ffee00c0ffee.-1", "00c0ffee00c0ffee.1 ",
+            " 00c0ffee00c0ffee.1", "00c0ffee00c0ffee..1", "00c0ffee00c0ffee.1.2", "00c0ffee00c0ffee.１",
+            "00c0ffee00c0ffee.18446744073709551616", "00c0ffee00c0ffee.99999999999999999999",
+        ] {
+            #expect(OpID(text) == nil, "\(text) was read as an op id")
+        }
+        let highest = OpID(replica: ReplicaID(rawValue: .max), sequence: .max)
+        #expect(OpID(highest.description) == highest)
+        #expect(OpID("ffffffffffffffff.18446744073709551615"[...]) == highest)
     }
 }

@@ -14,14 +14,35 @@ public struct OpID: Hashable, Comparable, Sendable, Codable, CustomStringConvert
         self.sequence = sequence
     }
 
-    /// Parses `replica.sequence`.
-    public init?(_ text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let replica = ReplicaID(String(parts[0])),
-            parts[1].utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-            let sequence = UInt64(parts[1]), sequence > 0, String(sequence) == parts[1]
-        else { return nil }
-        self.init(replica: replica, sequence: sequence)
+    /// Parses `replica.sequence` as ``description`` writes it, and nothing else: 16 lowercase
+    /// hex digits, a dot, and a sequence from 1 without leading zeros. Byte by byte, since op
+    /// lines carry several ids each and every received op is parsed.
+    public init?(_ text: some StringProtocol) {
+        var replica: UInt64 = 0
+        var sequence: UInt64 = 0
+        var position = 0
+        for byte in text.utf8 {
+            switch position {
+            case 0..<16:
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): replica = replica << 4 | UInt64(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): replica = replica << 4 | UInt64(byte - UInt8(ascii: "a") + 10)
+                default: return nil
+                }
+            case 16:
+                guard byte == UInt8(ascii: ".") else { return nil }
+            default:
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte), position > 17 || byte != UInt8(ascii: "0")
+                else { return nil }
+                let (times10, overflow) = sequence.multipliedReportingOverflow(by: 10)
+                let (next, carry) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+                guard !overflow, !carry else { return nil }
+                sequence = next
+            }
+            position += 1
+        }
+        guard position > 17 else { return nil }
+        self.init(replica: ReplicaID(rawValue: replica), sequence: sequence)
     }
 
     /// Hashes one mixed word instead of two: op ids are hashed for every op applied.

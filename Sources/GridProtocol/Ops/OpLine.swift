@@ -29,7 +29,7 @@ public enum OpLine {
     /// Parsing checks grammar, not meaning: whether the field exists and the value is
     /// allowed is for the merge core to decide (``Op/validate()``).
     public static func op(from line: Substring) throws(ProtocolError) -> Op {
-        let parts = line.split(separator: " ", maxSplits: 9, omittingEmptySubsequences: false)
+        let parts = fields(of: line, separator: UInt8(ascii: " "), atMost: 10)
         guard parts.count == 10, parts[0] == verb else {
             throw malformed("an op line has 10 fields: OP id clock author type record scope field parents payload")
         }
@@ -73,14 +73,33 @@ public enum OpLine {
         return op
     }
 
+    /// The fields of `text` between single `separator` bytes (ASCII), the last one running to
+    /// the end once `limit` are found: a split by bytes, which is several times faster than by
+    /// characters, and a line is split once per op received.
+    private static func fields(of text: Substring, separator: UInt8, atMost limit: Int) -> [Substring] {
+        var fields: [Substring] = []
+        fields.reserveCapacity(min(limit, 16))
+        var start = text.startIndex
+        var index = text.utf8.startIndex
+        while index != text.utf8.endIndex, fields.count < limit - 1 {
+            if text.utf8[index] == separator {
+                fields.append(text[start..<index])
+                start = text.utf8.index(after: index)
+            }
+            index = text.utf8.index(after: index)
+        }
+        fields.append(text[start...])
+        return fields
+    }
+
     /// An op id whose sequence fits the signed 64-bit integers that stores keep.
     private static func opID(_ text: Substring) -> OpID? {
-        guard let id = OpID(String(text)), id.sequence <= UInt64(Int64.max) else { return nil }
+        guard let id = OpID(text), id.sequence <= UInt64(Int64.max) else { return nil }
         return id
     }
 
     private static func timestamp(_ text: Substring) -> HybridTimestamp? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let parts = fields(of: text, separator: UInt8(ascii: "."), atMost: 3)
         guard parts.count == 2, let milliseconds = UInt64(parts[0]), let counter = UInt16(parts[1]),
             milliseconds <= HybridTimestamp.maximumMilliseconds
         else { return nil }
@@ -90,7 +109,7 @@ public enum OpLine {
     private static func parentList(_ text: Substring) throws(ProtocolError) -> [OpID] {
         guard text != "-" else { return [] }
         var parents: [OpID] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+        for part in fields(of: text, separator: UInt8(ascii: ","), atMost: .max) {
             guard let parent = opID(part) else { throw malformed("'\(part)' is not a parent op id") }
             parents.append(parent)
         }

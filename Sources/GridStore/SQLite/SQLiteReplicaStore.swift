@@ -364,8 +364,9 @@ public final class SQLiteReplicaStore: ReplicaStore {
             throw StoreError(
                 .corrupt, "an op row's payload could not be read: the replica is damaged; restore it from a backup")
         }
-        let parentTexts = (row[9] as String).split(separator: " ")
-        let parents = parentTexts.compactMap { OpID(String($0)) }
+        // Split by bytes, not characters: op rows are read for every op sent or merged.
+        let parentTexts = (row[9] as String).utf8.split(separator: UInt8(ascii: " ")).map(Substring.init)
+        let parents = parentTexts.compactMap { OpID($0) }
         guard parents.count == parentTexts.count else {
             throw StoreError(
                 .corrupt, "an op row names an unreadable parent: the replica is damaged; restore it from a backup")

@@ -67,6 +67,64 @@ enum SyncBenchmark {
         ]
     }
 
+    // MARK: - An office laptop's first sync
+
+    /// A fresh office laptop (every community of the street) syncs with a daemon holding the year in `folder`
+    /// (`gridsync-bench year --out FOLDER`), until its records have taken in what it pulled; against the same ops
+    /// ingested locally, read from the daemon's store 100,000 at a time, each group in one transaction.
+    static func officeFirstSync(year folder: URL) async throws -> [Figure] {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try SQLiteReplicaStore.open(in: folder.path)
+        let scopes = StreetFixture.xStreet.communities.map { GridScope(community: $0.id) }
+        let worker = WorkerID("office-2")!
+        let total = try await server.status().opCount
+
+        // The year's last ops may be stamped a little after this machine's clock: ingest as if later.
+        let local = try SQLiteReplicaStore.create(
+            in: root.appendingPathComponent("local").path,
+            identity: ReplicaIdentity(replica: .random(), worker: worker, scopes: scopes),
+            wallClock: ManualWallClock(milliseconds: 1_893_456_000_000))
+        let ingest = try await seconds {
+            var after: Int64 = 0
+            while true {
+                let batch = try await server.batch(after: after, limit: 100_000, scopes: scopes, writers: .all)
+                _ = try await local.ingest(batch.ops)
+                after = batch.through
+                if !batch.more { break }
+            }
+        }
+        let laptop = try SQLiteReplicaStore.create(
+            in: root.appendingPathComponent("laptop").path,
+            identity: ReplicaIdentity(replica: .random(), worker: worker, scopes: scopes))
+        let daemon = try await InProcessDaemon(store: server, worker: worker, scopes: scopes)
+        var outcome: ClientSync.Outcome?
+        var pulled = Duration.zero
+        let sync = try await seconds {
+            let start = ContinuousClock.now
+            outcome = try await daemon.sync(laptop)
+            pulled = ContinuousClock.now - start
+            _ = try await laptop.status()
+        }
+        try await daemon.stop()
+        guard let outcome, outcome.summary.pulled == total else {
+            throw BenchFailure("the office laptop pulled \(outcome?.summary.pulled ?? 0) of \(total) ops")
+        }
+        print(
+            String(
+                format: "An office laptop's first sync of a year of the street (%d ops): %.1f s (pulled in %.1f s, "
+                    + "then its records caught up), %.1f MB received; local ingest of the same ops %.1f s",
+                total, sync, Double(pulled.components.seconds) + Double(pulled.components.attoseconds) / 1e18,
+                Double(outcome.wireBytesIn) / 1e6, ingest))
+        return [
+            Figure(
+                name: "first sync of an office laptop, a year of a street (\(total / 1000)k ops)",
+                measured: String(format: "%.1f s, %.1f MB", sync, Double(outcome.wireBytesIn) / 1e6),
+                baseline: String(format: "%.1f s local ingest", ingest), ratio: ingest / sync, target: "< 10 s",
+                met: sync < 10)
+        ]
+    }
+
     // MARK: - Many laptops at once
 
     static func concurrentClients(_ clients: Int, daemon executable: URL) async throws -> [Figure] {

@@ -1,6 +1,7 @@
 // GridSync's benchmarks. Every figure is a ratio against a baseline measured in the same run.
 //
 // Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|report|simulate|suite] [--daemon <gridsyncd>]
+//        gridsync-bench office --year FOLDER (a year written by `gridsync-bench year --out FOLDER`)
 //                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
 //        gridsync-bench hold --daemon <release gridsyncd> [--memory BYTES] [--tokens N] [--seconds N]
 //                       [--no-reconnect] [--retry-delay SECONDS] [--linger] [--laptop-after SECONDS]
@@ -93,6 +94,10 @@ if suite == "wire" || suite == "suite" {
 }
 if suite == "sync" || suite == "first" || suite == "suite" {
     figures += try await SyncBenchmark.firstSync(ops: 100_000)
+}
+if suite == "office" {
+    guard let year = option("--year") else { throw BenchFailure("office needs --year FOLDER (gridsync-bench year --out FOLDER)") }
+    figures += try await SyncBenchmark.officeFirstSync(year: URL(fileURLWithPath: year))
 }
 if suite == "sync" || suite == "noop" || suite == "suite" {
     figures += try await SyncBenchmark.noopSync(rounds: 200)
