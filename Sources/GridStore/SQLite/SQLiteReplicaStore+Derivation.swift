@@ -26,11 +26,13 @@ extension SQLiteReplicaStore {
         }
     }
 
-    /// How many ops of the log are above `derived_through`.
+    /// How many ops of the log are above `derived_through`: the difference of local sequences,
+    /// read in constant time however long the tail (the daemon asks every 50 ms). Local
+    /// sequences have gaps only where ops were replaced by a reissue, which then rebuilds the
+    /// records through the end of the log, so there are none above the watermark.
     static func underived(_ db: Database) throws -> Int {
-        try Int.fetchOne(
-            db.cachedStatement(
-                sql: "SELECT count(*) FROM ops WHERE local_sequence > (SELECT derived_through FROM replica)")) ?? 0
+        let (derived, stored) = try derivation(db)
+        return Int(stored - derived)
     }
 
     /// How far the records are derived, and the last op stored (local sequences).
