@@ -39,7 +39,14 @@ public struct DerivationLoop: Sendable {
     /// Merges the tail as the policy says until the task is cancelled, then merges what is
     /// left (a daemon shutting down leaves its records up to date); `derived` hears of each
     /// merge and of the tail it left.
-    public func run(derived: @Sendable (Derivation) -> Void = { _ in }) async throws {
+    ///
+    /// A merge that fails (a full disk, another program holding the store) is reported to
+    /// `failed` and tried again a second later: the ops are safe in the log, reads merge the
+    /// tail themselves, and a server must not stop serving for it. At shutdown, a failure ends
+    /// the loop; the next start merges what is left.
+    public func run(
+        derived: @Sendable (Derivation) -> Void = { _ in }, failed: @Sendable (any Error) -> Void = { _ in }
+    ) async {
         let clock = ContinuousClock()
         var behindSince: ContinuousClock.Instant?
         var lastCount = 0
@@ -51,6 +58,10 @@ public struct DerivationLoop: Sendable {
                 count = try await store.underivedCount()
             } catch where Task.isCancelled {
                 break  // the read was cancelled with the task: merge what is left below
+            } catch {
+                failed(error)
+                try? await Task.sleep(for: Self.retry)
+                continue
             }
             let now = clock.now
             guard count > 0 else {
@@ -66,18 +77,30 @@ public struct DerivationLoop: Sendable {
                     || now - behindSince! >= policy.longest
             else { continue }
             // Once started, to the end of the tail, a transaction at a time.
-            var derivation: Derivation
-            repeat {
-                derivation = try await store.derive(atMost: policy.group)
-                derived(derivation)
-            } while derivation.remaining > 0 && derivation.ops > 0 && !Task.isCancelled
-            behindSince = nil
-            lastCount = 0
+            do {
+                var derivation: Derivation
+                repeat {
+                    derivation = try await store.derive(atMost: policy.group)
+                    derived(derivation)
+                } while derivation.remaining > 0 && derivation.ops > 0 && !Task.isCancelled
+                behindSince = nil
+                lastCount = 0
+            } catch {
+                failed(error)
+                try? await Task.sleep(for: Self.retry)
+            }
         }
-        while true {
-            let derivation = try await store.derive(atMost: policy.group)
-            derived(derivation)
-            if derivation.remaining == 0 || derivation.ops == 0 { return }
+        do {
+            while true {
+                let derivation = try await store.derive(atMost: policy.group)
+                derived(derivation)
+                if derivation.remaining == 0 || derivation.ops == 0 { return }
+            }
+        } catch {
+            failed(error)
         }
     }
+
+    /// How long after a failed merge the next is tried.
+    static let retry = Duration.seconds(1)
 }

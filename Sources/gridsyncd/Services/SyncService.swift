@@ -51,15 +51,21 @@ struct DerivationService: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await loop.run { derivation in
-                metrics.derived(derivation)
-                if derivation.ops >= loop.policy.group {
-                    logger.debug(
-                        "records caught up with the op log",
-                        metadata: ["ops": "\(derivation.ops)", "behind": "\(derivation.remaining)"])
-                }
-            }
+        await cancelWhenGracefulShutdown {
+            await loop.run(
+                derived: { derivation in
+                    metrics.derived(derivation)
+                    if derivation.ops >= loop.policy.group {
+                        logger.debug(
+                            "records caught up with the op log",
+                            metadata: ["ops": "\(derivation.ops)", "behind": "\(derivation.remaining)"])
+                    }
+                },
+                failed: { error in
+                    logger.warning(
+                        "the records could not catch up with the op log; trying again in a second (syncs go on, and reads catch up by themselves)",
+                        metadata: ["error": "\(error)"])
+                })
         }
     }
 }

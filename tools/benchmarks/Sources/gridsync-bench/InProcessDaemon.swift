@@ -25,7 +25,7 @@ struct InProcessDaemon {
     /// The connections' gate, closed on ``stop()``.
     private let gate: ConnectionGate
     private let serving: Task<Void, any Error>
-    private let deriving: Task<Void, any Error>
+    private let deriving: Task<Void, Never>
 
     /// Serves `store` to `worker`, granting `scopes`, with the protocol's standard limits.
     init(store: SQLiteReplicaStore, worker: WorkerID, scopes: [GridScope]) async throws {
@@ -40,7 +40,7 @@ struct InProcessDaemon {
             try await listener.run(
                 connection, limits: .standard, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
         }
-        self.deriving = Task { try await DerivationLoop(store: store).run() }
+        self.deriving = Task { await DerivationLoop(store: store).run() }
     }
 
     /// One whole sync of `laptop`, compressed.
@@ -54,7 +54,7 @@ struct InProcessDaemon {
         listener.shutdown(within: .seconds(5), gate: gate)
         try await serving.value
         deriving.cancel()
-        try await deriving.value
+        await deriving.value
     }
 }
 
