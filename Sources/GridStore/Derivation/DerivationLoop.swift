@@ -36,17 +36,25 @@ public struct DerivationLoop: Sendable {
         self.policy = policy
     }
 
+    /// What the loop tells its owner (the daemon's metrics and log).
+    public enum Event: Sendable {
+        /// The tail was looked at: this many ops are not in the records yet.
+        case behind(Int)
+        /// Ops were merged.
+        case derived(Derivation)
+        /// Looking at the tail or merging it failed; it is tried again a moment later.
+        case failed(any Error)
+    }
+
     /// Merges the tail as the policy says until the task is cancelled, then merges what is
-    /// left (a daemon shutting down leaves its records up to date); `derived` hears of each
-    /// merge and of the tail it left.
+    /// left (a daemon shutting down leaves its records up to date), telling `report` what it
+    /// sees and does.
     ///
-    /// A merge that fails (a full disk, another program holding the store) is reported to
-    /// `failed` and tried again a second later: the ops are safe in the log, reads merge the
-    /// tail themselves, and a server must not stop serving for it. At shutdown, a failure ends
-    /// the loop; the next start merges what is left.
-    public func run(
-        derived: @Sendable (Derivation) -> Void = { _ in }, failed: @Sendable (any Error) -> Void = { _ in }
-    ) async {
+    /// A merge that fails (a full disk, another program holding the store) is reported and
+    /// tried again a second later: the ops are safe in the log, reads merge the tail
+    /// themselves, and a server must not stop serving for it. At shutdown, a failure ends the
+    /// loop; the next start merges what is left.
+    public func run(report: @Sendable (Event) -> Void = { _ in }) async {
         let clock = ContinuousClock()
         var behindSince: ContinuousClock.Instant?
         var lastCount = 0
@@ -59,10 +67,11 @@ public struct DerivationLoop: Sendable {
             } catch where Task.isCancelled {
                 break  // the read was cancelled with the task: merge what is left below
             } catch {
-                failed(error)
+                report(.failed(error))
                 try? await Task.sleep(for: Self.retry)
                 continue
             }
+            report(.behind(count))
             let now = clock.now
             guard count > 0 else {
                 behindSince = nil
@@ -78,27 +87,28 @@ public struct DerivationLoop: Sendable {
             else { continue }
             // Once started, to the end of the tail, a transaction at a time.
             do {
-                var derivation: Derivation
-                repeat {
-                    derivation = try await store.derive(atMost: policy.group)
-                    derived(derivation)
-                } while derivation.remaining > 0 && derivation.ops > 0 && !Task.isCancelled
+                try await mergeTail(report: report) { !Task.isCancelled }
                 behindSince = nil
                 lastCount = 0
             } catch {
-                failed(error)
+                report(.failed(error))
                 try? await Task.sleep(for: Self.retry)
             }
         }
         do {
-            while true {
-                let derivation = try await store.derive(atMost: policy.group)
-                derived(derivation)
-                if derivation.remaining == 0 || derivation.ops == 0 { return }
-            }
+            try await mergeTail(report: report) { true }
         } catch {
-            failed(error)
+            report(.failed(error))
         }
+    }
+
+    /// Merges the tail a transaction at a time, while `going` says so, to its end.
+    private func mergeTail(report: @Sendable (Event) -> Void, while going: () -> Bool) async throws {
+        var derivation: Derivation
+        repeat {
+            derivation = try await store.derive(atMost: policy.group)
+            report(.derived(derivation))
+        } while derivation.remaining > 0 && derivation.ops > 0 && going()
     }
 
     /// How long after a failed merge the next is tried.

@@ -47,7 +47,11 @@ extension SQLiteReplicaStore {
     /// caller's transaction, and moves `derived_through` past them.
     @discardableResult
     static func deriveTail(_ db: Database, atMost limit: Int = .max) throws -> Derivation {
-        let from = try Int64.fetchOne(db.cachedStatement(sql: "SELECT derived_through FROM replica")) ?? 0
+        let (from, stored) = try derivation(db)
+        // Nothing to merge, almost always for a local write: no ledger, no reads.
+        guard from < stored, limit > 0 else {
+            return Derivation(ops: 0, conflictsOpened: 0, remaining: Int(stored - from))
+        }
         var ledger = try SQLiteLedger(db: db, replayingAfter: from)
         var through = from
         var merged = 0

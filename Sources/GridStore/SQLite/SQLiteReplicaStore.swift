@@ -328,13 +328,13 @@ public final class SQLiteReplicaStore: ReplicaStore {
                 var ledger = try SQLiteLedger(db: db)
                 let result = try body(&ledger, &writer)
                 try ledger.flush()
-                try db.cachedStatement(sql: "UPDATE replica SET clock = max(clock, ?)")
-                    .execute(arguments: [Int64(bitPattern: writer.clock.latest.rawValue)])
-                if records == .merged {
-                    try db.cachedStatement(
-                        sql: "UPDATE replica SET derived_through = coalesce((SELECT max(local_sequence) FROM ops), 0)"
-                    ).execute()
-                }
+                // With the records merged, they reflect the whole log, the ops written here included.
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE replica SET clock = max(clock, ?), derived_through = CASE WHEN ?
+                            THEN coalesce((SELECT max(local_sequence) FROM ops), 0) ELSE derived_through END
+                        """
+                ).execute(arguments: [Int64(bitPattern: writer.clock.latest.rawValue), records == .merged])
                 return result
             }
         }

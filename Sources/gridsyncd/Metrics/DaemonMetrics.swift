@@ -78,10 +78,18 @@ final class DaemonMetrics: Sendable {
         for code in report.errors { errorCounter(code).increment() }
     }
 
-    /// The records took in ops of the log.
-    func derived(_ derivation: Derivation) {
-        conflicts.increment(by: Int64(derivation.conflictsOpened))
-        underived.set(Int64(derivation.remaining))
+    /// What the records' catch-up saw or did: how far behind they are, and the conflicts the
+    /// ops they took in opened.
+    func records(_ event: DerivationLoop.Event) {
+        switch event {
+        case .behind(let count):
+            underived.set(Int64(count))
+        case .derived(let derivation):
+            conflicts.increment(by: Int64(derivation.conflictsOpened))
+            underived.set(Int64(derivation.remaining))
+        case .failed:
+            break
+        }
     }
 
     private func errorCounter(_ code: ProtocolError.Code) -> Counter {

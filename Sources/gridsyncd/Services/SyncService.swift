@@ -52,20 +52,21 @@ struct DerivationService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            await loop.run(
-                derived: { derivation in
-                    metrics.derived(derivation)
-                    if derivation.ops >= loop.policy.group {
-                        logger.debug(
-                            "records caught up with the op log",
-                            metadata: ["ops": "\(derivation.ops)", "behind": "\(derivation.remaining)"])
-                    }
-                },
-                failed: { error in
+            await loop.run { event in
+                metrics.records(event)
+                switch event {
+                case .derived(let derivation) where derivation.ops >= loop.policy.group:
+                    logger.debug(
+                        "records caught up with the op log",
+                        metadata: ["ops": "\(derivation.ops)", "behind": "\(derivation.remaining)"])
+                case .failed(let error):
                     logger.warning(
                         "the records could not catch up with the op log; trying again in a second (syncs go on, and reads catch up by themselves)",
                         metadata: ["error": "\(error)"])
-                })
+                default:
+                    break
+                }
+            }
         }
     }
 }
