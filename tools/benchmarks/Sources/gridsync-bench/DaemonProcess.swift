@@ -1,4 +1,5 @@
 import Foundation
+import GridNet
 
 /// The real `gridsyncd`, started on a throwaway data folder with a loopback port, for
 /// the benchmarks that need the daemon as operators run it (its own process, its memory).
@@ -14,7 +15,8 @@ final class DaemonProcess {
 
     /// Starts `executable` and waits until it listens. Its log is discarded, unless
     /// `BENCH_DAEMON_LOG` names a file to append it to (at level info: a line per sync).
-    /// `environment` is added to this process's own (`GRIDSYNCD_<KEY>` settings); with
+    /// `environment` is added to this process's own (`GRIDSYNCD_<KEY>` settings; the limit of
+    /// connections from one address is raised to the daemon's, 512, unless it says otherwise); with
     /// `metrics`, it serves its Prometheus endpoint on a loopback port too.
     init(executable: URL, environment: [String: String] = [:], metrics: Bool = false) throws {
         data = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -28,9 +30,10 @@ final class DaemonProcess {
             "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", metrics ? "127.0.0.1:0" : "off",
             "--log-level", log == nil ? "warning" : "info",
         ]
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
+        // Every laptop of a benchmark connects from 127.0.0.1, where a street's laptops have addresses
+        // of their own: one address may hold as many connections as the whole daemon.
+        let defaults = ["GRIDSYNCD_MAX_CONNECTIONS_PER_ADDRESS": "512"]
+        process.environment = ProcessInfo.processInfo.environment.merging(defaults.merging(environment) { $1 }) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: banner)
         process.standardError = log.flatMap { FileHandle(forWritingAtPath: $0) } ?? FileHandle.nullDevice
         try process.run()
@@ -49,6 +52,16 @@ final class DaemonProcess {
         }
         process.terminate()
         throw BenchFailure("gridsyncd at \(executable.path) did not start")
+    }
+
+    /// How a laptop connects to it: TLS pinned to its certificate's fingerprint, as `gridsync`
+    /// does, or plain TCP if it serves that.
+    func clientTLS() throws -> ClientTLS? {
+        guard let fingerprint else { return nil }
+        guard let pinned = CertificateFingerprint(fingerprint) else {
+            throw BenchFailure("gridsyncd printed a fingerprint that does not read: \(fingerprint)")
+        }
+        return try ClientTLS(trust: .fingerprint(pinned))
     }
 
     /// Adds an account and returns its token.

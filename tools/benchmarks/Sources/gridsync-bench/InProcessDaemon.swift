@@ -59,9 +59,12 @@ struct InProcessDaemon {
 }
 
 /// One whole sync of `laptop` with the daemon listening on loopback `port`, compressed, as
-/// `gridsync sync` does it.
-func syncOnce(_ laptop: SQLiteReplicaStore, token: String, port: Int) async throws -> ClientSync.Outcome {
-    try await SyncConnector(host: "127.0.0.1", port: port).withConnection { connection in
+/// `gridsync sync` does it: over TLS when `tls` is given (a `DaemonProcess` serves TLS, as
+/// `gridsyncd serve` does by default), plain otherwise (an `InProcessDaemon`).
+func syncOnce(
+    _ laptop: SQLiteReplicaStore, token: String, port: Int, tls: ClientTLS? = nil
+) async throws -> ClientSync.Outcome {
+    try await SyncConnector(host: "127.0.0.1", port: port, tls: tls).withConnection { connection in
         try await ClientSync(store: laptop, token: token).run(over: connection)
     }
 }

@@ -67,6 +67,7 @@ struct Simulation: Sendable {
         let started = ContinuousClock.now
         let daemon = try DaemonProcess(executable: daemonExecutable)
         defer { daemon.stop() }
+        let tls = try daemon.clientTLS()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-sim-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         var rng = SeededGenerator(seed: settings.seed)
@@ -128,7 +129,7 @@ struct Simulation: Sendable {
             let online = laptops.shuffled(using: &rng).filter {
                 $0.isOffice || Double.random(in: 0..<1, using: &rng) < settings.online
             }
-            try await sync(online, port: daemon.port, into: &report)
+            try await sync(online, port: daemon.port, tls: tls, into: &report)
             if (dayIndex + 1) % 30 == 0 {
                 print(
                     "  day \(dayIndex + 1): \(report.ops) ops written, \(report.syncs) syncs, \(report.bytesOut + report.bytesIn) bytes on the wire"
@@ -136,7 +137,7 @@ struct Simulation: Sendable {
             }
         }
         // The last evening: everyone syncs twice, so that every op reaches every laptop.
-        for _ in 0..<2 { try await sync(laptops, port: daemon.port, into: &report) }
+        for _ in 0..<2 { try await sync(laptops, port: daemon.port, tls: tls, into: &report) }
         let elapsed = ContinuousClock.now - started
         report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 
@@ -250,7 +251,7 @@ struct Simulation: Sendable {
 
     /// Syncs `laptops` in their order, in waves: each wave's laptops sync at once (128 at a time), and no two
     /// of them share a grid, so what each pulls is the same as if they took turns.
-    private func sync(_ laptops: [Laptop], port: Int, into report: inout Report) async throws {
+    private func sync(_ laptops: [Laptop], port: Int, tls: ClientTLS?, into report: inout Report) async throws {
         var waves: [[Laptop]] = []
         for laptop in laptops {
             if let wave = waves.firstIndex(where: { !$0.contains(where: laptop.overlaps) }) {
@@ -266,7 +267,7 @@ struct Simulation: Sendable {
         for part in parts {
             let outcomes = try await withThrowingTaskGroup(of: ClientSync.Outcome.self) { group in
                 for laptop in part {
-                    group.addTask { try await syncOnce(laptop.store, token: laptop.token, port: port) }
+                    group.addTask { try await syncOnce(laptop.store, token: laptop.token, port: port, tls: tls) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

@@ -130,12 +130,14 @@ enum SyncBenchmark {
     static func concurrentClients(_ clients: Int, daemon executable: URL) async throws -> [Figure] {
         let daemon = try DaemonProcess(executable: executable)
         defer { daemon.stop() }
-        // One account per grid of the street, the laptops spread over them: each pulls the
-        // few demands of its grid's other laptops, a small batch.
+        // One account per laptop, as in a street office (the daemon lets one worker's token hold a few
+        // connections at once), the laptops spread over the street's grids: each pulls the few
+        // demands of its grid's other laptops, a small batch.
         let street = StreetFixture.xStreet
         var accounts: [(worker: WorkerID, scope: GridScope, token: String)] = []
-        for (index, grid) in street.grids.enumerated() {
+        for index in 0..<clients {
             let worker = WorkerID(String(format: "b%03d", index + 1))!
+            let grid = street.grids[index % street.grids.count]
             accounts.append(
                 (
                     worker, grid.scope,
@@ -148,7 +150,7 @@ enum SyncBenchmark {
         var rng = SeededGenerator(seed: 500)
         let generator = EditGenerator(street: street)
         for index in 0..<clients {
-            let account = accounts[index % accounts.count]
+            let account = accounts[index]
             let laptop = try SQLiteReplicaStore.create(
                 in: root.appendingPathComponent("laptop-\(index)").path,
                 identity: ReplicaIdentity(
@@ -162,12 +164,13 @@ enum SyncBenchmark {
             laptops.append((laptop, account.token))
         }
         let port = daemon.port
+        let tls = try daemon.clientTLS()
         let daemonCPU = cpuSeconds(ofProcess: daemon.process.processIdentifier)
         let laptopsCPU = cpuSeconds(ofProcess: getpid())
         let durations = try await withThrowingTaskGroup(of: Double.self) { group in
             for (laptop, token) in laptops {
                 group.addTask {
-                    try await seconds { _ = try await syncOnce(laptop, token: token, port: port) }
+                    try await seconds { _ = try await syncOnce(laptop, token: token, port: port, tls: tls) }
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }.sorted()
