@@ -18,18 +18,19 @@ final class DaemonProcess {
     /// `environment` is added to this process's own (`GRIDSYNCD_<KEY>` settings; the limit of
     /// connections from one address is raised to the daemon's, 512, unless it says otherwise); with
     /// `metrics`, it serves its Prometheus endpoint on a loopback port too.
-    init(executable: URL, environment: [String: String] = [:], metrics: Bool = false) throws {
+    /// With `cpus` (a `taskset` list, "0"), it runs on those CPUs only.
+    init(executable: URL, environment: [String: String] = [:], metrics: Bool = false, cpus: String? = nil) throws {
         data = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gridsync-bench-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let banner = data.appendingPathComponent("banner.txt")
         _ = FileManager.default.createFile(atPath: banner.path, contents: nil)
         let log = ProcessInfo.processInfo.environment["BENCH_DAEMON_LOG"]
-        process.executableURL = executable
-        process.arguments = [
+        let arguments = [
             "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", metrics ? "127.0.0.1:0" : "off",
             "--log-level", log == nil ? "warning" : "info",
         ]
+        (process.executableURL, process.arguments) = pinned(executable, arguments, to: cpus)
         // Every laptop of a benchmark connects from 127.0.0.1, where a street's laptops have addresses
         // of their own: one address may hold as many connections as the whole daemon.
         let defaults = ["GRIDSYNCD_MAX_CONNECTIONS_PER_ADDRESS": "512"]
@@ -128,4 +129,11 @@ final class DaemonProcess {
 struct BenchFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// `executable` with `arguments`, run on the CPUs `cpus` only (through `taskset`, which becomes the
+/// program: same process) if given.
+func pinned(_ executable: URL, _ arguments: [String], to cpus: String?) -> (URL, [String]) {
+    guard let cpus else { return (executable, arguments) }
+    return (URL(fileURLWithPath: "/usr/bin/taskset"), ["-c", cpus, executable.path] + arguments)
 }

@@ -78,22 +78,10 @@ struct Simulation: Sendable {
 
         // The laptops: every grid worker of every street, and one office laptop per street.
         var laptops: [Laptop] = []
-        for index in 0..<settings.streets {
-            let prefix = settings.streets == 1 ? "" : String(format: "s%02d-", index + 1)
-            func scope(_ grid: GridID) -> GridScope {
-                let community = street.grids.first { $0.id == grid }!.community
-                return GridScope(community: CommunityID(prefix + community.rawValue)!, grid: grid)
-            }
-            for worker in street.workers where worker.role == .worker {
-                let id = WorkerID(prefix + worker.id.rawValue)!
-                let scopes = worker.grids.map(scope)
-                laptops.append(
-                    try laptop(id, scopes: scopes, office: false, daemon: daemon, root: root, at: start, rng: &rng))
-            }
-            let communities = street.communities.map { GridScope(community: CommunityID(prefix + $0.id.rawValue)!) }
+        for member in DistrictRoster(streets: settings.streets, street: street).members {
             laptops.append(
                 try laptop(
-                    WorkerID(prefix + "office-1")!, scopes: communities, office: true, daemon: daemon, root: root,
+                    member.worker, scopes: member.scopes, office: member.isOffice, daemon: daemon, root: root,
                     at: start, rng: &rng))
         }
         print("simulating \(settings.streets) street(s), \(laptops.count) laptops, \(settings.days) days")

@@ -1,6 +1,6 @@
 // GridSync's benchmarks. Every figure is a ratio against a baseline measured in the same run.
 //
-// Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|report|simulate|suite] [--daemon <gridsyncd>]
+// Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|evening|report|simulate|suite] [--daemon <gridsyncd>]
 //        gridsync-bench office --year FOLDER (a year written by `gridsync-bench year --out FOLDER`)
 //                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
 //        gridsync-bench hold --daemon <release gridsyncd> [--memory BYTES] [--tokens N] [--seconds N]
@@ -9,7 +9,11 @@
 //   suite (the default): everything, then the table of figures; --write puts the table in the file.
 //   sync: first, noop and clients, the three parts of the sync benchmark, which also run alone:
 //   first (a fresh replica's first sync), noop (nothing to exchange), clients (laptops syncing
-//   at once: 500 by default, --clients N).
+//   at once: 500 by default, --clients N, driven from a second process of this executable, `fleet`;
+//   with --pin, a second run with the daemon on CPU 0 and the laptops on the others).
+//   evening (never part of the suite): a district's evening, the laptops of --streets N streets (20: 2,980
+//   laptops) syncing in waves of --wave N (500) every --interval S seconds (2), from a second process
+//   (--pin: the daemon on CPU 0, the laptops on the others).
 //   report: the monthly report (gridsync-inspect, beside --daemon) on a year of the example street (--days N):
 //   time and peak memory against `gridsync-inspect conflicts --summary` on the same folder. --folder F reports on F
 //   (a year written before with `gridsync-bench year --out F [--days N]`, or a daemon's folder) instead.
@@ -38,6 +42,17 @@ if suite == "year" {
     var settings = ReportBenchmark.Settings()
     settings.days = option("--days").flatMap(Int.init) ?? settings.days
     try await YearOfStreet.write(settings, into: out)
+    exit(0)
+}
+
+if suite == "fleet" {
+    // The laptops of `clients` or `evening`, in a process of their own (see LaptopFleet).
+    guard let plan = option("--plan"), let folder = option("--folder"), let out = option("--out") else {
+        throw BenchFailure("fleet is started by clients and evening, with --plan, --folder and --out")
+    }
+    let decoded = try JSONDecoder().decode(LaptopFleet.Plan.self, from: Data(contentsOf: URL(fileURLWithPath: plan)))
+    try await LaptopFleet.run(
+        plan: decoded, folder: URL(fileURLWithPath: folder), output: URL(fileURLWithPath: out))
     exit(0)
 }
 
@@ -106,12 +121,27 @@ if suite == "sync" || suite == "clients" || suite == "suite" {
     if FileManager.default.isExecutableFile(atPath: daemon.path) {
         figures += try await SyncBenchmark.concurrentClients(
             option("--clients").flatMap(Int.init) ?? 500, daemon: daemon)
+        if arguments.contains("--pin") {
+            figures += try await SyncBenchmark.concurrentClients(
+                option("--clients").flatMap(Int.init) ?? 500, daemon: daemon, pin: true)
+        }
     } else {
         print(
             "(skipped 500 laptops at once: no gridsyncd at \(daemon.path); build it with swift build -c release --product gridsyncd)"
         )
     }
     print("")
+}
+if suite == "evening" {
+    var settings = EveningBenchmark.Settings()
+    settings.streets = option("--streets").flatMap(Int.init) ?? settings.streets
+    settings.wave = option("--wave").flatMap(Int.init) ?? settings.wave
+    settings.interval = option("--interval").flatMap(Double.init) ?? settings.interval
+    settings.pin = arguments.contains("--pin")
+    guard FileManager.default.isExecutableFile(atPath: daemon.path) else {
+        throw BenchFailure("no gridsyncd at \(daemon.path): build it with swift build -c release --product gridsyncd")
+    }
+    figures += try await EveningBenchmark.run(settings, daemon: daemon)
 }
 if suite == "report" || suite == "suite" {
     let inspect = daemon.deletingLastPathComponent().appendingPathComponent("gridsync-inspect")
