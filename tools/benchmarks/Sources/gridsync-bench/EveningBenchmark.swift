@@ -53,7 +53,7 @@ enum EveningBenchmark {
                 format:
                     "A district's evening, %d laptops (%d streets) in %d waves%@: p50 %.3f s, p99 %.3f s, max %.3f s; "
                     + "%d tries refused, %d syncs failed; %d ops pushed, %d pulled; all done in %.1f s; "
-                    + "daemon peak memory %.0f MB; CPU per sync: daemon %.1f ms, laptop %.1f ms (opening its replica not counted)",
+                    + "daemon peak memory %.0f MB; CPU per sync: daemon %.1f ms, laptop %.1f ms (opening its replica included)",
                 syncs.count, settings.streets, waves, cpus?.description ?? "", p50, p99, run.quantile(1), refusals, failed, pushed, pulled,
                 run.result.seconds, memory, run.daemonMilliseconds,
                 run.laptopMilliseconds))
@@ -65,7 +65,7 @@ enum EveningBenchmark {
                 ratio: nil, target: "every sync completes", met: failed == 0),
             Figure(
                 name: "a district's evening: daemon peak memory", measured: String(format: "%.0f MB", memory),
-                baseline: "-", ratio: nil, target: "< 200 MB", met: memory < 200),
+                baseline: "-", ratio: nil, target: nil, met: nil),
         ]
     }
 }
