@@ -145,4 +145,31 @@ import Testing
         #expect(giver.received(.error(full)) == .send(.pull(after: 0, limit: Limits.standard.opsPerBatch)))
         #expect(giver.summary.pushRefusal == full && giver.summary.giveBackRefusal == nil)
     }
+
+    /// While a batch with more after it is stored, the next `PULL` may go out: it is the request
+    /// the client sends once the batch is stored, and there is none ahead of the last batch or
+    /// while the client waits for an answer.
+    @Test func theNextPullMayGoOutWhileABatchIsStored() {
+        let limit = Limits.standard.opsPerBatch
+        let foreign = (1...3).map { sequence in
+            OpLineTests.op(OpLineTests.id(0xb2, sequence), 1_793_491_200_000, 0, "w002", field: "title", .assign(.text("x")))
+        }
+        var (session, _) = Self.recovering(held: 0, pushed: 0)
+        _ = session.restamped(count: 0, shift: 0)
+        #expect(session.requestAhead == nil, "nothing may go out before the push is loaded")
+        #expect(session.pushLoaded(ops: []) == .send(.pull(after: 0, limit: limit)))
+        #expect(session.requestAhead == nil, "nothing may go out before the answer")
+
+        #expect(session.received(.batch(through: 2, more: true, ops: Array(foreign[0..<2])))
+            == .storePulled(ops: Array(foreign[0..<2]), through: 2))
+        let ahead = session.requestAhead
+        #expect(ahead == .pull(after: 2, limit: limit))
+        #expect(session.pulledStored() == ahead.map(ClientSession.Action.send))
+        #expect(session.requestAhead == nil)
+
+        #expect(session.received(.batch(through: 3, more: false, ops: [foreign[2]]))
+            == .storePulled(ops: [foreign[2]], through: 3))
+        #expect(session.requestAhead == nil, "after the last batch comes BYE, once it is stored")
+        #expect(session.pulledStored() == .send(.bye))
+    }
 }

@@ -77,7 +77,14 @@ public struct ClientSync: Sendable {
         var action = session.start()
         var clockOffset: Int64 = 0
         let work = ClientStoreWork(store: store)
+        // A request sent before the store work that precedes it in the session (`requestAhead`):
+        // the server loads the next batch while this laptop stores the last.
+        var sentAhead: Message?
         while true {
+            if let ahead = session.requestAhead {
+                try await send(ahead, over: connection, session: session)
+                sentAhead = ahead
+            }
             if let next = try await work.perform(action, on: &session) {
                 progress(session.summary)
                 action = next
@@ -87,12 +94,10 @@ public struct ClientSync: Sendable {
             case .send(let message):
                 let sent = wallClock.millisecondsSince1970()
                 let sentAt = ContinuousClock.now
-                do {
-                    try await connection.send(message)
-                } catch {
-                    throw Failure(
-                        error: ProtocolError(.unavailable, "the connection broke while sending: \(error)"),
-                        fromServer: false, summary: session.summary, welcomed: session.server != nil)
+                if message == sentAhead {
+                    sentAhead = nil
+                } else {
+                    try await send(message, over: connection, session: session)
                 }
                 let received = await connection.receive()
                 guard case .message(let reply) = received else {
@@ -138,6 +143,16 @@ public struct ClientSync: Sendable {
             default:
                 preconditionFailure("store work left undone: \(action)")
             }
+        }
+    }
+
+    private func send(_ message: Message, over connection: MessageConnection, session: ClientSession) async throws {
+        do {
+            try await connection.send(message)
+        } catch {
+            throw Failure(
+                error: ProtocolError(.unavailable, "the connection broke while sending: \(error)"),
+                fromServer: false, summary: session.summary, welcomed: session.server != nil)
         }
     }
 

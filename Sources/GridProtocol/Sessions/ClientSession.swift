@@ -348,6 +348,17 @@ public struct ClientSession: Sendable {
         return .loadPush(after: heldThrough, limit: pushLimit)
     }
 
+    /// The request that may go out before the store work asked for now is done: the next
+    /// `PULL`, while a batch the server said has more after it is being stored. The protocol
+    /// lets a client send its next request once it has the answer to the last, so a driver may
+    /// send this one, then store the batch while the server loads the next; the `.send` that
+    /// ``pulledStored()`` then returns is this same message, not to be sent again. `nil` when
+    /// the next request depends on the store work (or there is none).
+    public var requestAhead: Message? {
+        guard case .storingPull(let through, more: true) = state else { return nil }
+        return .pull(after: through, limit: limits.opsPerBatch)
+    }
+
     /// The pulled ops and cursor are stored.
     public mutating func pulledStored() -> Action {
         guard case .storingPull(let through, let more) = state else { return unexpected("pulledStored") }
