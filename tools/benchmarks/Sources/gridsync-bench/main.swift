@@ -95,6 +95,24 @@ if suite == "hold" {
     exit(0)
 }
 
+// The report first: a program this process starts counts this process's peak memory as its own
+// (`ru_maxrss` keeps the peak of the memory it was spawned from), and the benchmarks after it grow
+// this process to hundreds of megabytes.
+if suite == "report" || suite == "suite" {
+    let inspect = daemon.deletingLastPathComponent().appendingPathComponent("gridsync-inspect")
+    if FileManager.default.isExecutableFile(atPath: inspect.path) {
+        var settings = ReportBenchmark.Settings()
+        // --days is the simulator's in the suite; the report always has its year there.
+        if suite == "report" { settings.days = option("--days").flatMap(Int.init) ?? settings.days }
+        figures += try await ReportBenchmark.run(
+            settings, inspect: inspect, folder: option("--folder").map(URL.init(fileURLWithPath:)))
+    } else {
+        print(
+            "(skipped the monthly report: no gridsync-inspect at \(inspect.path); build it with swift build -c release --product gridsync-inspect)"
+        )
+    }
+    print("")
+}
 if suite == "merge" || suite == "suite" {
     MergeBenchmark.run(ops: 1_000_000, records: 20_000)
     print("")
@@ -142,21 +160,6 @@ if suite == "evening" {
         throw BenchFailure("no gridsyncd at \(daemon.path): build it with swift build -c release --product gridsyncd")
     }
     figures += try await EveningBenchmark.run(settings, daemon: daemon)
-}
-if suite == "report" || suite == "suite" {
-    let inspect = daemon.deletingLastPathComponent().appendingPathComponent("gridsync-inspect")
-    if FileManager.default.isExecutableFile(atPath: inspect.path) {
-        var settings = ReportBenchmark.Settings()
-        // --days is the simulator's in the suite; the report always has its year there.
-        if suite == "report" { settings.days = option("--days").flatMap(Int.init) ?? settings.days }
-        figures += try await ReportBenchmark.run(
-            settings, inspect: inspect, folder: option("--folder").map(URL.init(fileURLWithPath:)))
-    } else {
-        print(
-            "(skipped the monthly report: no gridsync-inspect at \(inspect.path); build it with swift build -c release --product gridsync-inspect)"
-        )
-    }
-    print("")
 }
 if suite == "simulate" || suite == "suite" {
     var settings = Simulation.Settings()
