@@ -102,13 +102,13 @@ enum LaptopFleet {
                         _ = try await store.status()
                         stores.append(store)
                     }
-                    return await withTaskGroup(of: Result.Sync.self) { wavesSyncs in
+                    return await withTaskGroup(of: Result.Sync.self) { waveSyncs in
                         for (index, store) in zip(members, stores) {
-                            wavesSyncs.addTask {
+                            waveSyncs.addTask {
                                 await sync(store, token: plan.laptops[index].token, port: plan.port, tls: tls, wave: wave)
                             }
                         }
-                        return await wavesSyncs.reduce(into: []) { $0.append($1) }
+                        return await waveSyncs.reduce(into: []) { $0.append($1) }
                     }
                 }
             }
