@@ -84,7 +84,10 @@ struct Simulation: Sendable {
                     member.worker, scopes: member.scopes, office: member.isOffice, daemon: daemon, root: root,
                     at: start, rng: &rng))
         }
-        print("simulating \(settings.streets) street(s), \(laptops.count) laptops, \(settings.days) days")
+        let setUp = started.duration(to: .now).seconds
+        print(
+            "simulating \(settings.streets) street(s), \(laptops.count) laptops, \(settings.days) days "
+                + "(their accounts and replicas made in \(Int(setUp)) s)")
 
         var report = Report()
         var demands: [GridScope: [RecordID]] = [:]
