@@ -94,7 +94,9 @@ public struct ClientSync: Sendable {
             case .send(let message):
                 let sent = wallClock.millisecondsSince1970()
                 let sentAt = ContinuousClock.now
-                if message == sentAhead {
+                if let ahead = sentAhead {
+                    // Sent already: the session promised this request (`requestAhead`).
+                    precondition(message == ahead, "the session asked to send \(message), not the request sent ahead")
                     sentAhead = nil
                 } else {
                     try await send(message, over: connection, session: session)
