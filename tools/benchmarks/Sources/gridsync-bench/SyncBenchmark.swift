@@ -171,7 +171,8 @@ enum SyncBenchmark {
                 baseline: String(format: "%.1f ms daemon CPU a sync", run.daemonMilliseconds),
                 ratio: nil, target: "< 1 s", met: p99 < 1),
             Figure(
-                name: "\(clients) laptops at once: daemon peak memory", measured: String(format: "%.0f MB", memory),
+                name: "\(clients) laptops at once\(cpus?.description ?? ""): daemon peak memory",
+                measured: String(format: "%.0f MB", memory),
                 baseline: "-", ratio: nil, target: "< 200 MB", met: memory < 200),
         ]
     }
