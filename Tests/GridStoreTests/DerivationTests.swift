@@ -227,6 +227,59 @@ import Testing
         }
     }
 
+    /// A merge that fails (the daemon's disk full, as a trigger plays it here) is reported, leaves
+    /// nothing half-merged, and is tried again until it goes through: the loop does not end, and
+    /// the ops wait safely in the log.
+    @Test func aMergeThatFailsIsReportedAndTriedAgain() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try SQLiteReplicaStore.create(in: folder, identity: F.identity)
+            let other = try DatabaseQueue(path: (folder as NSString).appendingPathComponent(SQLiteReplicaStore.fileName))
+            defer { try? other.close() }
+            try await other.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER full_disk BEFORE INSERT ON records
+                        BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+                        """)
+            }
+            var policy = DerivationLoop.Policy()
+            policy.poll = .milliseconds(5)
+            policy.quiet = .milliseconds(20)
+            let loop = DerivationLoop(store: store, policy: policy)
+            let failures = Mutex(0)
+            let merged = Mutex(0)
+            let running = Task {
+                await loop.run { event in
+                    switch event {
+                    case .derived(let derivation): merged.withLock { $0 += derivation.ops }
+                    case .failed: failures.withLock { $0 += 1 }
+                    case .behind: break
+                    }
+                }
+            }
+            let (ops, peer) = try await Self.peerDemands(5)
+            _ = try await store.ingest(ops, pulledFrom: peer, through: 1)
+            // Five minutes at most, as for the loop above: its task can wait that long for a thread.
+            let deadline = ContinuousClock.now + .seconds(300)
+            while failures.withLock({ $0 }) < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(failures.withLock { $0 } >= 2, "the failed merge was not reported, or not tried again")
+            #expect(merged.withLock { $0 } == 0)
+            #expect(try await store.underivedCount() == ops.count, "a failed merge left part of the tail merged")
+
+            try await other.write { db in try db.execute(sql: "DROP TRIGGER full_disk") }
+            while merged.withLock({ $0 }) < ops.count, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(merged.withLock { $0 } == ops.count)
+            #expect(try await store.underivedCount() == 0)
+            #expect(try await store.records(RecordQuery(type: .demand)).count == 5, "five demands were made")
+            running.cancel()
+            await running.value
+        }
+    }
+
     // MARK: - Support
 
     /// `count` demands written by a peer replica in ``StoreFixtures/grid1``, and that replica's id.
