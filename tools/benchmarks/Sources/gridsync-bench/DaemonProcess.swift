@@ -58,6 +58,11 @@ final class DaemonProcess {
     /// How a laptop connects to it: TLS pinned to its certificate's fingerprint, as `gridsync`
     /// does, or plain TCP if it serves that.
     func clientTLS() throws -> ClientTLS? {
+        try Self.clientTLS(pinning: fingerprint)
+    }
+
+    /// TLS pinned to `fingerprint` (`sha256:…`, as a daemon's banner prints it), or `nil` for plain TCP.
+    static func clientTLS(pinning fingerprint: String?) throws -> ClientTLS? {
         guard let fingerprint else { return nil }
         guard let pinned = CertificateFingerprint(fingerprint) else {
             throw BenchFailure("gridsyncd printed a fingerprint that does not read: \(fingerprint)")

@@ -80,10 +80,7 @@ enum LaptopFleet {
                         edits: generator.newRecord(.demand, in: first, using: &rng)))
             }
         }
-        let tls = try plan.fingerprint.map { text in
-            guard let pinned = CertificateFingerprint(text) else { throw BenchFailure("bad fingerprint \(text)") }
-            return try ClientTLS(trust: .fingerprint(pinned))
-        }
+        let tls = try DaemonProcess.clientTLS(pinning: plan.fingerprint)
         FileHandle.standardOutput.write(Data("ready\n".utf8))
         guard readLine() == "go" else { throw BenchFailure("the fleet was not told to go") }
 
