@@ -54,7 +54,10 @@ import Testing
                     case 0:
                         let behind = try await store.underivedCount()
                         let limit = Int.random(in: 1...8, using: &rng)
-                        let derivation = try await store.derive(atMost: limit)
+                        // Tails read in small chunks, with records written and let go part-way.
+                        let bounds = DerivationBounds(
+                            chunk: Int.random(in: 1...4, using: &rng), heldRecords: Int.random(in: 1...3, using: &rng))
+                        let derivation = try await store.derive(atMost: limit, bounds: bounds)
                         #expect(derivation.ops == min(behind, limit) && derivation.ops + derivation.remaining == behind)
                         #expect(derivation.remaining == (try await store.underivedCount()))
                         if derivation.remaining > 0 { partialDerivations += 1 }

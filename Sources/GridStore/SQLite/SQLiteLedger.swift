@@ -82,12 +82,12 @@ struct SQLiteLedger: MergeLedger {
     }
 
     /// Notes, when replaying the log in its order (not when rebuilding records, which goes
-    /// record by record), that every op through local sequence `derivedThrough` is merged:
-    /// the ops merged so far need not be remembered one by one.
+    /// record by record), that every op through local sequence `derivedThrough` is merged.
+    /// The ops merged so far are still remembered, so that their children need not ask
+    /// SQLite, until ``letGo()``.
     mutating func replayed(through derivedThrough: Int64) {
         precondition(replaying != nil, "only a replay notes how far it went")
         replaying = derivedThrough
-        mergedHere = []
         unmerged = []
     }
 
@@ -222,10 +222,15 @@ struct SQLiteLedger: MergeLedger {
         touched.removeAll()
     }
 
-    /// Forgets the records read so far, after ``flush()``: a long replay keeps only a chunk's
-    /// records in memory (the next chunk reads back those it touches again).
+    /// How many records the ledger holds in memory.
+    var heldRecords: Int { cache.count }
+
+    /// Forgets the records read so far, after ``flush()``, and, in a replay, which ops it
+    /// merged (the log says it, through ``replayed(through:)``): a long replay keeps only a
+    /// bounded number of records in memory (the next chunk reads back those it touches again).
     mutating func letGo() {
         precondition(touched.isEmpty, "records are let go only once they are written")
+        if replaying != nil { mergedHere = [] }
         cache.removeAll()
         firstClock.removeAll()
         lastChange.removeAll()

@@ -13,16 +13,22 @@ import GridModel
 /// transaction), and opening the replica merges it. Every read of records merges the tail
 /// first, so it sees every op stored before it began.
 extension SQLiteReplicaStore {
-    /// The most ops merged before the records they touch are written and let go.
-    static let derivationChunk = 50_000
+    /// The most ops one transaction merges when a read catches the records up.
+    static let catchUpGroup = 200_000
 
     public func underivedCount() async throws -> Int {
         try await read { db in try Self.underived(db) }
     }
 
     public func derive(atMost limit: Int) async throws -> Derivation {
+        try await derive(atMost: limit, bounds: .standard)
+    }
+
+    /// Merges up to `limit` ops of the log's tail into the records in one transaction, holding
+    /// at most what `bounds` allows in memory at once (see ``derive(atMost:)``).
+    public func derive(atMost limit: Int, bounds: DerivationBounds) async throws -> Derivation {
         try await Self.mapErrors(path: path) {
-            try await commits.write { db in try Self.deriveTail(db, atMost: limit) }
+            try await commits.write { db in try Self.deriveTail(db, atMost: limit, bounds: bounds) }
         }
     }
 
@@ -46,7 +52,9 @@ extension SQLiteReplicaStore {
     /// Merges up to `limit` ops of the log's tail into the records, in local order, inside the
     /// caller's transaction, and moves `derived_through` past them.
     @discardableResult
-    static func deriveTail(_ db: Database, atMost limit: Int = .max) throws -> Derivation {
+    static func deriveTail(_ db: Database, atMost limit: Int = .max, bounds: DerivationBounds = .standard) throws
+        -> Derivation
+    {
         let (from, stored) = try derivation(db)
         // Nothing to merge, almost always for a local write: no ledger, no reads.
         guard from < stored, limit > 0 else {
@@ -61,32 +69,35 @@ extension SQLiteReplicaStore {
                     sql: """
                         SELECT \(opColumns), local_sequence FROM ops WHERE local_sequence > ?
                         ORDER BY local_sequence LIMIT ?
-                        """), arguments: [through, min(derivationChunk, limit - merged)])
+                        """), arguments: [through, min(bounds.chunk, limit - merged)])
             guard let last = rows.last else { break }
             let ops = try rows.map { try op(from: $0) }
             ledger.unmerged.formUnion(ops.map(\.id))
             for op in ops { try ledger.merge(op) }
-            try ledger.flush()
-            ledger.letGo()
             merged += rows.count
             through = last["local_sequence"]
             ledger.replayed(through: through)
+            if ledger.heldRecords > bounds.heldRecords {
+                try ledger.flush()
+                ledger.letGo()
+            }
         }
+        try ledger.flush()
         if through != from {
             try db.cachedStatement(sql: "UPDATE replica SET derived_through = ?").execute(arguments: [through])
         }
         return Derivation(ops: merged, conflictsOpened: ledger.conflictsOpened, remaining: try underived(db))
     }
 
-    /// Merges the log's tail into the records through at least local sequence `target`, a
-    /// chunk per transaction (so that the pushes waiting for the daemon's store are not held up
-    /// by one long transaction).
+    /// Merges the log's tail into the records through at least local sequence `target`, in
+    /// transactions of at most ``catchUpGroup`` ops (so that the pushes waiting for the
+    /// daemon's store are not held up by one very long transaction).
     func catchUp(through target: Int64) async throws {
         if readOnly {
             try Self.mapErrors(path: path) { try catchUpFromReadOnly() }
             return
         }
-        while try await derive(atMost: Self.derivationChunk).ops > 0 {
+        while try await derive(atMost: Self.catchUpGroup).ops > 0 {
             if try await read({ db in try Self.derivation(db).derived }) >= target { return }
         }
     }

@@ -46,15 +46,19 @@ enum SyncBenchmark {
         var outcome: ClientSync.Outcome?
         // Until the laptop's records have taken in what it pulled, as `gridsync sync` waits for its summary.
         var merged = 0
+        var pulled = Duration.zero
         let sync = try await seconds {
+            let start = ContinuousClock.now
             outcome = try await daemon.sync(laptop)
+            pulled = ContinuousClock.now - start
             merged = try await laptop.underivedCount()
             _ = try await laptop.status()
         }
         try await daemon.stop()
         guard let outcome, outcome.summary.pulled == ops.count else { throw BenchFailure("the first sync missed ops") }
         print(
-            "First sync of a fresh replica for a grid of \(ops.count) ops: \(String(format: "%.2f", sync)) s, "
+            "First sync of a fresh replica for a grid of \(ops.count) ops: \(String(format: "%.2f", sync)) s "
+                + "(pulled in \(String(format: "%.2f", pulled.seconds)) s), "
                 + "\(outcome.wireBytesIn) bytes received (\(String(format: "%.1f", Double(outcome.wireBytesIn) / Double(ops.count))) bytes/op); "
                 + "local bulk ingest of the same ops \(String(format: "%.2f", ingest)) s; "
                 + "\(merged) pulled ops merged into the records after the last batch")
