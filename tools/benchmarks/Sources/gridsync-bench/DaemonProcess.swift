@@ -72,6 +72,12 @@ final class DaemonProcess {
 
     /// Adds an account and returns its token.
     func addWorker(_ worker: String, scopes: [String], executable: URL) throws -> String {
+        try Self.addWorker(worker, scopes: scopes, executable: executable, data: data)
+    }
+
+    /// Adds an account to the daemon whose data folder is `data` (`gridsyncd worker add`), and
+    /// returns its token; callable from any thread.
+    static func addWorker(_ worker: String, scopes: [String], executable: URL, data: URL) throws -> String {
         let add = Process()
         add.executableURL = executable
         let office = scopes.contains { !$0.contains("/") }

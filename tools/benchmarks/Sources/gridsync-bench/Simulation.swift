@@ -76,13 +76,13 @@ struct Simulation: Sendable {
         let generator = EditGenerator()
         let street = generator.street
 
-        // The laptops: every grid worker of every street, and one office laptop per street.
-        var laptops: [Laptop] = []
-        for member in DistrictRoster(streets: settings.streets, street: street).members {
-            laptops.append(
-                try laptop(
-                    member.worker, scopes: member.scopes, office: member.isOffice, daemon: daemon, root: root,
-                    at: start, rng: &rng))
+        // The laptops: every grid worker of every street, and one office laptop per street. Their
+        // accounts and replicas are made eight at a time: each waits on `fsync` more than on a core.
+        let members = DistrictRoster(streets: settings.streets, street: street).members
+        let replicas = members.map { _ in ReplicaID.random(using: &rng) }
+        let data = daemon.data
+        let laptops = try await BlockingWork.run(members.count, threads: 8) { [self] index in
+            try laptop(members[index], replica: replicas[index], daemon: data, root: root, at: start)
         }
         let setUp = started.duration(to: .now).seconds
         print(
@@ -93,6 +93,7 @@ struct Simulation: Sendable {
         var demands: [GridScope: [RecordID]] = [:]
         var projects: [GridScope: [RecordID]] = [:]
         for dayIndex in 0..<settings.days {
+            let dayStarted = ContinuousClock.now
             // Daytime: every laptop works at once, each from its own generator and clock.
             let morning = start + UInt64(dayIndex) * day + 8 * 3_600_000
             let (knownDemands, knownProjects) = (demands, projects)
@@ -120,7 +121,14 @@ struct Simulation: Sendable {
             let online = laptops.shuffled(using: &rng).filter {
                 $0.isOffice || Double.random(in: 0..<1, using: &rng) < settings.online
             }
+            let evening = ContinuousClock.now
             try await sync(online, port: daemon.port, tls: tls, into: &report)
+            if dayIndex < 3 {
+                print(
+                    String(
+                        format: "  day %d: work %.1f s, %d laptops synced in %.1f s", dayIndex + 1,
+                        dayStarted.duration(to: evening).seconds, online.count, evening.duration(to: .now).seconds))
+            }
             if (dayIndex + 1) % 30 == 0 {
                 print(
                     "  day \(dayIndex + 1): \(report.ops) ops written, \(report.syncs) syncs, \(report.bytesOut + report.bytesIn) bytes on the wire"
@@ -137,8 +145,9 @@ struct Simulation: Sendable {
         let serverRecords = try await server.allRecords()
         report.records = serverRecords.count
         report.openConflicts = try await server.status().conflictCount
+        let byScope = Dictionary(grouping: serverRecords, by: \.scope)
         for laptop in laptops {
-            let expected = serverRecords.filter { record in laptop.scopes.covers(record.scope) }
+            let expected = byScope.filter { laptop.scopes.covers($0.key) }.flatMap(\.value)
             if try RecordExport.jsonLines(await laptop.store.allRecords()) != RecordExport.jsonLines(expected) {
                 report.mismatches.append(laptop.worker.rawValue)
             }
@@ -147,16 +156,17 @@ struct Simulation: Sendable {
     }
 
     private func laptop(
-        _ worker: WorkerID, scopes: [GridScope], office: Bool, daemon: DaemonProcess, root: URL, at start: UInt64,
-        rng: inout SeededGenerator
+        _ member: DistrictRoster.Member, replica: ReplicaID, daemon data: URL, root: URL, at start: UInt64
     ) throws -> Laptop {
-        let token = try daemon.addWorker(
-            worker.rawValue, scopes: scopes.map(\.description), executable: daemonExecutable)
+        let token = try DaemonProcess.addWorker(
+            member.worker.rawValue, scopes: member.scopes.map(\.description), executable: daemonExecutable, data: data)
         let wall = ManualWallClock(milliseconds: start)
         let store = try SQLiteReplicaStore.create(
-            in: root.appendingPathComponent(worker.rawValue).path,
-            identity: ReplicaIdentity(replica: .random(using: &rng), worker: worker, scopes: scopes), wallClock: wall)
-        return Laptop(worker: worker, scopes: scopes, store: store, token: token, isOffice: office, wall: wall)
+            in: root.appendingPathComponent(member.worker.rawValue).path,
+            identity: ReplicaIdentity(replica: replica, worker: member.worker, scopes: member.scopes), wallClock: wall)
+        return Laptop(
+            worker: member.worker, scopes: member.scopes, store: store, token: token, isOffice: member.isOffice,
+            wall: wall)
     }
 
     /// One laptop's day of work: a few minutes between changes, from its morning on.
