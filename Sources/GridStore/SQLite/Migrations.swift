@@ -15,6 +15,7 @@ enum Migrations {
         migrator.registerMigration("v3: the monthly report's index of the loop's ops", migrate: v3)
         migrator.registerMigration("v4: the street's reference data (gridsync/3)", migrate: v4)
         migrator.registerMigration("v5: records derived from the op log behind it", migrate: v5)
+        migrator.registerMigration("v6: the op log by scope, for a grid's pulls", migrate: v6)
         return migrator
     }
 
@@ -228,5 +229,13 @@ enum Migrations {
                 ALTER TABLE replica ADD COLUMN derived_through INTEGER NOT NULL DEFAULT 0;
                 UPDATE replica SET derived_through = coalesce((SELECT max(local_sequence) FROM ops), 0);
                 """)
+    }
+
+    /// The op log by scope (and, as in every SQLite index, then by rowid: the local sequence), so that a grid's laptop
+    /// pulls by seeking to its grid's ops after its cursor instead of reading every op of the district since then. On
+    /// a daemon serving 20 streets, a laptop that last synced yesterday had its query read the 50,000 ops of a
+    /// district's day to find the few hundred of its grid.
+    private static func v6(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX ops_by_scope ON ops (scope)")
     }
 }

@@ -22,27 +22,43 @@ extension SQLiteReplicaStore {
     public func batch(after localSequence: Int64, limit: Int, scopes: [GridScope], writers: OpWriters) async throws
         -> OpBatch
     {
-        var (filter, arguments) = Self.scopeFilter(scopes)
-        arguments.insert(localSequence, at: 0)
+        var writer = ""
+        var writerArguments: [(any DatabaseValueConvertible)?] = []
         switch writers {
         case .all: break
         case .only(let replica):
-            filter = "(\(filter)) AND replica = ?"
-            arguments.append(replica.description)
+            writer = " AND replica = ?"
+            writerArguments = [replica.description]
         case .allBut(let replica):
-            filter = "(\(filter)) AND replica != ?"
-            arguments.append(replica.description)
+            writer = " AND replica != ?"
+            writerArguments = [replica.description]
+        }
+        // Every term of the selection is an equality on `scope` (grids), read by seeking to it in
+        // `ops_by_scope`, in local order, a batch's worth each; or the log is read in local order
+        // from the cursor and filtered (a community reads its grids' scopes, not known here).
+        let sql: String
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let seeks = Self.scopeSeeks(scopes) {
+            sql =
+                seeks.map { seek in
+                    arguments += [localSequence] + seek.arguments + writerArguments + [limit]
+                    return """
+                        SELECT * FROM (SELECT \(Self.opColumns), local_sequence FROM ops
+                        WHERE local_sequence > ? AND \(seek.condition)\(writer) ORDER BY local_sequence LIMIT ?)
+                        """
+                }.joined(separator: " UNION ALL ") + " ORDER BY local_sequence LIMIT ?"
+        } else {
+            let (filter, scopeArguments) = Self.scopeFilter(scopes)
+            arguments = [localSequence] + scopeArguments + writerArguments
+            sql = """
+                SELECT \(Self.opColumns), local_sequence
+                FROM ops WHERE local_sequence > ? AND (\(filter))\(writer) ORDER BY local_sequence LIMIT ?
+                """
         }
         arguments.append(limit)
         let bound = StatementArguments(arguments)
-        let selection = filter
         return try await read { db in
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT \(Self.opColumns), local_sequence
-                        FROM ops WHERE local_sequence > ? AND (\(selection)) ORDER BY local_sequence LIMIT ?
-                        """), arguments: bound)
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: bound)
             let ops = try rows.map { try Self.op(from: $0) }
             if rows.count == limit, let last = rows.last {
                 return OpBatch(ops: ops, through: last["local_sequence"], more: true)
@@ -51,6 +67,17 @@ extension SQLiteReplicaStore {
             let end = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(local_sequence) FROM ops")) ?? 0
             return OpBatch(ops: ops, through: max(end, localSequence), more: false)
         }
+    }
+
+    /// The selection of `scopes` as equalities on `scope`, each read by seeking in `ops_by_scope`: a
+    /// grid's own ops, and its community's reference data (`Sequence<GridScope>.reads`); `nil` if a
+    /// community scope is among them, whose grids are not known here (see ``scopeFilter(_:)``).
+    private static func scopeSeeks(_ scopes: [GridScope]) -> [(condition: String, arguments: [String])]? {
+        guard !scopes.isEmpty, scopes.allSatisfy({ $0.grid != nil }) else { return nil }
+        let grids = Set(scopes.map(\.description)).sorted()
+        let communities = Set(scopes.map(\.community.rawValue)).sorted()
+        return grids.map { ("scope = ?", [$0]) }
+            + communities.map { ("scope = ? AND record_type IN (\(Self.referenceTypes))", [$0]) }
     }
 
     /// The reference types as an SQL list: `'community', 'grid', …`.

@@ -123,7 +123,7 @@ struct Simulation: Sendable {
             }
             let evening = ContinuousClock.now
             try await sync(online, port: daemon.port, tls: tls, into: &report)
-            if dayIndex < 3 {
+            if settings.days <= 31 || dayIndex < 3 {
                 print(
                     String(
                         format: "  day %d: work %.1f s, %d laptops synced in %.1f s", dayIndex + 1,
