@@ -39,14 +39,16 @@ extension SQLiteReplicaStore {
         let sql: String
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let seeks = Self.scopeSeeks(scopes) {
-            sql =
-                seeks.map { seek in
-                    arguments += [localSequence] + seek.arguments + writerArguments + [limit]
-                    return """
-                        SELECT * FROM (SELECT \(Self.opColumns), local_sequence FROM ops
-                        WHERE local_sequence > ? AND \(seek.condition)\(writer) ORDER BY local_sequence LIMIT ?)
-                        """
-                }.joined(separator: " UNION ALL ") + " ORDER BY local_sequence LIMIT ?"
+            var terms: [String] = []
+            for seek in seeks {
+                terms.append(
+                    """
+                    SELECT * FROM (SELECT \(Self.opColumns), local_sequence FROM ops
+                    WHERE local_sequence > ? AND \(seek.condition)\(writer) ORDER BY local_sequence LIMIT ?)
+                    """)
+                arguments += [localSequence] + seek.arguments + writerArguments + [limit]
+            }
+            sql = terms.joined(separator: " UNION ALL ") + " ORDER BY local_sequence LIMIT ?"
         } else {
             let (filter, scopeArguments) = Self.scopeFilter(scopes)
             arguments = [localSequence] + scopeArguments + writerArguments

@@ -94,6 +94,7 @@ struct Simulation: Sendable {
         var projects: [GridScope: [RecordID]] = [:]
         for dayIndex in 0..<settings.days {
             let dayStarted = ContinuousClock.now
+            let cpuAtMorning = (own: cpuSeconds(ofProcess: getpid()), daemon: cpuSeconds(ofProcess: daemon.process.processIdentifier))
             // Daytime: every laptop works at once, each from its own generator and clock.
             let morning = start + UInt64(dayIndex) * day + 8 * 3_600_000
             let (knownDemands, knownProjects) = (demands, projects)
@@ -122,12 +123,17 @@ struct Simulation: Sendable {
                 $0.isOffice || Double.random(in: 0..<1, using: &rng) < settings.online
             }
             let evening = ContinuousClock.now
+            let cpuAtEvening = (own: cpuSeconds(ofProcess: getpid()), daemon: cpuSeconds(ofProcess: daemon.process.processIdentifier))
             try await sync(online, port: daemon.port, tls: tls, into: &report)
             if settings.days <= 31 || dayIndex < 3 {
+                let cpuAtNight = (own: cpuSeconds(ofProcess: getpid()), daemon: cpuSeconds(ofProcess: daemon.process.processIdentifier))
                 print(
                     String(
-                        format: "  day %d: work %.1f s, %d laptops synced in %.1f s", dayIndex + 1,
-                        dayStarted.duration(to: evening).seconds, online.count, evening.duration(to: .now).seconds))
+                        format: "  day %d: work %.1f s (CPU: laptops %.1f s, daemon %.1f s), %d laptops synced in %.1f s "
+                            + "(CPU: laptops %.1f s, daemon %.1f s)", dayIndex + 1,
+                        dayStarted.duration(to: evening).seconds, cpuAtEvening.own - cpuAtMorning.own,
+                        cpuAtEvening.daemon - cpuAtMorning.daemon, online.count, evening.duration(to: .now).seconds,
+                        cpuAtNight.own - cpuAtEvening.own, cpuAtNight.daemon - cpuAtEvening.daemon))
             }
             if (dayIndex + 1) % 30 == 0 {
                 print(
