@@ -54,7 +54,7 @@ struct MeasuredProcess {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? 0
         return MeasuredProcess(
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            seconds: elapsed.seconds,
             peakBytes: usage.ru_maxrss * 1024, outputBytes: size)
     }
 }

@@ -94,7 +94,11 @@ struct Simulation: Sendable {
         var projects: [GridScope: [RecordID]] = [:]
         for dayIndex in 0..<settings.days {
             let dayStarted = ContinuousClock.now
-            let cpuAtMorning = (own: cpuSeconds(ofProcess: getpid()), daemon: cpuSeconds(ofProcess: daemon.process.processIdentifier))
+            /// CPU seconds so far: the laptops' (this process) and the daemon's.
+            func cpu() -> (own: Double, daemon: Double) {
+                (cpuSeconds(ofProcess: getpid()), cpuSeconds(ofProcess: daemon.process.processIdentifier))
+            }
+            let cpuAtMorning = cpu()
             // Daytime: every laptop works at once, each from its own generator and clock.
             let morning = start + UInt64(dayIndex) * day + 8 * 3_600_000
             let (knownDemands, knownProjects) = (demands, projects)
@@ -123,10 +127,10 @@ struct Simulation: Sendable {
                 $0.isOffice || Double.random(in: 0..<1, using: &rng) < settings.online
             }
             let evening = ContinuousClock.now
-            let cpuAtEvening = (own: cpuSeconds(ofProcess: getpid()), daemon: cpuSeconds(ofProcess: daemon.process.processIdentifier))
+            let cpuAtEvening = cpu()
             try await sync(online, port: daemon.port, tls: tls, into: &report)
             if settings.days <= 31 || dayIndex < 3 {
-                let cpuAtNight = (own: cpuSeconds(ofProcess: getpid()), daemon: cpuSeconds(ofProcess: daemon.process.processIdentifier))
+                let cpuAtNight = cpu()
                 print(
                     String(
                         format: "  day %d: work %.1f s (CPU: laptops %.1f s, daemon %.1f s), %d laptops synced in %.1f s "
@@ -144,7 +148,7 @@ struct Simulation: Sendable {
         // The last evening: everyone syncs twice, so that every op reaches every laptop.
         for _ in 0..<2 { try await sync(laptops, port: daemon.port, tls: tls, into: &report) }
         let elapsed = ContinuousClock.now - started
-        report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        report.seconds = elapsed.seconds
 
         // Every replica holds exactly the daemon's records of its grids.
         let server = try SQLiteReplicaStore.open(in: daemon.data.path)

@@ -118,7 +118,7 @@ enum SyncBenchmark {
             String(
                 format: "An office laptop's first sync of a year of the street (%d ops): %.1f s (pulled in %.1f s, "
                     + "then its records caught up), %.1f MB received; local ingest of the same ops %.1f s",
-                total, sync, Double(pulled.components.seconds) + Double(pulled.components.attoseconds) / 1e18,
+                total, sync, pulled.seconds,
                 Double(outcome.wireBytesIn) / 1e6, ingest))
         return [
             Figure(
