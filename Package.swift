@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "GridModel", targets: ["GridModel"]),
         .library(name: "GridMerge", targets: ["GridMerge"]),
         .library(name: "GridStore", targets: ["GridStore"]),
+        .library(name: "GridStorePostgres", targets: ["GridStorePostgres"]),
         .library(name: "GridProtocol", targets: ["GridProtocol"]),
         .library(name: "GridTesting", targets: ["GridTesting"]),
         .library(name: "GridNet", targets: ["GridNet"]),
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // What is recorded: record types, schemas, merge kinds, labels, validation. Foundation, and
@@ -46,6 +48,18 @@ let package = Package(
         .target(
             name: "GridStore",
             dependencies: ["GridMerge", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The daemon's op log on PostgreSQL, shared by several daemons: commit-ordered numbering,
+        // admission, pulls by scope. Through postgres-nio.
+        .target(
+            name: "GridStorePostgres",
+            dependencies: [
+                "GridMerge", "GridStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The line protocol: messages, limits, deflate framing and the sans-I/O sessions.
         .target(
@@ -134,6 +148,14 @@ let package = Package(
                 "GridModel", "GridMerge", "GridStore", "GridTesting", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        // Runs against the PostgreSQL that tools/test starts (GRIDSYNC_TEST_POSTGRES).
+        .testTarget(
+            name: "GridStorePostgresTests",
+            dependencies: [
+                "GridModel", "GridMerge", "GridStore", "GridStorePostgres", "GridTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "GridProtocolTests",

@@ -28,6 +28,19 @@ public struct OpWriter: Sendable {
         try clock.observe(remote)
     }
 
+    /// Takes a received op's clock into account, refusing a clock further ahead of this
+    /// replica's wall clock than the drift bound, with a message that names the op's device.
+    public mutating func observe(clockOf op: Op) throws(MergeError) {
+        do {
+            try clock.observe(op.clock)
+        } catch {
+            throw MergeError(
+                error.code,
+                "op \(op.id), written by \(op.author) on replica \(op.id.replica): \(error.message); "
+                    + "the clock of the device that wrote it is wrong")
+        }
+    }
+
     /// Takes into account the clock of an op that the time reference has already bounded
     /// (see ``HybridClock/observe(vouchedFor:)``).
     public mutating func observe(vouchedFor remote: HybridTimestamp) {

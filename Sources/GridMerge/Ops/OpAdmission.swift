@@ -45,6 +45,23 @@ public enum OpAdmission {
         try check(op, held: held, parent: { try held($0).map(Parent.init) }, earlier: earlier)
     }
 
+    /// Checks that `op` follows its writer's previous op, the one before `expected` (the
+    /// sequence after the last one held): nothing numbered twice, nothing skipped. An op below
+    /// `expected` may be held already (given back by another laptop after a restore); the
+    /// other rules then find it held.
+    ///
+    /// - Returns: the sequence expected next of the op's writer.
+    /// - Throws: ``MergeError/Code/badParents`` for an op that skips ahead.
+    public static func checkOrder(_ op: Op, expected: UInt64) throws(MergeError) -> UInt64 {
+        guard op.id.sequence <= expected else {
+            throw MergeError(
+                .badParents,
+                "op \(op.id) follows \(op.id.replica).\(op.id.sequence - 1), which this server does not hold: "
+                    + "push a replica's ops in order, from \(op.id.replica).\(expected), none left out")
+        }
+        return op.id.sequence == expected ? expected + 1 : expected
+    }
+
     /// What the rules need to know of a parent the replica holds: its record, and whether
     /// it is a delete. A store can read that much without reading the whole op.
     public struct Parent: Hashable, Sendable {

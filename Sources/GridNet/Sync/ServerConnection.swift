@@ -10,7 +10,7 @@ import Logging
 /// and its log.
 public struct ServerConnection: Sendable {
     /// The daemon's replica.
-    public var store: any ReplicaStore
+    public var store: any ServerStore
     /// Who may sync, and what.
     public var authority: any SyncAuthority
     /// How many connections may be open, from one address and for one worker.
@@ -24,7 +24,7 @@ public struct ServerConnection: Sendable {
 
     /// Creates the driver shared by the daemon's connections.
     public init(
-        store: any ReplicaStore, authority: any SyncAuthority, gate: ConnectionGate = ConnectionGate(),
+        store: any ServerStore, authority: any SyncAuthority, gate: ConnectionGate = ConnectionGate(),
         limits: Limits, compression: Bool, wallClock: any WallClock = SystemWallClock()
     ) {
         self.store = store

@@ -8,10 +8,10 @@ import Logging
 /// by the tests' in-process driver.
 public struct ServerStoreWork: Sendable {
     /// The daemon's replica.
-    public let store: any ReplicaStore
+    public let store: any ServerStore
 
     /// Creates the store work of the daemon's connections to `store`.
-    public init(store: any ReplicaStore) {
+    public init(store: any ServerStore) {
         self.store = store
     }
 

@@ -13,10 +13,7 @@ import GridModel
 /// them and appended to the op log; the records, their typed rows, heads and conflicts are
 /// derived from the log behind it (``derive(atMost:)``), in larger groups. Every method that
 /// reads records sees them through the last op stored: it merges the log's tail first.
-public protocol ReplicaStore: Sendable {
-    /// Who this replica is.
-    var identity: ReplicaIdentity { get }
-
+public protocol ReplicaStore: ServerStore {
     /// Writes one user action: its ops and the records they change, together.
     ///
     /// - Returns: the ops written, in order.
@@ -81,11 +78,6 @@ public protocol ReplicaStore: Sendable {
 
     // MARK: Exchanging ops with peers
 
-    /// Up to `limit` ops stored after `localSequence` whose records lie in `scopes` and that
-    /// were written by `writers` (a client pushes only its own ops; a server sends a client
-    /// every op but the client's own).
-    func batch(after localSequence: Int64, limit: Int, scopes: [GridScope], writers: OpWriters) async throws -> OpBatch
-
     /// Stores ops pulled from a peer and, in the same transaction, the peer's local
     /// sequence up to which they were pulled: interrupted at any point, the next pull
     /// resumes after the last batch stored, with nothing lost and nothing applied twice.
@@ -109,20 +101,6 @@ public protocol ReplicaStore: Sendable {
     func derive(atMost limit: Int) async throws -> Derivation
 
     // MARK: Keeping one history
-
-    /// The highest sequence `n` such that this replica holds every op of `writer` from 1 to `n`.
-    func heldThrough(of writer: ReplicaID) async throws -> UInt64
-
-    /// Ops of `writer` with a sequence above `sequence`, by sequence, at most `limit`.
-    func ops(of writer: ReplicaID, after sequence: UInt64, limit: Int) async throws -> [Op]
-
-    /// Stores ops that a client pushed, each after the admission rules (``OpAdmission``), the
-    /// writer's order (each op follows its writer's previous one) and the drift bound on
-    /// clocks; ops held already, byte for byte, are skipped. All or nothing.
-    ///
-    /// - Throws: ``StoreError/Code/refused`` with the merge core's reason: `reused-id`,
-    ///   `bad-parents`, `clock-too-far-ahead`, or an op the merge rules refuse.
-    func admit(_ ops: [Op], pushedBy client: ReplicaID) async throws -> IngestResult
 
     /// Records the offset of this replica's wall clock from the server's, measured at a sync:
     /// later ops are written with the corrected clock.
@@ -158,14 +136,4 @@ public protocol ReplicaStore: Sendable {
     /// Records that `server` took back this replica's ops up to the local sequence `through`.
     func markGivenBack(to server: ReplicaID, through: Int64) async throws
 
-    /// Takes back ops that a laptop held before it met this replica, restored from a backup:
-    /// the laptop's own under the rules of ``admit(_:pushedBy:)``; others' if written before
-    /// the restore, within ``SQLiteReplicaStore/giveBackWindow`` of it, and under the
-    /// admission rules, except that a replica's ops may come with gaps (a laptop holds only
-    /// its grids' ops). Another replica's op that fails is left out on its own (counted in
-    /// ``IngestResult/skipped``), with the ops built on it.
-    ///
-    /// - Throws: ``StoreError/Code/refused`` as ``admit(_:pushedBy:)`` for the laptop's own
-    ///   ops, and for a replica that was never restored, or restored too long ago.
-    func admitGivenBack(_ ops: [Op], by client: ReplicaID) async throws -> IngestResult
 }

@@ -53,6 +53,9 @@ extension ErrorCode<StoreError> {
     public static var outOfScope: Self { "out-of-scope" }
     /// The replica took a new identity (in another process) since it was opened.
     public static var identityChanged: Self { "identity-changed" }
-    /// SQLite failed in a way GridSync does not know how to explain.
+    /// The database cannot be reached (PostgreSQL restarting, or the network to it down):
+    /// nothing was written; the same request succeeds once it is back.
+    public static var unavailable: Self { "unavailable" }
+    /// The database (SQLite or PostgreSQL) failed in a way GridSync does not know how to explain.
     public static var database: Self { "database" }
 }

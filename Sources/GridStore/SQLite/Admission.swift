@@ -35,15 +35,7 @@ struct Admission {
     ) throws {
         if inOrder {
             let expected = try next[op.id.replica] ?? SQLiteReplicaStore.heldThrough(of: op.id.replica, in: db) + 1
-            // Nothing numbered twice, nothing skipped. (An op below `expected` may be held
-            // already, given back by another laptop after a restore; it is then skipped below.)
-            guard op.id.sequence <= expected else {
-                throw MergeError(
-                    .badParents,
-                    "op \(op.id) follows \(op.id.replica).\(op.id.sequence - 1), which this server does not hold: "
-                        + "push a replica's ops in order, from \(op.id.replica).\(expected), none left out")
-            }
-            next[op.id.replica] = op.id.sequence == expected ? expected + 1 : expected
+            next[op.id.replica] = try OpAdmission.checkOrder(op, expected: expected)
         }
         let db = self.db
         let unheld = op.id.replica == client && op.id.sequence > highestHeld ? op.id : nil

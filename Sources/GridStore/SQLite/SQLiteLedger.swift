@@ -199,15 +199,15 @@ struct SQLiteLedger: MergeLedger {
 
     /// Appends `op` to the op log, without merging it.
     static func insert(_ op: Op, into db: Database) throws {
+        let row = OpRow(op)
         try db.cachedStatement(
             sql: """
                 INSERT INTO ops (replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            op.id.replica.description, Int64(bitPattern: op.id.sequence), Int64(bitPattern: op.clock.rawValue),
-            op.author.rawValue, op.recordType.key, op.recordID.description, op.scope.description, op.field,
-            CanonicalJSON.text(op.payload), op.parents.map(\.description).joined(separator: " "),
+            row.replica, row.sequence, row.clock, row.author, row.recordType, row.recordID, row.scope, row.field,
+            row.payload, row.parents,
         ])
     }
 

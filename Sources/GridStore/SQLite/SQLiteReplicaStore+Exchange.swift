@@ -75,11 +75,10 @@ extension SQLiteReplicaStore {
     /// grid's own ops, and its community's reference data (`Sequence<GridScope>.reads`); `nil` if a
     /// community scope is among them, whose grids are not known here (see ``scopeFilter(_:)``).
     private static func scopeSeeks(_ scopes: [GridScope]) -> [(condition: String, arguments: [String])]? {
-        guard !scopes.isEmpty, scopes.allSatisfy({ $0.grid != nil }) else { return nil }
-        let grids = Set(scopes.map(\.description)).sorted()
-        let communities = Set(scopes.map(\.community.rawValue)).sorted()
-        return grids.map { ("scope = ?", [$0]) }
-            + communities.map { ("scope = ? AND record_type IN (\(Self.referenceTypes))", [$0]) }
+        let selection = ScopeSelection(scopes)
+        guard !selection.grids.isEmpty, selection.communities.isEmpty else { return nil }
+        return selection.grids.map { ("scope = ?", [$0]) }
+            + selection.referenceCommunities.map { ("scope = ? AND record_type IN (\(Self.referenceTypes))", [$0]) }
     }
 
     /// The reference types as an SQL list: `'community', 'grid', …`.

@@ -63,10 +63,6 @@ extension SQLiteReplicaStore {
         }
     }
 
-    /// How long after a restore laptops may give back what the daemon lost: long enough
-    /// for a laptop that stays offline for weeks.
-    public static let giveBackWindow: UInt64 = 90 * 86_400_000
-
     public func admitGivenBack(_ ops: [Op], by client: ReplicaID) async throws -> IngestResult {
         let identity = self.identity
         let now = wallClock.millisecondsSince1970()

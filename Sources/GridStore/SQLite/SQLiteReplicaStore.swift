@@ -266,14 +266,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
             if vouched {
                 writer.observe(vouchedFor: op.clock)
             } else {
-                do {
-                    try writer.observe(op.clock)
-                } catch {
-                    throw MergeError(
-                        error.code,
-                        "op \(op.id), written by \(op.author) on replica \(op.id.replica): \(error.message); "
-                            + "the clock of the device that wrote it is wrong")
-                }
+                try writer.observe(clockOf: op)
             }
             if try appending ? ledger.append(op) : ledger.merge(op) { stored += 1 }
         }
@@ -354,27 +347,10 @@ public final class SQLiteReplicaStore: ReplicaStore {
 
     /// Decodes an op row (the ``opColumns``).
     static func op(from row: Row) throws -> Op {
-        guard let replica = ReplicaID(row[0] as String), let author = WorkerID(row[3] as String),
-            let type = RecordType(rawValue: row[4]), let record = RecordID(row[5] as String),
-            let scope = GridScope(row[6] as String)
-        else {
-            throw StoreError(.corrupt, "an op row could not be read: the replica is damaged; restore it from a backup")
-        }
-        guard let payload = CanonicalJSON.payload(from: row[8] as String) else {
-            throw StoreError(
-                .corrupt, "an op row's payload could not be read: the replica is damaged; restore it from a backup")
-        }
-        // Split by bytes, not characters: op rows are read for every op sent or merged.
-        let parentTexts = (row[9] as String).utf8.split(separator: UInt8(ascii: " ")).map(Substring.init)
-        let parents = parentTexts.compactMap { OpID($0) }
-        guard parents.count == parentTexts.count else {
-            throw StoreError(
-                .corrupt, "an op row names an unreadable parent: the replica is damaged; restore it from a backup")
-        }
-        return Op(
-            id: OpID(replica: replica, sequence: UInt64(bitPattern: row[1] as Int64)),
-            clock: HybridTimestamp(rawValue: UInt64(bitPattern: row[2] as Int64)), author: author, recordType: type,
-            recordID: record, scope: scope, field: row[7], payload: payload, parents: parents)
+        try OpRow(
+            replica: row[0], sequence: row[1], clock: row[2], author: row[3], recordType: row[4], recordID: row[5],
+            scope: row[6], field: row[7], payload: row[8], parents: row[9]
+        ).op()
     }
 
     static func mapErrors<T>(path: String, _ body: () async throws -> T) async throws -> T {

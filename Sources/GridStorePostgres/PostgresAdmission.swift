@@ -1,0 +1,107 @@
+import GridMerge
+import GridModel
+import GridStore
+import Logging
+import PostgresNIO
+
+/// The admission of one group of pushes, inside its transaction: for each push, what the
+/// log holds of its ops, their parents, writers and records is read in a few statements, and
+/// then each op goes through the same rules as on SQLite (``OpAdmission``, the writer's
+/// order, the drift bound on clocks, the record's type and scope) in memory. The ops admitted
+/// wait in ``admitted`` for the group's one numbered insert.
+struct PostgresAdmission {
+    /// The ops of the group admitted so far, in order.
+    private(set) var admitted: [Op] = []
+    /// The same, by id: later pushes of the group see them as held.
+    private var pending: [OpID: Op] = [:]
+    /// The next sequence expected of each writer, the group's pushes included.
+    private var next: [ReplicaID: UInt64] = [:]
+    /// Each record's type and scope, as its first op said.
+    private var kinds: [RecordID: (RecordType, GridScope)] = [:]
+    /// Checks each op's clock against this daemon's wall clock.
+    private var writer: OpWriter
+
+    init(server: ReplicaIdentity, wallClock: any WallClock) {
+        writer = OpWriter(replica: server.replica, author: server.worker, clock: HybridClock(wallClock: wallClock))
+    }
+
+    /// Admits one client's push, all or nothing: a refused op leaves the group as it was.
+    ///
+    /// - Returns: how many of its ops were new.
+    /// - Throws: the merge core's ``MergeError`` for a refused op; PostgreSQL's errors.
+    mutating func admit(_ ops: [Op], on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        var wanted = Set(ops.map(\.id))
+        for op in ops { wanted.formUnion(op.parents) }
+        wanted.subtract(pending.keys)
+        let held = try await Self.heldOps(wanted, on: connection, logger: logger)
+        for replica in Set(ops.map(\.id.replica)) where next[replica] == nil {
+            next[replica] = try await PostgresServerStore.heldThrough(of: replica, on: connection, logger: logger) + 1
+        }
+        let unknown = Set(ops.map(\.recordID)).filter { kinds[$0] == nil }
+        kinds.merge(try await Self.kinds(of: unknown, on: connection, logger: logger)) { old, _ in old }
+
+        // Checked on copies: a refusal leaves the group's state as it was.
+        var trial = self
+        var earlier: [OpID: Op] = [:]
+        var stored = 0
+        for op in ops {
+            trial.next[op.id.replica] = try OpAdmission.checkOrder(op, expected: trial.next[op.id.replica] ?? 1)
+            let pending = trial.pending
+            let verdict = try OpAdmission.check(op, held: { pending[$0] ?? held[$0] }, earlier: earlier)
+            guard verdict == .new else { continue }
+            try op.validate()
+            let (type, scope) = trial.kinds[op.recordID] ?? (op.recordType, op.scope)
+            try op.fits(type: type, scope: scope)
+            try trial.writer.observe(clockOf: op)
+            trial.kinds[op.recordID] = (type, scope)
+            trial.pending[op.id] = op
+            trial.admitted.append(op)
+            earlier[op.id] = op
+            stored += 1
+        }
+        self = trial
+        return stored
+    }
+
+    /// The ops with these ids that the log holds.
+    private static func heldOps(_ ids: Set<OpID>, on connection: PostgresConnection, logger: Logger) async throws
+        -> [OpID: Op]
+    {
+        guard !ids.isEmpty else { return [:] }
+        let replicas = ids.map(\.replica.description)
+        let sequences = ids.map { Int64(bitPattern: $0.sequence) }
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: PostgresServerStore.opColumns) FROM ops
+            WHERE (replica, sequence) IN (SELECT * FROM unnest(\(replicas)::text[], \(sequences)::bigint[]))
+            """, logger: logger)
+        var held: [OpID: Op] = [:]
+        for try await row in rows {
+            let op = try PostgresServerStore.op(from: row.makeRandomAccess(), at: 0)
+            held[op.id] = op
+        }
+        return held
+    }
+
+    /// The type and scope under which the log holds each of these records, as its first op said.
+    private static func kinds(of records: Set<RecordID>, on connection: PostgresConnection, logger: Logger)
+        async throws -> [RecordID: (RecordType, GridScope)]
+    {
+        guard !records.isEmpty else { return [:] }
+        let rows = try await connection.query(
+            """
+            SELECT DISTINCT ON (record_id) record_id, record_type, scope FROM ops
+            WHERE record_id = ANY(\(records.map(\.description))::text[])
+            """, logger: logger)
+        var kinds: [RecordID: (RecordType, GridScope)] = [:]
+        for try await row in rows {
+            let (id, type, scope) = try row.decode((String, String, String).self)
+            guard let id = RecordID(id), let type = RecordType(rawValue: type), let scope = GridScope(scope) else {
+                throw StoreError(
+                    .corrupt, "an op row names an unreadable record type or scope: restore the database from a backup")
+            }
+            kinds[id] = (type, scope)
+        }
+        return kinds
+    }
+}

@@ -1,0 +1,268 @@
+import GridMerge
+import GridModel
+import GridStore
+import Logging
+import PostgresNIO
+import _ConnectionPoolModule
+
+/// The daemons' op log in one PostgreSQL database: every daemon opened on it presents the
+/// same server to laptops, takes in their pushes and serves their pulls.
+///
+/// **Numbers in commit order.** Each daemon commits the pushes of the moment together
+/// (``PostgresGroupCommit``). A commit takes its local sequences last, by updating the
+/// one row of `op_log_head`, and holds that row's lock until it has committed: the numbers
+/// of the log become visible in the order they were handed out, and every snapshot sees
+/// them as an unbroken run from 1. A pull reads its batch and the head in one statement,
+/// so it never passes a number that a slower transaction has yet to commit
+/// (`docs/ARCHITECTURE.md`, "Several daemons on one PostgreSQL").
+///
+/// The client (`PostgresClient`) is run by the caller, as the daemon runs its services.
+public final class PostgresServerStore: ServerStore {
+    /// What a store may be told beyond its database.
+    public struct Options: Sendable {
+        /// The most ops of pushes committed together.
+        public var groupOps = 20_000
+        /// How many times a group is tried again when another daemon committed one of its
+        /// ops first (a laptop pushing the same ops through two daemons at once).
+        public var attempts = 3
+        /// How long a daemon waits for the database before answering `unavailable`.
+        public var patience: Duration = .seconds(10)
+        /// A pause between taking a group's numbers and committing it, drawn from this range:
+        /// a slow disk or a long round trip to the database, played by the tests.
+        public var pauseBeforeCommit: ClosedRange<Duration>?
+
+        /// The default options.
+        public init() {}
+    }
+
+    /// Who the server is: the same for every daemon on the database.
+    public let identity: ReplicaIdentity
+    let pool: PostgresPool
+    let commits: PostgresGroupCommit
+
+    private init(identity: ReplicaIdentity, pool: PostgresPool, commits: PostgresGroupCommit) {
+        self.identity = identity
+        self.pool = pool
+        self.commits = commits
+    }
+
+    /// Opens the op log in `client`'s database, bringing its schema up to date and making
+    /// the server's identity, recorded for `worker`, if no daemon has yet.
+    ///
+    /// - Throws: ``StoreError/Code/newerVersion`` for a database a newer GridSync migrated;
+    ///   ``StoreError/Code/unavailable`` if the database cannot be reached.
+    public static func open(
+        client: PostgresClient, worker: WorkerID, wallClock: any WallClock = SystemWallClock(),
+        options: Options = Options(), logger: Logger = Logger(label: "gridsync.postgres")
+    ) async throws -> PostgresServerStore {
+        let pool = PostgresPool(client: client, patience: Patience(limit: options.patience), logger: logger)
+        let identity = try await pool.withConnection { connection in
+            _ = try await PostgresSchema.migrate(connection, logger: logger)
+            return try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
+                try await connection.query(
+                    """
+                    INSERT INTO server (id, worker) VALUES (\(ReplicaID.random().description), \(worker.rawValue))
+                    ON CONFLICT (singleton) DO NOTHING
+                    """, logger: logger)
+                return try await readIdentity(connection, logger: logger)
+            }
+        }
+        let commits = PostgresGroupCommit(pool: pool, identity: identity, wallClock: wallClock, options: options)
+        return PostgresServerStore(identity: identity, pool: pool, commits: commits)
+    }
+
+    /// Reads the server's identity and lineage.
+    private static func readIdentity(_ connection: PostgresConnection, logger: Logger) async throws
+        -> ReplicaIdentity
+    {
+        let rows = try await connection.query("SELECT id, worker, lineage, restored_at FROM server", logger: logger)
+        for try await row in rows {
+            let (id, worker, lineage, restoredAt) = try row.decode((String, String, String, Int64?).self)
+            guard let replica = ReplicaID(id), let worker = WorkerID(worker) else {
+                throw StoreError(.corrupt, "the server row names an unreadable id: restore the database from a backup")
+            }
+            var identity = ReplicaIdentity(replica: replica, worker: worker, scopes: [])
+            identity.lineage = lineage.split(separator: " ").compactMap { ReplicaID(String($0)) }
+            identity.restoredAt = restoredAt.map { UInt64($0) }
+            return identity
+        }
+        throw StoreError(.corrupt, "the database has no server row: restore it from a backup")
+    }
+
+    // MARK: - Serving laptops
+
+    public func heldThrough(of writer: ReplicaID) async throws -> UInt64 {
+        let logger = pool.logger
+        return try await pool.withConnection { connection in
+            try await Self.heldThrough(of: writer, on: connection, logger: logger)
+        }
+    }
+
+    /// The highest `n` such that the log holds every op of `writer` from 1 to `n`.
+    static func heldThrough(of writer: ReplicaID, on connection: PostgresConnection, logger: Logger) async throws
+        -> UInt64
+    {
+        let rows = try await connection.query(
+            """
+            SELECT CASE WHEN count(*) = coalesce(max(sequence), 0) THEN coalesce(max(sequence), 0)
+                WHEN NOT EXISTS (SELECT 1 FROM ops WHERE replica = \(writer.description) AND sequence = 1) THEN 0
+                ELSE (SELECT min(o.sequence) FROM ops o WHERE o.replica = \(writer.description) AND NOT EXISTS (
+                    SELECT 1 FROM ops p WHERE p.replica = o.replica AND p.sequence = o.sequence + 1))
+                END
+            FROM ops WHERE replica = \(writer.description)
+            """, logger: logger)
+        for try await row in rows {
+            return UInt64(try row.decode(Int64.self))
+        }
+        return 0
+    }
+
+    public func ops(of writer: ReplicaID, after sequence: UInt64, limit: Int) async throws -> [Op] {
+        try await pool.rows(
+            """
+            SELECT \(unescaped: Self.opColumns) FROM ops
+            WHERE replica = \(writer.description) AND sequence > \(Int64(bitPattern: sequence))
+            ORDER BY sequence LIMIT \(Int64(limit))
+            """
+        ) { row in try Self.op(from: row.makeRandomAccess(), at: 0) }
+    }
+
+    public func batch(after localSequence: Int64, limit: Int, scopes: [GridScope], writers: OpWriters) async throws
+        -> OpBatch
+    {
+        let selection = ScopeSelection(scopes)
+        var only: String?
+        var allBut: String?
+        switch writers {
+        case .all: break
+        case .only(let replica): only = replica.description
+        case .allBut(let replica): allBut = replica.description
+        }
+        let references = RecordType.allCases.filter(\.isReference).map(\.key)
+        // One statement, one snapshot: the head and the ops below it. Each term seeks its scope
+        // (or community) in local order, a batch's worth; the union is cut to a batch.
+        var query = PostgresQuery(
+            unsafeSQL: """
+                SELECT h.last, b.* FROM op_log_head h LEFT JOIN LATERAL (
+                    SELECT * FROM (
+                        \(Self.term("scope = t.key", keys: 3))
+                        UNION ALL \(Self.term("scope = t.key AND record_type = ANY($7::text[])", keys: 6))
+                        UNION ALL \(Self.term("community = t.key", keys: 8))
+                    ) u ORDER BY local_sequence LIMIT $2
+                ) b ON true
+                """)
+        query.binds.append(localSequence)
+        query.binds.append(Int64(limit))
+        query.binds.append(selection.grids)
+        query.binds.append(only)
+        query.binds.append(allBut)
+        query.binds.append(selection.referenceCommunities)
+        query.binds.append(references)
+        query.binds.append(selection.communities)
+        // Each row: the head, then an op and its number (none when the batch is empty).
+        let rows = try await pool.rows(query) { row in
+            let cells = row.makeRandomAccess()
+            let head = try cells[0].decode(Int64.self)
+            guard let number = try cells[11].decode(Int64?.self) else { return (head, nil as (Int64, Op)?) }
+            return (head, (number, try Self.op(from: cells, at: 1)))
+        }
+        let numbered = rows.compactMap(\.1)
+        let head = rows.first?.0 ?? 0
+        var seen = Set<Int64>()
+        // A grid and its community both named return the grid's ops twice.
+        let ops = numbered.filter { seen.insert($0.0).inserted }.map(\.1)
+        if numbered.count == limit, let last = numbered.last {
+            return OpBatch(ops: ops, through: last.0, more: true)
+        }
+        // Fewer than asked: everything numbered up to the head has been looked at.
+        return OpBatch(ops: ops, through: max(head, localSequence), more: false)
+    }
+
+    /// One term of a batch's union: the ops after the cursor of each key in the array bound
+    /// at `keys`, read by seeking `condition`'s index in local order.
+    private static func term(_ condition: String, keys: Int) -> String {
+        """
+        (SELECT x.* FROM unnest($\(keys)::text[]) AS t(key) CROSS JOIN LATERAL (
+            SELECT \(opColumns), local_sequence FROM ops
+            WHERE \(condition) AND local_sequence > $1
+                AND ($4::text IS NULL OR replica = $4) AND ($5::text IS NULL OR replica <> $5)
+            ORDER BY local_sequence LIMIT $2) x)
+        """
+    }
+
+    public func admit(_ ops: [Op], pushedBy client: ReplicaID) async throws -> IngestResult {
+        try await commits.admit(ops, pushedBy: client)
+    }
+
+    public func admitGivenBack(_ ops: [Op], by client: ReplicaID) async throws -> IngestResult {
+        // A database is restored with pg_restore under its own identity: a laptop holds
+        // nothing the log lost that its writer will not push again.
+        throw StoreError(
+            .refused,
+            "this server was not restored from a backup in the last 90 days: it takes back nothing; "
+                + "the laptop keeps these ops, and the office can copy them from its export if they matter")
+    }
+
+    // MARK: - Rows and errors
+
+    /// The columns of an op row, in the order ``op(from:at:)`` reads them.
+    static let opColumns = "replica, sequence, clock, author, record_type, record_id, scope, field, payload, parents"
+
+    /// Decodes the op row whose ``opColumns`` start at column `first`.
+    static func op(from cells: PostgresRandomAccessRow, at first: Int) throws -> Op {
+        try OpRow(
+            replica: cells[first].decode(String.self), sequence: cells[first + 1].decode(Int64.self),
+            clock: cells[first + 2].decode(Int64.self), author: cells[first + 3].decode(String.self),
+            recordType: cells[first + 4].decode(String.self), recordID: cells[first + 5].decode(String.self),
+            scope: cells[first + 6].decode(String.self), field: cells[first + 7].decode(String.self),
+            payload: cells[first + 8].decode(String.self), parents: cells[first + 9].decode(String.self)
+        ).op()
+    }
+
+    /// The store error a caller sees for any failure talking to PostgreSQL.
+    static func storeError(_ error: any Error) -> StoreError {
+        switch error {
+        case let error as StoreError:
+            return error
+        case let error as MergeError where error.code == .unknownRecord:
+            return StoreError(.unknownRecord, error.message, cause: error)
+        case let error as MergeError:
+            return StoreError(.refused, error.message, cause: error)
+        case let error as PostgresTransactionError:
+            return storeError(
+                error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
+        case is ConnectionPoolError, is Patience.Exhausted:
+            return StoreError(
+                .unavailable,
+                "PostgreSQL cannot be reached: check that it runs and that the daemon's store address is right",
+                cause: error)
+        case let error as PSQLError:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            let message = error.serverInfo?[.message] ?? "\(error.code)"
+            if error.code == .server {
+                switch state {
+                case "53100":
+                    return StoreError(
+                        .diskFull, "PostgreSQL's disk is full: free space on it; nothing was written", cause: error)
+                case "23505", "40001", "40P01":
+                    return StoreError(
+                        .busy, "another daemon was storing the same ops at the same moment: sync again", cause: error)
+                case _ where state.hasPrefix("08") || state.hasPrefix("57"):
+                    return StoreError(
+                        .unavailable, "PostgreSQL is restarting or shutting down (\(message)): sync again in a minute",
+                        cause: error)
+                default:
+                    return StoreError(.database, "PostgreSQL failed: \(message) (SQLSTATE \(state))", cause: error)
+                }
+            }
+            return StoreError(
+                .unavailable,
+                "PostgreSQL cannot be reached (\(error.code)): check that it runs and that the daemon's store address is right",
+                cause: error)
+        default:
+            return StoreError(.database, "PostgreSQL: \(error)", cause: error)
+        }
+    }
+}
