@@ -49,12 +49,12 @@ let package = Package(
             name: "GridStore",
             dependencies: ["GridMerge", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // The daemon's op log on PostgreSQL, shared by several daemons: commit-ordered numbering,
-        // admission, pulls by scope. Through postgres-nio.
+        // The daemons' op log and accounts on PostgreSQL, shared by several daemons: commit-ordered
+        // numbering, admission, pulls by scope. Through postgres-nio.
         .target(
             name: "GridStorePostgres",
             dependencies: [
-                "GridMerge", "GridStore",
+                "GridMerge", "GridStore", "GridAccounts",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "GridStorePostgresTests",
             dependencies: [
-                "GridModel", "GridMerge", "GridStore", "GridStorePostgres", "GridTesting",
+                "GridModel", "GridMerge", "GridStore", "GridStorePostgres", "GridAccounts", "GridTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),

@@ -17,4 +17,18 @@ public struct Account: Hashable, Sendable, Codable {
     public var revokedAt: String?
     /// The replicas that have synced with this account's token.
     public var replicas: [String] = []
+
+    /// Describes an account.
+    public init(
+        worker: WorkerID, role: WorkerRole, scopes: [GridScope], tokenHint: String, createdAt: String,
+        revokedAt: String? = nil, replicas: [String] = []
+    ) {
+        self.worker = worker
+        self.role = role
+        self.scopes = scopes
+        self.tokenHint = tokenHint
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+        self.replicas = replicas
+    }
 }

@@ -12,7 +12,6 @@ public struct AccountError: CodedError {
     /// What was wrong and what to do.
     public var message: String
 
-    /// Creates an error.
     /// The error underneath, if any.
     public var cause: ErrorCause?
 
@@ -37,4 +36,24 @@ extension ErrorCode<AccountError> {
     public static var unreadable: Self { "unreadable" }
     /// `worker revoke` of a token already revoked.
     public static var alreadyRevoked: Self { "already-revoked" }
+}
+
+extension AccountError {
+    /// `worker add` for a worker whose token still works.
+    public static func accountExists(_ worker: WorkerID) -> AccountError {
+        AccountError(
+            .accountExists,
+            "\(worker) already has an account with a working token: revoke it first "
+                + "(gridsyncd worker revoke \(worker)) to issue a new one")
+    }
+
+    /// A worker without an account.
+    public static func unknownWorker(_ worker: WorkerID) -> AccountError {
+        AccountError(.unknownWorker, "no account for \(worker): see them with `gridsyncd worker list`")
+    }
+
+    /// `worker revoke` of a token already revoked.
+    public static func alreadyRevoked(_ worker: WorkerID, at time: String) -> AccountError {
+        AccountError(.alreadyRevoked, "the token of \(worker) was already revoked at \(time)")
+    }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import GridMerge
@@ -10,7 +9,7 @@ import GridModel
 /// Tokens are 32 random bytes; only their SHA-256 is stored, so a copy of the folder does not
 /// give anyone a working token. (A slow password hash is not needed: nobody chooses these
 /// tokens, and 256 random bits cannot be guessed from their hash.)
-public final class AccountStore: Sendable {
+public final class AccountStore: AccountBook {
     /// The file's name in the data folder.
     public static let fileName = "accounts.sqlite"
 
@@ -107,23 +106,16 @@ public final class AccountStore: Sendable {
         return migrator
     }
 
-    /// Makes an account (or gives a revoked one a new token) and returns its token, which
-    /// is shown once and never stored.
     public func add(worker: WorkerID, role: WorkerRole, scopes: [GridScope]) async throws -> (Account, token: String) {
-        let token = Self.newToken()
-        let now = Self.now()
+        let token = AccountRules.newToken()
+        let now = AccountRules.now()
         let account = Account(
             worker: worker, role: role, scopes: scopes, tokenHint: String(token.prefix(8)), createdAt: now)
         try await database.write { db in
             if let revoked = try String?.fetchOne(
                 db, sql: "SELECT revoked_at FROM accounts WHERE worker = ?", arguments: [worker.rawValue])
             {
-                guard revoked != nil else {
-                    throw AccountError(
-                        .accountExists,
-                        "\(worker) already has an account with a working token: revoke it first "
-                            + "(gridsyncd worker revoke \(worker)) to issue a new one")
-                }
+                guard revoked != nil else { throw AccountError.accountExists(worker) }
             }
             // A revoked account gets its new role, scopes and token in place: its replicas stay its own.
             try db.execute(
@@ -136,13 +128,12 @@ public final class AccountStore: Sendable {
                     """,
                 arguments: [
                     worker.rawValue, role.rawValue, scopes.map(\.description).joined(separator: " "),
-                    Self.hash(token), account.tokenHint, now,
+                    AccountRules.hash(token), account.tokenHint, now,
                 ])
         }
         return (account, token)
     }
 
-    /// Every account, by worker.
     public func list() async throws -> [Account] {
         try await database.read { db in
             let devices = try Row.fetchAll(db, sql: "SELECT worker, replica FROM devices ORDER BY first_seen")
@@ -156,17 +147,13 @@ public final class AccountStore: Sendable {
         }
     }
 
-    /// Revokes a worker's token: its next connection is refused.
     public func revoke(worker: WorkerID) async throws -> Account {
-        let now = Self.now()
+        let now = AccountRules.now()
         return try await database.write { db in
             guard var account = try Self.account(in: db, where: "worker = ?", worker.rawValue) else {
-                throw AccountError(.unknownWorker, "no account for \(worker): see them with `gridsyncd worker list`")
+                throw AccountError.unknownWorker(worker)
             }
-            guard account.revokedAt == nil else {
-                throw AccountError(
-                    .alreadyRevoked, "the token of \(worker) was already revoked at \(account.revokedAt!)")
-            }
+            if let revokedAt = account.revokedAt { throw AccountError.alreadyRevoked(worker, at: revokedAt) }
             try db.execute(
                 sql: "UPDATE accounts SET revoked_at = ? WHERE worker = ?", arguments: [now, worker.rawValue])
             account.revokedAt = now
@@ -174,14 +161,9 @@ public final class AccountStore: Sendable {
         }
     }
 
-    /// The account whose token `token` is, for the replica `replica`; notes the replica as the
-    /// account's on its first sync.
-    ///
-    /// - Throws: ``AccountError`` with the code ``AccountError/Code/tokenRefused`` for a token
-    ///   that is unknown or revoked, or a replica that syncs for another worker.
     public func authorize(replica: ReplicaID, token: String) async throws -> Account {
-        let hash = Self.hash(token)
-        let now = Self.now()
+        let hash = AccountRules.hash(token)
+        let now = AccountRules.now()
         // A read for a replica already known (every sync but the first): writes wait for each
         // other, and a connection should not wait to be let in.
         let (account, known) = try await database.read { db in try Self.account(db, hash: hash, replica: replica) }
@@ -198,35 +180,22 @@ public final class AccountStore: Sendable {
     /// The account of the token whose hash is `hash`, for `replica`, and whether the replica
     /// is known already.
     private static func account(_ db: Database, hash: String, replica: ReplicaID) throws -> (Account, known: Bool) {
-        guard let account = try Self.account(in: db, where: "token_hash = ?", hash) else {
-            throw AccountError(.tokenRefused, "the token is not known to this server: ask the office for a token")
-        }
-        guard account.revokedAt == nil else {
-            throw AccountError(
-                .tokenRefused, "the token of \(account.worker) was revoked: ask the office for a new one")
-        }
         let owner = try String.fetchOne(
             db.cachedStatement(sql: "SELECT worker FROM devices WHERE replica = ?"), arguments: [replica.description])
-        if let owner, owner != account.worker.rawValue {
-            throw AccountError(
-                .tokenRefused,
-                "replica \(replica) syncs for \(owner), not \(account.worker): make a new replica with `gridsync init`")
-        }
+        let account = try AccountRules.authorize(
+            Self.account(in: db, where: "token_hash = ?", hash), replica: replica, owner: owner)
         return (account, owner != nil)
     }
 
-    /// The account of `worker`, if there is one.
     public func account(_ worker: WorkerID) async throws -> Account? {
         try await database.read { db in try Self.account(in: db, where: "worker = ?", worker.rawValue) }
     }
 
-    /// Notes how a replica's sync ended, for `gridsync-inspect devices`: always the time and
-    /// the ending; what it sent and received, and how far it pulled, only for a whole sync.
     public func recordSync(
         of replica: ReplicaID, ending: String, pushed: Int, pulled: Int, pulledThrough: Int64?, givenBack: Int = 0,
         recovered: Int = 0
     ) async throws {
-        let now = Self.now()
+        let now = AccountRules.now()
         try await database.write { db in
             try db.cachedStatement(
                 sql: """
@@ -246,7 +215,6 @@ public final class AccountStore: Sendable {
         }
     }
 
-    /// Every replica that has synced, by worker then first connection.
     public func devices() async throws -> [Device] {
         try await database.read { db in
             try Row.fetchAll(
@@ -257,12 +225,7 @@ public final class AccountStore: Sendable {
                     FROM devices ORDER BY worker, first_seen
                     """
             ).map { row in
-                guard let replica = ReplicaID(row[0] as String), let worker = WorkerID(row[1] as String) else {
-                    throw AccountError(
-                        .unreadable,
-                        "the device row '\(row[0] as String)' of worker '\(row[1] as String)' in \(Self.fileName) cannot be "
-                            + "read (not a replica id or a worker id): restore the accounts from a backup")
-                }
+                let (replica, worker) = try AccountRules.device(replica: row[0], worker: row[1], in: Self.fileName)
                 return Device(
                     replica: replica, worker: worker, firstSeen: row[2], lastSeen: row[3], lastSyncAt: row[4],
                     lastEnding: row[5], lastPushed: row[6], lastPulled: row[7], pulledThrough: row[8],
@@ -286,46 +249,8 @@ public final class AccountStore: Sendable {
     ///
     /// - Throws: ``AccountError`` (`unreadable`) naming the row and what in it cannot be read.
     private static func account(from row: Row) throws -> Account {
-        let name: String = row[0]
-        func unreadable(_ what: String) -> AccountError {
-            AccountError(
-                .unreadable,
-                "the account row of '\(name)' in \(fileName) cannot be read (\(what)): restore the accounts from a "
-                    + "backup, or revoke and add the worker again")
-        }
-        guard let worker = WorkerID(name) else { throw unreadable("not a worker id") }
-        guard let role = WorkerRole(rawValue: row[1] as String) else {
-            throw unreadable("unknown role '\(row[1] as String)'")
-        }
-        let scopes = try (row[2] as String).split(separator: " ").map { text in
-            guard let scope = GridScope(String(text)) else { throw unreadable("unknown scope '\(text)'") }
-            return scope
-        }
-        return Account(
-            worker: worker, role: role, scopes: scopes, tokenHint: row[3], createdAt: row[4], revokedAt: row[5])
-    }
-
-    /// A new token: `gst_` and 32 random bytes in base64url.
-    public static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let base64 = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return "gst_" + base64
-    }
-
-    /// The SHA-256 of a token, in hex.
-    public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-    }
-
-    /// The time now, as ISO 8601 text in UTC (the format style is cheap; a date formatter
-    /// made for each call showed up in the daemon's profile).
-    private static func now() -> String {
-        Date().formatted(.iso8601)
+        try AccountRules.account(
+            worker: row[0], role: row[1], scopes: row[2], tokenHint: row[3], createdAt: row[4], revokedAt: row[5],
+            in: fileName)
     }
 }

@@ -24,4 +24,22 @@ public struct Device: Hashable, Sendable, Codable {
     public var givenBack: Int
     /// Ops of its own the daemon gave back to it (the laptop was restored from a backup, or copied).
     public var recovered: Int
+
+    /// Describes a device.
+    public init(
+        replica: ReplicaID, worker: WorkerID, firstSeen: String, lastSeen: String, lastSyncAt: String?,
+        lastEnding: String?, lastPushed: Int, lastPulled: Int, pulledThrough: Int64, givenBack: Int, recovered: Int
+    ) {
+        self.replica = replica
+        self.worker = worker
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.lastSyncAt = lastSyncAt
+        self.lastEnding = lastEnding
+        self.lastPushed = lastPushed
+        self.lastPulled = lastPulled
+        self.pulledThrough = pulledThrough
+        self.givenBack = givenBack
+        self.recovered = recovered
+    }
 }

@@ -59,7 +59,42 @@ enum PostgresSchema {
                 "CREATE INDEX ops_by_scope ON ops (scope, local_sequence)",
                 "CREATE INDEX ops_by_community ON ops (community, local_sequence)",
             ]
-        )
+        ),
+        (
+            "v2: the workers' accounts and their devices",
+            [
+                """
+                -- Workers, their scopes and the SHA-256 of their tokens (never a token). Times are
+                -- ISO 8601 text in UTC, as in a daemon folder's accounts.sqlite.
+                CREATE TABLE accounts (
+                    worker text PRIMARY KEY,
+                    role text NOT NULL,
+                    scopes text NOT NULL,
+                    token_hash text NOT NULL UNIQUE,
+                    token_hint text NOT NULL,
+                    created_at text NOT NULL,
+                    revoked_at text
+                )
+                """,
+                """
+                -- Every replica that has synced, and how its last sync went.
+                CREATE TABLE devices (
+                    replica text PRIMARY KEY,
+                    worker text NOT NULL REFERENCES accounts (worker),
+                    first_seen text NOT NULL,
+                    last_seen text NOT NULL,
+                    last_sync_at text,
+                    last_ending text,
+                    last_pushed integer NOT NULL DEFAULT 0,
+                    last_pulled integer NOT NULL DEFAULT 0,
+                    pulled_through bigint NOT NULL DEFAULT 0,
+                    given_back integer NOT NULL DEFAULT 0,
+                    recovered integer NOT NULL DEFAULT 0
+                )
+                """,
+                "CREATE INDEX devices_by_worker ON devices (worker)",
+            ]
+        ),
     ]
 
     /// The advisory lock key under which migrations and the server's identity are made.

@@ -91,6 +91,9 @@ public final class PostgresServerStore: ServerStore {
         throw StoreError(.corrupt, "the database has no server row: restore it from a backup")
     }
 
+    /// The workers' accounts, in the same database.
+    public var accounts: PostgresAccountStore { PostgresAccountStore(pool: pool) }
+
     // MARK: - Serving laptops
 
     public func heldThrough(of writer: ReplicaID) async throws -> UInt64 {
