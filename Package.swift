@@ -110,8 +110,10 @@ let package = Package(
             name: "gridsyncd",
             dependencies: [
                 "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet", "GridCommandLine", "GridAccounts",
+                "GridStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -116,12 +116,7 @@ enum PostgresSchema {
                 )
                 """, logger: logger)
             let applied = try await version(connection, logger: logger)
-            guard applied <= migrations.count else {
-                throw StoreError(
-                    .newerVersion,
-                    "the database was migrated by a newer GridSync (schema \(applied), this one knows "
-                        + "\(migrations.count)): run that version of gridsyncd, or a newer one")
-            }
+            guard applied <= migrations.count else { throw newer(applied) }
             for (index, migration) in migrations.enumerated().dropFirst(applied) {
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
@@ -134,8 +129,20 @@ enum PostgresSchema {
         }
     }
 
-    /// The highest migration applied to `connection`'s database (0 for none).
+    /// The error for a database migrated further than this GridSync knows.
+    static func newer(_ version: Int) -> StoreError {
+        StoreError(
+            .newerVersion,
+            "the database was migrated by a newer GridSync (schema \(version), this one knows \(migrations.count)): "
+                + "run that version of gridsyncd, or a newer one")
+    }
+
+    /// The highest migration applied to `connection`'s database (0 for none, or no schema yet).
     static func version(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let exists = try await connection.query(
+            "SELECT to_regclass('gridsync_migrations') IS NOT NULL", logger: logger
+        ).collect().first?.decode(Bool.self)
+        guard exists == true else { return 0 }
         let rows = try await connection.query(
             "SELECT coalesce(max(version), 0) FROM gridsync_migrations", logger: logger)
         for try await row in rows {

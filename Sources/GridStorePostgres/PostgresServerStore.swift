@@ -73,6 +73,22 @@ public final class PostgresServerStore: ServerStore {
         return PostgresServerStore(identity: identity, pool: pool, commits: commits)
     }
 
+    /// Checks, without writing anything, that `client`'s database can be reached and holds a
+    /// schema this GridSync can open (or none yet: the first daemon makes it).
+    ///
+    /// - Returns: the schema version found (0 for none) and the one this GridSync brings.
+    /// - Throws: ``StoreError/Code/newerVersion``, ``StoreError/Code/unavailable``.
+    public static func check(client: PostgresClient, options: Options = Options(), logger: Logger = Logger(label: "gridsync.postgres"))
+        async throws -> (found: Int, current: Int)
+    {
+        let pool = PostgresPool(client: client, patience: Patience(limit: options.patience), logger: logger)
+        let found = try await pool.withConnection { connection in
+            try await PostgresSchema.version(connection, logger: logger)
+        }
+        guard found <= PostgresSchema.migrations.count else { throw PostgresSchema.newer(found) }
+        return (found, PostgresSchema.migrations.count)
+    }
+
     /// Reads the server's identity and lineage.
     private static func readIdentity(_ connection: PostgresConnection, logger: Logger) async throws
         -> ReplicaIdentity

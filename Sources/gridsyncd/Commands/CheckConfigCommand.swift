@@ -4,6 +4,8 @@ import Foundation
 import GridCommandLine
 import GridNet
 import GridStore
+import GridStorePostgres
+import Logging
 
 /// `gridsyncd check-config`: show and check the configuration without serving.
 struct CheckConfigCommand: AsyncParsableCommand {
@@ -12,7 +14,8 @@ struct CheckConfigCommand: AsyncParsableCommand {
         abstract: "Show every setting with where it came from, and check that the daemon could start with them.",
         discussion: """
             Checks the values, that the TLS files load, and that the data folder holds a replica the daemon can \
-            open (or can be made). Writes nothing. Exits with status 1 if anything is wrong, saying what. Settings come from \
+            open (or can be made); with store = postgres://…, that the database answers and holds a schema this \
+            gridsyncd can open (or none yet). Writes nothing. Exits with status 1 if anything is wrong, saying what. Settings come from \
             flags, then the environment (GRIDSYNCD_<KEY>, for example GRIDSYNCD_LISTEN), then the file, then \
             the defaults.
 
@@ -40,7 +43,27 @@ struct CheckConfigCommand: AsyncParsableCommand {
             }
         }
         let replica = (configuration.data as NSString).appendingPathComponent(SQLiteReplicaStore.fileName)
-        if FileManager.default.fileExists(atPath: replica) {
+        var schema: String?
+        if let address = configuration.store {
+            let database = DaemonDatabase(address, connections: 1, logger: Logger(label: "gridsyncd"))
+            defer { database.close() }
+            do {
+                let (found, current) = try await PostgresServerStore.check(client: database.client)
+                schema =
+                    found == 0
+                    ? "none yet: the first daemon to start makes it (version \(current))"
+                    : "version \(found)\(found < current ? ", upgraded to \(current) when a daemon starts" : "")"
+            } catch {
+                problems.append("\(address): \(error)")
+            }
+        }
+        if configuration.store != nil {
+            // The op log and the accounts are in PostgreSQL; the folder holds the lock and the certificate.
+            if !Self.canMake(configuration.data) {
+                problems.append(
+                    "the data folder \(configuration.data) cannot be made or written: create it, or choose another with --data")
+            }
+        } else if FileManager.default.fileExists(atPath: replica) {
             do {
                 _ = try SQLiteReplicaStore.check(in: configuration.data)
             } catch {
@@ -64,6 +87,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
                 "problems": problems,
                 "ignored": configuration.ignored,
                 "fingerprint": fingerprint?.description ?? NSNull(),
+                "store_schema": schema ?? NSNull(),
             ]
             let data = try JSONSerialization.data(
                 withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
@@ -75,6 +99,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
                 print("\(row.key.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)  (\(row.source))")
             }
             if let fingerprint { print("\ncertificate fingerprint: \(fingerprint)") }
+            if let schema { print("PostgreSQL schema: \(schema)") }
             if !configuration.ignored.isEmpty {
                 print("\nignored:\n  " + configuration.ignored.joined(separator: "\n  "))
             }
@@ -87,7 +112,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
 
     /// Whether `folder` exists and is writable, or could be made.
     private static func canMake(_ folder: String) -> Bool {
-        var path = folder
+        var path = (folder as NSString).isAbsolutePath ? folder : "./" + folder
         while !FileManager.default.fileExists(atPath: path) {
             let parent = (path as NSString).deletingLastPathComponent
             guard parent != path, !parent.isEmpty else { return false }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// `--config` and `--data`, shared by every command.
+/// `--config`, `--data` and `--store`, shared by every command.
 struct DaemonOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -19,10 +19,23 @@ struct DaemonOptions: ParsableArguments {
             valueName: "folder"))
     var data: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where the op log and the accounts are: folder, or a PostgreSQL database several daemons share.",
+            discussion: """
+                Default: $GRIDSYNCD_STORE, else store in the configuration file, else folder (SQLite files in the \
+                data folder). A database: postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=require (the password \
+                may come from $PGPASSWORD instead).
+                """,
+            valueName: "folder|url"))
+    var store: String?
+
     /// The configuration, with these options and `flags` over the environment and the file.
     func configuration(flags: [String: String?] = [:]) throws -> DaemonConfiguration {
         var given = flags.compactMapValues { $0 }
         if let data { given["data"] = data }
+        if let store { given["store"] = store }
         return try DaemonConfiguration.resolve(
             flags: given, file: config, environment: ProcessInfo.processInfo.environment)
     }

@@ -56,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
         ])
         var logger = Logger(label: "gridsyncd") { LogfmtHandler(label: $0) }
         logger.logLevel = configuration.logLevel
-        let folder = try DaemonFolder.open(configuration.data)
+        let folder = try await DaemonFolder.open(configuration, logger: logger)
+        defer { folder.database?.close() }
         let certificate = try configuration.certificateFiles.map(DaemonCertificate.load)
         let gate = ConnectionGate(limits: configuration.gate)
         let listener: SyncListener
@@ -90,8 +91,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Services stop in reverse order: sync drains first, then the records take in the last
         // pushes, while the metrics can still be read.
-        services.append(
-            DerivationService(loop: DerivationLoop(store: folder.store), metrics: metrics, logger: logger))
+        if let replica = folder.replica {
+            services.append(DerivationService(loop: DerivationLoop(store: replica), metrics: metrics, logger: logger))
+        }
         services.append(
             SyncService(
                 listener: listener,
@@ -109,7 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Written at once, unbuffered: whoever started the daemon may be waiting for it.
         StandardStream.output.write(
             """
-            gridsyncd is serving the replica in \(configuration.data)
+            gridsyncd is serving \(folder.location)
               sync:    \(bound) (\(transport), compression \(configuration.compression ? "on" : "off"))
               metrics: \(metricsURL)
             Connect a field client:
@@ -122,7 +124,8 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info(
             "serving",
             metadata: [
-                "listen": "\(bound)", "data": "\(configuration.data)", "new_replica": "\(folder.isNew)",
+                "listen": "\(bound)", "data": "\(configuration.data)", "store": "\(folder.location)",
+                "new_replica": "\(folder.isNew)",
                 "replica": "\(folder.store.identity.replica)",
                 "tls": "\(certificate.map { "\($0.fingerprint)" } ?? "off")",
             ])

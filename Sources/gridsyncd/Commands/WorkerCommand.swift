@@ -71,10 +71,11 @@ struct WorkerCommand: AsyncParsableCommand {
                         + "or --role office")
             }
             let configuration = try daemon.configuration()
-            let accounts = try AccountStore.open(in: configuration.data)
             // The fingerprint laptops pin: the daemon's own certificate is made now if it does not exist yet.
             let fingerprint = try configuration.certificateFiles.map { try DaemonCertificate.load($0).fingerprint }
-            let (account, token) = try await accounts.add(worker: worker, role: role, scopes: parsed)
+            let (account, token) = try await DaemonFolder.withAccounts(configuration) { accounts in
+                try await accounts.add(worker: worker, role: role, scopes: parsed)
+            }
             if output.json {
                 print(
                     try OutputOptions.json(
@@ -111,7 +112,7 @@ struct WorkerCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let accounts = try await AccountStore.open(in: try daemon.configuration().data).list()
+            let accounts = try await DaemonFolder.withAccounts(try daemon.configuration()) { try await $0.list() }
             if output.json {
                 print(try OutputOptions.json(accounts))
                 return
@@ -154,7 +155,9 @@ struct WorkerCommand: AsyncParsableCommand {
             guard let worker = WorkerID(worker) else {
                 throw DaemonError(.badConfiguration, "'\(worker)' is not a worker key: use \(WorkerID.rule)")
             }
-            let account = try await AccountStore.open(in: try daemon.configuration().data).revoke(worker: worker)
+            let account = try await DaemonFolder.withAccounts(try daemon.configuration()) {
+                try await $0.revoke(worker: worker)
+            }
             if output.json {
                 print(try OutputOptions.json(account))
                 return

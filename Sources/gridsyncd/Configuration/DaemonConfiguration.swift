@@ -2,6 +2,7 @@ import Foundation
 import GridCommandLine
 import GridNet
 import GridProtocol
+import GridStorePostgres
 import Logging
 
 /// Everything `gridsyncd serve` needs, each value from a flag, else the environment
@@ -9,6 +10,11 @@ import Logging
 struct DaemonConfiguration: Sendable {
     /// The data folder: the daemon's replica, its accounts, and by default its configuration file.
     var data = DaemonConfiguration.defaultDataFolder()
+    /// Where the op log and the accounts are: the data folder's SQLite files (`nil`, the
+    /// default), or a PostgreSQL database that several daemons share.
+    var store: PostgresAddress?
+    /// The most connections to PostgreSQL this daemon holds open at once.
+    var storeConnections = 10
     /// Where field clients connect.
     var listen = Endpoint(host: "0.0.0.0", port: 7420)
     /// Where Prometheus scrapes, or `nil` for no metrics endpoint.
@@ -100,6 +106,29 @@ struct DaemonConfiguration: Sendable {
             return v.isEmpty ? "give a folder" : nil
         } show: {
             $0.data
+        },
+        Setting(
+            key: "store",
+            help: "folder (the data folder's SQLite, the default) or postgres://USER:PASSWORD@HOST:PORT/DATABASE, "
+                + "shared by several daemons"
+        ) { c, v in
+            if v == "folder" {
+                c.store = nil
+                return nil
+            }
+            do {
+                c.store = try PostgresAddress(v)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        } show: {
+            $0.store.map(\.description) ?? "folder"
+        },
+        number("store-connections", "the most connections to PostgreSQL at once", 1...500) {
+            $0.storeConnections = $1
+        } show: {
+            $0.storeConnections
         },
         Setting(key: "listen", help: "host:port where field clients connect") { c, v in
             guard let endpoint = Endpoint(v) else { return "give host:port, for example 0.0.0.0:7420" }

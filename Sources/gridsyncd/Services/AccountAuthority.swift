@@ -6,7 +6,7 @@ import GridProtocol
 /// The daemon's accounts as the sync's authority: a token grants its worker's scopes, for
 /// reading and writing.
 struct AccountAuthority: SyncAuthority {
-    let accounts: AccountStore
+    let accounts: any AccountBook
 
     func authorize(replica: ReplicaID, token: String) async throws -> ServerSession.Grant {
         do {

@@ -6,7 +6,7 @@ import Logging
 /// notes how a replica's sync went in the accounts (for `gridsync-inspect devices`).
 struct DaemonObserver: SyncObserver {
     let metrics: DaemonMetrics
-    let accounts: AccountStore
+    let accounts: any AccountBook
     let logger: Logger
     let trimmer: MemoryTrimmer
 
