@@ -28,10 +28,12 @@ final class DaemonProcess {
     /// service account would run it. `port` is the sync port to listen on (a free one if 0).
     /// `plain` serves plain TCP (`--plain`), for the tests that speak the protocol's lines themselves.
     /// `logToFullDisk` sends its log to `/dev/full`, where every write fails as on a full disk.
+    /// `store` is a `postgres://` URL: the op log and accounts are there, shared with other daemons.
     init(
         environment: [String: String] = [:], data: URL? = nil, port: Int = 0, asUser user: String? = nil,
-        plain: Bool = false, logToFullDisk: Bool = false
+        plain: Bool = false, logToFullDisk: Bool = false, store: String? = nil
     ) throws {
+        self.store = store
         let data =
             data ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridsyncd-\(UUID().uuidString)")
         self.data = data
@@ -42,7 +44,7 @@ final class DaemonProcess {
         FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         let serve =
             ["serve", "--data", data.path, "--listen", "127.0.0.1:\(port)", "--metrics", "127.0.0.1:0"]
-            + (plain ? ["--plain"] : [])
+            + (plain ? ["--plain"] : []) + storeArguments
         if let user {
             try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: data.path)
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
@@ -77,7 +79,7 @@ final class DaemonProcess {
     }
 
     private static func port(after label: String, in banner: String) -> Int? {
-        guard let line = banner.split(separator: "\n").first(where: { $0.contains(label) }),
+        guard let line = banner.split(separator: "\n").first(where: { $0.drop(while: { $0 == " " }).hasPrefix(label) }),
             let match = line.firstMatch(of: /127\.0\.0\.1:(\d+)/)
         else { return nil }
         return Int(match.1)
@@ -85,6 +87,12 @@ final class DaemonProcess {
 
     /// Whether it serves plain TCP.
     private(set) var plain = false
+
+    /// The PostgreSQL database it serves from, if not its data folder.
+    let store: String?
+
+    /// `--store <url>` for a daemon on PostgreSQL, for its commands too.
+    private var storeArguments: [String] { store.map { ["--store", $0] } ?? [] }
 
     /// `127.0.0.1:<port>`.
     var address: String { "127.0.0.1:\(port)" }
@@ -112,12 +120,13 @@ final class DaemonProcess {
 
     /// Runs `gridsyncd` (not serve) on this data folder.
     func command(_ arguments: String...) throws -> GridsyncBinary.Result {
-        try GridsyncBinary.run(executable: Self.executable, arguments + ["--data", data.path], environment: [:])
+        try GridsyncBinary.run(
+            executable: Self.executable, arguments + ["--data", data.path] + storeArguments, environment: [:])
     }
 
     /// Adds an account and returns its token.
     func addWorker(_ worker: String, scopes: [String], role: String = "worker") throws -> String {
-        var arguments = ["worker", "add", worker, "--role", role, "--json", "--data", data.path]
+        var arguments = ["worker", "add", worker, "--role", role, "--json", "--data", data.path] + storeArguments
         for scope in scopes { arguments += ["--scope", scope] }
         let result = try GridsyncBinary.run(executable: Self.executable, arguments, environment: [:])
         guard result.status == 0,
@@ -130,7 +139,7 @@ final class DaemonProcess {
     /// Starts the daemon again on this one's data folder and sync port, as `systemctl start` does after
     /// maintenance: the laptops' saved `--server` still reaches it. Stop this one first.
     func restarted() throws -> DaemonProcess {
-        try DaemonProcess(data: data, port: port, plain: plain)
+        try DaemonProcess(data: data, port: port, plain: plain, store: store)
     }
 
     /// Takes an online backup of both databases into `folder` with `sqlite3 … ".backup …"`, as the operator's

@@ -61,7 +61,8 @@ struct CheckConfigCommand: AsyncParsableCommand {
             // The op log and the accounts are in PostgreSQL; the folder holds the lock and the certificate.
             if !Self.canMake(configuration.data) {
                 problems.append(
-                    "the data folder \(configuration.data) cannot be made or written: create it, or choose another with --data")
+                    "the data folder \(configuration.data) cannot be made or written: create it, or choose another with --data"
+                )
             }
         } else if FileManager.default.fileExists(atPath: replica) {
             do {

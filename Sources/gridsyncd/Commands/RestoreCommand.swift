@@ -51,7 +51,8 @@ struct RestoreCommand: AsyncParsableCommand {
         try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
         defer { try? manager.removeItem(atPath: staging) }
         // Check and convert a copy first: nothing in the data folder moves until the backup has proved good.
-        try manager.copyItem(atPath: replica, toPath: (staging as NSString).appendingPathComponent(SQLiteReplicaStore.fileName))
+        try manager.copyItem(
+            atPath: replica, toPath: (staging as NSString).appendingPathComponent(SQLiteReplicaStore.fileName))
         let backup = try SQLiteReplicaStore.check(in: staging)
         guard backup.worker == DaemonFolder.daemonWorker else {
             throw DaemonError(
@@ -59,7 +60,8 @@ struct RestoreCommand: AsyncParsableCommand {
                 "\(replica) is the replica of \(backup.worker)'s laptop, not the daemon's: give the daemon's backup")
         }
         if let accounts {
-            try manager.copyItem(atPath: accounts, toPath: (staging as NSString).appendingPathComponent(AccountStore.fileName))
+            try manager.copyItem(
+                atPath: accounts, toPath: (staging as NSString).appendingPathComponent(AccountStore.fileName))
             _ = try AccountStore.open(in: staging)
         }
         // The replica being replaced may itself be a restore newer than the backup: continue its history too.
@@ -72,7 +74,8 @@ struct RestoreCommand: AsyncParsableCommand {
             for suffix in ["", "-wal", "-shm"] {
                 let current = (data as NSString).appendingPathComponent(name + suffix)
                 if manager.fileExists(atPath: current) {
-                    try manager.moveItem(atPath: current, toPath: (replaced as NSString).appendingPathComponent(name + suffix))
+                    try manager.moveItem(
+                        atPath: current, toPath: (replaced as NSString).appendingPathComponent(name + suffix))
                 }
                 let restored = (staging as NSString).appendingPathComponent(name + suffix)
                 if manager.fileExists(atPath: restored) { try manager.moveItem(atPath: restored, toPath: current) }
@@ -86,10 +89,12 @@ struct RestoreCommand: AsyncParsableCommand {
         } else {
             print("restored \(replica)\(accounts.map { " and \($0)" } ?? "") into \(data)")
             print(
-                "the server is now replica \(identity.replica), continuing \(identity.lineage.map(\.description).joined(separator: ", "))")
+                "the server is now replica \(identity.replica), continuing \(identity.lineage.map(\.description).joined(separator: ", "))"
+            )
             print("the files it replaced are in \(replaced)")
             print(
-                "start the daemon; at their next sync, laptops give back what this backup missed and pull everything again")
+                "start the daemon; at their next sync, laptops give back what this backup missed and pull everything again"
+            )
         }
     }
 

@@ -44,7 +44,8 @@ struct DaemonFolder {
         } catch {
             throw DaemonError(
                 .badConfiguration,
-                "cannot make the data folder \(folder) (\(error.localizedDescription)): create it, or choose another with --data")
+                "cannot make the data folder \(folder) (\(error.localizedDescription)): create it, or choose another with --data"
+            )
         }
         DataFolder.keepPrivate(folder)
         let lock = try FolderLock.take(folder)
@@ -80,7 +81,9 @@ struct DaemonFolder {
     static func withAccounts<T>(_ configuration: DaemonConfiguration, _ body: (any AccountBook) async throws -> T)
         async throws -> T
     {
-        guard let address = configuration.store else { return try await body(AccountStore.open(in: configuration.data)) }
+        guard let address = configuration.store else {
+            return try await body(AccountStore.open(in: configuration.data))
+        }
         let database = DaemonDatabase(address, connections: 2, logger: Logger(label: "gridsyncd"))
         defer { database.close() }
         return try await body(try await database.open().accounts)

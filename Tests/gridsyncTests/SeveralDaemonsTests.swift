@@ -1,0 +1,142 @@
+import Foundation
+import GridTesting
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Several `gridsyncd` on one PostgreSQL, as a district runs them behind one address: laptops
+/// of two grids and the office sync through whichever daemon they reach, links drop, one
+/// daemon is killed mid-sync, and nothing is lost or repeated.
+@Suite(.enabled(if: TestPostgres.server != nil, "GRIDSYNC_TEST_POSTGRES is not set"))
+struct SeveralDaemonsTests {
+    @Test func laptopsSyncingThroughAnyOfThreeDaemonsAgreeWithTheDatabase() throws {
+        let store = try TestPostgres.database()
+        let first = try DaemonProcess(store: store)
+        // Every daemon presents the same certificate: laptops pin one fingerprint.
+        let certificate = [
+            "GRIDSYNCD_TLS_CERTIFICATE": first.data.appendingPathComponent("tls/certificate.pem").path,
+            "GRIDSYNCD_TLS_KEY": first.data.appendingPathComponent("tls/key.pem").path,
+        ]
+        var daemons = [first]
+        for _ in 0..<2 { daemons.append(try DaemonProcess(environment: certificate, store: store)) }
+        defer { for daemon in daemons { daemon.cleanUp() } }
+        #expect(Set(daemons.map(\.fingerprint)).count == 1)
+
+        // Accounts made through one daemon work on all.
+        let laptops = [
+            try FieldLaptop(daemon: daemons[0], worker: "w001", scope: "c01/g01"),
+            try FieldLaptop(daemon: daemons[1], worker: "w002", scope: "c01/g01"),
+            try FieldLaptop(daemon: daemons[2], worker: "w003", scope: "c01/g02"),
+            try FieldLaptop(daemon: daemons[0], worker: "o001", scope: "c01", role: "office"),
+        ]
+        defer { for laptop in laptops { laptop.cleanUp() } }
+        var rng = SeededGenerator(seed: 0x7365_7665)
+        var titles: [String] = []
+        var alive = daemons
+        var cut = 0
+        for round in 0..<6 {
+            for (index, laptop) in laptops.enumerated() where laptop.scope != "c01" {
+                let title = "楼道堆物清理 第\(round)轮 \(laptop.worker)"
+                let id = try laptop.addDemand(title)
+                titles.append(title)
+                // Both laptops of c01/g01 set the urgency of their oldest demand, each its own
+                // value, before either has the other's: a real conflict, open at the end.
+                if round > 0, index < 2, let shared = try laptop.sharedDemand(in: "c01/g01") {
+                    try laptop.update(shared, "--urgency", index == 0 ? "urgent" : "pressing")
+                }
+                _ = id
+            }
+            if round == 3 {
+                // A daemon killed with kill -9 while a laptop pushes through it; the others serve on.
+                let victim = alive.remove(at: 1)
+                let sync = try laptops[0].gridsync.start(
+                    ["sync", "--server", victim.address, "--token-file", laptops[0].tokenFile.path] + laptops[0].trust)
+                Thread.sleep(forTimeInterval: Double.random(in: 0...0.05, using: &rng))
+                kill(victim.processIdentifier, SIGKILL)
+                sync.waitUntilExit()
+            }
+            for laptop in laptops {
+                let daemon = alive.randomElement(using: &rng)!
+                if Int.random(in: 0..<4, using: &rng) == 0 {
+                    // A link that drops mid-sync: the sync fails, the next one completes it.
+                    let proxy = try CuttingProxy(
+                        upstreamPort: daemon.port, cutAfter: Int.random(in: 200...4_000, using: &rng),
+                        cutReplyAfter: Int.random(in: 200...8_000, using: &rng))
+                    _ = try laptop.gridsync.run(
+                        ["sync", "--server", "127.0.0.1:\(proxy.port)", "--token-file", laptop.tokenFile.path]
+                            + laptop.trust)
+                    cut += 1
+                } else {
+                    try laptop.sync(through: daemon.address)
+                }
+            }
+        }
+        // Everyone syncs until nothing moves, through daemons picked at random.
+        for _ in 0..<2 {
+            for laptop in laptops { try laptop.sync(through: alive.randomElement(using: &rng)!.address) }
+        }
+        #expect(cut > 0)
+
+        // What the database holds, as a new laptop of each scope pulls it through the last daemon.
+        for laptop in laptops {
+            let witness = try FieldLaptop(
+                daemon: alive.last!, worker: "x\(laptop.worker)", scope: laptop.scope,
+                role: laptop.scope == "c01" ? "office" : "worker")
+            defer { witness.cleanUp() }
+            try witness.sync()
+            let expected = try witness.export()
+            #expect(try laptop.export() == expected, "\(laptop.name)'s laptop differs from the database")
+            #expect(try laptop.unsent() == 0)
+        }
+        // Each demand once, wherever it was pushed or pulled.
+        let office = try laptops[3].export()
+        for title in titles {
+            #expect(office.filter { $0.contains("\"title\":\"\(title)\"") }.count == 1, "\(title)")
+        }
+        for laptop in laptops where laptop.scope != "c01/g02" {
+            #expect(try laptop.status()["conflictCount"] as? Int == 1, "\(laptop.name) holds the open conflict")
+        }
+    }
+}
+
+extension FieldLaptop {
+    /// Syncs through the daemon at `address`; the sync must succeed.
+    func sync(through address: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let result = try gridsync.run(["sync", "--server", address, "--token-file", tokenFile.path] + trust)
+        #expect(
+            result.status == 0, "gridsync sync on \(name)'s laptop through \(address) failed:\n\(result.error)",
+            sourceLocation: sourceLocation)
+    }
+
+    /// The oldest demand of `grid` this laptop holds, if any.
+    func sharedDemand(in grid: String) throws -> String? {
+        try export().compactMap { line -> (String, String)? in
+            guard let document = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                document["type"] as? String == "demand", document["scope"] as? String == grid,
+                let id = document["id"] as? String
+            else { return nil }
+            return (((document["values"] as? [String: Any])?["title"] as? String) ?? "", id)
+        }.sorted { $0.0 < $1.0 }.first?.1
+    }
+}
+
+/// The PostgreSQL that `tools/test` starts (`GRIDSYNC_TEST_POSTGRES`), and a new database in it
+/// for each test that asks, made with `psql`.
+enum TestPostgres {
+    static let server = ProcessInfo.processInfo.environment["GRIDSYNC_TEST_POSTGRES"]
+
+    /// The URL of a new, empty database.
+    static func database() throws -> String {
+        let server = try #require(server)
+        var url = try #require(URLComponents(string: server))
+        let name = "gridsync_e2e_\(UUID().uuidString.prefix(8).lowercased())"
+        let result = try GridsyncBinary.run(
+            executable: URL(fileURLWithPath: "/usr/bin/psql"), [server, "-q", "-c", "CREATE DATABASE \(name)"],
+            environment: [:])
+        try #require(result.status == 0, "psql could not make a database: \(result.error)")
+        url.path = "/" + name
+        return try #require(url.string)
+    }
+}
