@@ -124,7 +124,8 @@ public struct ClientSync: Sendable {
                     // meanwhile (NTP as the link comes up), would give a wrong offset to every write.
                     let roundTrip = ContinuousClock.now - sentAt
                     let wallElapsed = Int64(clamping: arrived) - Int64(clamping: sent)
-                    let steadyElapsed = roundTrip.components.seconds * 1000
+                    let steadyElapsed =
+                        roundTrip.components.seconds * 1000
                         + roundTrip.components.attoseconds / 1_000_000_000_000_000
                     if roundTrip < Self.trustedRoundTrip, abs(wallElapsed - steadyElapsed) < 1_000 {
                         try await store.recordClockOffset(clockOffset)

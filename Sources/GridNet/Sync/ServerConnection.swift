@@ -139,12 +139,15 @@ extension ServerConnection {
                     }
                 }
             } catch {
-                // The store or the accounts failed.
+                // The store or the accounts failed: a database that cannot be reached for a moment
+                // is `unavailable` (the laptop syncs again later), anything else `internal`.
                 logger.error("connection failed", metadata: ["error": "\(error)"])
-                let failure = ProtocolError(.internal, "the server could not complete the request: \(error)")
+                let failure =
+                    (error as? StoreError).map(ServerStoreWork.protocolError(for:))
+                    ?? ProtocolError(.internal, "the server could not complete the request: \(error)")
                 if session.isClosed {
-                    report.errors.append(.internal)
-                    report.ending = ProtocolError.Code.internal.rawValue
+                    report.errors.append(failure.code)
+                    report.ending = failure.code.rawValue
                 } else {
                     await close(after: .error(failure))
                 }

@@ -81,7 +81,7 @@ public struct ServerStoreWork: Sendable {
         }
     }
 
-    /// The error a client is sent when the store refuses its batch.
+    /// The error a client is sent when the store refuses its batch, or cannot do what it asked.
     static func protocolError(for error: StoreError) -> ProtocolError {
         switch error.code {
         case .refused where error.merge?.code == .reusedID:
@@ -92,9 +92,13 @@ public struct ServerStoreWork: Sendable {
             return ProtocolError(.refused, "\(error.message): nothing of the batch was stored")
         case .busy:
             return ProtocolError(.unavailable, "the server's store is busy: sync again in a minute")
+        case .unavailable:
+            return ProtocolError(
+                .unavailable, "the server cannot reach its database for the moment: sync again in a minute")
         case .diskFull:
             return ProtocolError(
-                .diskFull, "the server's disk is full: nothing of the batch was stored; tell the office, then sync again")
+                .diskFull,
+                "the server's disk is full: nothing of the batch was stored; tell the office, then sync again")
         default:
             return ProtocolError(.internal, "the server could not store the batch (\(error.code)): tell the office")
         }
