@@ -12,24 +12,32 @@ final class DaemonProcess {
     private(set) var fingerprint: String?
     /// The port of its Prometheus endpoint, if started with `metrics`.
     private(set) var metricsPort: Int?
+    /// The PostgreSQL database it serves from, if not its data folder.
+    let store: String?
 
     /// Starts `executable` and waits until it listens. Its log is discarded, unless
     /// `BENCH_DAEMON_LOG` names a file to append it to (at level info: a line per sync).
     /// `environment` is added to this process's own (`GRIDSYNCD_<KEY>` settings; the limit of
     /// connections from one address is raised to the daemon's, 512, unless it says otherwise); with
     /// `metrics`, it serves its Prometheus endpoint on a loopback port too.
-    /// With `cpus` (a `taskset` list, "0"), it runs on those CPUs only.
-    init(executable: URL, environment: [String: String] = [:], metrics: Bool = false, cpus: String? = nil) throws {
+    /// With `cpus` (a `taskset` list, "0"), it runs on those CPUs only. With `store` (a
+    /// `postgres://` URL), it serves the op log and accounts several daemons share there.
+    init(
+        executable: URL, environment: [String: String] = [:], metrics: Bool = false, cpus: String? = nil,
+        store: String? = nil
+    ) throws {
+        self.store = store
         data = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gridsync-bench-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let banner = data.appendingPathComponent("banner.txt")
         _ = FileManager.default.createFile(atPath: banner.path, contents: nil)
         let log = ProcessInfo.processInfo.environment["BENCH_DAEMON_LOG"]
-        let arguments = [
-            "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", metrics ? "127.0.0.1:0" : "off",
-            "--log-level", log == nil ? "warning" : "info",
-        ]
+        let arguments =
+            [
+                "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", metrics ? "127.0.0.1:0" : "off",
+                "--log-level", log == nil ? "warning" : "info",
+            ] + (store.map { ["--store", $0] } ?? [])
         (process.executableURL, process.arguments) = pinned(executable, arguments, to: cpus)
         // Every laptop of a benchmark connects from 127.0.0.1, where a street's laptops have addresses
         // of their own: one address may hold as many connections as the whole daemon.
@@ -41,7 +49,8 @@ final class DaemonProcess {
         for _ in 0..<1_500 {
             let text = (try? String(contentsOf: banner, encoding: .utf8)) ?? ""
             // The banner is written at once: when its sync line is there, so is the metrics line.
-            if let line = text.split(separator: "\n").first(where: { $0.contains("sync:") }),
+            if let line = text.split(separator: "\n").first(where: { $0.drop(while: { $0 == " " }).hasPrefix("sync:") }
+            ),
                 let match = line.firstMatch(of: /127\.0\.0\.1:(\d+)/)
             {
                 port = Int(match.1)!
@@ -72,18 +81,20 @@ final class DaemonProcess {
 
     /// Adds an account and returns its token.
     func addWorker(_ worker: String, scopes: [String], executable: URL) throws -> String {
-        try Self.addWorker(worker, scopes: scopes, executable: executable, data: data)
+        try Self.addWorker(worker, scopes: scopes, executable: executable, data: data, store: store)
     }
 
     /// Adds an account to the daemon whose data folder is `data` (`gridsyncd worker add`), and
     /// returns its token; callable from any thread.
-    static func addWorker(_ worker: String, scopes: [String], executable: URL, data: URL) throws -> String {
+    static func addWorker(
+        _ worker: String, scopes: [String], executable: URL, data: URL, store: String? = nil
+    ) throws -> String {
         let add = Process()
         add.executableURL = executable
         let office = scopes.contains { !$0.contains("/") }
         add.arguments =
             ["worker", "add", worker, "--role", office ? "office" : "worker", "--json", "--data", data.path]
-            + scopes.flatMap { ["--scope", $0] }
+            + scopes.flatMap { ["--scope", $0] } + (store.map { ["--store", $0] } ?? [])
         let output = Pipe()
         add.standardOutput = output
         try add.run()

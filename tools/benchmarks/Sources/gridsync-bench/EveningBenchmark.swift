@@ -38,7 +38,7 @@ enum EveningBenchmark {
         let waves = (members.count + settings.wave - 1) / settings.wave
         print("\(members.count) laptops in \(waves) waves of \(settings.wave), \(settings.interval) s apart: syncing…")
         let run = try LaptopFleet.drive(
-            .init(laptops: laptops, waveInterval: settings.interval, port: daemon.port, fingerprint: daemon.fingerprint),
+            .init(laptops: laptops, waveInterval: settings.interval, ports: [daemon.port], fingerprint: daemon.fingerprint),
             daemon: daemon, cpus: cpus?.laptops)
         let syncs = run.result.syncs
         let failed = syncs.count - run.completed.count

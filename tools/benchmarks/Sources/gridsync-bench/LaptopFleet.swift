@@ -27,8 +27,12 @@ enum LaptopFleet {
 
         var laptops: [Laptop]
         var waveInterval: Double
-        var port: Int
+        /// The daemons' ports: laptop `i` syncs with the `i mod n`th, as behind one address.
+        var ports: [Int]
         var fingerprint: String?
+        /// The seed of the laptops' replica and record ids: fleets syncing with one daemon need
+        /// different seeds, or their laptops would be the same replicas.
+        var seed: UInt64 = 3_000
     }
 
     /// How the syncs went.
@@ -64,7 +68,7 @@ enum LaptopFleet {
     /// Runs the fleet of `plan`: makes the replicas in `folder`, says `ready`, waits for `go` on standard
     /// input, syncs, and writes the result to `output`.
     static func run(plan: Plan, folder: URL, output: URL) async throws {
-        var rng = SeededGenerator(seed: 3_000)
+        var rng = SeededGenerator(seed: plan.seed)
         let generator = EditGenerator()
         for (index, laptop) in plan.laptops.enumerated() {
             let scopes = laptop.scopes.compactMap(GridScope.init)
@@ -102,7 +106,9 @@ enum LaptopFleet {
                     return await withTaskGroup(of: Result.Sync.self) { waveSyncs in
                         for (index, store) in zip(members, stores) {
                             waveSyncs.addTask {
-                                await sync(store, token: plan.laptops[index].token, port: plan.port, tls: tls, wave: wave)
+                                await sync(
+                                    store, token: plan.laptops[index].token, port: plan.ports[index % plan.ports.count],
+                                    tls: tls, wave: wave)
                             }
                         }
                         return await waveSyncs.reduce(into: []) { $0.append($1) }
@@ -176,7 +182,13 @@ enum LaptopFleet {
     /// only, if given), waits until it is ready, lets it go and waits for its result, noting the CPU
     /// that `daemon` spent meanwhile.
     static func drive(_ plan: Plan, daemon: DaemonProcess, cpus: String? = nil) throws -> Run {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-fleet-\(UUID().uuidString)")
+        try drive(plan, daemons: [daemon], cpus: cpus)
+    }
+
+    /// Drives the fleet of `plan` as ``drive(_:daemon:cpus:)`` does, noting the CPU all of `daemons` spent.
+    static func drive(_ plan: Plan, daemons: [DaemonProcess], cpus: String? = nil) throws -> Run {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsync-fleet-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let planFile = folder.appendingPathComponent("plan.json")
@@ -202,10 +214,11 @@ enum LaptopFleet {
             fleet.waitUntilExit()
             throw BenchFailure("the laptops' process did not start (exit \(fleet.terminationStatus))")
         }
-        let cpu = cpuSeconds(ofProcess: daemon.process.processIdentifier)
+        let daemonsCPU = { daemons.map { cpuSeconds(ofProcess: $0.process.processIdentifier) }.reduce(0, +) }
+        let cpu = daemonsCPU()
         input.fileHandleForWriting.write(Data("go\n".utf8))
         fleet.waitUntilExit()
-        let daemonCPU = cpuSeconds(ofProcess: daemon.process.processIdentifier) - cpu
+        let daemonCPU = daemonsCPU() - cpu
         guard fleet.terminationStatus == 0 else {
             throw BenchFailure("the laptops' process failed (exit \(fleet.terminationStatus))")
         }

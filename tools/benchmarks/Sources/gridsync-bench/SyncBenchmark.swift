@@ -150,7 +150,7 @@ enum SyncBenchmark {
             laptops.append(.init(worker: worker, scopes: [grid], token: token, demands: 1, wave: 0))
         }
         let run = try LaptopFleet.drive(
-            .init(laptops: laptops, waveInterval: 0, port: daemon.port, fingerprint: daemon.fingerprint),
+            .init(laptops: laptops, waveInterval: 0, ports: [daemon.port], fingerprint: daemon.fingerprint),
             daemon: daemon, cpus: cpus?.laptops)
         guard run.completed.count == clients else {
             let failures = Dictionary(grouping: run.result.syncs.compactMap(\.failure)) { $0 }.mapValues(\.count)

@@ -11,6 +11,9 @@
 //   first (a fresh replica's first sync), noop (nothing to exchange), clients (laptops syncing
 //   at once: 500 by default, --clients N, driven from a second process of this executable, `fleet`;
 //   with --pin, a second run with the daemon on CPU 0 and the laptops on the others).
+//   several (never part of the suite): one daemon on SQLite, then one, two and three on one PostgreSQL
+//   (--postgres URL, else $GRIDSYNC_TEST_POSTGRES; its user makes a database for each): --pushers N (50) laptops
+//   pushing --demands N (40) demands each at once, then --clients N (500) laptops at once, spread over the daemons.
 //   evening (never part of the suite): a district's evening, the laptops of --streets N streets (20: 2,980
 //   laptops) syncing in waves of --wave N (500) every --interval S seconds (2), from a second process
 //   (--pin: the daemon on CPU 0, the laptops on the others).
@@ -135,6 +138,16 @@ if suite == "office" {
 if suite == "sync" || suite == "noop" || suite == "suite" {
     figures += try await SyncBenchmark.noopSync(rounds: 200)
 }
+if suite == "several" {
+    // Never part of the suite: it needs a PostgreSQL (tools/postgres start DIR prints one).
+    guard let postgres = option("--postgres") ?? ProcessInfo.processInfo.environment["GRIDSYNC_TEST_POSTGRES"] else {
+        throw BenchFailure("several needs --postgres postgres://USER:PASSWORD@HOST:PORT/DATABASE (a user that may create databases)")
+    }
+    figures += try await SeveralDaemonsBenchmark.run(
+        postgres: postgres, daemon: daemon, clients: option("--clients").flatMap(Int.init) ?? 500,
+        pushers: option("--pushers").flatMap(Int.init) ?? 50, demands: option("--demands").flatMap(Int.init) ?? 40)
+}
+
 if suite == "sync" || suite == "clients" || suite == "suite" {
     if FileManager.default.isExecutableFile(atPath: daemon.path) {
         figures += try await SyncBenchmark.concurrentClients(
