@@ -215,6 +215,17 @@ public final class AccountStore: AccountBook {
         }
     }
 
+    /// Every account with its token's hash, and every device: what a copy of the accounts into
+    /// another book needs (`gridsyncd migrate`).
+    public func export() async throws -> (accounts: [StoredAccount], devices: [Device]) {
+        let accounts = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.columns), token_hash FROM accounts ORDER BY worker").map { row in
+                StoredAccount(account: try Self.account(from: row), tokenHash: row["token_hash"])
+            }
+        }
+        return (accounts, try await devices())
+    }
+
     public func devices() async throws -> [Device] {
         try await database.read { db in
             try Row.fetchAll(

@@ -114,17 +114,24 @@ actor PostgresGroupCommit {
     /// Takes the next numbers of the log (holding its head's lock until the commit) and
     /// inserts `ops` under them, in one statement.
     private static func insert(_ ops: [Op], on connection: PostgresConnection, logger: Logger) async throws {
+        try await insert(ops, numbers: nil, on: connection, logger: logger)
+    }
+
+    /// Inserts `ops` under `numbers` (a copy of another log keeps its numbers), or, for `nil`,
+    /// under the log's next numbers, taken from its head in the same statement.
+    static func insert(_ ops: [Op], numbers: [Int64]?, on connection: PostgresConnection, logger: Logger) async throws {
         let rows = ops.map(OpRow.init)
         let communities = ops.map(\.scope.community.rawValue)
         try await connection.query(
             """
-            WITH numbers AS (
-                UPDATE op_log_head SET last = last + \(Int64(rows.count)) RETURNING last - \(Int64(rows.count)) AS base)
+            WITH taken AS (
+                UPDATE op_log_head SET last = last + \(Int64(rows.count)) WHERE \(numbers == nil)
+                RETURNING last - \(Int64(rows.count)) AS base)
             INSERT INTO ops (local_sequence, replica, sequence, clock, author, record_type, record_id, scope, community,
                 field, payload, parents)
-            SELECT numbers.base + r.n, r.replica, r.sequence, r.clock, r.author, r.record_type, r.record_id, r.scope,
+            SELECT coalesce((\(numbers ?? [])::bigint[])[r.n], (SELECT base FROM taken) + r.n), r.replica, r.sequence, r.clock, r.author, r.record_type, r.record_id, r.scope,
                 r.community, r.field, r.payload, r.parents
-            FROM numbers, unnest(\(rows.map(\.replica))::text[], \(rows.map(\.sequence))::bigint[],
+            FROM unnest(\(rows.map(\.replica))::text[], \(rows.map(\.sequence))::bigint[],
                 \(rows.map(\.clock))::bigint[], \(rows.map(\.author))::text[], \(rows.map(\.recordType))::text[],
                 \(rows.map(\.recordID))::text[], \(rows.map(\.scope))::text[], \(communities)::text[],
                 \(rows.map(\.field))::text[], \(rows.map(\.payload))::text[], \(rows.map(\.parents))::text[])

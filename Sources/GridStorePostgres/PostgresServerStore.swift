@@ -78,7 +78,9 @@ public final class PostgresServerStore: ServerStore {
     ///
     /// - Returns: the schema version found (0 for none) and the one this GridSync brings.
     /// - Throws: ``StoreError/Code/newerVersion``, ``StoreError/Code/unavailable``.
-    public static func check(client: PostgresClient, options: Options = Options(), logger: Logger = Logger(label: "gridsync.postgres"))
+    public static func check(
+        client: PostgresClient, options: Options = Options(), logger: Logger = Logger(label: "gridsync.postgres")
+    )
         async throws -> (found: Int, current: Int)
     {
         let pool = PostgresPool(client: client, patience: Patience(limit: options.patience), logger: logger)

@@ -22,7 +22,9 @@ struct GridsyncdCommand: AsyncParsableCommand {
               gridsyncd restore --replica /var/backups/gridsyncd/replica-2026-11-28.sqlite
             """,
         version: "0.1.0",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, WorkerCommand.self, RestoreCommand.self],
+        subcommands: [
+            ServeCommand.self, CheckConfigCommand.self, WorkerCommand.self, RestoreCommand.self, MigrateCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self)
 
     /// Runs the command; with `--json`, refusals are also JSON on standard error.

@@ -10,12 +10,21 @@ extension SQLiteReplicaStore {
     /// Ops stored after a local sequence number, in local order, at most `limit`: the op log
     /// as it is, for tools and tests that read it whole.
     public func ops(after localSequence: Int64, limit: Int) async throws -> [Op] {
-        return try await read { db in
+        try await numberedOps(after: localSequence, limit: limit).map(\.op)
+    }
+
+    /// The same ops with their local sequence numbers: what a copy of the log into another store
+    /// keeps, so that laptops' pull cursors stay right.
+    public func numberedOps(after localSequence: Int64, limit: Int) async throws -> [(localSequence: Int64, op: Op)] {
+        try await read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT \(Self.opColumns) FROM ops WHERE local_sequence > ? ORDER BY local_sequence LIMIT ?",
+                sql: """
+                    SELECT \(Self.opColumns), local_sequence FROM ops WHERE local_sequence > ?
+                    ORDER BY local_sequence LIMIT ?
+                    """,
                 arguments: [localSequence, limit]
-            ).map { try Self.op(from: $0) }
+            ).map { row in (row["local_sequence"], try Self.op(from: row)) }
         }
     }
 
