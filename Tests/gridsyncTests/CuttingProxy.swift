@@ -5,7 +5,8 @@ import Foundation
 #endif
 
 /// A TCP relay on loopback that cuts the connection after a number of bytes from the
-/// client, as a mobile link that drops mid-transfer does.
+/// client, as a mobile link that drops mid-transfer does. It writes with `MSG_NOSIGNAL`: a
+/// side that closed first must not end the test process with SIGPIPE.
 final class CuttingProxy: @unchecked Sendable {
     /// The port clients connect to.
     let port: Int
@@ -88,7 +89,7 @@ final class CuttingProxy: @unchecked Sendable {
             var sent = 0
             while sent < replyLimit {
                 let count = read(server, &buffer, min(buffer.count, replyLimit - sent))
-                if count <= 0 || write(client, buffer, count) != count { break }
+                if count <= 0 || send(client, buffer, count, Int32(MSG_NOSIGNAL)) != count { break }
                 sent += count
             }
             shutdown(client, Int32(SHUT_RDWR))
@@ -99,7 +100,7 @@ final class CuttingProxy: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 512)
         while sent < cutAfter {
             let count = read(client, &buffer, min(buffer.count, cutAfter - sent))
-            if count <= 0 || write(server, buffer, count) != count { break }
+            if count <= 0 || send(server, buffer, count, Int32(MSG_NOSIGNAL)) != count { break }
             sent += count
         }
         // The link drops: both ends see the connection close.
