@@ -101,6 +101,53 @@ struct SeveralDaemonsTests {
     }
 }
 
+extension SeveralDaemonsTests {
+    @Test func aLaptopGivenTheDaemonsAsAListTriesThemInTurn() throws {
+        let store = try TestPostgres.database()
+        let first = try DaemonProcess(store: store)
+        let certificate = [
+            "GRIDSYNCD_TLS_CERTIFICATE": first.data.appendingPathComponent("tls/certificate.pem").path,
+            "GRIDSYNCD_TLS_KEY": first.data.appendingPathComponent("tls/key.pem").path,
+        ]
+        let daemons = [first] + (try (0..<2).map { _ in try DaemonProcess(environment: certificate, store: store) })
+        defer { for daemon in daemons { daemon.cleanUp() } }
+        let laptop = try FieldLaptop(daemon: first, worker: "w001", scope: "c01/g01")
+        defer { laptop.cleanUp() }
+        let list = daemons.map(\.address).joined(separator: ",")
+        func sync() throws -> GridsyncBinary.Result {
+            try laptop.gridsync.run(
+                ["sync", "--server", list, "--token-file", laptop.tokenFile.path, "--json"] + laptop.trust)
+        }
+        func server(of result: GridsyncBinary.Result) -> String? {
+            (try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])?["server"] as? String
+        }
+        _ = try laptop.addDemand("楼道堆物清理")
+        let served = try sync()
+        #expect(served.status == 0 && server(of: served) == daemons[0].address, "\(served.error)")
+
+        // The first is down for maintenance: the second serves, and the list is kept for next time.
+        daemons[0].stop()
+        _ = try laptop.addDemand("路灯不亮")
+        let second = try sync()
+        #expect(second.status == 0 && server(of: second) == daemons[1].address, "\(second.error)")
+        #expect(second.error.contains("\(daemons[0].address)") && second.error.contains("trying the next server"))
+        daemons[1].stop()
+        let kept = try laptop.gridsync.run(["sync", "--json"])
+        #expect(kept.status == 0 && server(of: kept) == daemons[2].address, "\(kept.error)")
+        #expect(try laptop.unsent() == 0)
+
+        // None answers: the last one's failure, and everything kept.
+        daemons[2].stop()
+        _ = try laptop.addDemand("停车位不足")
+        let none = try sync()
+        #expect(none.status != 0 && none.error.contains("cannot reach the server at \(daemons[2].address)"))
+        #expect(try laptop.unsent() > 0)
+
+        let bad = try laptop.gridsync.run(["sync", "--server", "\(daemons[0].address),nowhere", "--json"])
+        #expect(bad.status != 0 && bad.error.contains("'nowhere' is not host:port"), "\(bad.error)")
+    }
+}
+
 extension FieldLaptop {
     /// Syncs through the daemon at `address`; the sync must succeed.
     func sync(through address: String, sourceLocation: SourceLocation = #_sourceLocation) throws {

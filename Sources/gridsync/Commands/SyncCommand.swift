@@ -19,20 +19,26 @@ struct SyncCommand: AsyncParsableCommand {
             command line is visible to every user of the laptop. They are kept in the data folder, and the \
             fingerprint pinned: a server that shows another certificate later is refused. Sync is encrypted \
             (TLS) unless the office says to use --plain. A sync cut off part-way (a dropped mobile link) loses \
-            nothing: run it again and it resumes. Progress goes to standard error; the summary to standard output.
+            nothing: run it again and it resumes. A district's daemons on one database may be given as a list, \
+            host:port,host:port: each sync tries them in that order and uses the first that answers; any of them \
+            continues where the last left off. Progress goes to standard error; the summary to standard output.
 
             Examples:
               gridsync sync --server 192.168.1.10:7420 --fingerprint sha256:3f2a…
               gridsync sync
               gridsync sync --server 192.168.1.10:7420 --fingerprint sha256:3f2a… --token-file token.txt
               gridsync sync --server office.example.org:7420 --ca /etc/gridsync/office-ca.pem
+              gridsync sync --server 10.0.0.11:7420,10.0.0.12:7420,10.0.0.13:7420 --fingerprint sha256:3f2a…
               gridsync sync --json
             """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("The server, host:port (kept for next time).", valueName: "host:port"))
+    @Option(
+        help: ArgumentHelp(
+            "The server, host:port, or several tried in turn, separated by commas (kept for next time).",
+            valueName: "host:port"))
     var server: String?
 
     @Option(
@@ -90,28 +96,45 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         var store = try data.openStore()
         let settings = try settings()
-        let (host, port) = try settings.endpoint()
+        let endpoints = try settings.endpoints()
         let transport = try settings.transport()
         let before = try await store.status()
-        let connector = SyncConnector(
-            host: host, port: port, tls: transport,
-            timeouts: ConnectionTimeouts(
-                handshake: .seconds(Int64(timeout)), idle: .seconds(Int64(timeout)),
-                message: .seconds(Int64(max(timeout, 120)))))
-        // The first sync found what to repair; after a new identity, a second one moves the edits.
-        let first = try await sync(store, with: connector, settings: settings, toBeSent: before.unsyncedOpCount)
+        let timeouts = ConnectionTimeouts(
+            handshake: .seconds(Int64(timeout)), idle: .seconds(Int64(timeout)),
+            message: .seconds(Int64(max(timeout, 120))))
+        // Each server in turn, until one answers: the first sync found what to repair; after a
+        // new identity, a second one, with the same server, moves the edits.
+        var served: (connector: SyncConnector, address: String, outcome: ClientSync.Outcome)?
+        for (index, endpoint) in endpoints.enumerated() {
+            let connector = SyncConnector(host: endpoint.host, port: endpoint.port, tls: transport, timeouts: timeouts)
+            let address = endpoints.count == 1 ? settings.server : "\(endpoint.host):\(endpoint.port)"
+            do {
+                let outcome = try await sync(
+                    store, with: connector, address: address, settings: settings, toBeSent: before.unsyncedOpCount)
+                served = (connector, address, outcome)
+                break
+            } catch let error as SyncError where index + 1 < endpoints.count && error.isWorthAnotherServer {
+                // What this one took is stored: the next one goes on from there.
+                StandardStream.error.write(
+                    "\(address): \(error.message.split(separator: "\n")[0]); trying the next server\n")
+            }
+        }
+        guard let served else { preconditionFailure("the last server's failure is thrown") }
+        let first = served.outcome
         var outcome = first
         if let newIdentity = first.summary.newIdentity {
             // This laptop's numbering collided with the server's (a copied or restored data
             // folder): it took a new identity and ended that sync; its unsent edits go out now.
             store = try data.openStore()
             precondition(store.identity.replica == newIdentity, "the replica reopened with its former identity")
-            outcome = try await sync(store, with: connector, settings: settings, toBeSent: first.summary.reissued)
+            outcome = try await sync(
+                store, with: served.connector, address: served.address, settings: settings,
+                toBeSent: first.summary.reissued)
         }
         let moved = outcome.summary
         let after = try await store.status()
         let summary = Summary(
-            server: settings.server, serverReplica: outcome.server.description, pushed: moved.pushed,
+            server: served.address, serverReplica: outcome.server.description, pushed: moved.pushed,
             pulled: moved.pulled, newConflicts: max(0, after.conflictCount - before.conflictCount),
             openConflicts: after.conflictCount, compressed: outcome.compressed, bytesSent: outcome.wireBytesOut,
             bytesReceived: outcome.wireBytesIn, at: after.lastSync ?? "",
@@ -136,8 +159,8 @@ struct SyncCommand: AsyncParsableCommand {
         }
         if let refusal = moved.giveBackRefusal {
             StandardStream.error.write(
-                    "the restored server would not take back some edits this laptop held: \(refusal.message) "
-                        + "(\(refusal.code)); they are kept on this laptop; tell the office\n")
+                "the restored server would not take back some edits this laptop held: \(refusal.message) "
+                    + "(\(refusal.code)); they are kept on this laptop; tell the office\n")
         }
         if let refusal = moved.pushRefusal {
             let advice =
@@ -152,7 +175,8 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// Runs one sync of `store`; the settings are saved as soon as the server has answered.
     private func sync(
-        _ store: SQLiteReplicaStore, with connector: SyncConnector, settings: SyncSettings, toBeSent: Int
+        _ store: SQLiteReplicaStore, with connector: SyncConnector, address: String, settings: SyncSettings,
+        toBeSent: Int
     ) async throws -> ClientSync.Outcome {
         let progress = SyncProgress(toBeSent: toBeSent, quiet: output.json)
         defer { progress.finish() }
@@ -188,7 +212,7 @@ struct SyncCommand: AsyncParsableCommand {
             try noteAttempt(failure: "the server could not be reached: \(error)", settings: nil)
             throw SyncError(
                 .unreachable,
-                "cannot reach the server at \(settings.server) (\(error)): check the address and the network, "
+                "cannot reach the server at \(address) (\(error)): check the address and the network, "
                     + "and that gridsyncd runs there; your records are safe on this laptop")
         }
     }
@@ -285,8 +309,8 @@ struct SyncCommand: AsyncParsableCommand {
             found = try TokenInput.read(file: tokenFile)
         } else if let token {
             StandardStream.error.write(
-                    "note: a token given with --token is visible to every user of this laptop while the sync "
-                        + "runs; it is kept, so next time leave it out\n")
+                "note: a token given with --token is visible to every user of this laptop while the sync "
+                    + "runs; it is kept, so next time leave it out\n")
             found = token
         } else if let environment = ProcessInfo.processInfo.environment["GRIDSYNC_TOKEN"], !environment.isEmpty {
             found = environment

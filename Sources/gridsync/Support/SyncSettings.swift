@@ -1,6 +1,7 @@
 import Foundation
 import GridModel
 import GridNet
+import GridProtocol
 
 /// Where this replica syncs: the daemon's address, the worker's token, and how the daemon is
 /// trusted; kept in `server.json` in the data folder, readable by its owner only (the token
@@ -120,16 +121,24 @@ struct SyncSettings: Codable, Hashable {
         }
     }
 
-    /// The host and port of ``server``.
-    func endpoint() throws -> (host: String, port: Int) {
-        guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]),
-            (1...65535).contains(port), colon != server.startIndex
-        else {
-            throw SyncError(.settings, "'\(server)' is not host:port: give --server like 192.168.1.10:7420")
+    /// The host and port of each server in ``server``: one, or several separated by commas
+    /// (the daemons of a district, all on one database), tried in that order.
+    func endpoints() throws -> [(host: String, port: Int)] {
+        let addresses = server.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        return try addresses.map { address in
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+                (1...65535).contains(port), colon != address.startIndex
+            else {
+                throw SyncError(
+                    .settings,
+                    "'\(address)' is not host:port: give --server like 192.168.1.10:7420, or several separated "
+                        + "by commas (10.0.0.11:7420,10.0.0.12:7420)")
+            }
+            var host = String(address[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            return (host, port)
         }
-        var host = String(server[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host, port)
     }
 }
 
@@ -169,5 +178,13 @@ extension SyncSettings {
         settings.lastAttempt = Date().formatted(.iso8601)
         settings.lastFailure = failure
         return settings
+    }
+}
+
+extension SyncError {
+    /// Whether another server of a list may do what this one could not: it could not be
+    /// reached, or it was busy or without its database for a moment.
+    var isWorthAnotherServer: Bool {
+        code == .unreachable || code.rawValue == ProtocolError.Code.unavailable.rawValue
     }
 }
