@@ -148,6 +148,93 @@ extension SeveralDaemonsTests {
     }
 }
 
+extension SeveralDaemonsTests {
+    @Test func theOperatorsHAProxyFrontSpreadsLaptopsAndPassesOverADaemonThatIsDown() throws {
+        let haproxy = URL(fileURLWithPath: "/usr/sbin/haproxy")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: haproxy.path),
+            "haproxy is not installed: run tools/test, or `sudo apt-get install haproxy`")
+        let store = try TestPostgres.database()
+        let first = try DaemonProcess(environment: ["GRIDSYNCD_LOG_LEVEL": "info"], store: store)
+        let shared = [
+            "GRIDSYNCD_TLS_CERTIFICATE": first.data.appendingPathComponent("tls/certificate.pem").path,
+            "GRIDSYNCD_TLS_KEY": first.data.appendingPathComponent("tls/key.pem").path,
+            "GRIDSYNCD_LOG_LEVEL": "info",
+        ]
+        let daemons = [first] + (try (0..<2).map { _ in try DaemonProcess(environment: shared, store: store) })
+        defer { for daemon in daemons { daemon.cleanUp() } }
+        let front = try HAProxyFront(executable: haproxy, daemons: daemons)
+        defer { front.stop() }
+
+        let laptops = try (1...6).map { index in
+            try FieldLaptop(daemon: first, worker: "w00\(index)", scope: "c01/g0\(index % 2 + 1)")
+        }
+        defer { for laptop in laptops { laptop.cleanUp() } }
+        for laptop in laptops {
+            _ = try laptop.addDemand("楼道堆物清理 \(laptop.worker)")
+            try laptop.sync(through: front.address)
+        }
+        let serving = daemons.filter { $0.log.contains("msg=\"sync finished\"") }
+        #expect(serving.count >= 2, "the front spread the laptops over the daemons")
+
+        // One daemon down for maintenance: once the front's checks see it, syncs go to the others.
+        daemons[0].stop()
+        Thread.sleep(forTimeInterval: 5)
+        for laptop in laptops { try laptop.sync(through: front.address) }
+        for laptop in laptops {
+            let export = try laptop.export().joined()
+            let grid = laptops.filter { $0.scope == laptop.scope }
+            #expect(grid.allSatisfy { export.contains("楼道堆物清理 \($0.worker)") }, "\(laptop.name) has its grid's demands")
+        }
+    }
+}
+
+/// Debian's HAProxy, run in the foreground with the operator's `deploy/haproxy.cfg`, its
+/// addresses changed to this test's loopback ports.
+struct HAProxyFront {
+    let process = Process()
+    let address: String
+    let folder: URL
+
+    init(executable: URL, daemons: [DaemonProcess]) throws {
+        let guide = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/haproxy.cfg")
+        var lines = try String(contentsOf: guide, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false
+        )
+        .map(String.init)
+        let port = Int.random(in: 50_000...59_999)
+        // No syslog here; the front's own address and the daemons' ports on loopback.
+        lines.removeAll { $0.trimmingCharacters(in: .whitespaces).hasPrefix("log ") }
+        lines = lines.map {
+            $0.trimmingCharacters(in: .whitespaces) == "bind :7420" ? "    bind 127.0.0.1:\(port)" : $0
+        }
+        lines.removeAll { $0.trimmingCharacters(in: .whitespaces).hasPrefix("server ") }
+        for (index, daemon) in daemons.enumerated() {
+            lines.append("    server sync\(index + 1) \(daemon.address) check inter 1s fall 2 rise 2")
+        }
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-haproxy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let configuration = folder.appendingPathComponent("haproxy.cfg")
+        try (lines.joined(separator: "\n") + "\n").write(to: configuration, atomically: true, encoding: .utf8)
+        let check = try GridsyncBinary.run(executable: executable, ["-c", "-f", configuration.path], environment: [:])
+        guard check.status == 0 else { throw DaemonFailure("haproxy refuses the configuration: \(check.error)") }
+        process.executableURL = executable
+        process.arguments = ["-db", "-f", configuration.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        address = "127.0.0.1:\(port)"
+        Thread.sleep(forTimeInterval: 0.5)
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
 extension FieldLaptop {
     /// Syncs through the daemon at `address`; the sync must succeed.
     func sync(through address: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
