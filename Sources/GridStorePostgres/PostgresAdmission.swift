@@ -4,11 +4,12 @@ import GridStore
 import Logging
 import PostgresNIO
 
-/// The admission of one group of pushes, inside its transaction: for each push, what the
-/// log holds of its ops, their parents, writers and records is read in a few statements, and
-/// then each op goes through the same rules as on SQLite (``OpAdmission``, the writer's
-/// order, the drift bound on clocks, the record's type and scope) in memory. The ops admitted
-/// wait in ``admitted`` for the group's one numbered insert.
+/// The admission of one group of pushes, inside its transaction: what the log holds of the
+/// group's ops, their parents, writers and records is read in three statements for the whole
+/// group (``prefetch(_:on:logger:)``), and then each push's ops go through the same rules as on
+/// SQLite (``OpAdmission``, the writer's order, the drift bound on clocks, the record's type
+/// and scope) in memory. The ops admitted wait in ``admitted`` for the group's one numbered
+/// insert.
 struct PostgresAdmission {
     /// The ops of the group admitted so far, in order.
     private(set) var admitted: [Op] = []
@@ -18,6 +19,8 @@ struct PostgresAdmission {
     private var next: [ReplicaID: UInt64] = [:]
     /// Each record's type and scope, as its first op said.
     private var kinds: [RecordID: (RecordType, GridScope)] = [:]
+    /// The ops the log held of those the group names, by id.
+    private var held: [OpID: Op] = [:]
     /// Checks each op's clock against this daemon's wall clock.
     private var writer: OpWriter
 
@@ -25,21 +28,34 @@ struct PostgresAdmission {
         writer = OpWriter(replica: server.replica, author: server.worker, clock: HybridClock(wallClock: wallClock))
     }
 
+    /// Reads what the log holds of what `group`'s pushes name: their ops and parents, their
+    /// writers' held sequences, their records' type and scope.
+    mutating func prefetch(_ group: [[Op]], on connection: PostgresConnection, logger: Logger) async throws {
+        var wanted = Set<OpID>()
+        var writers = Set<ReplicaID>()
+        var records = Set<RecordID>()
+        for op in group.joined() {
+            wanted.insert(op.id)
+            wanted.formUnion(op.parents)
+            writers.insert(op.id.replica)
+            records.insert(op.recordID)
+        }
+        held = try await Self.heldOps(wanted, on: connection, logger: logger)
+        for (replica, sequence) in try await PostgresServerStore.heldThrough(
+            of: writers, on: connection, logger: logger)
+        {
+            next[replica] = sequence + 1
+        }
+        kinds = try await Self.kinds(of: records, on: connection, logger: logger)
+    }
+
     /// Admits one client's push, all or nothing: a refused op leaves the group as it was.
+    /// Call ``prefetch(_:on:logger:)`` with the group first.
     ///
     /// - Returns: how many of its ops were new.
-    /// - Throws: the merge core's ``MergeError`` for a refused op; PostgreSQL's errors.
-    mutating func admit(_ ops: [Op], on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        var wanted = Set(ops.map(\.id))
-        for op in ops { wanted.formUnion(op.parents) }
-        wanted.subtract(pending.keys)
-        let held = try await Self.heldOps(wanted, on: connection, logger: logger)
-        for replica in Set(ops.map(\.id.replica)) where next[replica] == nil {
-            next[replica] = try await PostgresServerStore.heldThrough(of: replica, on: connection, logger: logger) + 1
-        }
-        let unknown = Set(ops.map(\.recordID)).filter { kinds[$0] == nil }
-        kinds.merge(try await Self.kinds(of: unknown, on: connection, logger: logger)) { old, _ in old }
-
+    /// - Throws: the merge core's ``MergeError`` for a refused op.
+    mutating func admit(_ ops: [Op]) throws -> Int {
+        let held = self.held
         // Checked on copies: a refusal leaves the group's state as it was.
         var trial = self
         var earlier: [OpID: Op] = [:]

@@ -13,7 +13,6 @@ import PostgresNIO
 actor PostgresGroupCommit {
     private struct Push {
         let ops: [Op]
-        let client: ReplicaID
         let answer: CheckedContinuation<IngestResult, any Error>
     }
 
@@ -33,9 +32,10 @@ actor PostgresGroupCommit {
     }
 
     /// Stores one client's push with the group of the moment; returns when it is committed.
-    func admit(_ ops: [Op], pushedBy replica: ReplicaID) async throws -> IngestResult {
+    /// (That a client pushes only its own ops is the session's check, before the store.)
+    func admit(_ ops: [Op]) async throws -> IngestResult {
         try await withCheckedThrowingContinuation { answer in
-            waiting.append(Push(ops: ops, client: replica, answer: answer))
+            waiting.append(Push(ops: ops, answer: answer))
             if !committing {
                 committing = true
                 Task { await self.commitWaiting() }
@@ -64,7 +64,7 @@ actor PostgresGroupCommit {
             do {
                 let outcomes = try await pool.withConnection { [self] connection in
                     try await Self.transaction(
-                        group.map { ($0.ops, $0.client) }, identity: identity, wallClock: wallClock, options: options,
+                        group.map(\.ops), identity: identity, wallClock: wallClock, options: options,
                         on: connection, logger: pool.logger)
                 }
                 for (push, outcome) in zip(group, outcomes) { push.answer.resume(with: outcome) }
@@ -81,16 +81,17 @@ actor PostgresGroupCommit {
 
     /// Admits the group's pushes, numbers what they stored and commits, in one transaction.
     private static func transaction(
-        _ group: [(ops: [Op], client: ReplicaID)], identity: ReplicaIdentity, wallClock: any WallClock,
+        _ group: [[Op]], identity: ReplicaIdentity, wallClock: any WallClock,
         options: PostgresServerStore.Options, on connection: PostgresConnection, logger: Logger
     ) async throws -> [Result<IngestResult, any Error>] {
         try await connection.query("BEGIN", logger: logger)
         do {
             var admission = PostgresAdmission(server: identity, wallClock: wallClock)
+            try await admission.prefetch(group, on: connection, logger: logger)
             var outcomes: [Result<IngestResult, any Error>] = []
-            for push in group {
+            for ops in group {
                 do {
-                    let stored = try await admission.admit(push.ops, on: connection, logger: logger)
+                    let stored = try admission.admit(ops)
                     outcomes.append(.success(IngestResult(stored: stored)))
                 } catch let error as MergeError {
                     outcomes.append(.failure(PostgresServerStore.storeError(error)))

@@ -125,19 +125,34 @@ public final class PostgresServerStore: ServerStore {
     static func heldThrough(of writer: ReplicaID, on connection: PostgresConnection, logger: Logger) async throws
         -> UInt64
     {
+        try await heldThrough(of: [writer], on: connection, logger: logger)[writer] ?? 0
+    }
+
+    /// For each of `writers`, the highest `n` such that the log holds every of its ops from 1 to `n`,
+    /// in one statement.
+    static func heldThrough(of writers: Set<ReplicaID>, on connection: PostgresConnection, logger: Logger)
+        async throws -> [ReplicaID: UInt64]
+    {
+        guard !writers.isEmpty else { return [:] }
+        // Without a gap the count is the highest sequence; a gap (a restored server given some
+        // of a replica's ops back) ends the run at the first op whose successor is missing.
         let rows = try await connection.query(
             """
-            SELECT CASE WHEN count(*) = coalesce(max(sequence), 0) THEN coalesce(max(sequence), 0)
-                WHEN NOT EXISTS (SELECT 1 FROM ops WHERE replica = \(writer.description) AND sequence = 1) THEN 0
-                ELSE (SELECT min(o.sequence) FROM ops o WHERE o.replica = \(writer.description) AND NOT EXISTS (
-                    SELECT 1 FROM ops p WHERE p.replica = o.replica AND p.sequence = o.sequence + 1))
-                END
-            FROM ops WHERE replica = \(writer.description)
+            SELECT w.replica, h.held FROM unnest(\(writers.map(\.description))::text[]) AS w(replica)
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN count(*) = coalesce(max(sequence), 0) THEN coalesce(max(sequence), 0)
+                    WHEN NOT EXISTS (SELECT 1 FROM ops WHERE replica = w.replica AND sequence = 1) THEN 0
+                    ELSE (SELECT min(o.sequence) FROM ops o WHERE o.replica = w.replica AND NOT EXISTS (
+                        SELECT 1 FROM ops p WHERE p.replica = o.replica AND p.sequence = o.sequence + 1))
+                    END AS held
+                FROM ops WHERE replica = w.replica) h
             """, logger: logger)
-        for try await row in rows {
-            return UInt64(try row.decode(Int64.self))
+        var held: [ReplicaID: UInt64] = [:]
+        for try await (replica, sequence) in rows.decode((String, Int64).self) {
+            guard let replica = ReplicaID(replica) else { continue }
+            held[replica] = UInt64(sequence)
         }
-        return 0
+        return held
     }
 
     public func ops(of writer: ReplicaID, after sequence: UInt64, limit: Int) async throws -> [Op] {
@@ -214,7 +229,7 @@ public final class PostgresServerStore: ServerStore {
     }
 
     public func admit(_ ops: [Op], pushedBy client: ReplicaID) async throws -> IngestResult {
-        try await commits.admit(ops, pushedBy: client)
+        try await commits.admit(ops)
     }
 
     public func admitGivenBack(_ ops: [Op], by client: ReplicaID) async throws -> IngestResult {
