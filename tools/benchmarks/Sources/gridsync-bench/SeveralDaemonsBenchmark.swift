@@ -20,6 +20,10 @@ enum SeveralDaemonsBenchmark {
         var p50: Double
         var p99: Double
         var daemonMilliseconds: Double
+        /// PostgreSQL's CPU milliseconds a sync (its server processes), 0 on SQLite.
+        var databaseMilliseconds: Double
+        /// The laptops' CPU milliseconds a sync.
+        var laptopMilliseconds: Double
     }
 
     /// Runs every arrangement; `postgres` is a URL whose user may create databases.
@@ -40,9 +44,9 @@ enum SeveralDaemonsBenchmark {
             print(
                 String(
                     format: "%@: push %.0f ops/s (p99 %.2f s); %d laptops at once p50 %.2f s, p99 %.2f s; "
-                        + "daemons' CPU %.1f ms a sync",
+                        + "CPU a sync: daemons %.1f ms, PostgreSQL %.1f ms, laptops %.1f ms",
                     arrangement.name, outcome.opsPerSecond, outcome.pushP99, clients, outcome.p50, outcome.p99,
-                    outcome.daemonMilliseconds))
+                    outcome.daemonMilliseconds, outcome.databaseMilliseconds, outcome.laptopMilliseconds))
             outcomes.append(outcome)
         }
         let base = outcomes[0]
@@ -101,12 +105,14 @@ enum SeveralDaemonsBenchmark {
             .init(
                 laptops: Array(laptops.prefix(pushers)), waveInterval: 0, ports: ports, fingerprint: first.fingerprint),
             daemons: daemons)
+        let databaseBefore = arrangement.postgres ? postgresCPUSeconds() : 0
         let many = try LaptopFleet.drive(
             .init(
                 laptops: Array(laptops.dropFirst(pushers)), waveInterval: 0, ports: ports,
                 fingerprint: first.fingerprint,
                 seed: 3_001),
             daemons: daemons)
+        let databaseSeconds = arrangement.postgres ? postgresCPUSeconds() - databaseBefore : 0
         for run in [push, many] where run.completed.count != run.result.syncs.count {
             let failures = Dictionary(grouping: run.result.syncs.compactMap(\.failure)) { $0 }.mapValues(\.count)
             throw BenchFailure(
@@ -115,7 +121,18 @@ enum SeveralDaemonsBenchmark {
         let pushed = push.result.syncs.map(\.pushed).reduce(0, +)
         return Outcome(
             opsPerSecond: Double(pushed) / push.result.seconds, pushP99: push.quantile(0.99), p50: many.quantile(0.5),
-            p99: many.quantile(0.99), daemonMilliseconds: many.daemonMilliseconds)
+            p99: many.quantile(0.99), daemonMilliseconds: many.daemonMilliseconds,
+            databaseMilliseconds: databaseSeconds * 1000 / Double(many.result.syncs.count),
+            laptopMilliseconds: many.laptopMilliseconds)
+    }
+
+    /// The CPU seconds of every PostgreSQL server process on this machine (`postgres` and its
+    /// backends): the database's share of the work, on the same two cores.
+    static func postgresCPUSeconds() -> Double {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init) ?? []
+        return pids.filter { pid in
+            (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("postgres") == true
+        }.map(cpuSeconds(ofProcess:)).reduce(0, +)
     }
 
     /// A new database in the server of `url` (whose user may create databases), by `psql`.
