@@ -88,7 +88,7 @@ import Testing
         #expect(!FaultTrial.saysTheServerIsFull("sync stopped: the connection was cut"))
         #expect(
             FaultTrial.saysTheServerRefused(
-                "sync stopped: the server refused: the server could not store the batch (database): tell the office"))
+                "sync stopped: the server refused: the server's store failed (database): tell the office"))
         #expect(!FaultTrial.saysTheServerRefused("sync stopped: the connection was cut part-way: sync again"))
     }
 }

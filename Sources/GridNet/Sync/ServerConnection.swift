@@ -9,7 +9,7 @@ import Logging
 /// store, its accounts (a ``SyncAuthority``), its connection limits (a ``ConnectionGate``)
 /// and its log.
 public struct ServerConnection: Sendable {
-    /// The daemon's replica.
+    /// The daemon's store.
     public var store: any ServerStore
     /// Who may sync, and what.
     public var authority: any SyncAuthority

@@ -7,7 +7,7 @@ import Logging
 /// daemon's side of a sync reads and writes its replica, shared by ``ServerConnection`` and
 /// by the tests' in-process driver.
 public struct ServerStoreWork: Sendable {
-    /// The daemon's replica.
+    /// The daemon's store.
     public let store: any ServerStore
 
     /// Creates the store work of the daemon's connections to `store`.
@@ -100,7 +100,7 @@ public struct ServerStoreWork: Sendable {
                 .diskFull,
                 "the server's disk is full: nothing of the batch was stored; tell the office, then sync again")
         default:
-            return ProtocolError(.internal, "the server could not store the batch (\(error.code)): tell the office")
+            return ProtocolError(.internal, "the server's store failed (\(error.code)): tell the office")
         }
     }
 }
