@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import GRDB
 import GridMerge
 import GridModel
@@ -50,6 +53,13 @@ public final class AccountStore: AccountBook {
             // after a power cut. Accounts change rarely; syncs' notes are one small write each.
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let database = try DatabasePool(path: path, configuration: configuration)
+            // Two processes opening the accounts at once (a `worker add` started with the daemon)
+            // would both apply a migration; they take turns on a lock file beside the database.
+            let lock = Glibc.open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard lock >= 0, flock(lock, LOCK_EX) == 0 else {
+                throw AccountError(.accounts, "cannot lock \(path).lock: check the data folder's permissions")
+            }
+            defer { close(lock) }
             try migrator.migrate(database)
             return AccountStore(database: database)
         } catch let error as DatabaseError {

@@ -107,7 +107,8 @@ import Testing
         let said = try laptop.succeed("sync", "--server", daemon.address, "--token", token, "--plain")
         // In the worker's words: edits, not ops.
         #expect(
-            said.contains(/sent \d+ edits, received 0; 0 new conflicts \(0 open\)/) && !said.contains(" ops"), "\(said)")
+            said.contains(/sent \d+ edits, received 0; 0 new conflicts \(0 open\)/) && !said.contains(" ops"), "\(said)"
+        )
         let wrong = try RawPeer(port: daemon.port)
         wrong.send(RawPeer.hello(Self.replica, token: "gst_wrong"))
         wrong.readUntilClosed()
@@ -210,7 +211,8 @@ import Testing
         #expect(ignored.count == 3, "\(ignored)")
         #expect(ignored.first?.contains("inflation-ratio is ignored") == true, "\(ignored)")
         #expect(ignored.contains { $0.contains(":6: message-memory is ignored: memory replaces it") }, "\(ignored)")
-        #expect(ignored.contains { $0.hasPrefix("GRIDSYNCD_MESSAGE_MEMORY is ignored: memory replaces it") }, "\(ignored)")
+        #expect(
+            ignored.contains { $0.hasPrefix("GRIDSYNCD_MESSAGE_MEMORY is ignored: memory replaces it") }, "\(ignored)")
         #expect(setting("memory")?["value"] == "268435456")
 
         try "listen = 7500\nspeed = fast\nmemory = 100000000\n".write(to: file, atomically: true, encoding: .utf8)
@@ -246,7 +248,9 @@ import Testing
             environment: [:])
         #expect(result.status != 0)
         // The comment is not part of the value, and the second line is a setting named `speed\u{0600}`.
-        #expect(result.error.contains("gridsyncd.conf:1: listen = 127.0.0.1:7500\u{0600}: give host:port"), "\(result.error)")
+        #expect(
+            result.error.contains("gridsyncd.conf:1: listen = 127.0.0.1:7500\u{0600}: give host:port"),
+            "\(result.error)")
         #expect(result.error.contains("gridsyncd.conf:2: unknown setting 'speed\u{0600}'"), "\(result.error)")
     }
 
@@ -259,7 +263,8 @@ import Testing
         let file = folder.appendingPathComponent("gridsyncd.conf")
         try Data("\u{FEFF}listen = 127.0.0.1:7500\r\nidle-timeout = 90   # slow links\r\n\r\n".utf8).write(to: file)
         let result = try GridsyncBinary.run(
-            executable: DaemonProcess.executable, ["check-config", "--config", file.path, "--data", folder.path, "--json"],
+            executable: DaemonProcess.executable,
+            ["check-config", "--config", file.path, "--data", folder.path, "--json"],
             environment: [:])
         #expect(result.status == 0, "\(result.output) \(result.error)")
         let document = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
@@ -300,5 +305,38 @@ import Testing
         let back = try RawPeer(port: daemon.port)
         back.send(RawPeer.hello(Self.replica, token: renewed))
         #expect(back.readLines(1).first?.contains(" c01/g02 c01/g02 ") == true, "\(back.receivedLines)")
+    }
+
+    /// An office adding several workers at once, before the daemon has ever started: the
+    /// first command makes the daemon's own certificate, and the others wait for it.
+    @Test func workersAddedAtOnceOnANewFolderShareOneCertificate() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("gridsyncd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let adds = try (1...8).map { index -> (Process, Pipe, Pipe) in
+            let process = Process()
+            process.executableURL = DaemonProcess.executable
+            process.arguments = ["worker", "add", "w00\(index)", "--grid", "c01/g01", "--json", "--data", data.path]
+            let output = Pipe()
+            let error = Pipe()
+            process.standardOutput = output
+            process.standardError = error
+            try process.run()
+            return (process, output, error)
+        }
+        var fingerprints = Set<String>()
+        for (process, output, error) in adds {
+            let said = output.fileHandleForReading.readDataToEndOfFile()
+            let complaint = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(complaint)")
+            let document = try? JSONSerialization.jsonObject(with: said) as? [String: Any]
+            if let fingerprint = document?["fingerprint"] as? String { fingerprints.insert(fingerprint) }
+        }
+        #expect(fingerprints.count == 1, "one certificate for all: \(fingerprints)")
+        let daemon = try DaemonProcess(data: data)
+        defer { daemon.stop() }
+        #expect(daemon.fingerprint.map { fingerprints.contains($0) } == true, "the daemon serves that certificate")
+        let list = try daemon.command("worker", "list", "--json")
+        #expect((try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [Any])?.count == 8)
     }
 }

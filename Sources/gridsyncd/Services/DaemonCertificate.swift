@@ -43,8 +43,7 @@ enum DaemonCertificate {
     static func load(_ files: Files) throws -> Loaded {
         var isNew = false
         if files.isOwn, !FileManager.default.fileExists(atPath: files.certificate) {
-            try make(files)
-            isNew = true
+            isNew = try makeOnce(files)
         }
         let context: NIOSSLContext
         let fingerprint: CertificateFingerprint
@@ -67,8 +66,34 @@ enum DaemonCertificate {
         }
     }
 
+    /// Makes the daemon's own certificate unless another process (a `worker add` started at the
+    /// same moment as the daemon) made it meanwhile: the makers take turns on a lock file in
+    /// the certificate's folder, and each looks again once it holds the lock.
+    ///
+    /// - Returns: whether this process made it.
+    private static func makeOnce(_ files: Files) throws -> Bool {
+        let folder = (files.certificate as NSString).deletingLastPathComponent
+        let lock: Int32
+        do {
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            lock = open(
+                (folder as NSString).appendingPathComponent(".making.lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard lock >= 0, flock(lock, LOCK_EX) == 0 else { throw CocoaError(.fileWriteNoPermission) }
+        } catch {
+            throw DaemonError(
+                .badConfiguration,
+                "cannot write the daemon's TLS certificate in \(folder): \(error.localizedDescription)")
+        }
+        defer { close(lock) }
+        guard !FileManager.default.fileExists(atPath: files.certificate) else { return false }
+        try make(files)
+        return true
+    }
+
     /// Makes a key and a self-signed certificate for this host; the key is written first and
-    /// readable by its owner only, and each file appears whole or not at all.
+    /// readable by its owner only, and each file appears whole or not at all (the certificate
+    /// last: once it is there, so is its key).
     private static func make(_ files: Files) throws {
         let key = P256.Signing.PrivateKey()
         let host = ProcessInfo.processInfo.hostName
@@ -100,16 +125,18 @@ enum DaemonCertificate {
             try write(pem + "\n", to: files.certificate)
         } catch {
             throw DaemonError(
-                .badConfiguration, "cannot write the daemon's TLS certificate in \(folder): \(error.localizedDescription)"
+                .badConfiguration,
+                "cannot write the daemon's TLS certificate in \(folder): \(error.localizedDescription)"
             )
         }
     }
 
     /// Writes `text` to `path` through a temporary file, readable by the owner only.
     private static func write(_ text: String, to path: String) throws {
-        let temporary = path + ".new"
-        guard FileManager.default.createFile(
-            atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        let temporary = path + ".new-\(getpid())"
+        guard
+            FileManager.default.createFile(
+                atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary])
         }
