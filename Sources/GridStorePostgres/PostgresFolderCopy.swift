@@ -119,7 +119,6 @@ public struct PostgresFolderCopy: Sendable {
             differences.append("the server's identity is \(store.identity), the folder's \(replica.identity)")
         }
         var after: Int64 = 0
-        var count = 0
         while true {
             let folder = try await replica.numberedOps(after: after, limit: Self.chunk)
             let copied = try await pool.rows(
@@ -144,7 +143,6 @@ public struct PostgresFolderCopy: Sendable {
             }
             if copied.count > folder.count { differences.append("the database holds ops the folder does not") }
             guard let last = folder.last, differences.count < 20 else { break }
-            count += folder.count
             after = last.localSequence
         }
         let head = try await pool.rows("SELECT last FROM op_log_head") { try $0.decode(Int64.self) }.first ?? -1
@@ -173,7 +171,6 @@ public struct PostgresFolderCopy: Sendable {
         if try await store.accounts.devices() != (exported?.devices ?? []) {
             differences.append("the devices differ")
         }
-        _ = count
         return differences
     }
 }

@@ -117,15 +117,8 @@ public final class PostgresServerStore: ServerStore {
     public func heldThrough(of writer: ReplicaID) async throws -> UInt64 {
         let logger = pool.logger
         return try await pool.withConnection { connection in
-            try await Self.heldThrough(of: writer, on: connection, logger: logger)
+            try await Self.heldThrough(of: [writer], on: connection, logger: logger)[writer] ?? 0
         }
-    }
-
-    /// The highest `n` such that the log holds every op of `writer` from 1 to `n`.
-    static func heldThrough(of writer: ReplicaID, on connection: PostgresConnection, logger: Logger) async throws
-        -> UInt64
-    {
-        try await heldThrough(of: [writer], on: connection, logger: logger)[writer] ?? 0
     }
 
     /// For each of `writers`, the highest `n` such that the log holds every of its ops from 1 to `n`,
@@ -233,12 +226,14 @@ public final class PostgresServerStore: ServerStore {
     }
 
     public func admitGivenBack(_ ops: [Op], by client: ReplicaID) async throws -> IngestResult {
-        // A database is restored with pg_restore under its own identity: a laptop holds
-        // nothing the log lost that its writer will not push again.
+        // Restores of a PostgreSQL store are not built: a database put back from a dump keeps
+        // the identity it had, so laptops would not know to give back what it lost. A folder
+        // restored and then migrated keeps its restore time and lineage, and its laptops may
+        // still offer; they are told plainly that this server takes nothing back.
         throw StoreError(
             .refused,
-            "this server was not restored from a backup in the last 90 days: it takes back nothing; "
-                + "the laptop keeps these ops, and the office can copy them from its export if they matter")
+            "this server (on PostgreSQL) takes nothing back from laptops: the laptop keeps these ops, and the "
+                + "office can copy them from its export if they matter")
     }
 
     // MARK: - Rows and errors

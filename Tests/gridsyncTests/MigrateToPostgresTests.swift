@@ -44,6 +44,11 @@ struct MigrateToPostgresTests {
         #expect(try second.export().contains { $0.contains(id) })
         #expect(try first.export() == second.export())
 
+        // A folder backup cannot be put back under daemons that serve from the database.
+        let backup = try folderDaemon.backUp(into: folderDaemon.data.appendingPathComponent("backups")).replica
+        let restore = try daemon.command("restore", "--replica", backup.path)
+        #expect(restore.status != 0 && restore.error.contains("not from the data folder's files"), "\(restore.error)")
+
         // A database that holds a server already is refused, and stays as it was.
         let again = try daemon.command("migrate", "--to", store)
         #expect(again.status != 0, "a second migration into a used database")

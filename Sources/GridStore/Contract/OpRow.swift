@@ -5,13 +5,18 @@ import GridModel
 /// and parents as text, sequences and clocks as signed 64-bit integers with the same bits,
 /// and the payload as canonical JSON.
 public struct OpRow: Hashable, Sendable {
+    /// The writer's replica id, and the op's sequence among its ops.
     public var replica: String
     public var sequence: Int64
+    /// The hybrid clock reading's bits.
     public var clock: Int64
+    /// The worker who made the edit.
     public var author: String
+    /// The record's type key, id and scope.
     public var recordType: String
     public var recordID: String
     public var scope: String
+    /// The field written, and what was written, as canonical JSON.
     public var field: String
     public var payload: String
     /// The parents' ids, separated by single spaces.

@@ -135,5 +135,4 @@ public protocol ReplicaStore: ServerStore {
 
     /// Records that `server` took back this replica's ops up to the local sequence `through`.
     func markGivenBack(to server: ReplicaID, through: Int64) async throws
-
 }

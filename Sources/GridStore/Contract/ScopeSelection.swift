@@ -2,7 +2,7 @@ import GridModel
 
 /// The ops a list of scopes reads, as equalities a store can seek in its op log by scope:
 /// each grid's own records, the reference data of each grid's community, and the whole of
-/// each community named (``Sequence<GridScope>/reads``).
+/// each community named (as `Sequence<GridScope>.reads(_:in:)` says).
 public struct ScopeSelection: Hashable, Sendable {
     /// Grids read whole, as scope keys (`community/grid`).
     public let grids: [String]

@@ -36,7 +36,15 @@ struct RestoreCommand: AsyncParsableCommand {
     var accounts: String?
 
     func run() async throws {
-        let data = try daemon.configuration().data
+        let configuration = try daemon.configuration()
+        // The files would go back into a folder the daemons do not serve from.
+        if let store = configuration.store {
+            throw DaemonError(
+                .badConfiguration,
+                "the daemons serve from \(store), not from the data folder's files: restore puts back a folder's "
+                    + "backup only, and restoring a PostgreSQL store is not built yet (operator's guide, section 14.6)")
+        }
+        let data = configuration.data
         let manager = FileManager.default
         for file in [replica] + (accounts.map { [$0] } ?? []) where !manager.fileExists(atPath: file) {
             throw DaemonError(.badBackup, "\(file) does not exist: give the path of the backup file")
