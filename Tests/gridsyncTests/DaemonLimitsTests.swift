@@ -32,8 +32,9 @@ import Testing
         let held = try (1...3).map { try Self.welcomed(daemon, ReplicaID(rawValue: 0xa0 + UInt64($0)), token: token) }
         let fourth = try RawPeer(port: daemon.port)
         fourth.send(RawPeer.hello(ReplicaID(rawValue: 0xa4), token: token))
-        #expect(fourth.readLines(1).first?.hasPrefix("ERR too-many-connections 3 connections with the token of w001")
-            == true, "\(fourth.receivedLines)")
+        #expect(
+            fourth.readLines(1).first?.hasPrefix("ERR too-many-connections 3 connections with the token of w001")
+                == true, "\(fourth.receivedLines)")
         // Another worker's laptop syncs all along.
         let laptop = GridsyncBinary()
         defer { laptop.cleanUp() }
@@ -190,10 +191,7 @@ import Testing
         let started = Date()
         #expect(idle.readUntilClosed(seconds: 20))
         #expect(Date().timeIntervalSince(started) < 15)
-        let scrape = try RawPeer(port: daemon.metricsPort)
-        scrape.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        scrape.readUntilClosed()
-        let text = String(decoding: scrape.received.readableBytesView, as: UTF8.self)
+        let text = try daemon.metrics()
         #expect(text.contains("\ngridsync_connection_memory_bytes "), "\(text.prefix(300))")
     }
 }

@@ -117,10 +117,7 @@ import Testing
         var text = ""
         let deadline = Date().addingTimeInterval(5)
         repeat {
-            let scrape = try RawPeer(port: daemon.metricsPort)
-            scrape.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            scrape.readUntilClosed()
-            text = String(decoding: scrape.received.readableBytesView, as: UTF8.self)
+            text = try daemon.metrics()
         } while !text.contains("gridsync_sync_duration_seconds_count 2") && Date() < deadline
         #expect(text.hasPrefix("HTTP/1.1 200"))
         for line in [

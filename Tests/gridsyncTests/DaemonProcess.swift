@@ -34,6 +34,7 @@ final class DaemonProcess {
         plain: Bool = false, logToFullDisk: Bool = false, store: String? = nil
     ) throws {
         self.store = store
+        self.environment = environment
         let data =
             data ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridsyncd-\(UUID().uuidString)")
         self.data = data
@@ -90,6 +91,8 @@ final class DaemonProcess {
 
     /// The PostgreSQL database it serves from, if not its data folder.
     let store: String?
+    /// The settings it was started with, beyond its own process's environment.
+    let environment: [String: String]
 
     /// `--store <url>` for a daemon on PostgreSQL, for its commands too.
     private var storeArguments: [String] { store.map { ["--store", $0] } ?? [] }
@@ -139,7 +142,43 @@ final class DaemonProcess {
     /// Starts the daemon again on this one's data folder and sync port, as `systemctl start` does after
     /// maintenance: the laptops' saved `--server` still reaches it. Stop this one first.
     func restarted() throws -> DaemonProcess {
-        try DaemonProcess(data: data, port: port, plain: plain, store: store)
+        try DaemonProcess(environment: environment, data: data, port: port, plain: plain, store: store)
+    }
+
+    /// What its Prometheus endpoint says now.
+    func metrics() throws -> String {
+        let scrape = try RawPeer(port: metricsPort)
+        scrape.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        scrape.readUntilClosed()
+        return String(decoding: scrape.received.readableBytesView, as: UTF8.self)
+    }
+
+    /// The connections it is serving now, as its metrics count them.
+    func openConnections() throws -> Int {
+        let line = try metrics().split(separator: "\n").first { $0.hasPrefix("gridsync_connections_open ") }
+        // A gauge is written as a decimal ("1.0").
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+    }
+
+    /// Settings that make another daemon present this one's certificate, as the daemons of
+    /// one database behind one address must (laptops pin one fingerprint).
+    var sharedCertificate: [String: String] {
+        [
+            "GRIDSYNCD_TLS_CERTIFICATE": data.appendingPathComponent("tls/certificate.pem").path,
+            "GRIDSYNCD_TLS_KEY": data.appendingPathComponent("tls/key.pem").path,
+        ]
+    }
+
+    /// `count` daemons on the PostgreSQL database `store`, each with `environment`; the first
+    /// makes the certificate they all present.
+    static func onOneDatabase(_ count: Int, store: String, environment: [String: String] = [:]) throws
+        -> [DaemonProcess]
+    {
+        let first = try DaemonProcess(environment: environment, store: store)
+        let others = try (1..<count).map { _ in
+            try DaemonProcess(environment: environment.merging(first.sharedCertificate) { $1 }, store: store)
+        }
+        return [first] + others
     }
 
     /// Takes an online backup of both databases into `folder` with `sqlite3 … ".backup …"`, as the operator's

@@ -87,7 +87,10 @@ import Testing
         #expect(demandShown.contains("停车自治公约（回应诉求）"), "\(demandShown)")
         #expect(demandShown.contains("2026-11-28（形成诉求）"), "\(demandShown)")
         let demandJSON = try #require(gridsync.json("demand", "show", demandID, "--json") as? [String: Any])
-        #expect((demandJSON["linked"] as? [[String: Any]])?.compactMap { $0["type"] as? String }.sorted() == ["project", "visit"])
+        #expect(
+            (demandJSON["linked"] as? [[String: Any]])?.compactMap { $0["type"] as? String }.sorted() == [
+                "project", "visit",
+            ])
     }
 
     /// Chinese text lines up in tables: every row's columns start at the same display column.

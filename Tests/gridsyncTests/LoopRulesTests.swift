@@ -43,7 +43,8 @@ import Testing
 
         let project = try Self.id(laptop, "project", "add", "--title", "楼道微消防站", "--category", "消防安全")
         let negativeFirst = try laptop.run("project", "fund", project, "--source", "政府", "--yuan", "-500")
-        #expect(negativeFirst.status == 1 && negativeFirst.error.contains("no money from 政府 yet"), "\(negativeFirst.error)")
+        #expect(
+            negativeFirst.status == 1 && negativeFirst.error.contains("no money from 政府 yet"), "\(negativeFirst.error)")
         try laptop.succeed("project", "fund", project, "--source", "政府", "--yuan", "20000")
         try laptop.succeed("project", "fund", project, "--source", "政府", "--yuan", "-500")
         // Yuan with two decimals are kept exactly, in fen; a third decimal is refused, not rounded.
@@ -64,7 +65,8 @@ import Testing
         let unknown = try laptop.run("demand", "list", "--status", "foo", "--json")
         #expect(unknown.status == 1 && unknown.error.contains("\"code\":\"unknown-choice\""), "\(unknown.error)")
         // So is a command line that does not parse; --help is not a refusal.
-        let usage = try laptop.run("demand", "add", "--title", "路灯不亮", "--category", "消防安全", "--backers", "many", "--json")
+        let usage = try laptop.run(
+            "demand", "add", "--title", "路灯不亮", "--category", "消防安全", "--backers", "many", "--json")
         #expect(usage.status == 64 && usage.error.hasPrefix("{\"error\":{\"code\":\"usage\""), "\(usage.error)")
         #expect(usage.error.contains("many"), "\(usage.error)")
         let help = try laptop.run("demand", "list", "--help", "--json")

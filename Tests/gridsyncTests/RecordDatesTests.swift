@@ -35,7 +35,9 @@ import Testing
 
         let shown = try today.succeed("demand", "show", stairs)
         #expect(shown.contains("创建 created: 2026-11-01 23:30"), "\(shown)")
-        #expect(shown.contains("状态记录 statuses: 2026-11-01 已提出（w001） → 2026-11-03 已受理（w001） → 2026-11-20 已解决（w001）"), "\(shown)")
+        #expect(
+            shown.contains("状态记录 statuses: 2026-11-01 已提出（w001） → 2026-11-03 已受理（w001） → 2026-11-20 已解决（w001）"),
+            "\(shown)")
         #expect(shown.contains("办结 closed: 2026-11-20 16:45"), "\(shown)")
 
         let document = try #require(try today.json("demand", "show", stairs, "--json") as? [String: Any])
@@ -43,10 +45,12 @@ import Testing
         #expect((dates["created"] as? String)?.hasPrefix("2026-11-01T23:30") == true, "\(dates)")
         #expect((dates["created"] as? String)?.hasSuffix("+08:00") == true, "\(dates)")
         #expect((dates["closed"] as? String)?.hasPrefix("2026-11-20T16:45") == true, "\(dates)")
-        #expect((dates["steps"] as? [[String: Any]])?.map { $0["value"] as? String } == ["raised", "accepted", "resolved"])
+        #expect(
+            (dates["steps"] as? [[String: Any]])?.map { $0["value"] as? String } == ["raised", "accepted", "resolved"])
 
         // Lists by the day raised; a month stands for all its days.
-        let november = try #require(try today.json("demand", "list", "--since", "2026-11-01", "--json") as? [[String: Any]])
+        let november = try #require(
+            try today.json("demand", "list", "--since", "2026-11-01", "--json") as? [[String: Any]])
         #expect(november.compactMap { $0["id"] as? String } == [stairs])
         let autumn = try #require(
             try today.json("demand", "list", "--since", "2026-10", "--until", "2026-10", "--json") as? [[String: Any]])
@@ -55,8 +59,9 @@ import Testing
         #expect(table.contains("2026-11-01") && table.contains("2026-10-15"), "\(table)")
         // Newest first by default; oldest first; or the most recently changed first.
         func order(_ sort: String?) throws -> [String] {
-            let list = try today.json(
-                "demand", "list", "--json", "--sort", sort ?? "newest") as? [[String: Any]]
+            let list =
+                try today.json(
+                    "demand", "list", "--json", "--sort", sort ?? "newest") as? [[String: Any]]
             return (list ?? []).compactMap { $0["id"] as? String }
         }
         #expect(try order(nil) == [stairs, october])
@@ -70,7 +75,8 @@ import Testing
 
         // The office's CSV carries them too.
         let csv = SpreadsheetExportTests.parse(String(try today.succeed("export", "--format", "csv").dropFirst()))
-        let row = try #require(csv.first { $0.first == stairs }.map { Dictionary(uniqueKeysWithValues: zip(csv[0], $0)) })
+        let row = try #require(
+            csv.first { $0.first == stairs }.map { Dictionary(uniqueKeysWithValues: zip(csv[0], $0)) })
         #expect(row["创建时间"] == "2026-11-01 23:30" && row["办结时间"] == "2026-11-20 16:45", "\(row)")
     }
 
@@ -80,7 +86,8 @@ import Testing
         try laptop.succeed("init", "--worker", "w001", "--grid", "c01/g01")
         _ = try Self.id(laptop, "visit", "add", "--date", "2026-10-30", "--purpose", "routine")
         let november = try Self.id(laptop, "visit", "add", "--date", "2026-11-02", "--purpose", "routine")
-        let listed = try #require(try laptop.json("visit", "list", "--since", "2026-11-01", "--json") as? [[String: Any]])
+        let listed = try #require(
+            try laptop.json("visit", "list", "--since", "2026-11-01", "--json") as? [[String: Any]])
         #expect(listed.compactMap { $0["id"] as? String } == [november])
     }
 }

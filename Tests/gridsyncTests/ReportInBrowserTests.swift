@@ -17,7 +17,8 @@ import Testing
     static var missing: String? {
         let needed = ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/python3"]
         if let absent = needed.first(where: { !FileManager.default.isExecutableFile(atPath: $0) }) {
-            return "\(absent) is not installed: run tools/test as root once, or apt-get install chromium chromium-driver python3-selenium fonts-noto-cjk"
+            return
+                "\(absent) is not installed: run tools/test as root once, or apt-get install chromium chromium-driver python3-selenium fonts-noto-cjk"
         }
         return nil
     }
@@ -27,7 +28,8 @@ import Testing
             Issue.record(Comment(rawValue: missing))
             return
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-report-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsync-report-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let wall = ManualWallClock()
         let month = StreetMonth()

@@ -13,14 +13,9 @@ import Testing
 struct SeveralDaemonsTests {
     @Test func laptopsSyncingThroughAnyOfThreeDaemonsAgreeWithTheDatabase() throws {
         let store = try TestPostgres.database()
-        let first = try DaemonProcess(store: store)
         // Every daemon presents the same certificate: laptops pin one fingerprint.
-        let certificate = [
-            "GRIDSYNCD_TLS_CERTIFICATE": first.data.appendingPathComponent("tls/certificate.pem").path,
-            "GRIDSYNCD_TLS_KEY": first.data.appendingPathComponent("tls/key.pem").path,
-        ]
-        var daemons = [first]
-        for _ in 0..<2 { daemons.append(try DaemonProcess(environment: certificate, store: store)) }
+        let daemons = try DaemonProcess.onOneDatabase(3, store: store)
+        let first = daemons[0]
         defer { for daemon in daemons { daemon.cleanUp() } }
         #expect(Set(daemons.map(\.fingerprint)).count == 1)
 
@@ -39,23 +34,37 @@ struct SeveralDaemonsTests {
         for round in 0..<6 {
             for (index, laptop) in laptops.enumerated() where laptop.scope != "c01" {
                 let title = "楼道堆物清理 第\(round)轮 \(laptop.worker)"
-                let id = try laptop.addDemand(title)
+                _ = try laptop.addDemand(title)
                 titles.append(title)
                 // Both laptops of c01/g01 set the urgency of their oldest demand, each its own
                 // value, before either has the other's: a real conflict, open at the end.
                 if round > 0, index < 2, let shared = try laptop.sharedDemand(in: "c01/g01") {
                     try laptop.update(shared, "--urgency", index == 0 ? "urgent" : "pressing")
                 }
-                _ = id
             }
             if round == 3 {
-                // A daemon killed with kill -9 while a laptop pushes through it; the others serve on.
-                let victim = alive.remove(at: 1)
-                let sync = try laptops[0].gridsync.start(
-                    ["sync", "--server", victim.address, "--token-file", laptops[0].tokenFile.path] + laptops[0].trust)
-                Thread.sleep(forTimeInterval: Double.random(in: 0...0.05, using: &rng))
-                kill(victim.processIdentifier, SIGKILL)
-                sync.waitUntilExit()
+                // A daemon killed with kill -9 while a laptop's sync is connected to it (its metrics
+                // count the connection); the others serve on. A sync that finished before the kill
+                // struck is tried again on the daemon restarted.
+                var victim = alive.remove(at: 1)
+                var struck = false
+                for attempt in 0..<5 where !struck {
+                    // A day's work to push, so that the sync lasts long enough to be struck.
+                    for visit in 0..<20 { _ = try laptops[0].addDemand("第\(attempt)次 楼道堆物 \(visit)") }
+                    let sync = try laptops[0].gridsync.start(
+                        ["sync", "--server", victim.address, "--token-file", laptops[0].tokenFile.path]
+                            + laptops[0].trust)
+                    sync.standardOutput = FileHandle.nullDevice
+                    sync.standardError = FileHandle.nullDevice
+                    try sync.run()
+                    let deadline = Date().addingTimeInterval(10)
+                    while sync.isRunning, try victim.openConnections() == 0, Date() < deadline {}
+                    kill(victim.processIdentifier, SIGKILL)
+                    sync.waitUntilExit()
+                    struck = sync.terminationStatus != 0
+                    if !struck { victim = try victim.restarted() }
+                }
+                #expect(struck, "a daemon was killed while a laptop synced through it")
             }
             for laptop in laptops {
                 let daemon = alive.randomElement(using: &rng)!
@@ -104,12 +113,8 @@ struct SeveralDaemonsTests {
 extension SeveralDaemonsTests {
     @Test func aLaptopGivenTheDaemonsAsAListTriesThemInTurn() throws {
         let store = try TestPostgres.database()
-        let first = try DaemonProcess(store: store)
-        let certificate = [
-            "GRIDSYNCD_TLS_CERTIFICATE": first.data.appendingPathComponent("tls/certificate.pem").path,
-            "GRIDSYNCD_TLS_KEY": first.data.appendingPathComponent("tls/key.pem").path,
-        ]
-        let daemons = [first] + (try (0..<2).map { _ in try DaemonProcess(environment: certificate, store: store) })
+        let daemons = try DaemonProcess.onOneDatabase(3, store: store)
+        let first = daemons[0]
         defer { for daemon in daemons { daemon.cleanUp() } }
         let laptop = try FieldLaptop(daemon: first, worker: "w001", scope: "c01/g01")
         defer { laptop.cleanUp() }
@@ -155,13 +160,8 @@ extension SeveralDaemonsTests {
             FileManager.default.isExecutableFile(atPath: haproxy.path),
             "haproxy is not installed: run tools/test, or `sudo apt-get install haproxy`")
         let store = try TestPostgres.database()
-        let first = try DaemonProcess(environment: ["GRIDSYNCD_LOG_LEVEL": "info"], store: store)
-        let shared = [
-            "GRIDSYNCD_TLS_CERTIFICATE": first.data.appendingPathComponent("tls/certificate.pem").path,
-            "GRIDSYNCD_TLS_KEY": first.data.appendingPathComponent("tls/key.pem").path,
-            "GRIDSYNCD_LOG_LEVEL": "info",
-        ]
-        let daemons = [first] + (try (0..<2).map { _ in try DaemonProcess(environment: shared, store: store) })
+        let daemons = try DaemonProcess.onOneDatabase(3, store: store, environment: ["GRIDSYNCD_LOG_LEVEL": "info"])
+        let first = daemons[0]
         defer { for daemon in daemons { daemon.cleanUp() } }
         let front = try HAProxyFront(executable: haproxy, daemons: daemons)
         defer { front.stop() }
@@ -232,6 +232,55 @@ struct HAProxyFront {
         process.terminate()
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+extension SeveralDaemonsTests {
+    @Test func laptopsRestoredOrCopiedGetTheirEditsBackThroughAnotherDaemon() throws {
+        let store = try TestPostgres.database()
+        let daemons = try DaemonProcess.onOneDatabase(2, store: store)
+        defer { for daemon in daemons { daemon.cleanUp() } }
+        let restored = try FieldLaptop(daemon: daemons[0], worker: "w001", scope: "c01/g01")
+        defer { restored.cleanUp() }
+        _ = try restored.addDemand("楼道堆物清理")
+        try restored.sync(through: daemons[0].address)
+        let backup = try restored.backUp()
+        defer { try? FileManager.default.removeItem(at: backup) }
+        let ownBefore = try #require(try restored.status()["ownOpCount"] as? Int)
+        _ = try restored.addDemand("路灯不亮")
+        try restored.sync(through: daemons[0].address)
+        let lost = try #require(try restored.status()["ownOpCount"] as? Int) - ownBefore
+
+        // The older copy put back, synced through the other daemon: it gets its latest edits back.
+        try restored.restore(backup)
+        let recovery = try restored.gridsync.run(
+            ["sync", "--server", daemons[1].address, "--token-file", restored.tokenFile.path, "--json"] + restored.trust
+        )
+        try #require(recovery.status == 0, "\(recovery.error)")
+        let summary = try JSONDecoder().decode(SyncSummary.self, from: Data(recovery.output.utf8))
+        #expect(summary.recovered == lost && summary.identity == nil, "recovered \(summary.recovered) of \(lost)")
+
+        // A second laptop made from a copy of the folder writes under the same numbers: the first
+        // of the two to sync keeps the identity, the other takes a new one, and nothing is lost.
+        let copy = try restored.copy()
+        defer { copy.cleanUp() }
+        _ = try restored.addDemand("停车位不足")
+        _ = try copy.addDemand("高空抛物隐患")
+        try restored.sync(through: daemons[1].address)
+        let copied = try copy.gridsync.run(
+            ["sync", "--server", daemons[0].address, "--token-file", copy.tokenFile.path, "--json"] + copy.trust)
+        try #require(copied.status == 0, "\(copied.error)")
+        #expect(try JSONDecoder().decode(SyncSummary.self, from: Data(copied.output.utf8)).identity != nil)
+        try restored.sync(through: daemons[0].address)
+        try copy.sync(through: daemons[1].address)
+        let witness = try FieldLaptop(daemon: daemons[1], worker: "w002", scope: "c01/g01")
+        defer { witness.cleanUp() }
+        try witness.sync()
+        let expected = try witness.export()
+        for title in ["楼道堆物清理", "路灯不亮", "停车位不足", "高空抛物隐患"] {
+            #expect(expected.filter { $0.contains("\"title\":\"\(title)\"") }.count == 1, "\(title)")
+        }
+        #expect(try restored.export() == expected && copy.export() == expected)
     }
 }
 

@@ -78,7 +78,8 @@ import Testing
         #expect(row["状态"] == "已提出", "\(row)")
         #expect(!rows[1].contains { $0.hasPrefix("=") || $0.hasPrefix("+") || $0.hasPrefix("@") })
 
-        let projects = Self.parse(String(try laptop.succeed("export", "--format", "csv", "--type", "project").dropFirst()))
+        let projects = Self.parse(
+            String(try laptop.succeed("export", "--format", "csv", "--type", "project").dropFirst()))
         let projectRow = Dictionary(uniqueKeysWithValues: zip(projects[0], projects[1]))
         #expect(projectRow["项目名称"] == "'+楼道微消防站")
         let progress = try #require(projectRow["月度进展"])

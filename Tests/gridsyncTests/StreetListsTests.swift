@@ -31,7 +31,8 @@ import Testing
 
     /// The two sheets in a folder of their own.
     static func sheets() throws -> (compounds: String, workers: String, folder: URL) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-sheets-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsync-sheets-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let compounds = folder.appendingPathComponent("小区.csv")
         let workers = folder.appendingPathComponent("网格员.csv")
@@ -56,7 +57,9 @@ import Testing
         defer { worker.cleanUp() }
 
         // A grid worker's laptop may not keep the street's lists: refused, nothing written.
-        let refused = try worker.gridsync.run(["street", "import", "--compounds", compounds, "--workers", workers, "--json"])
+        let refused = try worker.gridsync.run([
+            "street", "import", "--compounds", compounds, "--workers", workers, "--json",
+        ])
         #expect(refused.status != 0)
         #expect(refused.error.contains("\"code\":\"out-of-scope\""), "\(refused.error)")
         #expect(try worker.unsent() == 0)
@@ -116,10 +119,14 @@ import Testing
         // The office, which holds every grid's compounds, is refused a compound of another grid than the record's.
         let officeUnsent = try office.unsent()
         let elsewhere = try office.gridsync.run(
-            ["demand", "add", "--title", "路灯不亮", "--category", "便民服务", "--grid", "c01/g01", "--compound", "粮食局小区",
-             "--json"])
+            [
+                "demand", "add", "--title", "路灯不亮", "--category", "便民服务", "--grid", "c01/g01", "--compound", "粮食局小区",
+                "--json",
+            ])
         #expect(elsewhere.status != 0 && elsewhere.error.contains("\"code\":\"out-of-range\""), "\(elsewhere.error)")
-        #expect(elsewhere.error.contains("lies in grid g02") && elsewhere.error.contains("纺织厂宿舍 (k001)"), "\(elsewhere.error)")
+        #expect(
+            elsewhere.error.contains("lies in grid g02") && elsewhere.error.contains("纺织厂宿舍 (k001)"),
+            "\(elsewhere.error)")
         #expect(try office.unsent() == officeUnsent)
 
         // One entry added and one changed by the office, without a sheet, reach the grid's laptop.
@@ -130,8 +137,11 @@ import Testing
         let moved = try office.gridsync.run(["street", "change", "compound", "k001", "--grid", "g02", "--json"])
         #expect(moved.status == 1 && moved.error.contains("stays where it was made"), "\(moved.error)")
         let byWorker = try worker.gridsync.run(
-            ["street", "add", "compound", "--key", "k005", "--grid", "g01", "--name", "x", "--property-management", "无",
-             "--json"])
+            [
+                "street", "add", "compound", "--key", "k005", "--grid", "g01", "--name", "x", "--property-management",
+                "无",
+                "--json",
+            ])
         #expect(byWorker.status == 1 && byWorker.error.contains("\"code\":\"out-of-scope\""), "\(byWorker.error)")
         try office.sync()
         try worker.sync()

@@ -10,7 +10,9 @@ import Testing
         defer { daemon.cleanUp() }
         let laptop = try FieldLaptop(daemon: daemon, worker: "w001", scope: "c01/g01")
         defer { laptop.cleanUp() }
-        for number in 0..<30 { _ = try laptop.addDemand("诉求\(number)", description: String(repeating: "楼道堆物", count: 40)) }
+        for number in 0..<30 {
+            _ = try laptop.addDemand("诉求\(number)", description: String(repeating: "楼道堆物", count: 40))
+        }
 
         // The link drops part-way through the first push, after the server's WELCOME.
         let proxy = try CuttingProxy(upstreamPort: daemon.port, cutAfter: 3_000)
@@ -29,7 +31,8 @@ import Testing
         // so this one cannot reach it, and says so without losing the settings).
         let unreachable = try laptop.gridsync.run("sync")
         #expect(unreachable.status != 0)
-        #expect(unreachable.error.contains("cannot reach the server at 127.0.0.1:\(proxy.port)"), "\(unreachable.error)")
+        #expect(
+            unreachable.error.contains("cannot reach the server at 127.0.0.1:\(proxy.port)"), "\(unreachable.error)")
         #expect(!unreachable.error.contains("no server yet"))
 
         // Pointed at the daemon itself, with the token it kept, the sync finishes.

@@ -103,7 +103,8 @@ import Testing
         }
         let before = try Self.export(daemon).count
         let cutPush = try CuttingProxy(upstreamPort: daemon.port, cutAfter: 6_000)
-        let failed = try a.gridsync.run(["sync", "--server", "127.0.0.1:\(cutPush.port)", "--token", a.token] + a.trust)
+        let failed = try a.gridsync.run(
+            ["sync", "--server", "127.0.0.1:\(cutPush.port)", "--token", a.token] + a.trust)
         #expect(failed.status != 0)
         #expect(failed.error.contains("run `gridsync sync` again"), "\(failed.error)")
         let kept = try Self.export(daemon).count

@@ -75,13 +75,15 @@ import Testing
             input: token)
         #expect(tlsLaptop.status != 0)
         #expect(tlsLaptop.error.contains("they will tell you to sync with --plain"), "\(tlsLaptop.error)")
-        let plainLaptop = try laptop.run(["sync", "--server", plainDaemon.address, "--plain", "--token-file", "-"], input: token)
+        let plainLaptop = try laptop.run(
+            ["sync", "--server", plainDaemon.address, "--plain", "--token-file", "-"], input: token)
         #expect(plainLaptop.status == 0, "\(plainLaptop.error)")
 
         let tlsDaemon = try DaemonProcess()
         defer { tlsDaemon.cleanUp() }
         let other = try tlsDaemon.addWorker("w001", scopes: ["c01/g01"])
-        let mismatch = try laptop.run(["sync", "--server", tlsDaemon.address, "--plain", "--timeout", "5", "--token-file", "-"], input: other)
+        let mismatch = try laptop.run(
+            ["sync", "--server", tlsDaemon.address, "--plain", "--timeout", "5", "--token-file", "-"], input: other)
         #expect(mismatch.status != 0)
         #expect(mismatch.error.contains("sync without --plain"), "\(mismatch.error)")
     }
@@ -107,8 +109,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: data) }
         let added = try GridsyncBinary.run(
             executable: shell,
-            ["-c", "umask 000; exec \"$0\" worker add w001 --grid c01/g01 --data \"$1\"", DaemonProcess.executable.path,
-             data.path],
+            [
+                "-c", "umask 000; exec \"$0\" worker add w001 --grid c01/g01 --data \"$1\"",
+                DaemonProcess.executable.path,
+                data.path,
+            ],
             environment: [:])
         #expect(added.status == 0, "\(added.error)")
         #expect(try Self.mode(data) == 0o700)
@@ -125,8 +130,10 @@ import Testing
             executable: DaemonProcess.executable,
             ["serve", "--data", daemon.data.path, "--listen", "127.0.0.1:0", "--metrics", "off"], environment: [:])
         #expect(second.status != 0)
-        #expect(second.error.contains("another gridsyncd (pid \(daemon.processIdentifier)) is serving"), "\(second.error)")
-        let restore = try daemon.command("restore", "--replica", daemon.data.appendingPathComponent("replica.sqlite").path)
+        #expect(
+            second.error.contains("another gridsyncd (pid \(daemon.processIdentifier)) is serving"), "\(second.error)")
+        let restore = try daemon.command(
+            "restore", "--replica", daemon.data.appendingPathComponent("replica.sqlite").path)
         #expect(restore.status != 0 && restore.error.contains("is serving"), "\(restore.error)")
         // Killed without a chance to clean up, the first leaves no lock behind.
         kill(daemon.processIdentifier, SIGKILL)
