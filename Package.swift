@@ -5,6 +5,7 @@
 //   GridModel  <- GridMerge  <- GridStore    <- GridNet      <- gridsyncd, gridsync
 //                           <- GridProtocol <-
 //                           <- GridAccounts                 <- gridsyncd, gridsync-inspect
+//   GridStorePostgres (GridStore, GridAccounts on PostgreSQL)  <- gridsyncd, gridsync-inspect
 //   GridCommandLine (running, --json, tables) serves the three programs.
 //   GridTesting depends on everything it helps test.
 import PackageDescription
@@ -85,7 +86,9 @@ let package = Package(
         // What the command-line programs share: running with JSON refusals, --json, tables.
         .target(
             name: "GridCommandLine",
-            dependencies: ["GridModel", "GridStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "GridModel", "GridStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // The field client for grid workers.
         .executableTarget(
@@ -129,8 +132,9 @@ let package = Package(
         .executableTarget(
             name: "gridsync-inspect",
             dependencies: [
-                "GridModel", "GridMerge", "GridStore", "GridAccounts", "GridCommandLine",
+                "GridModel", "GridMerge", "GridStore", "GridStorePostgres", "GridAccounts", "GridCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Fixtures, an in-memory wall clock and the workload generator, shared by tests and benchmarks.

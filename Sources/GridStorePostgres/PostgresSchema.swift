@@ -95,6 +95,7 @@ enum PostgresSchema {
                 "CREATE INDEX devices_by_worker ON devices (worker)",
             ]
         ),
+        ("v3: the records as typed tables for SQL readers", RecordTables.migration),
     ]
 
     /// The advisory lock key under which migrations and the server's identity are made.

@@ -73,6 +73,37 @@ public final class PostgresServerStore: ServerStore {
         return PostgresServerStore(identity: identity, pool: pool, commits: commits)
     }
 
+    /// Opens the op log that daemons made in `client`'s database, for the office's tools:
+    /// nothing is migrated or made.
+    ///
+    /// - Throws: ``StoreError/Code/notAReplica`` for a database no daemon has opened;
+    ///   ``StoreError/Code/newerVersion`` for a schema this GridSync does not know, older or
+    ///   newer; ``StoreError/Code/unavailable`` if the database cannot be reached.
+    public static func openExisting(
+        client: PostgresClient, wallClock: any WallClock = SystemWallClock(), options: Options = Options(),
+        logger: Logger = Logger(label: "gridsync.postgres")
+    ) async throws -> PostgresServerStore {
+        let pool = PostgresPool(client: client, patience: Patience(limit: options.patience), logger: logger)
+        let identity = try await pool.withConnection { connection in
+            let found = try await PostgresSchema.version(connection, logger: logger)
+            guard found > 0 else {
+                throw StoreError(
+                    .notAReplica,
+                    "the database holds no GridSync op log yet: start gridsyncd on it first, or check the address")
+            }
+            guard found == PostgresSchema.migrations.count else {
+                guard found < PostgresSchema.migrations.count else { throw PostgresSchema.newer(found) }
+                throw StoreError(
+                    .newerVersion,
+                    "the database's schema is older (\(found)) than this GridSync's (\(PostgresSchema.migrations.count)): "
+                        + "start this version's gridsyncd on it once to upgrade it")
+            }
+            return try await readIdentity(connection, logger: logger)
+        }
+        let commits = PostgresGroupCommit(pool: pool, identity: identity, wallClock: wallClock, options: options)
+        return PostgresServerStore(identity: identity, pool: pool, commits: commits)
+    }
+
     /// Checks, without writing anything, that `client`'s database can be reached and holds a
     /// schema this GridSync can open (or none yet: the first daemon makes it).
     ///
@@ -190,15 +221,7 @@ public final class PostgresServerStore: ServerStore {
         query.binds.append(selection.referenceCommunities)
         query.binds.append(references)
         query.binds.append(selection.communities)
-        // Each row: the head, then an op and its number (none when the batch is empty).
-        let rows = try await pool.rows(query) { row in
-            let cells = row.makeRandomAccess()
-            let head = try cells[0].decode(Int64.self)
-            guard let number = try cells[11].decode(Int64?.self) else { return (head, nil as (Int64, Op)?) }
-            return (head, (number, try Self.op(from: cells, at: 1)))
-        }
-        let numbered = rows.compactMap(\.1)
-        let head = rows.first?.0 ?? 0
+        let (head, numbered) = try await numberedOps(query)
         var seen = Set<Int64>()
         // A grid and its community both named return the grid's ops twice.
         let ops = numbered.filter { seen.insert($0.0).inserted }.map(\.1)
@@ -207,6 +230,52 @@ public final class PostgresServerStore: ServerStore {
         }
         // Fewer than asked: everything numbered up to the head has been looked at.
         return OpBatch(ops: ops, through: max(head, localSequence), more: false)
+    }
+
+    /// Up to `limit` ops of the whole log stored after `localSequence`, every scope's and every
+    /// writer's, in local order: what a mirror of the log reads (``PostgresMirror``). Like a
+    /// laptop's batch, it is read with the head in one snapshot, so it never passes a number
+    /// still being committed.
+    public func logBatch(after localSequence: Int64, limit: Int) async throws -> OpBatch {
+        let (head, numbered) = try await numberedOps(
+            """
+            SELECT h.last, b.* FROM op_log_head h LEFT JOIN LATERAL (
+                SELECT \(unescaped: Self.opColumns), local_sequence FROM ops
+                WHERE local_sequence > \(localSequence) ORDER BY local_sequence LIMIT \(Int64(limit))
+            ) b ON true
+            """)
+        if numbered.count == limit, let last = numbered.last {
+            return OpBatch(ops: numbered.map(\.1), through: last.0, more: true)
+        }
+        return OpBatch(ops: numbered.map(\.1), through: max(head, localSequence), more: false)
+    }
+
+    /// Runs a query whose rows are the log's head, then an op and its number (none when no op
+    /// is selected): returns the head and the numbered ops.
+    private func numberedOps(_ query: PostgresQuery) async throws -> (head: Int64, ops: [(Int64, Op)]) {
+        let rows = try await pool.rows(query) { row in
+            let cells = row.makeRandomAccess()
+            let head = try cells[0].decode(Int64.self)
+            guard let number = try cells[11].decode(Int64?.self) else { return (head, nil as (Int64, Op)?) }
+            return (head, (number, try Self.op(from: cells, at: 1)))
+        }
+        return (rows.first?.0 ?? 0, rows.compactMap(\.1))
+    }
+
+    /// The local sequence of the last op committed to the log.
+    public func logHead() async throws -> Int64 {
+        try await pool.rows("SELECT last FROM op_log_head") { row in try row.decode(Int64.self) }.first ?? 0
+    }
+
+    /// The ids of the records that ops numbered in `numbers` edit.
+    public func recordsEdited(in numbers: ClosedRange<Int64>) async throws -> Set<RecordID> {
+        let ids = try await pool.rows(
+            """
+            SELECT DISTINCT record_id FROM ops
+            WHERE local_sequence BETWEEN \(numbers.lowerBound) AND \(numbers.upperBound)
+            """
+        ) { row in try row.decode(String.self) }
+        return Set(ids.compactMap(RecordID.init))
     }
 
     /// One term of a batch's union: the ops after the cursor of each key in the array bound

@@ -113,6 +113,22 @@ extension SQLiteReplicaStore {
         }
     }
 
+    /// The records with these ids that the replica holds, in no particular order.
+    public func records(withIDs ids: [RecordID]) async throws -> [RecordState] {
+        try await readRecords { db in
+            var records: [RecordState] = []
+            // In slices, under SQLite's limit on bound values.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let slice = ids[start..<min(start + 500, ids.count)].map(\.description)
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
+                records += try Data.fetchAll(
+                    db, sql: "SELECT state FROM records WHERE id IN (\(marks))", arguments: StatementArguments(slice)
+                ).map { try RecordState(encoded: [UInt8]($0)) }
+            }
+            return records
+        }
+    }
+
     public func allRecords() async throws -> [RecordState] {
         try await readRecords { db in
             try Data.fetchAll(db, sql: "SELECT state FROM records ORDER BY type, id")

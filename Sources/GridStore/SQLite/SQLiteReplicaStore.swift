@@ -216,6 +216,12 @@ public final class SQLiteReplicaStore: ReplicaStore {
         return try DatabasePool(path: path, configuration: configuration)
     }
 
+    /// Closes the database file: the store cannot be used after (a mirror put aside is closed
+    /// before its files are renamed, so that no later checkpoint touches the new ones).
+    public func close() throws {
+        try Self.mapErrors(path: path) { try database.close() }
+    }
+
     // MARK: - Writing
 
     public func write(_ change: RecordChange) async throws -> [Op] {

@@ -88,7 +88,7 @@ struct ConflictsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try inspect.open().store
+        let store = try await inspect.open().store
         let conflicts = try await ConflictView.all(in: store, filter: filter)
         if summary {
             let counts = Summary(

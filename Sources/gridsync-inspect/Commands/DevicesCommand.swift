@@ -30,7 +30,7 @@ struct DevicesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let inspected = try inspect.open()
+        let inspected = try await inspect.open()
         guard let accounts = inspected.accounts else {
             throw InspectError(
                 .needsDaemon, "\(inspect.folder) is a field replica's folder: devices are known to the daemon only")

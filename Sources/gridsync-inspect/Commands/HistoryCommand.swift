@@ -103,10 +103,10 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let store = try inspect.open().store
+        let store = try await inspect.open().store
         let id = try await store.findRecord(record, type: nil)
         guard let state = try await store.record(id) else {
-            throw StoreError(.unknownRecord, "no record \(id) in \(inspect.folder)")
+            throw StoreError(.unknownRecord, "no record \(id) in \(inspect.place)")
         }
         if let field { _ = try state.type.schema.field(field) }
         let histories = FieldHistory.all(of: state, ops: try await store.history(of: id), only: field)

@@ -18,6 +18,6 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var inspect: InspectOptions
 
     func run() async throws {
-        print(try await report.render(inspect.open().store))
+        print(try await report.render(try await inspect.open().store))
     }
 }

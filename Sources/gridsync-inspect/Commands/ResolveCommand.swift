@@ -111,7 +111,7 @@ struct ResolveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let inspected = try inspect.open(writing: !dryRun)
+        let inspected = try await inspect.open(writing: !dryRun)
         let (author, scopes) = try await decider(inspected)
         var plan: [RecordID: [Settlement]] = [:]
         var left: [Settlement] = []
@@ -167,6 +167,7 @@ struct ResolveCommand: AsyncParsableCommand {
                     edits: [.append(RecordSchema.notesField, note)] + ordered.map { .assign($0.field, $0.value) })
                 ops += try await inspected.store.write(change, as: author, within: scopes).map(\.id.description)
             }
+            try await inspected.sendDecisions()
         }
         let settled = plan.values.flatMap { $0 }.sorted { ($0.record, $0.field) < ($1.record, $1.field) }
         if output.json {
@@ -258,7 +259,7 @@ struct ResolveCommand: AsyncParsableCommand {
     /// The settlement `--pick` or `--value` asks for.
     private func choose(in store: any ReplicaStore, _ id: RecordID, field: String) async throws -> Settlement {
         guard let state = try await store.record(id) else {
-            throw StoreError(.unknownRecord, "no record \(id) in \(inspect.folder)")
+            throw StoreError(.unknownRecord, "no record \(id) in \(inspect.place)")
         }
         let spec = try state.type.schema.field(field)
         guard spec.kind == .register else {
@@ -287,7 +288,7 @@ struct ResolveCommand: AsyncParsableCommand {
     }
 
     /// The workers of the daemon's office accounts, for `--rule office`.
-    private static func officeWorkers(in accounts: AccountStore?) async throws -> Set<WorkerID> {
+    private static func officeWorkers(in accounts: (any AccountBook)?) async throws -> Set<WorkerID> {
         guard let accounts else {
             throw InspectError(
                 .needsDaemon, "--rule office needs the daemon's accounts: run it on the daemon's data folder")

@@ -26,10 +26,10 @@ struct ShowCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try inspect.open().store
+        let store = try await inspect.open().store
         let id = try await store.findRecord(record, type: nil)
         guard let state = try await store.record(id) else {
-            throw StoreError(.unknownRecord, "no record \(id) in \(inspect.folder)")
+            throw StoreError(.unknownRecord, "no record \(id) in \(inspect.place)")
         }
         let history = try await store.history(of: id)
         let conflicts = state.conflictedFields.map { ConflictView(state, field: $0, history: history) }

@@ -45,7 +45,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         let replica = (configuration.data as NSString).appendingPathComponent(SQLiteReplicaStore.fileName)
         var schema: String?
         if let address = configuration.store {
-            let database = DaemonDatabase(address, connections: 1, logger: Logger(label: "gridsyncd"))
+            let database = PostgresConnections(address, connections: 1, logger: Logger(label: "gridsyncd"))
             defer { database.close() }
             do {
                 let (found, current) = try await PostgresServerStore.check(client: database.client)

@@ -52,7 +52,7 @@ struct MigrateCommand: AsyncParsableCommand {
             )
         }
         let accounts = try AccountStore.openReadOnlyIfPresent(in: data)
-        let database = DaemonDatabase(address, connections: 2, logger: Logger(label: "gridsyncd"))
+        let database = PostgresConnections(address, connections: 2, logger: Logger(label: "gridsyncd"))
         defer { database.close() }
         let copy = PostgresFolderCopy(client: database.client)
         let started = ContinuousClock.now

@@ -4,6 +4,7 @@ import GridCommandLine
 import GridNet
 import GridProtocol
 import GridStore
+import GridStorePostgres
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -93,6 +94,9 @@ struct ServeCommand: AsyncParsableCommand {
         // pushes, while the metrics can still be read.
         if let replica = folder.replica {
             services.append(DerivationService(loop: DerivationLoop(store: replica), metrics: metrics, logger: logger))
+        }
+        if let mirror = folder.mirror {
+            services.append(RecordTablesService(publisher: RecordPublisher(mirror: mirror), logger: logger))
         }
         services.append(
             SyncService(

@@ -28,7 +28,13 @@ struct DaemonFolder {
     /// The lock held while serving.
     let lock: FolderLock
     /// The connections to PostgreSQL, closed after serving.
-    let database: DaemonDatabase?
+    let database: PostgresConnections?
+    /// The replica in the folder that follows PostgreSQL's op log, from which this daemon
+    /// writes the record tables in its turn.
+    let mirror: PostgresMirror?
+
+    /// The folder, inside the data folder, of the mirror of PostgreSQL's op log.
+    static let mirrorFolder = "records-mirror"
 
     /// The worker id the daemon's own replica is recorded under.
     static let daemonWorker = WorkerID("gridsyncd")!
@@ -50,12 +56,14 @@ struct DaemonFolder {
         DataFolder.keepPrivate(folder)
         let lock = try FolderLock.take(folder)
         if let address = configuration.store {
-            let database = DaemonDatabase(address, connections: configuration.storeConnections, logger: logger)
+            let database = PostgresConnections(address, connections: configuration.storeConnections, logger: logger)
             do {
-                let store = try await database.open()
+                let store = try await database.open(worker: daemonWorker)
+                let mirror = try await PostgresMirror.open(
+                    following: store, in: (folder as NSString).appendingPathComponent(mirrorFolder))
                 return DaemonFolder(
                     store: store, accounts: store.accounts, replica: nil, isNew: false,
-                    location: "the op log in \(address)", lock: lock, database: database)
+                    location: "the op log in \(address)", lock: lock, database: database, mirror: mirror)
             } catch {
                 database.close()
                 throw error
@@ -73,7 +81,7 @@ struct DaemonFolder {
         }
         return DaemonFolder(
             store: store, accounts: try AccountStore.open(in: folder), replica: store, isNew: isNew,
-            location: "the replica in \(folder)", lock: lock, database: nil)
+            location: "the replica in \(folder)", lock: lock, database: nil, mirror: nil)
     }
 
     /// Runs `body` with the accounts the configuration names (for `gridsyncd worker`), without
@@ -84,43 +92,8 @@ struct DaemonFolder {
         guard let address = configuration.store else {
             return try await body(AccountStore.open(in: configuration.data))
         }
-        let database = DaemonDatabase(address, connections: 2, logger: Logger(label: "gridsyncd"))
+        let database = PostgresConnections(address, connections: 2, logger: Logger(label: "gridsyncd"))
         defer { database.close() }
-        return try await body(try await database.open().accounts)
-    }
-}
-
-/// One daemon's connections to PostgreSQL: a pool run in the background from the start, closed
-/// when the daemon is done with it.
-final class DaemonDatabase: Sendable {
-    let address: PostgresAddress
-    let client: PostgresClient
-    private let running: Task<Void, Never>
-    private let logger: Logger
-
-    init(_ address: PostgresAddress, connections: Int, logger: Logger) {
-        self.address = address
-        self.logger = logger
-        let client = PostgresClient(configuration: address.configuration(connections: connections))
-        self.client = client
-        running = Task { await client.run() }
-    }
-
-    /// Opens the op log, bringing its schema up to date.
-    func open() async throws -> PostgresServerStore {
-        do {
-            return try await PostgresServerStore.open(client: client, worker: DaemonFolder.daemonWorker, logger: logger)
-        } catch let error as StoreError where error.code == .unavailable {
-            throw StoreError(
-                .unavailable,
-                "cannot reach PostgreSQL at \(address): check that it runs, that the address, user and password are "
-                    + "right, and that pg_hba.conf lets this machine in",
-                cause: error)
-        }
-    }
-
-    /// Closes every connection.
-    func close() {
-        running.cancel()
+        return try await body(try await database.open(worker: daemonWorker).accounts)
     }
 }

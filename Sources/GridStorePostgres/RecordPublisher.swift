@@ -1,0 +1,100 @@
+import Foundation
+import GridMerge
+import GridModel
+import GridStore
+import Logging
+import PostgresNIO
+
+/// Keeps the record tables (``RecordTables``) up with the op log in PostgreSQL: the daemons
+/// of one database take turns, one at a time, and each round writes the rows of the records
+/// edited since the last.
+///
+/// A round holds the row of `record_tables` (`FOR UPDATE SKIP LOCKED`): a daemon that finds
+/// it held skips the round, and a daemon killed mid-round leaves the tables as they were (its
+/// transaction rolls back) for the next daemon to take up. The rows come from the daemon's
+/// mirror (``PostgresMirror``), caught up inside the round, so every op numbered at or below
+/// the `published_through` the round writes is in them.
+public struct RecordPublisher: Sendable {
+    /// What one round did.
+    public struct Round: Hashable, Sendable {
+        /// The log's local sequences the round took in.
+        public var through: Int64
+        /// Rows written (records of the three tables edited since the last round).
+        public var rows: Int
+    }
+
+    /// The mirror the rows come from.
+    public let mirror: PostgresMirror
+    /// The office's time zone, for the dates in log entries and the `stages` of projects.
+    public var timeZone: TimeZone
+
+    /// How often the log is looked at.
+    public static let poll = Duration.seconds(1)
+    /// How long after a failed round the next is tried.
+    static let retry = Duration.seconds(2)
+    /// The most records whose rows one statement deletes.
+    static let slice = 1_000
+
+    /// Creates the publisher of `mirror`'s database.
+    public init(mirror: PostgresMirror, timeZone: TimeZone = .current) {
+        self.mirror = mirror
+        self.timeZone = timeZone
+    }
+
+    /// Brings the tables up to the log's head, unless another daemon is doing so.
+    ///
+    /// - Returns: what was written, or `nil` if another daemon holds the tables.
+    public func publish() async throws -> Round? {
+        let mirror = self.mirror
+        let timeZone = self.timeZone
+        let pool = mirror.server.pool
+        let logger = pool.logger
+        return try await pool.withConnection { connection in
+            try await connection.withTransaction(logger: logger) { connection in
+                let held = try await connection.query(
+                    "SELECT published_through FROM record_tables FOR UPDATE SKIP LOCKED", logger: logger
+                ).collect()
+                guard let published = try held.first?.decode(Int64.self) else { return nil }
+                let through = try await mirror.catchUp()
+                guard through > published else { return Round(through: published, rows: 0) }
+                let edited = try await mirror.server.recordsEdited(in: (published + 1)...through)
+                let records = try await mirror.replica.records(withIDs: Array(edited))
+                    .filter { !$0.type.isReference }
+                let timelines = try await mirror.replica.timelines(of: records.map(\.id))
+                let text = RecordText(timeZone: timeZone, names: try await mirror.replica.streetNames())
+                let ids = records.map(\.id.description)
+                for start in stride(from: 0, to: ids.count, by: Self.slice) {
+                    let slice = Array(ids[start..<min(start + Self.slice, ids.count)])
+                    for table in RecordTables.tables {
+                        try await connection.query(
+                            "DELETE FROM \(unescaped: table) WHERE id = ANY(\(slice))", logger: logger)
+                    }
+                }
+                for record in records {
+                    guard let timeline = timelines[record.id],
+                        let insert = RecordTables.insert(record, timeline, text: text)
+                    else { continue }
+                    try await connection.query(insert, logger: logger)
+                }
+                try await connection.query(
+                    "UPDATE record_tables SET published_through = \(through), published_at = now()", logger: logger)
+                return Round(through: through, rows: records.count)
+            }
+        }
+    }
+
+    /// Publishes every ``poll`` until the task is cancelled, telling `report` what each round
+    /// did or why it failed (the next is tried a moment later: syncs go on meanwhile).
+    public func run(report: @Sendable (Result<Round?, any Error>) -> Void = { _ in }) async {
+        while !Task.isCancelled {
+            do {
+                report(.success(try await publish()))
+                try? await Task.sleep(for: Self.poll)
+            } catch {
+                guard !Task.isCancelled else { return }
+                report(.failure(PostgresServerStore.storeError(error)))
+                try? await Task.sleep(for: Self.retry)
+            }
+        }
+    }
+}
