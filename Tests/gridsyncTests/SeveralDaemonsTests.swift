@@ -107,6 +107,52 @@ struct SeveralDaemonsTests {
         for laptop in laptops where laptop.scope != "c01/g02" {
             #expect(try laptop.status()["conflictCount"] as? Int == 1, "\(laptop.name) holds the open conflict")
         }
+
+        // The database's records, as the office's tools derive them from its op log, equal every
+        // laptop's of its scope, the open conflict included; and the statisticians' table agrees.
+        let database = try TestPostgres.records(of: store)
+        defer { database.cleanUp() }
+        #expect(database.conflicts.count == 1 && database.conflicts.first?["field"] as? String == "urgency")
+        for laptop in laptops {
+            let expected = database.export.filter { $0.contains("\"scope\":\"\(laptop.scope)") }
+            #expect(try laptop.export() == expected, "\(laptop.name)'s laptop differs from the database's records")
+        }
+        let demands = database.export.filter { $0.contains("\"type\":\"demand\"") }
+        let table = try TestPostgres.demandsTable(of: store, through: try TestPostgres.logHead(of: store))
+        #expect(table.count == demands.count)
+        #expect(table.filter { $0.conflicted == "{urgency}" }.count == 1)
+        #expect(Set(table.map(\.title)).isSuperset(of: titles))
+
+        // The monthly report read from the database equals the one the office laptop makes of its
+        // own replica (the same records, another store).
+        let month = ["report", "--month", Self.thisMonth(), "--community", "c01", "--format", "json"]
+        let report = try TestPostgres.inspect(store, month, cache: database.cache)
+        let officeReport = try GridsyncBinary.run(
+            executable: GridsyncBinary.executable.deletingLastPathComponent().appendingPathComponent(
+                "gridsync-inspect"),
+            month + ["--data", laptops[3].gridsync.data.path], environment: [:])
+        #expect(report.status == 0 && officeReport.status == 0, "\(report.error) \(officeReport.error)")
+        #expect(report.output == officeReport.output)
+
+        // The office settles the conflict through the database; every laptop receives the
+        // decision through whichever daemon it reaches, and the table sees it settled.
+        let conflicted = try #require(database.conflicts.first?["record"] as? String)
+        let settled = try TestPostgres.inspect(
+            store, ["resolve", conflicted, "urgency", "--pick", "1", "--reason", "以社区意见为准", "--as", "o001"],
+            cache: database.cache)
+        #expect(settled.status == 0, "\(settled.error)")
+        for laptop in laptops { try laptop.sync(through: alive.randomElement(using: &rng)!.address) }
+        for laptop in laptops {
+            #expect(try laptop.status()["conflictCount"] as? Int == 0, "\(laptop.name) still holds the conflict")
+        }
+        let after = try TestPostgres.demandsTable(of: store, through: try TestPostgres.logHead(of: store))
+        #expect(after.allSatisfy { $0.conflicted == "{}" })
+    }
+
+    /// This month in the office's time zone, `YYYY-MM`.
+    static func thisMonth() -> String {
+        let parts = Calendar(identifier: .gregorian).dateComponents([.year, .month], from: Date())
+        return String(format: "%04d-%02d", parts.year!, parts.month!)
     }
 }
 
@@ -309,6 +355,74 @@ extension FieldLaptop {
 /// for each test that asks, made with `psql`.
 enum TestPostgres {
     static let server = ProcessInfo.processInfo.environment["GRIDSYNC_TEST_POSTGRES"]
+
+    /// The database's records as `gridsync-inspect --store` derives them, in a cache of its own.
+    struct Records {
+        /// `gridsync export --format jsonl` of the inspector's mirror, sorted.
+        let export: [String]
+        /// `gridsync-inspect conflicts --json`.
+        let conflicts: [[String: Any]]
+        /// The cache the inspector kept its mirror in.
+        let cache: URL
+
+        func cleanUp() {
+            try? FileManager.default.removeItem(at: cache)
+        }
+    }
+
+    /// Runs `gridsync-inspect --store store` with `arguments`, its cache in `cache`.
+    static func inspect(_ store: String, _ arguments: [String], cache: URL) throws -> GridsyncBinary.Result {
+        try GridsyncBinary.run(
+            executable: GridsyncBinary.executable.deletingLastPathComponent().appendingPathComponent(
+                "gridsync-inspect"),
+            arguments + ["--store", store], environment: ["XDG_CACHE_HOME": cache.path])
+    }
+
+    /// The records of the database at `store`, read through the office's inspector.
+    static func records(of store: String) throws -> Records {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsync-inspect-\(UUID().uuidString)")
+        let conflicts = try inspect(store, ["conflicts", "--json"], cache: cache)
+        #expect(conflicts.status == 0, "gridsync-inspect --store failed: \(conflicts.error)")
+        let mirrors = cache.appendingPathComponent("gridsync-inspect")
+        let mirror = try #require(try FileManager.default.contentsOfDirectory(atPath: mirrors.path).first)
+        let export = try GridsyncBinary.run(
+            executable: GridsyncBinary.executable,
+            ["export", "--format", "jsonl", "--data", mirrors.appendingPathComponent(mirror).path], environment: [:])
+        #expect(export.status == 0, "export of the inspector's mirror failed: \(export.error)")
+        return Records(
+            export: export.output.split(separator: "\n").map(String.init).sorted(),
+            conflicts: try #require(
+                try JSONSerialization.jsonObject(with: Data(conflicts.output.utf8)) as? [[String: Any]]),
+            cache: cache)
+    }
+
+    /// Runs `sql` with psql on `store`, one row per line, columns separated by tabs.
+    static func query(_ store: String, _ sql: String) throws -> [[String]] {
+        let result = try GridsyncBinary.run(
+            executable: URL(fileURLWithPath: "/usr/bin/psql"), [store, "-qAt", "-F", "\t", "-c", sql],
+            environment: [:])
+        try #require(result.status == 0, "psql failed: \(result.error)")
+        return result.output.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+    }
+
+    /// The last local sequence of the op log.
+    static func logHead(of store: String) throws -> Int {
+        try #require(Int(try query(store, "SELECT last FROM op_log_head").first?.first ?? ""))
+    }
+
+    /// The `demands` table's titles and fields in conflict, once the daemons have written it
+    /// through `head` (they do within seconds).
+    static func demandsTable(of store: String, through head: Int) throws -> [(title: String, conflicted: String)] {
+        let deadline = Date().addingTimeInterval(20)
+        while Int(try query(store, "SELECT published_through FROM record_tables").first?.first ?? "") ?? 0 < head {
+            try #require(Date() < deadline, "the record tables did not reach the op log's head \(head)")
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return try query(store, "SELECT title, conflicted_fields FROM demands").map { ($0[0], $0[1]) }
+    }
 
     /// The URL of a new, empty database.
     static func database() throws -> String {
