@@ -55,28 +55,66 @@ struct PostgresAdmission {
     /// - Returns: how many of its ops were new.
     /// - Throws: the merge core's ``MergeError`` for a refused op.
     mutating func admit(_ ops: [Op]) throws -> Int {
-        let held = self.held
-        // Checked on copies: a refusal leaves the group's state as it was.
+        // Checked on a copy: a refusal leaves the group's state as it was.
         var trial = self
         var earlier: [OpID: Op] = [:]
         var stored = 0
-        for op in ops {
-            trial.next[op.id.replica] = try OpAdmission.checkOrder(op, expected: trial.next[op.id.replica] ?? 1)
-            let pending = trial.pending
-            let verdict = try OpAdmission.check(op, held: { pending[$0] ?? held[$0] }, earlier: earlier)
-            guard verdict == .new else { continue }
-            try op.validate()
-            let (type, scope) = trial.kinds[op.recordID] ?? (op.recordType, op.scope)
-            try op.fits(type: type, scope: scope)
-            try trial.writer.observe(clockOf: op)
-            trial.kinds[op.recordID] = (type, scope)
-            trial.pending[op.id] = op
-            trial.admitted.append(op)
-            earlier[op.id] = op
+        for op in ops where try trial.admit(op, inOrder: true, earlier: &earlier) {
             stored += 1
         }
         self = trial
         return stored
+    }
+
+    /// Admits what `client` gives back to a restored server: its own ops as a push's, all or
+    /// nothing; another replica's each on its own, if written no later than `latest` and
+    /// under the rules but for its writer's order (a laptop holds only its grids' ops). One
+    /// that fails is left out, counted in `skipped`, and so are the ops built on it (their
+    /// parent is missing).
+    ///
+    /// - Throws: the merge core's ``MergeError`` for a refused op of the client's own.
+    mutating func admitGivenBack(_ ops: [Op], by client: ReplicaID, writtenBy latest: UInt64) throws
+        -> IngestResult
+    {
+        var trial = self
+        var earlier: [OpID: Op] = [:]
+        var result = IngestResult(stored: 0)
+        for op in ops {
+            if op.id.replica == client {
+                if try trial.admit(op, inOrder: true, earlier: &earlier) { result.stored += 1 }
+                continue
+            }
+            var attempt = trial
+            do {
+                try OpAdmission.checkWrittenBefore(op, latest: latest)
+                if try attempt.admit(op, inOrder: false, earlier: &earlier) { result.stored += 1 }
+                trial = attempt
+            } catch is MergeError {
+                result.skipped += 1
+            }
+        }
+        self = trial
+        return result
+    }
+
+    /// Admits one op into this state: whether it was new (`false`: held already). `inOrder`:
+    /// it must follow its writer's previous op.
+    private mutating func admit(_ op: Op, inOrder: Bool, earlier: inout [OpID: Op]) throws -> Bool {
+        if inOrder {
+            next[op.id.replica] = try OpAdmission.checkOrder(op, expected: next[op.id.replica] ?? 1)
+        }
+        let (pending, held) = (self.pending, self.held)
+        let verdict = try OpAdmission.check(op, held: { pending[$0] ?? held[$0] }, earlier: earlier)
+        guard verdict == .new else { return false }
+        try op.validate()
+        let (type, scope) = kinds[op.recordID] ?? (op.recordType, op.scope)
+        try op.fits(type: type, scope: scope)
+        try writer.observe(clockOf: op)
+        kinds[op.recordID] = (type, scope)
+        self.pending[op.id] = op
+        admitted.append(op)
+        earlier[op.id] = op
+        return true
     }
 
     /// The ops with these ids that the log holds.

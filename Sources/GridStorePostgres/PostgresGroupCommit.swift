@@ -13,6 +13,9 @@ import PostgresNIO
 actor PostgresGroupCommit {
     private struct Push {
         let ops: [Op]
+        /// For ops given back to a restored server: the client, and the latest clock another
+        /// replica's op may carry.
+        let givenBack: (client: ReplicaID, latest: UInt64)?
         let answer: CheckedContinuation<IngestResult, any Error>
     }
 
@@ -34,8 +37,19 @@ actor PostgresGroupCommit {
     /// Stores one client's push with the group of the moment; returns when it is committed.
     /// (That a client pushes only its own ops is the session's check, before the store.)
     func admit(_ ops: [Op]) async throws -> IngestResult {
+        try await enqueue(ops, givenBack: nil)
+    }
+
+    /// Stores what `client` gives back to a restored server with the group of the moment
+    /// (``PostgresAdmission/admitGivenBack(_:by:writtenBy:)``); returns when it is committed.
+    func admitGivenBack(_ ops: [Op], by client: ReplicaID, writtenBy latest: UInt64) async throws -> IngestResult {
+        try await enqueue(ops, givenBack: (client, latest))
+    }
+
+    /// Queues a push for the next group, starting the commits if none is under way.
+    private func enqueue(_ ops: [Op], givenBack: (client: ReplicaID, latest: UInt64)?) async throws -> IngestResult {
         try await withCheckedThrowingContinuation { answer in
-            waiting.append(Push(ops: ops, answer: answer))
+            waiting.append(Push(ops: ops, givenBack: givenBack, answer: answer))
             if !committing {
                 committing = true
                 Task { await self.commitWaiting() }
@@ -64,7 +78,7 @@ actor PostgresGroupCommit {
             do {
                 let outcomes = try await pool.withConnection { [self] connection in
                     try await Self.transaction(
-                        group.map(\.ops), identity: identity, wallClock: wallClock, options: options,
+                        group.map { ($0.ops, $0.givenBack) }, identity: identity, wallClock: wallClock, options: options,
                         on: connection, logger: pool.logger)
                 }
                 for (push, outcome) in zip(group, outcomes) { push.answer.resume(with: outcome) }
@@ -81,18 +95,23 @@ actor PostgresGroupCommit {
 
     /// Admits the group's pushes, numbers what they stored and commits, in one transaction.
     private static func transaction(
-        _ group: [[Op]], identity: ReplicaIdentity, wallClock: any WallClock,
+        _ group: [(ops: [Op], givenBack: (client: ReplicaID, latest: UInt64)?)], identity: ReplicaIdentity, wallClock: any WallClock,
         options: PostgresServerStore.Options, on connection: PostgresConnection, logger: Logger
     ) async throws -> [Result<IngestResult, any Error>] {
         try await connection.query("BEGIN", logger: logger)
         do {
             var admission = PostgresAdmission(server: identity, wallClock: wallClock)
-            try await admission.prefetch(group, on: connection, logger: logger)
+            try await admission.prefetch(group.map(\.ops), on: connection, logger: logger)
             var outcomes: [Result<IngestResult, any Error>] = []
-            for ops in group {
+            for (ops, givenBack) in group {
                 do {
-                    let stored = try admission.admit(ops)
-                    outcomes.append(.success(IngestResult(stored: stored)))
+                    if let givenBack {
+                        outcomes.append(
+                            .success(
+                                try admission.admitGivenBack(ops, by: givenBack.client, writtenBy: givenBack.latest)))
+                    } else {
+                        outcomes.append(.success(IngestResult(stored: try admission.admit(ops))))
+                    }
                 } catch let error as MergeError {
                     outcomes.append(.failure(PostgresServerStore.storeError(error)))
                 }

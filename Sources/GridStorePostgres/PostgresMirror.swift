@@ -14,9 +14,11 @@ import GridStore
 /// replica id, admitted by the database under the rules a laptop's push meets
 /// (``send()``).
 ///
-/// A mirror is a cache: one that follows another server (another database, or one whose
-/// numbering went back, as after a restore) is put aside under another name, never deleted,
-/// and a new one is made.
+/// A mirror is a cache: one that follows another server (another database, or this one
+/// given a new id by `gridsyncd restore --store`) is put aside under another name, never
+/// deleted, and a new one is made. One that has read the log further than it now reaches under
+/// the same id is refused: the database was put back from a dump and not announced as
+/// restored (``StoreError/Code/logWentBack``).
 public struct PostgresMirror: Sendable {
     /// The op log followed.
     public let server: PostgresServerStore
@@ -40,12 +42,24 @@ public struct PostgresMirror: Sendable {
         return PostgresMirror(server: server, replica: try SQLiteReplicaStore.create(in: folder, identity: identity))
     }
 
-    /// Whether the replica follows `server` as it is: it has pulled from this server (or holds
-    /// nothing yet), no further than the log reaches.
+    /// Whether the replica follows `server`: it has pulled from this server, or holds nothing yet.
+    ///
+    /// - Throws: ``StoreError/Code/logWentBack`` if it pulled from this server further than
+    ///   the log now reaches: the database was put back from a dump without
+    ///   `gridsyncd restore --store`, and laptops would never pull what is numbered anew below
+    ///   their cursors.
     private func follows() async throws -> Bool {
         let cursor = try await replica.cursor(for: server.identity.replica)
         if cursor.pulledThrough == 0 { return try await replica.ops(after: 0, limit: 1).isEmpty }
-        return try await server.logHead() >= cursor.pulledThrough
+        let head = try await server.logHead()
+        guard head >= cursor.pulledThrough else {
+            throw StoreError(
+                .logWentBack,
+                "the op log in the database ends at \(head), but it was read up to \(cursor.pulledThrough) before: "
+                    + "the database was put back from a backup without `gridsyncd restore --store`, which laptops need "
+                    + "to give back what it lost. Stop every daemon on it, run that once, then start them")
+        }
+        return true
     }
 
     /// Renames the replica files in `folder` aside, with the time, so that a new mirror can be made.

@@ -39,11 +39,13 @@ public final class PostgresServerStore: ServerStore {
     public let identity: ReplicaIdentity
     let pool: PostgresPool
     let commits: PostgresGroupCommit
+    let wallClock: any WallClock
 
-    private init(identity: ReplicaIdentity, pool: PostgresPool, commits: PostgresGroupCommit) {
+    private init(identity: ReplicaIdentity, pool: PostgresPool, wallClock: any WallClock, options: Options) {
         self.identity = identity
         self.pool = pool
-        self.commits = commits
+        self.wallClock = wallClock
+        commits = PostgresGroupCommit(pool: pool, identity: identity, wallClock: wallClock, options: options)
     }
 
     /// Opens the op log in `client`'s database, bringing its schema up to date and making
@@ -69,8 +71,7 @@ public final class PostgresServerStore: ServerStore {
                 return try await readIdentity(connection, logger: logger)
             }
         }
-        let commits = PostgresGroupCommit(pool: pool, identity: identity, wallClock: wallClock, options: options)
-        return PostgresServerStore(identity: identity, pool: pool, commits: commits)
+        return PostgresServerStore(identity: identity, pool: pool, wallClock: wallClock, options: options)
     }
 
     /// Opens the op log that daemons made in `client`'s database, for the office's tools:
@@ -100,8 +101,34 @@ public final class PostgresServerStore: ServerStore {
             }
             return try await readIdentity(connection, logger: logger)
         }
-        let commits = PostgresGroupCommit(pool: pool, identity: identity, wallClock: wallClock, options: options)
-        return PostgresServerStore(identity: identity, pool: pool, commits: commits)
+        return PostgresServerStore(identity: identity, pool: pool, wallClock: wallClock, options: options)
+    }
+
+    /// Gives the op log in `client`'s database, just put back from a dump, a new server id
+    /// that continues the history of the one the dump holds, as a folder's restore does: the
+    /// laptops that synced with the former server give back what the dump missed, and nothing
+    /// numbered after the dump was taken can be confused with what is numbered now. Every
+    /// daemon on the database must be stopped while it runs.
+    ///
+    /// - Returns: the new identity.
+    /// - Throws: ``StoreError/Code/notAReplica`` for a database without an op log.
+    public static func continueAfterRestore(
+        client: PostgresClient, as newReplica: ReplicaID, wallClock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "gridsync.postgres")
+    ) async throws -> ReplicaIdentity {
+        let store = try await openExisting(client: client, wallClock: wallClock, logger: logger)
+        let former = store.identity
+        var ids: [ReplicaID] = []
+        for id in [former.replica] + former.lineage where !ids.contains(id) { ids.append(id) }
+        let lineage = ids.prefix(16).map(\.description).joined(separator: " ")
+        let restoredAt = Int64(clamping: wallClock.millisecondsSince1970())
+        return try await store.pool.withConnection { connection in
+            try await connection.query(
+                """
+                UPDATE server SET id = \(newReplica.description), lineage = \(lineage), restored_at = \(restoredAt)
+                """, logger: logger)
+            return try await readIdentity(connection, logger: logger)
+        }
     }
 
     /// Checks, without writing anything, that `client`'s database can be reached and holds a
@@ -295,14 +322,8 @@ public final class PostgresServerStore: ServerStore {
     }
 
     public func admitGivenBack(_ ops: [Op], by client: ReplicaID) async throws -> IngestResult {
-        // Restores of a PostgreSQL store are not built: a database put back from a dump keeps
-        // the identity it had, so laptops would not know to give back what it lost. A folder
-        // restored and then migrated keeps its restore time and lineage, and its laptops may
-        // still offer; they are told plainly that this server takes nothing back.
-        throw StoreError(
-            .refused,
-            "this server (on PostgreSQL) takes nothing back from laptops: the laptop keeps these ops, and the "
-                + "office can copy them from its export if they matter")
+        let latest = try Self.givenBackLimit(restoredAt: identity.restoredAt, now: wallClock.millisecondsSince1970())
+        return try await commits.admitGivenBack(ops, by: client, writtenBy: latest)
     }
 
     // MARK: - Rows and errors

@@ -57,9 +57,14 @@ public struct RecordPublisher: Sendable {
                 guard let published = try held.first?.decode(Int64.self) else { return nil }
                 let through = try await mirror.catchUp()
                 guard through > published else { return Round(through: published, rows: 0) }
-                let edited = try await mirror.server.recordsEdited(in: (published + 1)...through)
-                let records = try await mirror.replica.records(withIDs: Array(edited))
-                    .filter { !$0.type.isReference }
+                let edited = try await mirror.replica.records(
+                    withIDs: Array(try await mirror.server.recordsEdited(in: (published + 1)...through)))
+                // A renamed compound, grid, community or worker changes the names in every row
+                // that shows it: the rows are all written again (the street's lists change rarely).
+                let records =
+                    edited.contains { $0.type.isReference }
+                    ? try await mirror.replica.allRecords().filter { !$0.type.isReference }
+                    : edited.filter { !$0.type.isReference }
                 let timelines = try await mirror.replica.timelines(of: records.map(\.id))
                 let text = RecordText(timeZone: timeZone, names: try await mirror.replica.streetNames())
                 let ids = records.map(\.id.description)
@@ -83,18 +88,23 @@ public struct RecordPublisher: Sendable {
         }
     }
 
-    /// Publishes every ``poll`` until the task is cancelled, telling `report` what each round
-    /// did or why it failed (the next is tried a moment later: syncs go on meanwhile).
+    /// Publishes every ``poll`` until the task is cancelled, then once more (a daemon shutting
+    /// down leaves the tables up to date with what it took in), telling `report` what each
+    /// round did or why it failed (the next is tried a moment later: syncs go on meanwhile).
     public func run(report: @Sendable (Result<Round?, any Error>) -> Void = { _ in }) async {
         while !Task.isCancelled {
             do {
                 report(.success(try await publish()))
                 try? await Task.sleep(for: Self.poll)
+            } catch where Task.isCancelled {
+                break
             } catch {
-                guard !Task.isCancelled else { return }
                 report(.failure(PostgresServerStore.storeError(error)))
                 try? await Task.sleep(for: Self.retry)
             }
         }
+        // The last round runs outside the cancelled task, whose queries would be cancelled too.
+        let last = Task { try await publish() }
+        report(await last.result.mapError { PostgresServerStore.storeError($0) })
     }
 }

@@ -99,6 +99,114 @@ struct PostgresAdmissionTests {
         }
     }
 
+    @Test func whatALaptopGivesBackAfterARestoreIsTakenAsOneDaemonOnSQLiteTakesIt() async throws {
+        try await PostgresTestDatabase.with { database in
+            try await withTemporaryFolder { folder in
+                let wall = ManualWallClock()
+                let generator = EditGenerator()
+                let street = generator.street
+                var sqlite = try SQLiteReplicaStore.create(
+                    in: folder,
+                    identity: ReplicaIdentity(replica: .random(), worker: WorkerID("gridsyncd")!, scopes: []),
+                    wallClock: wall)
+                var rng = SeededGenerator(seed: 0x6769_7665)
+                // Two laptops of one grid (the laptop id picks the grid): the second holds the first's ops.
+                var first = Replica(
+                    id: ReplicaID(rawValue: 0x1b00), author: street.workers[0].id, clock: HybridClock(wallClock: wall))
+                var second = Replica(
+                    id: ReplicaID(rawValue: 0x1b00 + UInt64(street.grids.count)), author: street.workers[1].id,
+                    clock: HybridClock(wallClock: wall))
+                try await PostgresTestDatabase.withClient(database.address) { client in
+                    var postgres = try await PostgresServerStore.open(
+                        client: client, worker: WorkerID("gridsyncd")!, wallClock: wall)
+                    // What both servers took in before the backup.
+                    for _ in 0..<3 {
+                        wall.advance(by: 60_000)
+                        try Self.work(&first, generator: generator, using: &rng)
+                        try Self.work(&second, generator: generator, using: &rng)
+                    }
+                    for laptop in [first, second] {
+                        let own = laptop.ops.filter { $0.id.replica == laptop.id }
+                        _ = try await sqlite.admit(own, pushedBy: laptop.id)
+                        _ = try await postgres.admit(own, pushedBy: laptop.id)
+                    }
+                    // After it, lost by the restore: more work, the second laptop holding all of the first's.
+                    for _ in 0..<3 {
+                        wall.advance(by: 60_000)
+                        try Self.work(&first, generator: generator, using: &rng)
+                        try Self.work(&second, generator: generator, using: &rng)
+                        for op in first.ops where op.id.replica == first.id { _ = try second.receive(op) }
+                    }
+                    // Refused before any restore, on both.
+                    let (beforeSQLite, beforePostgres) = (sqlite, postgres)
+                    let early = await Outcome { try await beforeSQLite.admitGivenBack(second.ops, by: second.id) }
+                    let earlyAnswer = await Outcome {
+                        try await beforePostgres.admitGivenBack(second.ops, by: second.id)
+                    }
+                    #expect(early == earlyAnswer && early == .refused("refused"))
+
+                    // Both servers restored: new ids continuing the former ones.
+                    wall.advance(by: 3_600_000)
+                    _ = try SQLiteReplicaStore.continueAfterRestore(in: folder, as: .random(), wallClock: wall)
+                    sqlite = try SQLiteReplicaStore.open(in: folder, wallClock: wall)
+                    _ = try await PostgresServerStore.continueAfterRestore(
+                        client: client, as: .random(), wallClock: wall)
+                    postgres = try await PostgresServerStore.openExisting(client: client, wallClock: wall)
+                    #expect(postgres.identity.restoredAt == sqlite.identity.restoredAt)
+
+                    // The second laptop gives back all it holds, with the first's ops, and forgeries among
+                    // them: one of the first's written after the restore, one reusing an id the first wrote
+                    // with other content, and the first's last op built on that forgery.
+                    let others = second.ops.filter { $0.id.replica == first.id }
+                    let late = others[others.count - 2]
+                    let lateOp = Op(
+                        id: late.id, clock: HybridTimestamp(rawValue: late.clock.rawValue + (7_200_000 << 16)),
+                        author: late.author, recordType: late.recordType, recordID: late.recordID, scope: late.scope,
+                        field: late.field, payload: late.payload, parents: late.parents)
+                    let reused = others[0]
+                    let reusedOp = Op(
+                        id: reused.id, clock: reused.clock, author: reused.author, recordType: reused.recordType,
+                        recordID: reused.recordID, scope: reused.scope, field: "description",
+                        payload: .assign(.text("改过的描述")), parents: [])
+                    let forged = second.ops.map { op in
+                        op.id == late.id ? lateOp : op.id == reused.id ? reusedOp : op
+                    }
+                    func given(_ push: [Op], to store: any ServerStore) async -> String {
+                        do {
+                            let result = try await store.admitGivenBack(push, by: second.id)
+                            return "stored \(result.stored), skipped \(result.skipped)"
+                        } catch let error as StoreError {
+                            return "refused (\(error.merge.map { "\($0.code)" } ?? "\(error.code)"))"
+                        } catch {
+                            return "unexpected \(error)"
+                        }
+                    }
+                    var answers: [String] = []
+                    for push in [forged, second.ops, second.ops] {
+                        let expected = await given(push, to: sqlite)
+                        let answered = await given(push, to: postgres)
+                        #expect(answered == expected, "PostgreSQL \(answered), SQLite \(expected)")
+                        answers.append(answered)
+                    }
+                    // The two forgeries are left out alone (or refuse the push, when the laptop's own ops
+                    // build on one); the honest push brings the rest; a repeat brings nothing.
+                    #expect(
+                        answers[0].hasSuffix("skipped 2") || answers[0] == "refused (bad-parents)", "\(answers)")
+                    #expect(answers[1].hasPrefix("stored ") && answers[1] != "stored 0, skipped 0", "\(answers)")
+                    #expect(answers[2] == "stored 0, skipped 0", "\(answers)")
+                    for writer in [first.id, second.id] {
+                        #expect(
+                            try await postgres.ops(of: writer, after: 0, limit: .max)
+                                == (try await sqlite.ops(of: writer, after: 0, limit: .max)))
+                    }
+                    // The honest copy of the late op, written before the restore after all, came back.
+                    let firstsOps = try await postgres.ops(of: first.id, after: 0, limit: .max)
+                    #expect(firstsOps.contains(late) && !firstsOps.contains(reusedOp))
+                }
+            }
+        }
+    }
+
     /// The laptop records a few things: new demands, edits of what it holds.
     static func work(_ laptop: inout Replica, generator: EditGenerator, using rng: inout SeededGenerator) throws {
         let grid = generator.street.grids[Int(laptop.id.rawValue % UInt64(generator.street.grids.count))].scope

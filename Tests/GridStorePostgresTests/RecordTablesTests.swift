@@ -109,6 +109,39 @@ struct RecordTablesTests {
         }
     }
 
+    @Test func aLogPutBackWithoutNoticeIsRefusedUntilAnnouncedAsRestored() async throws {
+        try await withTemporaryFolder { folder in
+            try await PostgresTestDatabase.with { database in
+                let generator = EditGenerator()
+                var rng = SeededGenerator(seed: 0x6261_636b)
+                var laptop = Replica(
+                    id: ReplicaID(rawValue: 0x7e01), author: generator.street.workers[0].id,
+                    clock: HybridClock(wallClock: SystemWallClock()))
+                try Self.work(&laptop, in: generator.street.grids[0].scope, generator: generator, using: &rng)
+                try await PostgresTestDatabase.withClient(database.address) { client in
+                    let server = try await PostgresServerStore.open(client: client, worker: WorkerID("gridsyncd")!)
+                    _ = try await server.admit(laptop.ops, pushedBy: laptop.id)
+                    try await PostgresMirror.open(following: server, in: folder).catchUp()
+                    // Last night's dump, without the last op.
+                    _ = try await client.query(
+                        "DELETE FROM ops WHERE local_sequence = (SELECT last FROM op_log_head)")
+                    _ = try await client.query("UPDATE op_log_head SET last = last - 1")
+                    await #expect {
+                        _ = try await PostgresMirror.open(following: server, in: folder)
+                    } throws: { error in
+                        (error as? StoreError)?.code == .logWentBack
+                    }
+                    // Announced, the log is another server's: the mirror starts again beside the old one.
+                    let restored = try await PostgresServerStore.continueAfterRestore(client: client, as: .random())
+                    #expect(restored.lineage.first == server.identity.replica && restored.restoredAt != nil)
+                    let mirror = try await PostgresMirror.open(
+                        following: try await PostgresServerStore.openExisting(client: client), in: folder)
+                    #expect(try await mirror.catchUp() == Int64(laptop.ops.count - 1))
+                }
+            }
+        }
+    }
+
     @Test func aDecisionTakenInAMirrorReachesTheLogAsALaptopsPushWould() async throws {
         try await PostgresTestDatabase.with { database in
             try await database.withDaemons(1) { daemons in
@@ -137,6 +170,48 @@ struct RecordTablesTests {
                     #expect(
                         batch.ops.allSatisfy { $0.id.replica == mirror.replica.identity.replica && $0.author == office }
                     )
+                }
+            }
+        }
+    }
+
+    @Test func aRenamedCompoundIsRenamedInEveryRowThatShowsIt() async throws {
+        try await PostgresTestDatabase.with { database in
+            try await database.withDaemons(1) { daemons in
+                try await withTemporaryFolder { folder in
+                    let publisher = RecordPublisher(
+                        mirror: try await PostgresMirror.open(following: daemons[0], in: folder))
+                    let generator = EditGenerator()
+                    var rng = SeededGenerator(seed: 0x6e61_6d65)
+                    let grid = generator.street.grids[0].scope
+                    var office = Replica(
+                        id: ReplicaID(rawValue: 0x7d01), author: generator.street.workers[0].id,
+                        clock: HybridClock(wallClock: SystemWallClock()))
+                    let key = "k901"
+                    let compound = RecordID(reference: .compound, key: key)
+                    try office.create(
+                        .compound, id: compound, in: grid,
+                        [
+                            .assign("key", .text(key)), .assign("grid", .text(grid.grid!.rawValue)),
+                            .assign("name", "纺织厂宿舍"), .assign("property-management", .boolean(false)),
+                        ])
+                    let demand = RecordID(using: &rng)
+                    try office.create(
+                        .demand, id: demand, in: grid,
+                        generator.newRecord(.demand, in: grid, using: &rng) + [.assign("compound", .text(key))])
+                    _ = try await daemons[0].admit(office.ops, pushedBy: office.id)
+                    _ = try await publisher.publish()
+                    #expect(
+                        try await Self.rows(database)["demands"]?[demand.description]?["compound_name"] as? String
+                            == "纺织厂宿舍")
+                    // The office renames the compound; the demand itself is not edited.
+                    let sent = office.ops.count
+                    _ = try office.edit(compound, .assign("name", "纺织厂宿舍（南院）"))
+                    _ = try await daemons[0].admit(Array(office.ops[sent...]), pushedBy: office.id)
+                    _ = try await publisher.publish()
+                    #expect(
+                        try await Self.rows(database)["demands"]?[demand.description]?["compound_name"] as? String
+                            == "纺织厂宿舍（南院）")
                 }
             }
         }

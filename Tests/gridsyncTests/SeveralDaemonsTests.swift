@@ -408,6 +408,21 @@ enum TestPostgres {
         }
     }
 
+    /// Puts the database at `store` back from `dump` (`pg_dump -Fc`), as an operator does:
+    /// dropped, made again empty, and filled by `pg_restore`.
+    static func putBack(_ dump: URL, into store: String) throws {
+        let server = try #require(server)
+        let name = try #require(URLComponents(string: store)?.path.dropFirst())
+        for sql in ["DROP DATABASE \(name) WITH (FORCE)", "CREATE DATABASE \(name)"] {
+            let result = try GridsyncBinary.run(
+                executable: URL(fileURLWithPath: "/usr/bin/psql"), [server, "-q", "-c", sql], environment: [:])
+            try #require(result.status == 0, "psql: \(result.error)")
+        }
+        let restored = try GridsyncBinary.run(
+            executable: URL(fileURLWithPath: "/usr/bin/pg_restore"), ["-d", store, dump.path], environment: [:])
+        try #require(restored.status == 0, "pg_restore failed: \(restored.error)")
+    }
+
     /// The last local sequence of the op log.
     static func logHead(of store: String) throws -> Int {
         try #require(Int(try query(store, "SELECT last FROM op_log_head").first?.first ?? ""))

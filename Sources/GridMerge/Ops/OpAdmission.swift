@@ -62,6 +62,19 @@ public enum OpAdmission {
         return op.id.sequence == expected ? expected + 1 : expected
     }
 
+    /// Checks that an op another replica wrote, given back to a restored server, was written
+    /// before the restore: stamped no later than `latest` (milliseconds). A later one was
+    /// never held by the server, and its writer sends it itself.
+    ///
+    /// - Throws: ``MergeError/Code/clockTooFarAhead`` for a later op.
+    public static func checkWrittenBefore(_ op: Op, latest: UInt64) throws(MergeError) {
+        guard op.clock.milliseconds <= latest else {
+            throw MergeError(
+                .clockTooFarAhead,
+                "op \(op.id) was written after this server was restored: replica \(op.id.replica) sends it itself")
+        }
+    }
+
     /// What the rules need to know of a parent the replica holds: its record, and whether
     /// it is a delete. A store can read that much without reading the whole op.
     public struct Parent: Hashable, Sendable {

@@ -50,4 +50,19 @@ extension ServerStore {
     /// How long after a restore laptops may give back what the daemon lost: long enough
     /// for a laptop that stays offline for weeks.
     public static var giveBackWindow: UInt64 { 90 * 86_400_000 }
+
+    /// The latest clock (milliseconds) an op of another replica given back at `now` may carry:
+    /// one written before the restore at `restoredAt`, allowing for the drift bound.
+    ///
+    /// - Throws: ``StoreError/Code/refused`` for a server never restored, or restored more
+    ///   than ``giveBackWindow`` ago.
+    public static func givenBackLimit(restoredAt: UInt64?, now: UInt64) throws -> UInt64 {
+        guard let restoredAt, now <= restoredAt + giveBackWindow else {
+            throw StoreError(
+                .refused,
+                "this server was not restored from a backup in the last 90 days: it takes back nothing; "
+                    + "the laptop keeps these ops, and the office can copy them from its export if they matter")
+        }
+        return restoredAt + HybridClock.defaultMaximumDrift
+    }
 }

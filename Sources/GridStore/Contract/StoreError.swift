@@ -56,6 +56,10 @@ extension ErrorCode<StoreError> {
     /// The database cannot be reached (PostgreSQL restarting, or the network to it down):
     /// nothing was written; the same request succeeds once it is back.
     public static var unavailable: Self { "unavailable" }
+    /// The server's op log ends before what was read of it already, under the same server
+    /// id: it was put back from a backup without `gridsyncd restore`, which laptops need in
+    /// order to give back what it lost.
+    public static var logWentBack: Self { "log-went-back" }
     /// The database (SQLite or PostgreSQL) failed in a way GridSync does not know how to explain.
     public static var database: Self { "database" }
 }

@@ -44,11 +44,7 @@ struct Admission {
         case .held:
             return
         case .new:
-            if let latest, op.clock.milliseconds > latest {
-                throw MergeError(
-                    .clockTooFarAhead,
-                    "op \(op.id) was written after this server was restored: replica \(op.id.replica) sends it itself")
-            }
+            if let latest { try OpAdmission.checkWrittenBefore(op, latest: latest) }
             stored += try SQLiteReplicaStore.receive([op], into: &ledger, clock: &writer, appending: true)
             earlier[op.id] = op
         }

@@ -67,12 +67,7 @@ extension SQLiteReplicaStore {
         let identity = self.identity
         let now = wallClock.millisecondsSince1970()
         return try await writeTransaction(records: .behind) { ledger, writer in
-            guard let restoredAt = identity.restoredAt, now <= restoredAt + Self.giveBackWindow else {
-                throw StoreError(
-                    .refused,
-                    "this server was not restored from a backup in the last 90 days: it takes back nothing; "
-                        + "the laptop keeps these ops, and the office can copy them from its export if they matter")
-            }
+            let latest = try Self.givenBackLimit(restoredAt: identity.restoredAt, now: now)
             var admission = try Admission(client: client, db: ledger.db)
             var skipped = 0
             // In the laptop's order, so that every op comes after its parents.
@@ -86,9 +81,7 @@ extension SQLiteReplicaStore {
                 // one written after the restore (its writer sends it), one the admission
                 // rules refuse (a copied laptop's, a forged one), and the ops built on it.
                 do {
-                    try admission.admit(
-                        op, into: &ledger, clock: &writer, inOrder: false,
-                        writtenBy: restoredAt + HybridClock.defaultMaximumDrift)
+                    try admission.admit(op, into: &ledger, clock: &writer, inOrder: false, writtenBy: latest)
                 } catch is MergeError {
                     skipped += 1
                 }

@@ -4,13 +4,18 @@ import GridAccounts
 import GridCommandLine
 import GridMerge
 import GridStore
+import GridStorePostgres
+import Logging
 
-/// `gridsyncd restore`: put the daemon's replica (and accounts) back from a backup, so that
-/// the laptops notice and give back what the backup missed.
+/// `gridsyncd restore`: put the daemon's replica (and accounts) back from a backup, or
+/// announce a PostgreSQL database put back from a dump, so that the laptops notice and give
+/// back what the backup missed.
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Put the daemon's replica (and accounts) back from a backup; laptops then give back what it lost.",
+        abstract:
+            "Put the daemon's replica (and accounts) back from a backup, or announce a database put back from a dump; "
+            + "laptops then give back what it lost.",
         discussion: """
             Stop the daemon first. The current files are moved aside into a `replaced-<time>` folder inside \
             the data folder, never deleted. The restored replica takes a new replica id that continues the \
@@ -20,29 +25,35 @@ struct RestoreCommand: AsyncParsableCommand {
             lost, their own and others', the office's resolutions included; `gridsync-inspect devices` and \
             the log show it. See the operator's guide, section Restore.
 
+            With a PostgreSQL store (several daemons), first stop every daemon on the database and put it back \
+            with pg_restore; then run restore without --replica: the op log takes a new server id that \
+            continues the dump's, with the same effect. A daemon refuses to start on a database put back \
+            without it.
+
             Examples:
               gridsyncd restore --replica /var/backups/gridsyncd/replica-2026-11-28.sqlite \\
                                 --accounts /var/backups/gridsyncd/accounts-2026-11-28.sqlite
               gridsyncd restore --replica backup/replica.sqlite --data ./daemon --json
+              gridsyncd restore --store postgres://gridsync@db.example.org/gridsync
             """)
 
     @OptionGroup var daemon: DaemonOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("The backup of the replica (replica.sqlite).", valueName: "file"))
-    var replica: String
+    @Option(help: ArgumentHelp("The backup of the replica (replica.sqlite); not with PostgreSQL.", valueName: "file"))
+    var replica: String?
 
     @Option(help: ArgumentHelp("The backup of the accounts (accounts.sqlite), taken with it.", valueName: "file"))
     var accounts: String?
 
     func run() async throws {
         let configuration = try daemon.configuration()
-        // The files would go back into a folder the daemons do not serve from.
         if let store = configuration.store {
+            return try await announce(store)
+        }
+        guard let replica else {
             throw DaemonError(
-                .badConfiguration,
-                "the daemons serve from \(store), not from the data folder's files: restore puts back a folder's "
-                    + "backup only, and restoring a PostgreSQL store is not built yet (operator's guide, section 14.6)")
+                .badBackup, "give the backup of the daemon's replica with --replica (and its accounts with --accounts)")
         }
         let data = configuration.data
         let manager = FileManager.default
@@ -106,11 +117,33 @@ struct RestoreCommand: AsyncParsableCommand {
         }
     }
 
+    /// Gives the database at `store`, put back from a dump, a new server id continuing the dump's.
+    private func announce(_ store: PostgresAddress) async throws {
+        // The files would go back into a folder the daemons do not serve from.
+        guard replica == nil, accounts == nil else {
+            throw DaemonError(
+                .badConfiguration,
+                "the daemons serve from \(store), not from a folder's files: put the database back with pg_restore, "
+                    + "then run restore without --replica and --accounts (operator's guide, section 14.6)")
+        }
+        let connections = PostgresConnections(store, connections: 1, logger: Logger(label: "gridsyncd"))
+        defer { connections.close() }
+        let identity = try await PostgresServerStore.continueAfterRestore(client: connections.client, as: .random())
+        let summary = Summary(
+            replica: identity.replica.description, continues: identity.lineage.map(\.description), formerCurrent: nil,
+            replacedFilesIn: nil)
+        if output.json { return print(try OutputOptions.json(summary)) }
+        print("the op log in \(store) is now server \(identity.replica), continuing \(summary.continues.joined(separator: ", "))")
+        print(
+            "start the daemons; at their next sync, laptops give back what the dump missed and pull everything again")
+    }
+
     /// What `--json` prints.
     struct Summary: Encodable {
         let replica: String
         let continues: [String]
         let formerCurrent: String?
-        let replacedFilesIn: String
+        /// Where the replaced files went (a folder's restore).
+        let replacedFilesIn: String?
     }
 }

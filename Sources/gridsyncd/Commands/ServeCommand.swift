@@ -96,7 +96,9 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(DerivationService(loop: DerivationLoop(store: replica), metrics: metrics, logger: logger))
         }
         if let mirror = folder.mirror {
-            services.append(RecordTablesService(publisher: RecordPublisher(mirror: mirror), logger: logger))
+            services.append(
+                RecordTablesService(
+                    publisher: RecordPublisher(mirror: mirror, timeZone: configuration.timeZone), logger: logger))
         }
         services.append(
             SyncService(

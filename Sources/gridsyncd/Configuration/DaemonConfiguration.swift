@@ -42,6 +42,9 @@ struct DaemonConfiguration: Sendable {
     var shutdownGrace = 30
     /// The protocol limits.
     var limits = Limits.standard
+    /// The office's time zone: the dates the record tables in PostgreSQL write into text
+    /// (a project's stages, the dates of log entries), the same on every daemon.
+    var timeZone = TimeZone.current
     /// The least important log lines written.
     var logLevel = Logger.Level.info
     /// Where each value came from (`default`, `file <path>`, `environment`, `flag`), by key.
@@ -237,6 +240,18 @@ struct DaemonConfiguration: Sendable {
             $0.limits.messageBytes = $1
         } show: {
             $0.limits.messageBytes
+        },
+        Setting(
+            key: "time-zone",
+            help: "the office's time zone, for dates in the record tables on PostgreSQL (default: the system's, or $TZ)"
+        ) { c, v in
+            guard let zone = TimeZone(identifier: v) else {
+                return "not a time zone: give one such as Asia/Shanghai"
+            }
+            c.timeZone = zone
+            return nil
+        } show: {
+            $0.timeZone.identifier
         },
         Setting(key: "log-level", help: "trace, debug, info, notice, warning, error or critical") { c, v in
             guard let level = Logger.Level(rawValue: v) else {
