@@ -9,7 +9,8 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "The monthly report (两会一报) of the whole street, or of one community.",
         discussion: """
             The figures of "two meetings, one report": demands, visits, projects and their progress, funding \
-            against the yearly commitment, satisfaction. Reads the daemon's folder, read-only, while it runs.
+            against the yearly commitment, satisfaction. Reads the daemon's folder, read-only, while it runs, \
+            or its PostgreSQL database (--store).
 
             \(ReportOptions.examples("gridsync-inspect"))
             """)
