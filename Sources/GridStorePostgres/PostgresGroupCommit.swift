@@ -78,7 +78,8 @@ actor PostgresGroupCommit {
             do {
                 let outcomes = try await pool.withConnection { [self] connection in
                     try await Self.transaction(
-                        group.map { ($0.ops, $0.givenBack) }, identity: identity, wallClock: wallClock, options: options,
+                        group.map { ($0.ops, $0.givenBack) }, identity: identity, wallClock: wallClock,
+                        options: options,
                         on: connection, logger: pool.logger)
                 }
                 for (push, outcome) in zip(group, outcomes) { push.answer.resume(with: outcome) }
@@ -95,7 +96,8 @@ actor PostgresGroupCommit {
 
     /// Admits the group's pushes, numbers what they stored and commits, in one transaction.
     private static func transaction(
-        _ group: [(ops: [Op], givenBack: (client: ReplicaID, latest: UInt64)?)], identity: ReplicaIdentity, wallClock: any WallClock,
+        _ group: [(ops: [Op], givenBack: (client: ReplicaID, latest: UInt64)?)], identity: ReplicaIdentity,
+        wallClock: any WallClock,
         options: PostgresServerStore.Options, on connection: PostgresConnection, logger: Logger
     ) async throws -> [Result<IngestResult, any Error>] {
         try await connection.query("BEGIN", logger: logger)

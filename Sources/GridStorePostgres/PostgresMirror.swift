@@ -72,15 +72,16 @@ public struct PostgresMirror: Sendable {
         }
     }
 
-    /// Pulls every op committed since the last pull, in batches, telling `progress` how far it
-    /// is (the log's local sequence reached).
+    /// Pulls every op committed since the last pull (or those numbered up to `target`, and
+    /// perhaps a batch more), in batches, telling `progress` how far it is (the log's local
+    /// sequence reached).
     ///
     /// - Returns: the local sequence of the log the mirror holds every op through.
     @discardableResult
-    public func catchUp(progress: (Int64) -> Void = { _ in }) async throws -> Int64 {
+    public func catchUp(through target: Int64 = .max, progress: (Int64) -> Void = { _ in }) async throws -> Int64 {
         let server = self.server.identity.replica
         var through = try await replica.cursor(for: server).pulledThrough
-        while true {
+        while through < target {
             let batch = try await self.server.logBatch(after: through, limit: Self.batchSize)
             if batch.through > through {
                 _ = try await replica.ingest(batch.ops, pulledFrom: server, through: batch.through)
@@ -89,6 +90,7 @@ public struct PostgresMirror: Sendable {
             }
             guard batch.more else { return through }
         }
+        return through
     }
 
     /// Sends the mirror's own ops that the database does not hold yet: its decisions, admitted

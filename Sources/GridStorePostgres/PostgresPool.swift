@@ -9,10 +9,18 @@ struct PostgresPool: Sendable {
     let patience: Patience
     let logger: Logger
 
-    /// Runs `body` on a leased connection.
+    /// Runs `body` on a leased connection, within the patience.
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws -> T
     {
+        try await withConnection(patience: patience, body)
+    }
+
+    /// Runs `body` on a leased connection, within `patience`: background work that may take
+    /// minutes (a first round of the record tables on a year of a district) gives itself more.
+    func withConnection<T: Sendable>(
+        patience: Patience, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         do {
             return try await patience.run { [client] in try await client.withConnection { try await body($0) } }
         } catch {

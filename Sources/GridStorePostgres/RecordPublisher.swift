@@ -21,6 +21,8 @@ public struct RecordPublisher: Sendable {
         public var through: Int64
         /// Rows written (records of the three tables edited since the last round).
         public var rows: Int
+        /// Whether the round reached the log's head; if not, the next goes on at once.
+        public var reachedHead = true
     }
 
     /// The mirror the rows come from.
@@ -34,6 +36,11 @@ public struct RecordPublisher: Sendable {
     static let retry = Duration.seconds(2)
     /// The most records whose rows one statement deletes.
     static let slice = 1_000
+    /// The most ops of the log one round takes in: a first round on a year of a district
+    /// goes in several, each a transaction of bounded length.
+    static let roundOps: Int64 = 50_000
+    /// How long a round may take before it is given up (and rolled back).
+    static let patience = Patience(limit: .seconds(600))
 
     /// Creates the publisher of `mirror`'s database.
     public init(mirror: PostgresMirror, timeZone: TimeZone = .current) {
@@ -41,7 +48,8 @@ public struct RecordPublisher: Sendable {
         self.timeZone = timeZone
     }
 
-    /// Brings the tables up to the log's head, unless another daemon is doing so.
+    /// Brings the tables up to the log's head (or ``roundOps`` further, if the log is further
+    /// ahead), unless another daemon is doing so.
     ///
     /// - Returns: what was written, or `nil` if another daemon holds the tables.
     public func publish() async throws -> Round? {
@@ -49,13 +57,13 @@ public struct RecordPublisher: Sendable {
         let timeZone = self.timeZone
         let pool = mirror.server.pool
         let logger = pool.logger
-        return try await pool.withConnection { connection in
+        return try await pool.withConnection(patience: Self.patience) { connection in
             try await connection.withTransaction(logger: logger) { connection in
                 let held = try await connection.query(
                     "SELECT published_through FROM record_tables FOR UPDATE SKIP LOCKED", logger: logger
                 ).collect()
                 guard let published = try held.first?.decode(Int64.self) else { return nil }
-                let through = try await mirror.catchUp()
+                let through = try await mirror.catchUp(through: published + Self.roundOps)
                 guard through > published else { return Round(through: published, rows: 0) }
                 let edited = try await mirror.replica.records(
                     withIDs: Array(try await mirror.server.recordsEdited(in: (published + 1)...through)))
@@ -83,7 +91,7 @@ public struct RecordPublisher: Sendable {
                 }
                 try await connection.query(
                     "UPDATE record_tables SET published_through = \(through), published_at = now()", logger: logger)
-                return Round(through: through, rows: records.count)
+                return Round(through: through, rows: records.count, reachedHead: through < published + Self.roundOps)
             }
         }
     }
@@ -94,9 +102,12 @@ public struct RecordPublisher: Sendable {
     public func run(report: @Sendable (Result<Round?, any Error>) -> Void = { _ in }) async {
         while !Task.isCancelled {
             do {
-                report(.success(try await publish()))
+                let round = try await publish()
+                report(.success(round))
+                // A log further ahead than one round takes goes on at once.
+                if round?.reachedHead == false { continue }
                 try? await Task.sleep(for: Self.poll)
-            } catch where Task.isCancelled {
+            } catch  where Task.isCancelled {
                 break
             } catch {
                 report(.failure(PostgresServerStore.storeError(error)))

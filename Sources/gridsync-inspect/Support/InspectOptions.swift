@@ -64,11 +64,26 @@ struct InspectOptions: ParsableArguments {
             let server = try await connections.openExisting()
             let mirror = try await PostgresMirror.open(following: server, in: Self.cache(for: address))
             try await Inspected.sendDecisions(of: mirror)
-            try await mirror.catchUp()
+            try await Self.catchUp(mirror)
             return Inspected(store: mirror.replica, accounts: server.accounts, mirror: mirror, connections: connections)
         } catch {
             connections.close()
             throw error
+        }
+    }
+
+    /// Brings the mirror up to date, saying on standard error how far it is every few
+    /// seconds when that takes long (a first run on a year of a district).
+    static func catchUp(_ mirror: PostgresMirror) async throws {
+        let head = try await mirror.server.logHead()
+        let clock = ContinuousClock()
+        var said = clock.now
+        try await mirror.catchUp { through in
+            guard clock.now - said >= .seconds(3) else { return }
+            said = clock.now
+            _ = StandardStream.error.write(
+                "gridsync-inspect: reading the database's op log into this machine's cache: \(through) of \(head) edits\n"
+            )
         }
     }
 
