@@ -6,6 +6,7 @@
 //                           <- GridProtocol <-
 //                           <- GridAccounts                 <- gridsyncd, gridsync-inspect
 //   GridStorePostgres (GridStore, GridAccounts on PostgreSQL)  <- gridsyncd, gridsync-inspect
+//   GridConsole (the office's web console: GridStore, GridAccounts, Hummingbird) <- gridsyncd
 //   GridCommandLine (running, --json, tables) serves the three programs.
 //   GridTesting depends on everything it helps test.
 import PackageDescription
@@ -21,6 +22,7 @@ let package = Package(
         .library(name: "GridTesting", targets: ["GridTesting"]),
         .library(name: "GridNet", targets: ["GridNet"]),
         .library(name: "GridCommandLine", targets: ["GridCommandLine"]),
+        .library(name: "GridConsole", targets: ["GridConsole"]),
         .executable(name: "gridsync", targets: ["gridsync"]),
         .executable(name: "gridsyncd", targets: ["gridsyncd"]),
         .executable(name: "gridsync-inspect", targets: ["gridsync-inspect"]),
@@ -38,6 +40,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // What is recorded: record types, schemas, merge kinds, labels, validation. Foundation, and
@@ -106,6 +111,7 @@ let package = Package(
                 "GridModel", "GridMerge",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // The sync daemon on the street office's server.
@@ -113,8 +119,11 @@ let package = Package(
             name: "gridsyncd",
             dependencies: [
                 "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet", "GridCommandLine", "GridAccounts",
-                "GridStorePostgres",
+                "GridStorePostgres", "GridConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -135,6 +144,18 @@ let package = Package(
                 "GridModel", "GridMerge", "GridStore", "GridStorePostgres", "GridAccounts", "GridCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The office's web console: sign-in, records, conflicts, devices and the report, served
+        // by the daemon over HTTPS from either store. Hummingbird and Mustache templates.
+        .target(
+            name: "GridConsole",
+            dependencies: [
+                "GridModel", "GridMerge", "GridStore", "GridAccounts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // Fixtures, an in-memory wall clock and the workload generator, shared by tests and benchmarks.
@@ -170,6 +191,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "GridConsoleTests",
+            dependencies: [
+                "GridConsole", "GridStore", "GridAccounts", "GridMerge", "GridModel", "GridTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -42,10 +42,32 @@ public protocol AccountBook: Sendable {
 
     /// Every replica that has synced, by worker then first connection.
     func devices() async throws -> [Device]
+
+    /// Sets the console password of an office account (``PasswordHash``), replacing any.
+    ///
+    /// - Throws: ``AccountError/Code/unknownWorker``;
+    ///   ``AccountError/Code/notAnOfficeAccount`` for a grid worker's account.
+    func setPassword(of worker: WorkerID, to hash: PasswordHash) async throws
+
+    /// The console password of `worker`'s account, if one is set and the account works.
+    func password(of worker: WorkerID) async throws -> PasswordHash?
 }
 
 /// What every account book decides the same way, whatever keeps it.
 public enum AccountRules {
+    /// Checks that `account` may be given a console password: it exists, and is the office's.
+    ///
+    /// - Throws: ``AccountError/Code/unknownWorker``, ``AccountError/Code/notAnOfficeAccount``.
+    public static func mayHavePassword(_ account: Account?, _ worker: WorkerID) throws {
+        guard let account else { throw AccountError.unknownWorker(worker) }
+        guard account.role == .office else {
+            throw AccountError(
+                .notAnOfficeAccount,
+                "\(worker) is a grid worker's account: the console is for office accounts "
+                    + "(gridsyncd worker add office-1 --role office --scope c01); grid workers use their laptops")
+        }
+    }
+
     /// The account a token opens for `replica`, given the account whose token hash it is
     /// (if any) and the worker the replica already syncs for (if any).
     ///

@@ -36,6 +36,10 @@ extension ErrorCode<AccountError> {
     public static var unreadable: Self { "unreadable" }
     /// `worker revoke` of a token already revoked.
     public static var alreadyRevoked: Self { "already-revoked" }
+    /// A password too short to be set.
+    public static var weakPassword: Self { "weak-password" }
+    /// A password for an account that may not sign in to the console (a grid worker's).
+    public static var notAnOfficeAccount: Self { "not-an-office-account" }
 }
 
 extension AccountError {

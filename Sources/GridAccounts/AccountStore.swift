@@ -113,6 +113,13 @@ public final class AccountStore: AccountBook {
                     ALTER TABLE devices ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0;
                     """)
         }
+        migrator.registerMigration("v4: office accounts' console passwords") { db in
+            try db.execute(
+                sql: """
+                    -- The scrypt hash of an office account's console password (PasswordHash), never the password.
+                    ALTER TABLE accounts ADD COLUMN password_hash TEXT;
+                    """)
+        }
         return migrator
     }
 
@@ -197,6 +204,24 @@ public final class AccountStore: AccountBook {
         return (account, owner != nil)
     }
 
+    public func setPassword(of worker: WorkerID, to hash: PasswordHash) async throws {
+        try await database.write { db in
+            try AccountRules.mayHavePassword(Self.account(in: db, where: "worker = ?", worker.rawValue), worker)
+            try db.execute(
+                sql: "UPDATE accounts SET password_hash = ? WHERE worker = ?",
+                arguments: [hash.description, worker.rawValue])
+        }
+    }
+
+    public func password(of worker: WorkerID) async throws -> PasswordHash? {
+        try await database.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT password_hash FROM accounts WHERE worker = ? AND revoked_at IS NULL",
+                arguments: [worker.rawValue]
+            ).flatMap(PasswordHash.init)
+        }
+    }
+
     public func account(_ worker: WorkerID) async throws -> Account? {
         try await database.read { db in try Self.account(in: db, where: "worker = ?", worker.rawValue) }
     }
@@ -229,8 +254,12 @@ public final class AccountStore: AccountBook {
     /// another book needs (`gridsyncd migrate`).
     public func export() async throws -> (accounts: [StoredAccount], devices: [Device]) {
         let accounts = try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.columns), token_hash FROM accounts ORDER BY worker").map { row in
-                StoredAccount(account: try Self.account(from: row), tokenHash: row["token_hash"])
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.columns), token_hash, password_hash FROM accounts ORDER BY worker"
+            ).map { row in
+                StoredAccount(
+                    account: try Self.account(from: row), tokenHash: row["token_hash"],
+                    passwordHash: row["password_hash"])
             }
         }
         return (accounts, try await devices())

@@ -88,6 +88,20 @@ public struct PostgresAccountStore: AccountBook {
         return try AccountRules.authorize(account, replica: replica, owner: owner)
     }
 
+    public func setPassword(of worker: WorkerID, to hash: PasswordHash) async throws {
+        try AccountRules.mayHavePassword(try await account(worker), worker)
+        _ = try await pool.rows(
+            "UPDATE accounts SET password_hash = \(hash.description) WHERE worker = \(worker.rawValue) RETURNING worker"
+        ) { row in try row.decode(String.self) }
+    }
+
+    public func password(of worker: WorkerID) async throws -> PasswordHash? {
+        let hashes: [String?] = try await pool.rows(
+            "SELECT password_hash FROM accounts WHERE worker = \(worker.rawValue) AND revoked_at IS NULL"
+        ) { row in try row.decode(String?.self) }
+        return hashes.first.flatMap { $0 }.flatMap { PasswordHash($0) }
+    }
+
     public func account(_ worker: WorkerID) async throws -> Account? {
         try await pool.rows("SELECT \(unescaped: Self.columns) FROM accounts WHERE worker = \(worker.rawValue)") {
             try Self.account(from: $0)

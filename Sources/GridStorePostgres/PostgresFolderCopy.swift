@@ -85,10 +85,11 @@ public struct PostgresFolderCopy: Sendable {
                     let account = stored.account
                     try await connection.query(
                         """
-                        INSERT INTO accounts (worker, role, scopes, token_hash, token_hint, created_at, revoked_at)
+                        INSERT INTO accounts (worker, role, scopes, token_hash, token_hint, created_at, revoked_at,
+                            password_hash)
                         VALUES (\(account.worker.rawValue), \(account.role.rawValue),
                             \(account.scopes.map(\.description).joined(separator: " ")), \(stored.tokenHash),
-                            \(account.tokenHint), \(account.createdAt), \(account.revokedAt))
+                            \(account.tokenHint), \(account.createdAt), \(account.revokedAt), \(stored.passwordHash))
                         """, logger: logger)
                     counts.accounts += 1
                 }
@@ -152,16 +153,17 @@ public struct PostgresFolderCopy: Sendable {
         let exported = try await accounts?.export()
         let copiedAccounts = try await pool.rows(
             """
-            SELECT worker, role, scopes, token_hint, created_at, revoked_at, token_hash FROM accounts ORDER BY worker
+            SELECT worker, role, scopes, token_hint, created_at, revoked_at, token_hash, password_hash
+            FROM accounts ORDER BY worker
             """
         ) { row in
-            let (worker, role, scopes, hint, created, revoked, hash) =
-                try row.decode((String, String, String, String, String, String?, String).self)
+            let (worker, role, scopes, hint, created, revoked, hash, password) =
+                try row.decode((String, String, String, String, String, String?, String, String?).self)
             return StoredAccount(
                 account: try AccountRules.account(
                     worker: worker, role: role, scopes: scopes, tokenHint: hint, createdAt: created, revokedAt: revoked,
                     in: PostgresAccountStore.place),
-                tokenHash: hash)
+                tokenHash: hash, passwordHash: password)
         }
         if copiedAccounts != (exported?.accounts ?? []) {
             differences.append(

@@ -96,6 +96,15 @@ enum PostgresSchema {
             ]
         ),
         ("v3: the records as typed tables for SQL readers", RecordTables.migration),
+        (
+            "v4: office accounts' console passwords",
+            [
+                """
+                -- The scrypt hash of an office account's console password (PasswordHash), never the password.
+                ALTER TABLE accounts ADD COLUMN password_hash text
+                """
+            ]
+        ),
     ]
 
     /// The advisory lock key under which migrations and the server's identity are made.

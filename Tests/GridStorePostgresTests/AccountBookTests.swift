@@ -65,12 +65,30 @@ struct AccountBookTests {
             answers.append(
                 "\(account.worker) \(account.scopes) \(account.replicas) \(account.tokenHint.hasPrefix("gst_"))")
         }
+        // Console passwords: office accounts only; gone with a revoked token.
+        let password = try PasswordHash(password: "桂花巷 十二号 院子")
+        for worker in [w1, WorkerID("w404")!, w2] {
+            do {
+                try await book.setPassword(of: worker, to: password)
+                answers.append("password of \(worker) set")
+            } catch let error as AccountError {
+                answers.append("\(error.code): \(error.message)")
+            }
+        }
+        let kept = try await book.password(of: w2)
+        answers.append(
+            "\(kept?.matches("桂花巷 十二号 院子") == true) \(kept?.matches("桂花巷 十二号 院") == false) "
+                + "\(try await book.password(of: w1) == nil)")
+        _ = try await book.revoke(worker: w2)
+        answers.append("\(try await book.password(of: w2) == nil)")
         return answers
     }
 
     @Test func bothBooksAnswerEveryStepAlike() async throws {
         let sqlite = try await withTemporaryFolder { folder in try await Self.play(try AccountStore.open(in: folder)) }
-        #expect(sqlite.count == 18)
+        #expect(sqlite.count == 23)
+        #expect(sqlite[18].hasPrefix("not-an-office-account") && sqlite[19].hasPrefix("unknown-worker"))
+        #expect(sqlite[20] == "password of w002 set" && sqlite[21] == "true true true" && sqlite[22] == "true")
         #expect(sqlite[0].hasPrefix("account-exists") && sqlite[3].hasPrefix("token-refused"))
         #expect(sqlite[4].contains("syncs for w001") && sqlite[9].hasPrefix("already-revoked"))
         #expect(sqlite[11].contains("was revoked") && sqlite[12].hasPrefix("w001 worker [c01/g02]"))

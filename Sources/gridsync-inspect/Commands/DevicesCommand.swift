@@ -53,7 +53,8 @@ struct DevicesCommand: AsyncParsableCommand {
         table.rows = rows.map { row in
             let device = row.device
             return [
-                device.replica.description, names.label(.worker, device.worker.rawValue), Labels.shortTime(iso: device.firstSeen),
+                device.replica.description, names.label(.worker, device.worker.rawValue),
+                Labels.shortTime(iso: device.firstSeen),
                 device.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? "never", Self.result(device.lastEnding),
                 "\(device.lastPushed)", "\(device.lastPulled)", "\(row.behind)", Self.recovery(device),
             ]

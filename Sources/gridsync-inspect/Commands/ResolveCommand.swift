@@ -156,15 +156,8 @@ struct ResolveCommand: AsyncParsableCommand {
         var ops: [String] = []
         if !dryRun {
             for (id, settlements) in plan.sorted(by: { $0.key.description < $1.key.description }) {
-                let note = LogEntry([
-                    "text": .text(ResolutionNote.text(settlements.map { ($0.field, $0.label) }, reason: reason))
-                ])
-                // The note, then a restore before the other fields and a delete after them: a
-                // deleted record takes notes, but no other edits.
-                let ordered = settlements.sorted { rank($0) < rank($1) }
-                let change = RecordChange(
-                    record: id, target: .edit,
-                    edits: [.append(RecordSchema.notesField, note)] + ordered.map { .assign($0.field, $0.value) })
+                let change = ResolutionNote.change(
+                    settling: settlements.map { ($0.field, $0.value, $0.label) }, of: id, reason: reason)
                 ops += try await inspected.store.write(change, as: author, within: scopes).map(\.id.description)
             }
             try await inspected.sendDecisions()
@@ -196,12 +189,6 @@ struct ResolveCommand: AsyncParsableCommand {
                 "\nSettled \(settled.count) field\(settled.count == 1 ? "" : "s") as \(author): \(reason)\n"
                     + "Every laptop receives the decision at its next sync.")
         }
-    }
-
-    /// Where a settlement goes in its change: a restore first, a delete last.
-    private func rank(_ settlement: Settlement) -> Int {
-        guard settlement.field == RecordSchema.deletedField else { return 1 }
-        return settlement.value == .boolean(true) ? 2 : 0
     }
 
     /// The competing value `pick` names: its number, or exactly its value, one of its labels,

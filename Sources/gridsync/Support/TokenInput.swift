@@ -25,19 +25,10 @@ enum TokenInput {
     /// Asks for the token in the terminal, without echoing it; `nil` when there is no
     /// terminal to ask in (a script).
     static func ask() throws -> String? {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else { return nil }
-        StandardStream.error.write("Token from the office (not shown as you type or paste it): ")
-        var original = termios()
-        let canHide = tcgetattr(STDIN_FILENO, &original) == 0
-        if canHide {
-            var hidden = original
-            hidden.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &hidden)
+        guard let line = HiddenInput.ask("Token from the office (not shown as you type or paste it): ") else {
+            return nil
         }
-        let line = readLine(strippingNewline: true)
-        if canHide { tcsetattr(STDIN_FILENO, TCSAFLUSH, &original) }
-        StandardStream.error.write("\n")
-        guard let line, !line.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !line.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw SyncError(.settings, "no token was given: sync again and paste the token from the office")
         }
         return line

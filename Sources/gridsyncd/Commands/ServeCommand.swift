@@ -38,6 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The Prometheus endpoint (default 127.0.0.1:9420), or off.", valueName: "host:port"))
     var metrics: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The office's web console, host:port (HTTPS with the daemon's certificate), or off (the default).",
+            valueName: "host:port"))
+    var console: String?
+
     @Option(help: ArgumentHelp("A PEM certificate chain (default: the daemon's own).", valueName: "file"))
     var tlsCertificate: String?
 
@@ -52,7 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try daemon.configuration(flags: [
-            "listen": listen, "metrics": metrics, "tls-certificate": tlsCertificate, "tls-key": tlsKey,
+            "listen": listen, "metrics": metrics, "console": console, "tls-certificate": tlsCertificate,
+            "tls-key": tlsKey,
             "log-level": logLevel, "tls": plain ? "off" : nil,
         ])
         var logger = Logger(label: "gridsyncd") { LogfmtHandler(label: $0) }
@@ -94,6 +101,11 @@ struct ServeCommand: AsyncParsableCommand {
         // pushes, while the metrics can still be read.
         if let replica = folder.replica {
             services.append(DerivationService(loop: DerivationLoop(store: replica), metrics: metrics, logger: logger))
+        }
+        if let address = configuration.console {
+            services.append(
+                try ConsoleService.make(
+                    at: address, folder: folder, configuration: configuration, logger: logger))
         }
         if let mirror = folder.mirror {
             services.append(

@@ -9,7 +9,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Add, list and revoke the accounts that may sync.",
-        subcommands: [Add.self, List.self, Revoke.self])
+        subcommands: [Add.self, List.self, Revoke.self, Password.self])
 
     /// `gridsyncd worker add`.
     struct Add: AsyncParsableCommand {
@@ -163,6 +163,65 @@ struct WorkerCommand: AsyncParsableCommand {
                 return
             }
             print("revoked the token of \(account.worker) (\(account.tokenHint)…) at \(account.revokedAt ?? "")")
+        }
+    }
+}
+
+extension WorkerCommand {
+    /// `gridsyncd worker passwd`.
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "passwd",
+            abstract: "Set an office account's password for the web console.",
+            discussion: """
+                Asks for the password twice in the terminal, not shown as it is typed; a script gives it on \
+                standard input (--password-stdin), never on the command line. At least 10 characters. Only \
+                a hash is kept (scrypt, memory-hard). Grid workers' accounts have tokens for their laptops, \
+                and no password.
+
+                Examples:
+                  gridsyncd worker passwd office-1
+                  printf '%s\\n' "$PASSWORD" | gridsyncd worker passwd office-1 --password-stdin
+                """)
+
+        @Argument(help: ArgumentHelp("The office account's key.", valueName: "worker"))
+        var worker: String
+
+        @Flag(help: "Read the password from standard input (its first line) instead of asking.")
+        var passwordStdin = false
+
+        @OptionGroup var daemon: DaemonOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard let worker = WorkerID(worker) else {
+                throw DaemonError(.badConfiguration, "'\(worker)' is not a worker key: use \(WorkerID.rule)")
+            }
+            let hash = try PasswordHash(password: try readPassword(for: worker))
+            try await DaemonFolder.withAccounts(try daemon.configuration()) {
+                try await $0.setPassword(of: worker, to: hash)
+            }
+            if output.json {
+                print(try OutputOptions.json(["worker": worker.rawValue, "password": "set"]))
+                return
+            }
+            print("set the console password of \(worker)")
+        }
+
+        /// The password, from standard input or asked twice in the terminal.
+        private func readPassword(for worker: WorkerID) throws -> String {
+            if passwordStdin {
+                return readLine(strippingNewline: true) ?? ""
+            }
+            guard let first = HiddenInput.ask("New console password for \(worker) (not shown): ") else {
+                throw DaemonError(
+                    .badConfiguration,
+                    "no terminal to ask the password in: give it on standard input with --password-stdin")
+            }
+            guard HiddenInput.ask("The same again: ") == first else {
+                throw DaemonError(.badConfiguration, "the two passwords differ: nothing was changed; try again")
+            }
+            return first
         }
     }
 }

@@ -19,6 +19,9 @@ struct DaemonConfiguration: Sendable {
     var listen = Endpoint(host: "0.0.0.0", port: 7420)
     /// Where Prometheus scrapes, or `nil` for no metrics endpoint.
     var metrics: Endpoint? = Endpoint(host: "127.0.0.1", port: 9420)
+    /// Where the office's web console is served (over TLS with the daemon's certificate
+    /// unless `tls = off`), or `nil` for none. Off until the console is complete.
+    var console: Endpoint?
     /// Whether sync runs over TLS (the default) or plain TCP.
     var tls = true
     /// The PEM certificate chain and key for TLS; both or neither. Neither: the daemon's own,
@@ -150,6 +153,20 @@ struct DaemonConfiguration: Sendable {
             return nil
         } show: {
             $0.metrics.map(\.description) ?? "off"
+        },
+        Setting(
+            key: "console",
+            help: "host:port of the office's web console (HTTPS with the daemon's certificate), or off (the default)"
+        ) { c, v in
+            if v == "off" {
+                c.console = nil
+                return nil
+            }
+            guard let endpoint = Endpoint(v) else { return "give host:port, for example 0.0.0.0:7421, or off" }
+            c.console = endpoint
+            return nil
+        } show: {
+            $0.console.map(\.description) ?? "off"
         },
         Setting(key: "tls", help: "on (default) or off: off serves plain TCP, for laptops told --plain") { c, v in
             guard v == "on" || v == "off" else { return "give on or off" }

@@ -1,0 +1,124 @@
+import Foundation
+import GridMerge
+import GridModel
+import GridStore
+import Hummingbird
+
+/// The conflicts of the session's communities, and settling one through its form.
+extension Console {
+    struct ConflictsContext {
+        struct Item {
+            let record, title, field, fieldLabel, place, formToken: String
+            let competing: [Competing]
+            let valueLabel, reasonLabel, settleLabel: String
+        }
+        struct Competing {
+            let pick: Int
+            let label, author, replica, time, replaced, replacedLabel: String
+            let shown: Bool
+        }
+        let heading: String
+        let error: String?
+        let done: String?
+        let none: String
+        let items: [Item]
+    }
+
+    func conflicts(_ session: ConsoleSessions.Session, _ words: Words) async throws -> Page {
+        try await conflictsPage(session, words, error: nil, done: nil)
+    }
+
+    /// Every open conflict the session may settle, each with its competing values side by
+    /// side and a form to settle it.
+    func conflictsPage(_ session: ConsoleSessions.Session, _ words: Words, error: String?, done: String?) async throws
+        -> Page
+    {
+        let store = records.store
+        let names = try await store.streetNames()
+        var items: [ConflictsContext.Item] = []
+        for record in try await store.conflictedRecords() where session.scopes.covers(record.scope) {
+            let history = try await store.history(of: record.id)
+            for field in record.conflictedFields {
+                let competing = Competitor.all(of: field, in: record, history: history)
+                items.append(
+                    .init(
+                        record: record.id.description, title: Self.title(record, words: words), field: field,
+                        fieldLabel: record.type.schema[field].map { words($0.label.chinese, $0.label.english) }
+                            ?? field,
+                        place: names.label(of: record.scope), formToken: session.formToken,
+                        competing: competing.map { competitor in
+                            .init(
+                                pick: competitor.pick, label: competitor.label, author: competitor.author,
+                                replica: String(competitor.replica.prefix(8)), time: Labels.shortTime(competitor.clock),
+                                replaced: competitor.replaced.map { Labels.label($0, of: field, in: record.type) }
+                                    .joined(separator: " + "),
+                                replacedLabel: words("取代：", "over:"), shown: competitor.pick == 1)
+                        },
+                        valueLabel: words("或填写新值", "or a new value"), reasonLabel: words("理由（必填）", "Reason (required)"),
+                        settleLabel: words("决定", "Settle")))
+            }
+        }
+        let context = ConflictsContext(
+            heading: words("冲突", "Conflicts"), error: error, done: done,
+            none: words("没有待决定的冲突。", "No open conflicts."), items: items)
+        return Page(
+            title: context.heading, body: render("conflicts", context), status: error == nil ? .ok : .badRequest)
+    }
+
+    /// Settles one conflict from its form: the competing value picked, or a new one, with a
+    /// reason: the change `gridsync-inspect resolve` writes, as the signed-in office account.
+    func settle(_ request: Request) async throws -> Response {
+        let words = Words(request.cookies[Self.languageCookie]?.value)
+        let form = try await form(request)
+        guard let session = try await checkedSession(request, form: form) else {
+            guard try await self.session(of: request) != nil else { return .redirect(to: "/sign-in") }
+            return html(
+                message(
+                    words("表单已过期", "The form has expired"),
+                    words("请重新打开冲突页面再提交。", "Open the conflicts page again and resend."), error: true,
+                    status: .forbidden, back: "/conflicts", words: words),
+                session: try await self.session(of: request), words: words)
+        }
+        func failed(_ text: String) async throws -> Response {
+            html(try await conflictsPage(session, words, error: text, done: nil), session: session, words: words)
+        }
+        guard let reason = form["reason"] else {
+            return try await failed(
+                words("请填写理由：它会记入记录的备注和修改记录。", "Give a reason: it goes into the record's notes and history."))
+        }
+        guard let id = form["record"].flatMap(RecordID.init), let field = form["field"],
+            let record = try await records.store.record(id), session.scopes.covers(record.scope),
+            record.registers[field]?.isConflicted == true, let spec = record.type.schema[field],
+            case .register(let domain) = spec.shape
+        else {
+            return try await failed(words("这个冲突已经不存在（可能已被决定）。", "This conflict is gone (it may have been settled)."))
+        }
+        let value: FieldValue
+        if let typed = form["value"] {
+            do {
+                value = try domain.parse(typed, field: field)
+            } catch {
+                return try await failed("\(error)")
+            }
+        } else {
+            let competing = Competitor.all(of: field, in: record, history: try await records.store.history(of: id))
+            guard let pick = form["pick"].flatMap(Int.init), let chosen = competing.first(where: { $0.pick == pick })
+            else {
+                return try await failed(words("请选择一个值，或填写新值。", "Pick one of the values, or enter a new one."))
+            }
+            value = chosen.value
+        }
+        let label = Labels.label(value, of: field, in: record.type)
+        let change = ResolutionNote.change(settling: [(field, value, label)], of: id, reason: reason)
+        _ = try await records.store.write(change, as: session.worker, within: session.scopes)
+        try await records.sendDecisions()
+        return html(
+            try await conflictsPage(
+                session, words, error: nil,
+                done: words(
+                    "已决定：\(Self.title(record, words: words)) 的 \(spec.label.chinese) 为 \(label)。各笔记本下次同步时收到。",
+                    "Settled: \(spec.label.english) of \(Self.title(record, words: words)) is \(label). Every laptop receives it at its next sync."
+                )),
+            session: session, words: words)
+    }
+}

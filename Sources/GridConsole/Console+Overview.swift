@@ -1,0 +1,220 @@
+import Foundation
+import GridAccounts
+import GridMerge
+import GridModel
+import GridStore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The overview: the day's syncs, laptops gone quiet, open conflicts, the demands open
+/// longest and this month's figures with a small chart; the laptops' list; the report.
+extension Console {
+    struct OverviewContext {
+        struct Card {
+            let value: String
+            let label: String
+        }
+        struct Row {
+            let label: String
+            let value: String
+        }
+        struct Bar {
+            let label: String
+            let count: Int
+            let width: Int
+        }
+        struct Open {
+            let id, title, place, raised, days: String
+        }
+        struct Silent {
+            let worker, replica, lastSync: String
+        }
+        struct Section<Item> {
+            let heading: String
+            let rows: [Item]
+        }
+        struct Table<Item> {
+            let heading: String
+            let columns: [String]
+            let rows: [Item]
+        }
+        struct Quiet {
+            let heading: String
+            let none: String
+            let rows: [Silent]
+        }
+        let heading: String
+        let cards: [Card]
+        let month: Section<Row>
+        let categories: Section<Bar>
+        let oldest: Table<Open>
+        let silent: Quiet
+    }
+
+    func overview(_ session: ConsoleSessions.Session, _ words: Words) async throws -> Page {
+        let now = Date()
+        let month = Self.month(of: now, in: settings.timeZone)
+        let communities = Set(session.scopes.map(\.community))
+        // The report of each community the account sees, added up: its figures are the month's.
+        var reports: [MonthlyReport] = []
+        for community in communities.sorted(by: { $0.rawValue < $1.rawValue }) {
+            reports.append(
+                try await records.store.monthlyReport(
+                    .init(month: month, community: community, timeZone: settings.timeZone, oldestCount: 10)))
+        }
+        let devices = try await visibleDevices(session)
+        let today = Self.day(of: now, in: settings.timeZone)
+        let syncedToday = devices.filter { device in
+            device.lastSyncAt.flatMap { Self.parse($0) }.map { Self.day(of: $0, in: settings.timeZone) == today }
+                ?? false
+        }
+        let silent = devices.filter { device in
+            guard let last = device.lastSyncAt.flatMap(Self.parse) else { return true }
+            return now.timeIntervalSince(last) > Double(settings.silentDays) * 86_400
+        }
+        let conflicts = try await records.store.conflictedRecords().filter { session.scopes.covers($0.scope) }
+            .reduce(0) { $0 + $1.conflictedFields.count }
+        let raised = reports.reduce(0) { $0 + $1.demands.raised }
+        let resolved = reports.reduce(0) { $0 + $1.demands.resolved }
+        let open = reports.reduce(0) { $0 + $1.demands.open }
+        let visits = reports.reduce(0) { $0 + $1.visits.total }
+        var categories: [String: (label: String, count: Int)] = [:]
+        for report in reports {
+            for counts in report.demands.byCategory {
+                categories[counts.key, default: (counts.label, 0)].count += counts.raised
+            }
+        }
+        let widest = max(1, categories.values.map(\.count).max() ?? 1)
+        let oldest = reports.flatMap(\.demands.oldestOpen).sorted { $0.daysOpen > $1.daysOpen }.prefix(10)
+        let context = OverviewContext(
+            heading: words("概览", "Overview"),
+            cards: [
+                .init(value: String(syncedToday.count), label: words("今天同步的笔记本", "laptops synced today")),
+                .init(
+                    value: String(silent.count),
+                    label: words("\(settings.silentDays) 天以上未同步", "silent over \(settings.silentDays) days")),
+                .init(value: String(conflicts), label: words("待决定的冲突", "open conflicts")),
+                .init(value: String(open), label: words("月末未结诉求", "demands open")),
+            ],
+            month: .init(
+                heading: words("本月 \(month)", "This month, \(month)"),
+                rows: [
+                    .init(label: words("提出诉求", "Demands raised"), value: String(raised)),
+                    .init(label: words("解决诉求", "Demands resolved"), value: String(resolved)),
+                    .init(label: words("入户走访", "Visits"), value: String(visits)),
+                ]),
+            categories: .init(
+                heading: words("本月诉求（按类别）", "Demands raised this month, by category"),
+                rows: categories.sorted { $0.key < $1.key }.map {
+                    .init(label: $0.value.label, count: $0.value.count, width: max(1, $0.value.count * 20 / widest))
+                }),
+            oldest: .init(
+                heading: words("未结最久的诉求", "Demands open longest"),
+                columns: [words("诉求", "Demand"), words("网格", "Grid"), words("提出", "Raised"), words("天数", "Days")],
+                rows: oldest.map {
+                    .init(
+                        id: $0.id, title: $0.title, place: $0.gridLabel, raised: $0.raisedOn, days: String($0.daysOpen))
+                }),
+            silent: .init(
+                heading: words("\(settings.silentDays) 天以上未同步的笔记本", "Laptops silent over \(settings.silentDays) days"),
+                none: words("没有。", "None."),
+                rows: silent.map {
+                    .init(
+                        worker: $0.worker.rawValue, replica: String($0.replica.description.prefix(8)),
+                        lastSync: $0.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? words("从未", "never"))
+                }))
+        return Page(title: context.heading, body: render("overview", context))
+    }
+
+    struct DevicesContext {
+        struct Row {
+            let cells: [String]
+        }
+        let heading: String
+        let columns: [String]
+        let rows: [Row]
+    }
+
+    /// Every laptop of a worker in the session's communities: its worker, first and last
+    /// sync, how the last ended, what it sent and received.
+    func devices(_ session: ConsoleSessions.Session, _ words: Words) async throws -> Page {
+        let context = DevicesContext(
+            heading: words("设备", "Laptops"),
+            columns: [
+                words("网格员", "Worker"), words("设备", "Laptop"), words("首次", "First seen"),
+                words("最近同步", "Last sync"), words("结果", "Ended"), words("发送", "Sent"), words("接收", "Received"),
+            ],
+            rows: try await visibleDevices(session).map { device in
+                .init(cells: [
+                    device.worker.rawValue, String(device.replica.description.prefix(8)),
+                    Labels.shortTime(iso: device.firstSeen),
+                    device.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? words("从未", "never"),
+                    device.lastEnding ?? "", String(device.lastPushed), String(device.lastPulled),
+                ])
+            })
+        return Page(title: context.heading, body: render("devices", context))
+    }
+
+    /// The laptops of workers whose scopes lie in the session's communities.
+    func visibleDevices(_ session: ConsoleSessions.Session) async throws -> [Device] {
+        let scopes = Dictionary(
+            try await accounts.list().map { ($0.worker, $0.scopes) }, uniquingKeysWith: { a, _ in a })
+        return try await accounts.devices().filter { device in
+            (scopes[device.worker] ?? []).contains { session.scopes.covers($0) }
+        }
+    }
+
+    /// The monthly report of the session's one community as the page `report` writes
+    /// (`?month=YYYY-MM`, `&format=csv` for the spreadsheet).
+    func report(_ request: Request) async throws -> Response {
+        let words = Words(
+            request.uri.queryParameters["lang"].map(String.init) ?? request.cookies[Self.languageCookie]?.value)
+        guard let session = try await session(of: request) else { return .redirect(to: "/sign-in") }
+        let query = FormBody(request.uri.query ?? "")
+        let month = query["month"] ?? Self.month(of: Date(), in: settings.timeZone)
+        let communities = Array(Set(session.scopes.map(\.community))).sorted { $0.rawValue < $1.rawValue }
+        let community = query["community"].flatMap(CommunityID.init) ?? communities.first
+        guard let community, communities.contains(community), month.wholeMatch(of: /\d{4}-\d{2}/) != nil else {
+            return html(
+                message(
+                    words("无法生成报告", "No report"),
+                    words("月份写作 2026-11；社区须是您的社区之一。", "Give the month as 2026-11, and one of your communities."),
+                    error: true, status: .badRequest, words: words), session: session, words: words)
+        }
+        let report = try await records.store.monthlyReport(
+            .init(month: month, community: community, timeZone: settings.timeZone))
+        let language: ReportLanguage = words.isEnglish ? .english : .chinese
+        if query["format"] == "csv" {
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    HTTPField.Name("Content-Disposition")!:
+                        "attachment; filename=\"report-\(community.rawValue)-\(month).csv\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: report.csv(language))))
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: report.html(language))))
+    }
+
+    /// `YYYY-MM` of `date` in `zone`.
+    static func month(of date: Date, in zone: TimeZone) -> String {
+        String(day(of: date, in: zone).prefix(7))
+    }
+
+    /// `YYYY-MM-DD` of `date` in `zone`.
+    static func day(of date: Date, in zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    /// An ISO 8601 time as the accounts keep it.
+    static func parse(_ text: String) -> Date? {
+        try? Date.ISO8601FormatStyle().parse(text)
+    }
+}

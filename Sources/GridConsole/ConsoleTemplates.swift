@@ -1,0 +1,124 @@
+import Mustache
+
+/// The console's pages as Mustache templates. `{{value}}` escapes HTML, so whatever a worker
+/// typed in the field (a title with `<script>` in it) is shown as text; the one unescaped
+/// value is `{{{body}}}`, the page the layout wraps, itself rendered from these templates.
+enum ConsoleTemplates {
+    /// The templates by name.
+    static func library() throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        for (name, text) in all { try library.register(text, named: name) }
+        return library
+    }
+
+    static let all: [(String, String)] = [
+        ("layout", layout), ("sign-in", signIn), ("overview", overview), ("records", records), ("record", record),
+        ("conflicts", conflicts), ("devices", devices), ("message", message),
+    ]
+
+    static let layout = """
+        <!doctype html>
+        <html lang="{{lang}}"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · GridSync</title>
+        <style>
+        body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}
+        header{background:#1f4e79;color:#fff;padding:.5em 1em;display:flex;gap:1em;align-items:center;flex-wrap:wrap}
+        header a{color:#fff;text-decoration:none} header form{display:inline;margin:0}
+        main{padding:1em 1.5em;max-width:75em} table{border-collapse:collapse;margin:.5em 0}
+        th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
+        th{background:#f3f5f8} .error{color:#a40000;font-weight:bold} .note{color:#555}
+        .cards{display:flex;gap:1em;flex-wrap:wrap} .card{border:1px solid #ccd;padding:.6em 1em;min-width:10em}
+        .card b{font-size:1.6em;display:block} .bar{background:#1f4e79;height:.8em;display:inline-block}
+        .competing{display:flex;gap:1em;flex-wrap:wrap} .competing>div{border:1px solid #ccd;padding:.5em}
+        form.filters input,form.filters select{margin:0 .5em .3em 0}
+        @media print{header{display:none}}
+        </style></head><body>
+        {{#signedIn}}<header><b>GridSync</b>
+        <a href="/">{{words.overview}}</a><a href="/records/demand">{{words.demands}}</a>
+        <a href="/records/visit">{{words.visits}}</a><a href="/records/project">{{words.projects}}</a>
+        <a href="/conflicts">{{words.conflicts}}</a><a href="/devices">{{words.devices}}</a>
+        <a href="/report">{{words.report}}</a>
+        <span>{{worker}}</span>
+        <a href="?lang={{otherLanguage}}">{{otherLanguageName}}</a>
+        <form method="post" action="/sign-out"><input type="hidden" name="csrf" value="{{formToken}}">
+        <button type="submit">{{words.signOut}}</button></form></header>{{/signedIn}}
+        <main>{{{body}}}</main></body></html>
+        """
+
+    static let signIn = """
+        <h1>{{heading}}</h1>
+        {{#error}}<p class="error">{{error}}</p>{{/error}}
+        <form method="post" action="/sign-in">
+        <p><label>{{accountLabel}} <input name="worker" value="{{worker}}" autocomplete="username" required></label></p>
+        <p><label>{{passwordLabel}} <input name="password" type="password" autocomplete="current-password" required></label></p>
+        <p><button type="submit">{{submit}}</button></p></form>
+        <p class="note">{{hint}}</p>
+        """
+
+    static let message = """
+        <h1>{{heading}}</h1><p{{#isError}} class="error"{{/isError}}>{{text}}</p>
+        {{#back}}<p><a href="{{back}}">{{backLabel}}</a></p>{{/back}}
+        """
+
+    static let overview = """
+        <h1>{{heading}}</h1>
+        <div class="cards">{{#cards}}<div class="card"><b>{{value}}</b>{{label}}</div>{{/cards}}</div>
+        <h2>{{month.heading}}</h2>
+        <table>{{#month.rows}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/month.rows}}</table>
+        <h3>{{categories.heading}}</h3>
+        <table>{{#categories.rows}}<tr><th>{{label}}</th><td>{{count}}</td>
+        <td><span class="bar" style="width:{{width}}em"></span></td></tr>{{/categories.rows}}</table>
+        <h2>{{oldest.heading}}</h2>
+        <table><tr>{{#oldest.columns}}<th>{{.}}</th>{{/oldest.columns}}</tr>
+        {{#oldest.rows}}<tr><td><a href="/record/{{id}}">{{title}}</a></td><td>{{place}}</td><td>{{raised}}</td>
+        <td>{{days}}</td></tr>{{/oldest.rows}}</table>
+        <h2>{{silent.heading}}</h2>
+        {{^silent.rows}}<p class="note">{{silent.none}}</p>{{/silent.rows}}
+        <table>{{#silent.rows}}<tr><td>{{worker}}</td><td>{{replica}}</td><td>{{lastSync}}</td></tr>{{/silent.rows}}</table>
+        """
+
+    static let records = """
+        <h1>{{heading}}</h1>
+        <form class="filters" method="get" action="/records/{{type}}">
+        {{#filters}}<label>{{label}} {{^hasChoices}}<input name="{{name}}" value="{{value}}"{{#isDate}} type="date"{{/isDate}}>{{/hasChoices}}
+        {{#hasChoices}}<select name="{{name}}"><option value="">—</option>{{#choices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/choices}}</select>{{/hasChoices}}</label>
+        {{/filters}}<button type="submit">{{filterLabel}}</button></form>
+        <p class="note">{{summary}}</p>
+        <table><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr>
+        {{#rows}}<tr><td><a href="/record/{{id}}">{{title}}</a></td>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</table>
+        <p>{{#previous}}<a href="{{previous}}">{{previousLabel}}</a> {{/previous}}{{#next}}<a href="{{next}}">{{nextLabel}}</a>{{/next}}</p>
+        """
+
+    static let record = """
+        <h1>{{title}}</h1><p class="note">{{typeLabel}} · {{id}} · {{place}}</p>
+        {{#deleted}}<p class="error">{{deleted}}</p>{{/deleted}}
+        <table>{{#fields}}<tr><th>{{label}}</th><td>{{value}}{{#conflicted}} <b class="error">{{conflicted}}</b>{{/conflicted}}</td></tr>{{/fields}}</table>
+        {{#hasLinks}}<h2>{{linksHeading}}</h2>
+        <ul>{{#links}}<li>{{label}}: <a href="/record/{{id}}">{{title}}</a></li>{{/links}}</ul>{{/hasLinks}}
+        <h2>{{historyHeading}}</h2>
+        <table><tr>{{#historyColumns}}<th>{{.}}</th>{{/historyColumns}}</tr>
+        {{#history}}<tr><td>{{time}}</td><td>{{author}}</td><td>{{field}}</td><td>{{action}}</td><td>{{replaced}}</td><td>{{replica}}</td></tr>{{/history}}</table>
+        """
+
+    static let conflicts = """
+        <h1>{{heading}}</h1>
+        {{#error}}<p class="error">{{error}}</p>{{/error}}{{#done}}<p>{{done}}</p>{{/done}}
+        {{^items}}<p class="note">{{none}}</p>{{/items}}
+        {{#items}}<section><h2><a href="/record/{{record}}">{{title}}</a> · {{fieldLabel}}</h2><p class="note">{{place}}</p>
+        <form method="post" action="/conflicts/settle">
+        <input type="hidden" name="csrf" value="{{formToken}}"><input type="hidden" name="record" value="{{record}}">
+        <input type="hidden" name="field" value="{{field}}">
+        <div class="competing">{{#competing}}<div><label><input type="radio" name="pick" value="{{pick}}"{{#shown}} checked{{/shown}}>
+        <b>{{label}}</b></label><br>{{author}} · {{replica}}<br>{{time}}<br><span class="note">{{replacedLabel}} {{replaced}}</span></div>{{/competing}}</div>
+        <p><label>{{valueLabel}} <input name="value"></label></p>
+        <p><label>{{reasonLabel}} <input name="reason" required size="40"></label>
+        <button type="submit">{{settleLabel}}</button></p></form></section>{{/items}}
+        """
+
+    static let devices = """
+        <h1>{{heading}}</h1>
+        <table><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr>
+        {{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</table>
+        """
+}

@@ -1,0 +1,234 @@
+import Foundation
+import GridAccounts
+import GridConsole
+import GridMerge
+import GridModel
+import GridStore
+import GridTesting
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// The office's console in process: signing in (and being refused and locked out), every
+/// page behind the session, a worker's HTML shown as text, one community's office kept out
+/// of another's records, filters, and a conflict settled through the form as
+/// `gridsync-inspect resolve` settles it.
+@Suite struct ConsoleTests {
+    @Test func officeStaffSignInSeeTheirRecordsAndSettleAConflict() async throws {
+        try await ConsoleStreet.with { street in
+            try await street.app.test(.router) { client in
+                // Not signed in: every page sends to the sign-in page.
+                for path in ["/", "/records/demand", "/conflicts", "/devices", "/report", "/record/\(street.stairs)"] {
+                    try await client.execute(uri: path, method: .get) { response in
+                        #expect(response.status == .seeOther && response.headers[.location] == "/sign-in", "\(path)")
+                    }
+                }
+                let cookie = try await ConsoleStreet.signIn(client, "office-1", ConsoleStreet.password)
+                let overview = try await ConsoleStreet.get(client, "/", cookie: cookie)
+                #expect(overview.contains("概览") && overview.contains("待决定的冲突"))
+
+                // The list, filtered; a worker's HTML in a title is text.
+                let demands = try await ConsoleStreet.get(client, "/records/demand", cookie: cookie)
+                #expect(demands.contains("楼道堆物清理") && demands.contains("路灯不亮"))
+                #expect(demands.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !demands.contains("<script>alert"))
+                let resolved = try await ConsoleStreet.get(client, "/records/demand?status=resolved", cookie: cookie)
+                #expect(resolved.contains("路灯不亮") && !resolved.contains("&lt;script&gt;"))
+                let searched = try await ConsoleStreet.get(
+                    client, "/records/demand?q=\(FormEncoding.encode("路灯"))", cookie: cookie)
+                #expect(searched.contains("路灯不亮") && !searched.contains("楼道堆物清理"))
+
+                // A record's page: fields, history with who changed what.
+                let record = try await ConsoleStreet.get(client, "/record/\(street.stairs)", cookie: cookie)
+                #expect(record.contains("楼道堆物清理") && record.contains("修改记录") && record.contains("w001"))
+
+                // The conflict, settled through its form with the session's token.
+                let conflicts = try await ConsoleStreet.get(client, "/conflicts", cookie: cookie)
+                let token = try #require(conflicts.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.1) })
+                #expect(conflicts.contains("已受理") && conflicts.contains("已解决"))
+                let forged = try await ConsoleStreet.post(
+                    client, "/conflicts/settle", cookie: cookie,
+                    ["csrf": "not-the-token", "record": street.stairs, "field": "status", "pick": "2", "reason": "x"])
+                #expect(forged.status == .forbidden)
+                let noReason = try await ConsoleStreet.post(
+                    client, "/conflicts/settle", cookie: cookie,
+                    ["csrf": token, "record": street.stairs, "field": "status", "pick": "2"])
+                #expect(noReason.status == .badRequest)
+                #expect(try await street.store.record(RecordID(street.stairs)!)?.conflictedFields == ["status"])
+                let settled = try await ConsoleStreet.post(
+                    client, "/conflicts/settle", cookie: cookie,
+                    [
+                        "csrf": token, "record": street.stairs, "field": "status", "value": "resolved",
+                        "reason": "居民确认已解决",
+                    ])
+                #expect(settled.status == .ok, "\(settled.body)")
+                let state = try #require(try await street.store.record(RecordID(street.stairs)!))
+                #expect(state.conflictedFields.isEmpty && state.value("status") == .text("resolved"))
+                let note = state.logs[RecordSchema.notesField]?.items.last?.entry["text"]?.text ?? ""
+                #expect(note.hasPrefix(ResolutionNote.prefix) && note.hasSuffix("居民确认已解决"), "\(note)")
+                #expect(
+                    try await street.store.history(of: RecordID(street.stairs)!).last?.author == WorkerID("office-1"))
+
+                // Signed out, the cookie opens nothing.
+                _ = try await ConsoleStreet.post(client, "/sign-out", cookie: cookie, ["csrf": token])
+                try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { response in
+                    #expect(response.status == .seeOther)
+                }
+            }
+        }
+    }
+
+    @Test func anOfficeOfOneCommunityCannotOpenAnothersRecords() async throws {
+        try await ConsoleStreet.with { street in
+            try await street.app.test(.router) { client in
+                let cookie = try await ConsoleStreet.signIn(client, "office-2", ConsoleStreet.password)
+                try await client.execute(uri: "/record/\(street.stairs)", method: .get, headers: [.cookie: cookie]) {
+                    response in
+                    #expect(response.status == .notFound)
+                    #expect(!String(buffer: response.body).contains("楼道堆物清理"))
+                }
+                let demands = try await ConsoleStreet.get(client, "/records/demand", cookie: cookie)
+                #expect(!demands.contains("楼道堆物清理") && demands.contains("c02 的诉求"))
+                let conflicts = try await ConsoleStreet.get(client, "/conflicts", cookie: cookie)
+                #expect(!conflicts.contains("楼道堆物清理"))
+                let token = try #require(conflicts.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.1) })
+                let settled = try await ConsoleStreet.post(
+                    client, "/conflicts/settle", cookie: cookie,
+                    ["csrf": token, "record": street.stairs, "field": "status", "pick": "1", "reason": "越权"])
+                #expect(settled.status == .badRequest)
+                #expect(try await street.store.record(RecordID(street.stairs)!)?.conflictedFields == ["status"])
+            }
+        }
+    }
+
+    @Test func wrongPasswordsAreRefusedAndRepeatedOnesLockTheAccount() async throws {
+        try await ConsoleStreet.with { street in
+            try await street.app.test(.router) { client in
+                for (worker, password) in [
+                    ("office-1", "wrong password"), ("nobody", ConsoleStreet.password),
+                    ("w001", ConsoleStreet.password),
+                ] {
+                    let refused = try await ConsoleStreet.post(
+                        client, "/sign-in", cookie: nil, ["worker": worker, "password": password])
+                    #expect(refused.status == .unauthorized && refused.body.contains("账号或密码不对"), "\(worker)")
+                    #expect(refused.setCookie == nil)
+                }
+                for _ in 0..<4 {
+                    _ = try await ConsoleStreet.post(
+                        client, "/sign-in", cookie: nil, ["worker": "office-1", "password": "still wrong"])
+                }
+                let locked = try await ConsoleStreet.post(
+                    client, "/sign-in", cookie: nil, ["worker": "office-1", "password": ConsoleStreet.password])
+                #expect(locked.status == .tooManyRequests && locked.body.contains("分钟后再试"), "\(locked.body)")
+                #expect(locked.setCookie == nil)
+                // Another office account is not locked by the first one's failures.
+                _ = try await ConsoleStreet.signIn(client, "office-2", ConsoleStreet.password)
+            }
+        }
+    }
+}
+
+/// A street for the console: a daemon replica with demands of two communities, a conflict,
+/// and office accounts of each community with passwords.
+struct ConsoleStreet {
+    static let password = "桂花巷 十二号 院子"
+
+    let store: SQLiteReplicaStore
+    let app: Application<RouterResponder<ConsoleContext>>
+    let stairs: String
+
+    static func with(_ body: (ConsoleStreet) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsync-console-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteReplicaStore.create(
+            in: folder.path,
+            identity: ReplicaIdentity(replica: .random(), worker: WorkerID("gridsyncd")!, scopes: []))
+        let accounts = try AccountStore.open(in: folder.path)
+        for (worker, community) in [("office-1", "c01"), ("office-2", "c02")] {
+            _ = try await accounts.add(worker: WorkerID(worker)!, role: .office, scopes: [GridScope(community)!])
+            try await accounts.setPassword(of: WorkerID(worker)!, to: PasswordHash(password: password))
+        }
+        _ = try await accounts.add(worker: WorkerID("w001")!, role: .worker, scopes: [GridScope("c01/g01")!])
+
+        // Two laptops of c01/g01 disagree on the stairs' status; a title carries HTML.
+        let clock = HybridClock(wallClock: SystemWallClock())
+        var first = Replica(id: ReplicaID(rawValue: 0x51), author: WorkerID("w001")!, clock: clock)
+        var second = Replica(id: ReplicaID(rawValue: 0x52), author: WorkerID("w002")!, clock: clock)
+        var rng = SeededGenerator(seed: 0x636f_6e73)
+        func demand(_ laptop: inout Replica, _ title: String, in scope: String) throws -> RecordID {
+            let id = RecordID(using: &rng)
+            try laptop.create(
+                .demand, id: id, in: GridScope(scope)!,
+                [
+                    .assign("title", .text(title)), .assign("category", "fire-safety"), .assign("status", "raised"),
+                    .assign("urgency", "normal"),
+                ])
+            return id
+        }
+        let stairs = try demand(&first, "楼道堆物清理", in: "c01/g01")
+        let lamp = try demand(&first, "路灯不亮", in: "c01/g01")
+        _ = try demand(&first, "<script>alert(1)</script>", in: "c01/g01")
+        _ = try demand(&first, "c02 的诉求", in: "c02/g05")
+        _ = try first.edit(lamp, .assign("status", "resolved"))
+        for op in first.ops { _ = try second.receive(op) }
+        _ = try first.edit(stairs, .assign("status", "accepted"))
+        _ = try second.edit(stairs, .assign("status", "resolved"))
+        _ = try await store.ingest(first.ops + second.ops.filter { $0.id.replica == second.id })
+
+        var settings = Console.Settings()
+        settings.secure = false
+        let console = try Console(records: .init(store: store), accounts: accounts, settings: settings)
+        try await body(
+            ConsoleStreet(store: store, app: Application(router: console.router()), stairs: stairs.description))
+    }
+
+    /// Signs in and returns the session's cookie, `name=value`.
+    static func signIn(_ client: some TestClientProtocol, _ worker: String, _ password: String) async throws -> String {
+        let response = try await post(client, "/sign-in", cookie: nil, ["worker": worker, "password": password])
+        #expect(response.status == .seeOther, "\(response.body)")
+        let cookie = try #require(response.setCookie, "no session cookie")
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        return String(cookie.prefix { $0 != ";" })
+    }
+
+    /// The body of a GET that must succeed.
+    static func get(_ client: some TestClientProtocol, _ path: String, cookie: String) async throws -> String {
+        try await client.execute(uri: path, method: .get, headers: [.cookie: cookie]) { response in
+            #expect(response.status == .ok, "\(path): \(response.status)")
+            #expect(response.headers[Console.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            return String(buffer: response.body)
+        }
+    }
+
+    struct Posted {
+        let status: HTTPResponse.Status
+        let body: String
+        let setCookie: String?
+    }
+
+    /// POSTs a form.
+    static func post(
+        _ client: some TestClientProtocol, _ path: String, cookie: String?, _ fields: [String: String]
+    ) async throws -> Posted {
+        let body = fields.map { "\($0.key)=\(FormEncoding.encode($0.value))" }.joined(separator: "&")
+        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if let cookie { headers[.cookie] = cookie }
+        return try await client.execute(
+            uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)
+        ) { response in
+            Posted(
+                status: response.status, body: String(buffer: response.body), setCookie: response.headers[.setCookie])
+        }
+    }
+}
+
+/// Percent-encoding for a form field or a query value.
+enum FormEncoding {
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}
