@@ -95,7 +95,7 @@ extension Console {
                     value: String(silent.count),
                     label: words("\(settings.silentDays) 天以上未同步", "silent over \(settings.silentDays) days")),
                 .init(value: String(conflicts), label: words("待决定的冲突", "open conflicts")),
-                .init(value: String(open), label: words("月末未结诉求", "demands open")),
+                .init(value: String(open), label: words("未结诉求", "demands open")),
             ],
             month: .init(
                 heading: words("本月 \(month)", "This month, \(month)"),
@@ -114,7 +114,8 @@ extension Console {
                 columns: [words("诉求", "Demand"), words("网格", "Grid"), words("提出", "Raised"), words("天数", "Days")],
                 rows: oldest.map {
                     .init(
-                        id: $0.id, title: $0.title, place: $0.gridLabel, raised: $0.raisedOn, days: String($0.daysOpen))
+                        id: $0.id, title: $0.title, place: $0.gridLabel, raised: $0.raisedOn,
+                        days: Self.days(from: $0.raisedOn, to: today, in: settings.timeZone).map(String.init) ?? "")
                 }),
             silent: .init(
                 heading: words("\(settings.silentDays) 天以上未同步的笔记本", "Laptops silent over \(settings.silentDays) days"),
@@ -211,6 +212,13 @@ extension Console {
         calendar.timeZone = zone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    /// Whole days from one `YYYY-MM-DD` day to another, in `zone`.
+    static func days(from first: String, to last: String, in zone: TimeZone) -> Int? {
+        let range = RecordQuery.DayRange(first: first, last: last, timeZone: zone)
+        guard let start = range.start(of: first), let end = range.start(of: last) else { return nil }
+        return Int((Int64(end) - Int64(start)) / 86_400_000)
     }
 
     /// An ISO 8601 time as the accounts keep it.

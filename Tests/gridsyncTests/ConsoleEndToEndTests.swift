@@ -82,6 +82,7 @@ import Testing
 /// curl as the office's browser: the daemon's certificate trusted for its host name, and a
 /// cookie jar kept between requests.
 struct Browser {
+    /// `https://<host name>:<port>`, the address the certificate names.
     let base: String
     let resolve: String
     let certificate: String
