@@ -41,6 +41,8 @@ public struct Console: Sendable {
         public var timeZone = TimeZone.current
         /// Laptops silent longer than this many days are listed on the overview.
         public var silentDays = 7
+        /// The fingerprint of the daemon's certificate, shown with a new worker's token.
+        public var fingerprint: String?
 
         /// The default settings.
         public init() {}
@@ -87,6 +89,9 @@ public struct Console: Sendable {
         router.post("/conflicts/settle") { request, _ in try await settle(request) }
         router.get("/devices") { request, _ in try await page(request) { try await devices($0, $1) } }
         router.get("/report") { request, _ in try await report(request) }
+        router.get("/accounts") { request, _ in try await page(request) { try await accountsPage($0, $1) } }
+        router.post("/accounts/add") { request, _ in try await addAccount(request) }
+        router.post("/accounts/revoke") { request, _ in try await revokeAccount(request) }
         return router
     }
 
@@ -166,7 +171,7 @@ public struct Console: Sendable {
     /// What the layout shows.
     struct Layout {
         struct Navigation {
-            let overview, demands, visits, projects, conflicts, devices, report, signOut: String
+            let overview, demands, visits, projects, conflicts, devices, report, accounts, signOut: String
             init(_ words: Words) {
                 overview = words("概览", "Overview")
                 demands = words("居民诉求", "Demands")
@@ -175,6 +180,7 @@ public struct Console: Sendable {
                 conflicts = words("冲突", "Conflicts")
                 devices = words("设备", "Laptops")
                 report = words("月度报告", "Monthly report")
+                accounts = words("账号", "Accounts")
                 signOut = words("退出", "Sign out")
             }
         }

@@ -13,7 +13,7 @@ enum ConsoleTemplates {
 
     static let all: [(String, String)] = [
         ("layout", layout), ("sign-in", signIn), ("overview", overview), ("records", records), ("record", record),
-        ("conflicts", conflicts), ("devices", devices), ("message", message),
+        ("conflicts", conflicts), ("devices", devices), ("message", message), ("accounts", accounts),
     ]
 
     static let layout = """
@@ -38,7 +38,7 @@ enum ConsoleTemplates {
         <a href="/">{{words.overview}}</a><a href="/records/demand">{{words.demands}}</a>
         <a href="/records/visit">{{words.visits}}</a><a href="/records/project">{{words.projects}}</a>
         <a href="/conflicts">{{words.conflicts}}</a><a href="/devices">{{words.devices}}</a>
-        <a href="/report">{{words.report}}</a>
+        <a href="/report">{{words.report}}</a><a href="/accounts">{{words.accounts}}</a>
         <span>{{worker}}</span>
         <a href="?lang={{otherLanguage}}">{{otherLanguageName}}</a>
         <form method="post" action="/sign-out"><input type="hidden" name="csrf" value="{{formToken}}">
@@ -114,6 +114,27 @@ enum ConsoleTemplates {
         <p><label>{{valueLabel}} <input name="value"></label></p>
         <p><label>{{reasonLabel}} <input name="reason" required size="40"></label>
         <button type="submit">{{settleLabel}}</button></p></form></section>{{/items}}
+        """
+
+    static let accounts = """
+        <h1>{{heading}}</h1>
+        {{#error}}<p class="error">{{error}}</p>{{/error}}
+        {{#added}}<section class="card"><h2>{{heading}}</h2><p><code>{{token}}</code></p>
+        {{#fingerprint}}<p>--fingerprint {{fingerprint}}</p>{{/fingerprint}}<p>{{howTo}}</p></section>{{/added}}
+        <table><tr>{{#columns}}<th>{{.}}</th>{{/columns}}<th></th></tr>
+        {{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}<td>{{#revocable}}<form method="post" action="/accounts/revoke">
+        <input type="hidden" name="csrf" value="{{formToken}}"><input type="hidden" name="worker" value="{{worker}}">
+        <button type="submit">{{revokeLabel}}</button></form>{{/revocable}}</td></tr>{{/rows}}</table>
+        <h2>{{addHeading}}</h2>
+        <form method="post" action="/accounts/add"><input type="hidden" name="csrf" value="{{formToken}}">
+        <label>{{workerLabel}} <input name="worker" required></label>
+        <label>{{gridsLabel}} <input name="grids" required></label>
+        <label><input type="checkbox" name="office"> {{roleLabel}}</label>
+        <button type="submit">{{addLabel}}</button></form><p class="note">{{gridsHint}}</p>
+        <h2>{{compoundsHeading}}</h2>
+        <table>{{#compounds}}<tr><td>{{key}}</td><td>{{name}}</td><td>{{parent}}</td></tr>{{/compounds}}</table>
+        <h2>{{workersHeading}}</h2>
+        <table>{{#workers}}<tr><td>{{key}}</td><td>{{name}}</td></tr>{{/workers}}</table>
         """
 
     static let devices = """

@@ -102,6 +102,57 @@ import Testing
         }
     }
 
+    @Test func anOfficeAddsAndRevokesWorkersOfItsCommunitiesOnly() async throws {
+        try await ConsoleStreet.with { street in
+            try await street.app.test(.router) { client in
+                let cookie = try await ConsoleStreet.signIn(client, "office-1", ConsoleStreet.password)
+                let page = try await ConsoleStreet.get(client, "/accounts", cookie: cookie)
+                let token = try #require(page.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.1) })
+                #expect(page.contains("w001") && !page.contains("office-2"), "only c01's accounts")
+
+                // A new worker of c01: its token shown once, with the fingerprint, and working.
+                let added = try await ConsoleStreet.post(
+                    client, "/accounts/add", cookie: cookie, ["csrf": token, "worker": "w009", "grids": "c01/g02"])
+                let shown = try #require(added.body.firstMatch(of: /<code>(gst_[^<]+)<\/code>/).map { String($0.1) })
+                #expect(added.body.contains("sha256:0123"))
+                let laptop = ReplicaID(rawValue: 0x99)
+                #expect(
+                    try await street.accounts.authorize(replica: laptop, token: shown).scopes == [GridScope("c01/g02")!]
+                )
+                #expect(try await ConsoleStreet.get(client, "/accounts", cookie: cookie).contains(shown) == false)
+
+                // Outside its communities, or without the form's token: refused, nothing made.
+                let outside = try await ConsoleStreet.post(
+                    client, "/accounts/add", cookie: cookie, ["csrf": token, "worker": "w010", "grids": "c02/g05"])
+                #expect(outside.status == .badRequest && outside.body.contains("只能在您的社区内"))
+                let forged = try await ConsoleStreet.post(
+                    client, "/accounts/add", cookie: cookie, ["csrf": "x", "worker": "w011", "grids": "c01/g01"])
+                #expect(forged.status == .forbidden)
+                #expect(try await street.accounts.account(WorkerID("w010")!) == nil)
+                #expect(try await street.accounts.account(WorkerID("w011")!) == nil)
+
+                // Revoked: the token stops working.
+                _ = try await ConsoleStreet.post(
+                    client, "/accounts/revoke", cookie: cookie, ["csrf": token, "worker": "w009"])
+                #expect(try await street.accounts.account(WorkerID("w009")!)?.revokedAt != nil)
+                await #expect(throws: AccountError.self) {
+                    try await street.accounts.authorize(replica: laptop, token: shown)
+                }
+            }
+            try await street.app.test(.router) { client in
+                // Another community's office cannot revoke a worker of c01.
+                let cookie = try await ConsoleStreet.signIn(client, "office-2", ConsoleStreet.password)
+                let token = try #require(
+                    try await ConsoleStreet.get(client, "/accounts", cookie: cookie)
+                        .firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.1) })
+                let refused = try await ConsoleStreet.post(
+                    client, "/accounts/revoke", cookie: cookie, ["csrf": token, "worker": "w001"])
+                #expect(refused.status == .badRequest)
+                #expect(try await street.accounts.account(WorkerID("w001")!)?.revokedAt == nil)
+            }
+        }
+    }
+
     @Test func wrongPasswordsAreRefusedAndRepeatedOnesLockTheAccount() async throws {
         try await ConsoleStreet.with { street in
             try await street.app.test(.router) { client in
@@ -135,6 +186,7 @@ struct ConsoleStreet {
     static let password = "桂花巷 十二号 院子"
 
     let store: SQLiteReplicaStore
+    let accounts: AccountStore
     let app: Application<RouterResponder<ConsoleContext>>
     let stairs: String
 
@@ -179,9 +231,12 @@ struct ConsoleStreet {
 
         var settings = Console.Settings()
         settings.secure = false
+        settings.fingerprint = "sha256:0123"
         let console = try Console(records: .init(store: store), accounts: accounts, settings: settings)
         try await body(
-            ConsoleStreet(store: store, app: Application(router: console.router()), stairs: stairs.description))
+            ConsoleStreet(
+                store: store, accounts: accounts, app: Application(router: console.router()),
+                stairs: stairs.description))
     }
 
     /// Signs in and returns the session's cookie, `name=value`.

@@ -105,7 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let address = configuration.console {
             services.append(
                 try ConsoleService.make(
-                    at: address, folder: folder, configuration: configuration, logger: logger))
+                    at: address, folder: folder, configuration: configuration,
+                    fingerprint: certificate.map { "\($0.fingerprint)" }, logger: logger))
         }
         if let mirror = folder.mirror {
             services.append(

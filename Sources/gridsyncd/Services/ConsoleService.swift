@@ -17,7 +17,7 @@ import ServiceLifecycle
 enum ConsoleService {
     static func make(
         at address: DaemonConfiguration.Endpoint, folder: DaemonFolder, configuration: DaemonConfiguration,
-        logger: Logger
+        fingerprint: String?, logger: Logger
     ) throws -> any Service {
         let records: Console.Records
         if let mirror = folder.mirror {
@@ -30,6 +30,7 @@ enum ConsoleService {
         var settings = Console.Settings()
         settings.secure = configuration.tls
         settings.timeZone = configuration.timeZone
+        settings.fingerprint = fingerprint
         let console = try Console(records: records, accounts: folder.accounts, settings: settings)
         let scheme = configuration.tls ? "https" : "http"
         let onRunning: @Sendable (any Channel) async -> Void = { channel in
