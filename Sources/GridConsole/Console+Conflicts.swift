@@ -111,14 +111,23 @@ extension Console {
         let label = Labels.label(value, of: field, in: record.type)
         let change = ResolutionNote.change(settling: [(field, value, label)], of: id, reason: reason)
         _ = try await records.store.write(change, as: session.worker, within: session.scopes)
-        try await records.sendDecisions()
+        var later = ""
+        do {
+            try await records.sendDecisions()
+        } catch {
+            // Kept in the daemon's replica, it goes out with the next round (see RecordPublisher).
+            later = words(
+                "（数据库暂时不可用：决定已保存，稍后自动发出。）",
+                " (The database cannot be reached just now: the decision is kept and goes out shortly.)")
+        }
         return html(
             try await conflictsPage(
                 session, words, error: nil,
                 done: words(
-                    "已决定：\(Self.title(record, words: words)) 的 \(spec.label.chinese) 为 \(label)。各笔记本下次同步时收到。",
-                    "Settled: \(spec.label.english) of \(Self.title(record, words: words)) is \(label). Every laptop receives it at its next sync."
-                )),
+                    "已决定：\(Self.title(record, words: words)) 的 \(spec.label.chinese) 为 \(label)。各笔记本下次同步时收到。"
+                        + later,
+                    "Settled: \(spec.label.english) of \(Self.title(record, words: words)) is \(label). "
+                        + "Every laptop receives it at its next sync." + later)),
             session: session, words: words)
     }
 }

@@ -57,11 +57,16 @@ extension Console {
         let month = Self.month(of: now, in: settings.timeZone)
         let communities = Set(session.scopes.map(\.community))
         // The report of each community the account sees, added up: its figures are the month's.
-        var reports: [MonthlyReport] = []
-        for community in communities.sorted(by: { $0.rawValue < $1.rawValue }) {
-            reports.append(
-                try await records.store.monthlyReport(
-                    .init(month: month, community: community, timeZone: settings.timeZone, oldestCount: 10)))
+        let sorted = communities.sorted { $0.rawValue < $1.rawValue }
+        let (store, timeZone) = (records.store, settings.timeZone)
+        let reports = try await figures.figures(sorted.map(\.rawValue).joined(separator: " ") + " " + month) {
+            var reports: [MonthlyReport] = []
+            for community in sorted {
+                reports.append(
+                    try await store.monthlyReport(
+                        .init(month: month, community: community, timeZone: timeZone, oldestCount: 10)))
+            }
+            return reports
         }
         let devices = try await visibleDevices(session)
         let today = Self.day(of: now, in: settings.timeZone)

@@ -63,11 +63,25 @@ extension Console {
         }
         let search = query["q"]
         let text = RecordText(timeZone: settings.timeZone, names: try await records.store.streetNames())
-        let found = try await records.store.records(selection).filter { record in
-            session.scopes.covers(record.scope) && search.map { Self.mentions(record, $0) } != false
-        }
         let page = max(1, query["page"].flatMap(Int.init) ?? 1)
-        let shown = found.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
+        let shown: [RecordState]
+        let more: Bool
+        if search == nil, session.scopes.allSatisfy({ $0.grid == nil }) {
+            // A page of an office's communities, read as a page: one more tells whether another follows.
+            selection.communities = session.scopes.map(\.community)
+            selection.limit = Self.pageSize + 1
+            selection.offset = (page - 1) * Self.pageSize
+            let read = try await records.store.records(selection)
+            shown = Array(read.prefix(Self.pageSize))
+            more = read.count > Self.pageSize
+        } else {
+            // A search reads the free text of every record the filters select.
+            let found = try await records.store.records(selection).filter { record in
+                session.scopes.covers(record.scope) && search.map { Self.mentions(record, $0) } != false
+            }
+            shown = Array(found.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize))
+            more = found.count > page * Self.pageSize
+        }
         let columns = Self.listColumns(type)
         func link(_ page: Int) -> String {
             var parts = ["page=\(page)"]
@@ -112,8 +126,7 @@ extension Console {
         let context = ListContext(
             heading: words(Self.typeLabel(type).chinese, Self.typeLabel(type).english), type: type.key,
             filters: filters, filterLabel: words("筛选", "Filter"),
-            summary: words(
-                "共 \(found.count) 条，第 \(page) 页", "\(found.count) records, page \(page)"),
+            summary: words("第 \(page) 页", "Page \(page)"),
             columns: [words("标题", "Title")] + columns.map { words($0.chinese, $0.english) },
             rows: shown.map { record in
                 ListContext.Row(
@@ -121,7 +134,7 @@ extension Console {
                     cells: Self.listCells(record, timeline: timelines[record.id], text: text, words: words))
             },
             previous: page > 1 ? link(page - 1) : nil,
-            next: found.count > page * Self.pageSize ? link(page + 1) : nil,
+            next: more ? link(page + 1) : nil,
             previousLabel: words("上一页", "Previous"), nextLabel: words("下一页", "Next"))
         return Page(title: context.heading, body: render("records", context))
     }

@@ -53,6 +53,7 @@ public struct Console: Sendable {
     let settings: Settings
     let sessions = ConsoleSessions()
     let signIns = SignInGuard()
+    let figures = FiguresCache()
     let templates: MustacheLibrary
 
     /// The session cookie's name.
@@ -123,10 +124,17 @@ public struct Console: Sendable {
         return response
     }
 
-    /// The session a request's cookie names, if it is current.
+    /// The session a request's cookie names, if it is current and its account still works (a
+    /// token revoked with `gridsyncd worker revoke` ends the account's sessions too).
     func session(of request: Request) async throws -> ConsoleSessions.Session? {
-        guard let id = request.cookies[Self.sessionCookie]?.value else { return nil }
-        return await sessions.session(id)
+        guard let id = request.cookies[Self.sessionCookie]?.value, let session = await sessions.session(id) else {
+            return nil
+        }
+        guard let account = try await accounts.account(session.worker), account.revokedAt == nil else {
+            await sessions.end(worker: session.worker)
+            return nil
+        }
+        return session
     }
 
     /// `page` inside the layout, as an HTML response that is never cached nor framed and runs no script.

@@ -102,6 +102,8 @@ public struct RecordPublisher: Sendable {
     public func run(report: @Sendable (Result<Round?, any Error>) -> Void = { _ in }) async {
         while !Task.isCancelled {
             do {
+                // Decisions taken in this daemon's console that the database could not take then.
+                try await mirror.send()
                 let round = try await publish()
                 report(.success(round))
                 // A log further ahead than one round takes goes on at once.

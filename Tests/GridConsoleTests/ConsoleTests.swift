@@ -153,6 +153,22 @@ import Testing
         }
     }
 
+    @Test func aTokenRevokedOnTheServerEndsTheAccountsSessions() async throws {
+        try await ConsoleStreet.with { street in
+            try await street.app.test(.router) { client in
+                let cookie = try await ConsoleStreet.signIn(client, "office-1", ConsoleStreet.password)
+                _ = try await ConsoleStreet.get(client, "/", cookie: cookie)
+                _ = try await street.accounts.revoke(worker: WorkerID("office-1")!)
+                try await client.execute(uri: "/conflicts", method: .get, headers: [.cookie: cookie]) { response in
+                    #expect(response.status == .seeOther && response.headers[.location] == "/sign-in")
+                }
+                let again = try await ConsoleStreet.post(
+                    client, "/sign-in", cookie: nil, ["worker": "office-1", "password": ConsoleStreet.password])
+                #expect(again.status == .unauthorized)
+            }
+        }
+    }
+
     @Test func wrongPasswordsAreRefusedAndRepeatedOnesLockTheAccount() async throws {
         try await ConsoleStreet.with { street in
             try await street.app.test(.router) { client in

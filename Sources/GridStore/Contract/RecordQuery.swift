@@ -22,6 +22,12 @@ public struct RecordQuery: Hashable, Sendable {
     /// Only records of these days: demands and projects by the day they were raised, visits
     /// by the day of the visit.
     public var days: DayRange?
+    /// Only records of these communities (an office account's).
+    public var communities: [CommunityID]?
+    /// At most this many records, after skipping ``offset`` (a page of a list).
+    public var limit: Int?
+    /// Records skipped before the first returned.
+    public var offset = 0
 
     /// Days from one to another, both included, as the office counts them: in its time zone.
     public struct DayRange: Hashable, Sendable {

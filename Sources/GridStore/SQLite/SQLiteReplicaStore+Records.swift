@@ -102,10 +102,22 @@ extension SQLiteReplicaStore {
             }
         }
         if !query.includeDeleted { conditions.append("r.deleted = 0") }
+        if let communities = query.communities {
+            conditions.append("r.community IN (\(communities.map { _ in "?" }.joined(separator: ", ")))")
+            for community in communities { arguments.append(community.rawValue) }
+            if communities.isEmpty { conditions.append("0") }
+        }
+        var page = ""
+        if let limit = query.limit {
+            page = "LIMIT ? OFFSET ?"
+            arguments.append(limit)
+            arguments.append(query.offset)
+        }
         let sql = """
             SELECT r.state FROM records r JOIN \(table) t ON t.record_id = r.id
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(query.type.isReference ? "t.key, " : query.type == .visit ? "t.visited_on DESC, " : "")r.created_clock DESC, r.id
+            \(page)
             """
         let bound = StatementArguments(arguments)
         return try await readRecords { db in

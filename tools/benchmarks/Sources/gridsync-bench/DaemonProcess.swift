@@ -21,14 +21,17 @@ final class DaemonProcess {
     /// connections from one address is raised to the daemon's, 512, unless it says otherwise); with
     /// `metrics`, it serves its Prometheus endpoint on a loopback port too.
     /// With `cpus` (a `taskset` list, "0"), it runs on those CPUs only. With `store` (a
-    /// `postgres://` URL), it serves the op log and accounts several daemons share there.
+    /// `postgres://` URL), it serves the op log and accounts several daemons share there; with
+    /// `data`, from that folder.
     init(
         executable: URL, environment: [String: String] = [:], metrics: Bool = false, cpus: String? = nil,
-        store: String? = nil
+        store: String? = nil, data given: URL? = nil
     ) throws {
         self.store = store
-        data = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "gridsync-bench-daemon-\(UUID().uuidString)")
+        data =
+            given
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "gridsync-bench-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let banner = data.appendingPathComponent("banner.txt")
         _ = FileManager.default.createFile(atPath: banner.path, contents: nil)
@@ -46,7 +49,8 @@ final class DaemonProcess {
         process.standardOutput = try FileHandle(forWritingTo: banner)
         process.standardError = log.flatMap { FileHandle(forWritingAtPath: $0) } ?? FileHandle.nullDevice
         try process.run()
-        for _ in 0..<1_500 {
+        // A folder given may hold a log whose records the daemon catches up before it listens.
+        for _ in 0..<(given == nil ? 1_500 : 15_000) {
             let text = (try? String(contentsOf: banner, encoding: .utf8)) ?? ""
             // The banner is written at once: when its sync line is there, so is the metrics line.
             if let line = text.split(separator: "\n").first(where: { $0.drop(while: { $0 == " " }).hasPrefix("sync:") }

@@ -132,16 +132,36 @@ if suite == "sync" || suite == "first" || suite == "suite" {
     figures += try await SyncBenchmark.firstSync(ops: 100_000)
 }
 if suite == "office" {
-    guard let year = option("--year") else { throw BenchFailure("office needs --year FOLDER (gridsync-bench year --out FOLDER)") }
+    guard let year = option("--year") else {
+        throw BenchFailure("office needs --year FOLDER (gridsync-bench year --out FOLDER)")
+    }
     figures += try await SyncBenchmark.officeFirstSync(year: URL(fileURLWithPath: year))
 }
 if suite == "sync" || suite == "noop" || suite == "suite" {
     figures += try await SyncBenchmark.noopSync(rounds: 200)
 }
+if suite == "console" {
+    // The office's console on a year of the example street (never part of the suite: it takes minutes).
+    // --year FOLDER: a year written before by `gridsync-bench year --out FOLDER` (left as it is).
+    let given = option("--year").map(URL.init(fileURLWithPath:))
+    let year =
+        given ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-year-\(UUID().uuidString)")
+    defer { if given == nil { try? FileManager.default.removeItem(at: year) } }
+    if given == nil {
+        let bench = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let written = try MeasuredProcess.run(bench, ["year", "--out", year.path, "--days", "365"], output: .inherit)
+        print(String(format: "  the year written in %.1f s", written.seconds))
+    }
+    var settings = ConsoleBenchmark.Settings()
+    settings.seconds = option("--seconds").flatMap(Double.init) ?? settings.seconds
+    figures += try await ConsoleBenchmark.run(settings, daemon: daemon, year: year)
+}
+
 if suite == "several" {
     // Never part of the suite: it needs a PostgreSQL (tools/postgres start DIR prints one).
     guard let postgres = option("--postgres") ?? ProcessInfo.processInfo.environment["GRIDSYNC_TEST_POSTGRES"] else {
-        throw BenchFailure("several needs --postgres postgres://USER:PASSWORD@HOST:PORT/DATABASE (a user that may create databases)")
+        throw BenchFailure(
+            "several needs --postgres postgres://USER:PASSWORD@HOST:PORT/DATABASE (a user that may create databases)")
     }
     figures += try await SeveralDaemonsBenchmark.run(
         postgres: postgres, daemon: daemon, clients: option("--clients").flatMap(Int.init) ?? 500,
