@@ -25,10 +25,17 @@ actor SignInGuard {
         return longest
     }
 
-    /// Notes a failed sign-in.
+    /// Notes a failed sign-in. Failures older than ``window`` are forgotten once many keys are
+    /// held, so that names made up by the thousand cannot fill the daemon's memory.
     func failed(account: String, address: String, now: Date = Date()) {
         failures["account:" + account, default: []].append(now)
         failures["address:" + address, default: []].append(now)
+        if failures.count > 10_000 {
+            failures = failures.compactMapValues { dates in
+                let recent = dates.filter { now.timeIntervalSince($0) < Self.window }
+                return recent.isEmpty ? nil : recent
+            }
+        }
     }
 
     /// Forgets an account's failures after it signed in.
