@@ -43,6 +43,11 @@ struct PostgresTestDatabase {
         let result: Result<T, any Error>
         do {
             result = .success(try await body(PostgresTestDatabase(address: address)))
+        } catch let error as PSQLError {
+            // PostgreSQL's own words (a full server, a dropped connection), which the error's
+            // description keeps back.
+            Issue.record("PostgreSQL: \(String(reflecting: error))")
+            result = .failure(error)
         } catch {
             result = .failure(error)
         }
