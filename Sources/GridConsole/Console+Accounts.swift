@@ -144,16 +144,8 @@ extension Console {
     private func accountsForm(
         _ request: Request, _ body: (ConsoleSessions.Session, FormBody, Words) async throws -> Page
     ) async throws -> Response {
-        let words = Words(request.cookies[Self.languageCookie]?.value)
-        let form = try await form(request)
-        guard let session = try await checkedSession(request, form: form) else {
-            guard try await self.session(of: request) != nil else { return .redirect(to: "/sign-in") }
-            return html(
-                message(
-                    words("表单已过期", "The form has expired"), words("请重新打开页面再提交。", "Open the page again and resend."),
-                    error: true, status: .forbidden, back: "/accounts", words: words),
-                session: try await self.session(of: request), words: words)
+        try await posted(request, back: "/accounts") { session, form, words in
+            html(try await body(session, form, words), session: session, words: words)
         }
-        return html(try await body(session, form, words), session: session, words: words)
     }
 }

@@ -68,17 +68,13 @@ extension Console {
     /// Settles one conflict from its form: the competing value picked, or a new one, with a
     /// reason: the change `gridsync-inspect resolve` writes, as the signed-in office account.
     func settle(_ request: Request) async throws -> Response {
-        let words = Words(request.cookies[Self.languageCookie]?.value)
-        let form = try await form(request)
-        guard let session = try await checkedSession(request, form: form) else {
-            guard try await self.session(of: request) != nil else { return .redirect(to: "/sign-in") }
-            return html(
-                message(
-                    words("表单已过期", "The form has expired"),
-                    words("请重新打开冲突页面再提交。", "Open the conflicts page again and resend."), error: true,
-                    status: .forbidden, back: "/conflicts", words: words),
-                session: try await self.session(of: request), words: words)
+        try await posted(request, back: "/conflicts") { session, form, words in
+            try await settle(form, session: session, words: words)
         }
+    }
+
+    /// Settles what `form` asks, for `session`.
+    private func settle(_ form: FormBody, session: ConsoleSessions.Session, words: Words) async throws -> Response {
         func failed(_ text: String) async throws -> Response {
             html(try await conflictsPage(session, words, error: text, done: nil), session: session, words: words)
         }

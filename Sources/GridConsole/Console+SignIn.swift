@@ -68,17 +68,17 @@ extension Console {
         return refused(words("账号或密码不对。", "Wrong account or password."), .unauthorized)
     }
 
-    /// Ends the session (with its form's token) and goes back to the sign-in page.
+    /// Ends the session (with its form's token: another site cannot sign anyone out) and goes
+    /// back to the sign-in page.
     func signOut(_ request: Request) async throws -> Response {
-        let form = try await form(request)
-        if try await checkedSession(request, form: form) != nil, let id = request.cookies[Self.sessionCookie]?.value {
-            await sessions.end(id)
+        try await posted(request, back: "/") { _, _, _ in
+            if let id = request.cookies[Self.sessionCookie]?.value { await sessions.end(id) }
+            var response = Response.redirect(to: "/sign-in")
+            response.setCookie(
+                Cookie(
+                    name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: settings.secure,
+                    httpOnly: true, sameSite: .strict))
+            return response
         }
-        var response = Response.redirect(to: "/sign-in")
-        response.setCookie(
-            Cookie(
-                name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: settings.secure, httpOnly: true,
-                sameSite: .strict))
-        return response
     }
 }

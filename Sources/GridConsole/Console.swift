@@ -219,12 +219,25 @@ public struct Console: Sendable {
         return FormBody(String(buffer: buffer))
     }
 
-    /// The session of a POST whose form carries that session's form token, or `nil`.
-    func checkedSession(_ request: Request, form: FormBody) async throws -> ConsoleSessions.Session? {
-        guard let session = try await session(of: request), let token = form["csrf"],
-            Self.equal(token, session.formToken)
-        else { return nil }
-        return session
+    /// Runs `body` with a POST's form and session once the form carries that session's form
+    /// token. Without a session the POST goes to sign in; with another token (a form from an
+    /// older session, or from another site) it is refused, and nothing is done.
+    func posted(
+        _ request: Request, back: String,
+        _ body: (ConsoleSessions.Session, FormBody, Words) async throws -> Response
+    ) async throws -> Response {
+        let words = Words(request.cookies[Self.languageCookie]?.value)
+        let form = try await form(request)
+        guard let session = try await session(of: request) else { return .redirect(to: "/sign-in") }
+        guard let token = form["csrf"], Self.equal(token, session.formToken) else {
+            return html(
+                message(
+                    words("表单已过期", "The form has expired"),
+                    words("请重新打开页面再提交。", "Open the page again and resend."), error: true,
+                    status: .forbidden, back: back, words: words),
+                session: session, words: words)
+        }
+        return try await body(session, form, words)
     }
 
     /// Compares two strings in time independent of where they differ.

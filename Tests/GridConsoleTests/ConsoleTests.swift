@@ -70,6 +70,10 @@ import Testing
                 #expect(
                     try await street.store.history(of: RecordID(street.stairs)!).last?.author == WorkerID("office-1"))
 
+                // Another site's sign-out (without the form's token) signs no one out.
+                let forgedOut = try await ConsoleStreet.post(client, "/sign-out", cookie: cookie, ["csrf": "x"])
+                #expect(forgedOut.status == .forbidden && forgedOut.setCookie == nil)
+                _ = try await ConsoleStreet.get(client, "/", cookie: cookie)
                 // Signed out, the cookie opens nothing.
                 _ = try await ConsoleStreet.post(client, "/sign-out", cookie: cookie, ["csrf": token])
                 try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { response in

@@ -78,9 +78,7 @@ struct RecordTablesTests {
         try await withTemporaryFolder { folder in
             let generator = EditGenerator()
             var rng = SeededGenerator(seed: 0x6173_6964)
-            var laptop = Replica(
-                id: ReplicaID(rawValue: 0x7b01), author: generator.street.workers[0].id,
-                clock: HybridClock(wallClock: SystemWallClock()))
+            var laptop = Self.laptop(0x7b01, of: generator)
             for _ in 0..<5 {
                 try Self.work(&laptop, in: generator.street.grids[0].scope, generator: generator, using: &rng)
             }
@@ -114,9 +112,7 @@ struct RecordTablesTests {
             try await PostgresTestDatabase.with { database in
                 let generator = EditGenerator()
                 var rng = SeededGenerator(seed: 0x6261_636b)
-                var laptop = Replica(
-                    id: ReplicaID(rawValue: 0x7e01), author: generator.street.workers[0].id,
-                    clock: HybridClock(wallClock: SystemWallClock()))
+                var laptop = Self.laptop(0x7e01, of: generator)
                 try Self.work(&laptop, in: generator.street.grids[0].scope, generator: generator, using: &rng)
                 try await PostgresTestDatabase.withClient(database.address) { client in
                     let server = try await PostgresServerStore.open(client: client, worker: WorkerID("gridsyncd")!)
@@ -149,9 +145,7 @@ struct RecordTablesTests {
                     let generator = EditGenerator()
                     var rng = SeededGenerator(seed: 0x6465_6369)
                     let grid = generator.street.grids[0].scope
-                    var laptop = Replica(
-                        id: ReplicaID(rawValue: 0x7c01), author: generator.street.workers[0].id,
-                        clock: HybridClock(wallClock: SystemWallClock()))
+                    var laptop = Self.laptop(0x7c01, of: generator)
                     let id = RecordID(using: &rng)
                     try laptop.create(.demand, id: id, in: grid, generator.newRecord(.demand, in: grid, using: &rng))
                     _ = try await daemons[0].admit(laptop.ops, pushedBy: laptop.id)
@@ -184,9 +178,7 @@ struct RecordTablesTests {
                     let generator = EditGenerator()
                     var rng = SeededGenerator(seed: 0x6e61_6d65)
                     let grid = generator.street.grids[0].scope
-                    var office = Replica(
-                        id: ReplicaID(rawValue: 0x7d01), author: generator.street.workers[0].id,
-                        clock: HybridClock(wallClock: SystemWallClock()))
+                    var office = Self.laptop(0x7d01, of: generator)
                     let key = "k901"
                     let compound = RecordID(reference: .compound, key: key)
                     try office.create(
@@ -218,6 +210,13 @@ struct RecordTablesTests {
     }
 
     // MARK: - Helpers
+
+    /// A laptop of the street's first worker, writing as replica `id`, on this machine's clock.
+    static func laptop(_ id: UInt64, of generator: EditGenerator) -> Replica {
+        Replica(
+            id: ReplicaID(rawValue: id), author: generator.street.workers[0].id,
+            clock: HybridClock(wallClock: SystemWallClock()))
+    }
 
     /// A few edits by `laptop` in `grid`: new records of the field's types, edits of any merge
     /// kind, now and then a deletion.
