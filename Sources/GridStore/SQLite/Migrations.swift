@@ -16,6 +16,7 @@ enum Migrations {
         migrator.registerMigration("v4: the street's reference data (gridsync/3)", migrate: v4)
         migrator.registerMigration("v5: records derived from the op log behind it", migrate: v5)
         migrator.registerMigration("v6: the op log by scope, for a grid's pulls", migrate: v6)
+        migrator.registerMigration("v7: the console's reads: records naming a record, lists in order", migrate: v7)
         return migrator
     }
 
@@ -237,5 +238,21 @@ enum Migrations {
     /// district's day to find the few hundred of its grid.
     private static func v6(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX ops_by_scope ON ops (scope)")
+    }
+
+    /// The reads of the office's console on a year of a street, where each of these scanned a table of hundreds of
+    /// thousands of rows: the ops of the fields that name other records (a demand's visit and project, a visit's and
+    /// a project's demands) by the id they name, for a record's page to list the records that name it (partial, like
+    /// `ops_for_report`, and for the same reason the fields are joined by `OR`); records of a type newest first, and
+    /// visits by day, for a page of a list to stop at its last row instead of sorting the type's every record.
+    private static func v7(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE INDEX ops_by_named_record
+                ON ops (coalesce(json_extract(payload, '$.add'), json_extract(payload, '$.assign')))
+                WHERE field = 'demands' OR field = 'project' OR field = 'visit';
+                CREATE INDEX records_by_time ON records (type, created_clock);
+                CREATE INDEX visits_by_day ON visits (visited_on);
+                """)
     }
 }

@@ -48,6 +48,14 @@ extension SQLiteReplicaStore {
     }
 
     public func records(_ query: RecordQuery) async throws -> [RecordState] {
+        let (sql, arguments) = Self.listQuery(query)
+        return try await readRecords { db in
+            try Data.fetchAll(db, sql: sql, arguments: arguments).map { try RecordState(encoded: [UInt8]($0)) }
+        }
+    }
+
+    /// The SQL that selects `query`'s records' states, in the list's order, and its arguments.
+    static func listQuery(_ query: RecordQuery) -> (sql: String, arguments: StatementArguments) {
         var conditions = ["r.type = ?"]
         var arguments: [(any DatabaseValueConvertible)?] = [query.type.key]
         let table: String
@@ -113,16 +121,19 @@ extension SQLiteReplicaStore {
             arguments.append(limit)
             arguments.append(query.offset)
         }
+        // Visits are listed by day: read in the order of the visits' index by day, a page stops at
+        // its last row (SQLite's planner, left to choose, sorts every visit of the street first).
+        // The other types are listed newest first, in the order of `records_by_time`.
+        let from =
+            query.type == .visit
+            ? "visits t CROSS JOIN records r ON t.record_id = r.id" : "records r JOIN \(table) t ON t.record_id = r.id"
         let sql = """
-            SELECT r.state FROM records r JOIN \(table) t ON t.record_id = r.id
+            SELECT r.state FROM \(from)
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(query.type.isReference ? "t.key, " : query.type == .visit ? "t.visited_on DESC, " : "")r.created_clock DESC, r.id
             \(page)
             """
-        let bound = StatementArguments(arguments)
-        return try await readRecords { db in
-            try Data.fetchAll(db, sql: sql, arguments: bound).map { try RecordState(encoded: [UInt8]($0)) }
-        }
+        return (sql, StatementArguments(arguments))
     }
 
     /// The records with these ids that the replica holds, in no particular order.
@@ -208,19 +219,10 @@ extension SQLiteReplicaStore {
 
     public func records(naming id: RecordID) async throws -> [RecordState] {
         let text = id.description
-        // Only the fields that name records are looked into: the payloads of the rest are
-        // never parsed (on a year of a street, a scan of a million ops instead of parsing them).
-        let fields = Self.namingFields.map { "'\($0)'" }.joined(separator: ", ")
         let states = try await readRecords { db in
-            try Data.fetchAll(
-                db,
-                sql: """
-                    SELECT r.state FROM records r WHERE r.deleted = 0 AND r.id IN (
-                        SELECT record_id FROM ops WHERE field IN (\(fields))
-                            AND (json_extract(payload, '$.add') = ?1 OR json_extract(payload, '$.assign') = ?1))
-                    ORDER BY r.created_clock, r.id
-                    """, arguments: [text]
-            ).map { try RecordState(encoded: [UInt8]($0)) }
+            try Data.fetchAll(db, sql: Self.namingQuery, arguments: [text]).map {
+                try RecordState(encoded: [UInt8]($0))
+            }
         }
         // An op once named it; the record names it still only if the merged value does.
         return states.filter { record in
@@ -233,6 +235,16 @@ extension SQLiteReplicaStore {
             }
         }
     }
+
+    /// The live records whose ops ever named the record `?`, through the index of the ops that
+    /// name records (migration v7): its expression and its `WHERE`, word for word, so that
+    /// SQLite can use it.
+    static let namingQuery = """
+        SELECT r.state FROM records r WHERE r.deleted = 0 AND r.id IN (
+            SELECT record_id FROM ops WHERE (\(namingFields.map { "field = '\($0)'" }.joined(separator: " OR ")))
+                AND coalesce(json_extract(payload, '$.add'), json_extract(payload, '$.assign')) = ?)
+        ORDER BY r.created_clock, r.id
+        """
 
     /// The names of the fields, of any record type, whose values name other records.
     static let namingFields: [String] = Array(
