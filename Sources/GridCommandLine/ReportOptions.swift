@@ -40,7 +40,8 @@ public struct ReportOptions: ParsableArguments {
     /// Checks the options; a refusal honours `--format json` like every other.
     func check() throws {
         if let month, CalendarMonth(month) == nil {
-            throw GridModel.ValidationError(.badFormat, field: "month", value: month, allowed: "a month written YYYY-MM")
+            throw GridModel.ValidationError(
+                .badFormat, field: "month", value: month, allowed: "a month written YYYY-MM")
         }
         if let community, CommunityID(community) == nil {
             throw GridModel.ValidationError(
@@ -63,7 +64,8 @@ public struct ReportOptions: ParsableArguments {
         let zone = timeZone.flatMap(TimeZone.init(identifier:)) ?? .current
         let request = MonthlyReport.Request(
             month: month ?? CalendarMonth(containing: Date(), in: zone).description,
-            community: community.flatMap(CommunityID.init), visitTarget: visitTarget, yearlyCommitment: commitment,
+            communities: community.flatMap(CommunityID.init).map { [$0] } ?? [], visitTarget: visitTarget,
+            yearlyCommitment: commitment,
             timeZone: zone)
         let report = try await store.monthlyReport(request)
         let language: ReportLanguage = english ? .english : .chinese

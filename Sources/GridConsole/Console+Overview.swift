@@ -47,6 +47,8 @@ extension Console {
         let heading: String
         let cards: [Card]
         let month: Section<Row>
+        /// When the month's figures were computed (they are kept a minute).
+        let asOf: String
         let categories: Section<Bar>
         let oldest: Table<Open>
         let silent: Quiet
@@ -55,19 +57,14 @@ extension Console {
     func overview(_ session: ConsoleSessions.Session, _ words: Words) async throws -> Page {
         let now = Date()
         let month = Self.month(of: now, in: settings.timeZone)
-        let communities = Set(session.scopes.map(\.community))
-        // The report of each community the account sees, added up: its figures are the month's.
-        let sorted = communities.sorted { $0.rawValue < $1.rawValue }
+        // One report over the communities the account sees: its figures are the month's.
+        let communities = Array(Set(session.scopes.map(\.community))).sorted { $0.rawValue < $1.rawValue }
         let (store, timeZone) = (records.store, settings.timeZone)
-        let reports = try await figures.figures(sorted.map(\.rawValue).joined(separator: " ") + " " + month) {
-            var reports: [MonthlyReport] = []
-            for community in sorted {
-                reports.append(
-                    try await store.monthlyReport(
-                        .init(month: month, community: community, timeZone: timeZone, oldestCount: 10)))
-            }
-            return reports
+        let figures = try await figures.figures(communities.map(\.rawValue).joined(separator: " ") + " " + month) {
+            try await store.monthlyReport(
+                .init(month: month, communities: communities, timeZone: timeZone, oldestCount: 10))
         }
+        let report = figures.report
         let devices = try await visibleDevices(session)
         let today = Self.day(of: now, in: settings.timeZone)
         let syncedToday = devices.filter { device in
@@ -80,18 +77,9 @@ extension Console {
         }
         let conflicts = try await records.store.conflictedRecords().filter { session.scopes.covers($0.scope) }
             .reduce(0) { $0 + $1.conflictedFields.count }
-        let raised = reports.reduce(0) { $0 + $1.demands.raised }
-        let resolved = reports.reduce(0) { $0 + $1.demands.resolved }
-        let open = reports.reduce(0) { $0 + $1.demands.open }
-        let visits = reports.reduce(0) { $0 + $1.visits.total }
-        var categories: [String: (label: String, count: Int)] = [:]
-        for report in reports {
-            for counts in report.demands.byCategory {
-                categories[counts.key, default: (counts.label, 0)].count += counts.raised
-            }
-        }
-        let widest = max(1, categories.values.map(\.count).max() ?? 1)
-        let oldest = reports.flatMap(\.demands.oldestOpen).sorted { $0.daysOpen > $1.daysOpen }.prefix(10)
+        let raisedByCategory = report.demands.byCategory.filter { $0.raised > 0 }
+        let widest = max(1, raisedByCategory.map(\.raised).max() ?? 1)
+        let oldest = report.demands.oldestOpen
         let context = OverviewContext(
             heading: words("概览", "Overview"),
             cards: [
@@ -100,19 +88,22 @@ extension Console {
                     value: String(silent.count),
                     label: words("\(settings.silentDays) 天以上未同步", "silent over \(settings.silentDays) days")),
                 .init(value: String(conflicts), label: words("待决定的冲突", "open conflicts")),
-                .init(value: String(open), label: words("未结诉求", "demands open")),
+                .init(value: String(report.demands.open), label: words("未结诉求", "demands open")),
             ],
             month: .init(
                 heading: words("本月 \(month)", "This month, \(month)"),
                 rows: [
-                    .init(label: words("提出诉求", "Demands raised"), value: String(raised)),
-                    .init(label: words("解决诉求", "Demands resolved"), value: String(resolved)),
-                    .init(label: words("入户走访", "Visits"), value: String(visits)),
+                    .init(label: words("提出诉求", "Demands raised"), value: String(report.demands.raised)),
+                    .init(label: words("解决诉求", "Demands resolved"), value: String(report.demands.resolved)),
+                    .init(label: words("入户走访", "Visits"), value: String(report.visits.total)),
                 ]),
+            asOf: words("数字截至 \(Labels.shortTime(figures.asOf))", "Figures as of \(Labels.shortTime(figures.asOf))"),
             categories: .init(
                 heading: words("本月诉求（按类别）", "Demands raised this month, by category"),
-                rows: categories.sorted { $0.key < $1.key }.map {
-                    .init(label: $0.value.label, count: $0.value.count, width: max(1, $0.value.count * 20 / widest))
+                rows: raisedByCategory.map { counts in
+                    let label = Category(rawValue: counts.key).map { words($0.label.chinese, $0.label.english) }
+                    return .init(
+                        label: label ?? counts.label, count: counts.raised, width: max(1, counts.raised * 20 / widest))
                 }),
             oldest: .init(
                 heading: words("未结最久的诉求", "Demands open longest"),
@@ -189,7 +180,7 @@ extension Console {
                     error: true, status: .badRequest, words: words), session: session, words: words)
         }
         let report = try await records.store.monthlyReport(
-            .init(month: month, community: community, timeZone: settings.timeZone))
+            .init(month: month, communities: [community], timeZone: settings.timeZone))
         let language: ReportLanguage = words.isEnglish ? .english : .chinese
         if query["format"] == "csv" {
             return Response(

@@ -64,7 +64,7 @@ enum ConsoleTemplates {
     static let overview = """
         <h1>{{heading}}</h1>
         <div class="cards">{{#cards}}<div class="card"><b>{{value}}</b>{{label}}</div>{{/cards}}</div>
-        <h2>{{month.heading}}</h2>
+        <h2>{{month.heading}}</h2><p class="note">{{asOf}}</p>
         <table>{{#month.rows}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/month.rows}}</table>
         <h3>{{categories.heading}}</h3>
         <table>{{#categories.rows}}<tr><th>{{label}}</th><td>{{count}}</td>

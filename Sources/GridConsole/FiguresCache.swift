@@ -1,30 +1,52 @@
 import Foundation
 import GridStore
 
-/// The month's figures of the overview, kept for a minute: on a year of a street each report
-/// reads every record of the month, and twenty people opening the overview at once ask for
-/// the same figures. Requests that arrive while the figures are being computed wait for that
-/// one computation.
+/// The month's figures of the overview, computed at most once a minute and never while a
+/// page waits, except the first time: on a year of a street a report reads every record of
+/// the month, and twenty people opening the overview at once ask for the same figures.
+///
+/// Figures older than ``lifetime`` are still shown while their successor is computed in the
+/// background; requests that find no figures at all wait for the one computation under way.
 actor FiguresCache {
     /// How long figures are shown before they are computed again.
     static let lifetime: TimeInterval = 60
 
-    private var entries: [String: (made: Date, figures: Task<[MonthlyReport], any Error>)] = [:]
+    /// The latest figures computed under each key, with when their computation began.
+    private var kept: [String: (asOf: Date, report: MonthlyReport)] = [:]
+    /// The computation under way for each key.
+    private var computing: [String: Task<MonthlyReport, any Error>] = [:]
 
-    /// The figures under `key`, from `compute` if there are none younger than ``lifetime``.
+    /// The figures under `key`: those kept if there are any (computed again in the background
+    /// once older than ``lifetime``), else those `compute` returns.
     func figures(
-        _ key: String, now: Date = Date(), compute: @escaping @Sendable () async throws -> [MonthlyReport]
-    ) async throws -> [MonthlyReport] {
-        if let entry = entries[key], now.timeIntervalSince(entry.made) < Self.lifetime {
-            return try await entry.figures.value
+        _ key: String, now: Date = Date(), compute: @escaping @Sendable () async throws -> MonthlyReport
+    ) async throws -> (asOf: Date, report: MonthlyReport) {
+        if let figures = kept[key] {
+            if now.timeIntervalSince(figures.asOf) >= Self.lifetime, computing[key] == nil {
+                _ = start(key, at: now, compute)
+            }
+            return figures
         }
+        let task = computing[key] ?? start(key, at: now, compute)
+        return (now, try await task.value)
+    }
+
+    /// Starts computing the figures under `key`, to be kept when done (a failure keeps the
+    /// previous figures, and the next request tries again).
+    private func start(
+        _ key: String, at now: Date, _ compute: @escaping @Sendable () async throws -> MonthlyReport
+    ) -> Task<MonthlyReport, any Error> {
         let task = Task { try await compute() }
-        entries[key] = (now, task)
-        do {
-            return try await task.value
-        } catch {
-            entries[key] = nil
-            throw error
+        computing[key] = task
+        Task {
+            let result = await task.result
+            self.finished(key, asOf: now, result)
         }
+        return task
+    }
+
+    private func finished(_ key: String, asOf: Date, _ result: Result<MonthlyReport, any Error>) {
+        computing[key] = nil
+        if case .success(let report) = result { kept[key] = (asOf, report) }
     }
 }

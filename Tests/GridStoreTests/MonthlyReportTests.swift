@@ -20,17 +20,21 @@ import Testing
         let store: SQLiteReplicaStore
         let wall: ManualWallClock
 
-        func write(_ moment: String, _ record: RecordID, _ edits: [Edit], create type: RecordType? = nil,
-            in scope: GridScope = F.grid1.scope) async throws
-        {
+        func write(
+            _ moment: String, _ record: RecordID, _ edits: [Edit], create type: RecordType? = nil,
+            in scope: GridScope = F.grid1.scope
+        ) async throws {
             wall.set(MonthlyReportTests.at(moment))
             let target: RecordChange.Target = type.map { .create($0, in: scope) } ?? .edit
             _ = try await store.write(RecordChange(record: record, target: target, edits: edits))
         }
 
-        func demand(_ moment: String, _ title: String, _ category: Category, in scope: GridScope) async throws -> RecordID {
+        func demand(_ moment: String, _ title: String, _ category: Category, in scope: GridScope) async throws
+            -> RecordID
+        {
             let id = RecordID()
-            try await write(moment, id, F.demand(title, category: category, status: .raised), create: .demand, in: scope)
+            try await write(
+                moment, id, F.demand(title, category: category, status: .raised), create: .demand, in: scope)
             return id
         }
 
@@ -57,7 +61,8 @@ import Testing
     @Test func figuresMatchAMonthBuiltByHand() async throws {
         try await withTemporaryFolder { folder in
             let wall = ManualWallClock()
-            let office = Office(store: try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: wall), wall: wall)
+            let office = Office(
+                store: try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: wall), wall: wall)
             let g1 = F.grid1.scope, g2 = F.grid2.scope
             // Written in the order of the days: the hybrid clock never goes back.
             let patrol = try await office.project("2026-09-01 09:00", "文明巡查", stage: .evaluate)
@@ -81,10 +86,14 @@ import Testing
             for (asked, satisfied) in [(40, 36), (10, 9)] {
                 try await office.write(
                     "2026-11-15 09:00", patrol,
-                    [.append("satisfaction", LogEntry([
-                        "method": .text("questionnaire"), "respondents": .integer(Int64(asked)),
-                        "satisfied": .integer(Int64(satisfied)),
-                    ]))])
+                    [
+                        .append(
+                            "satisfaction",
+                            LogEntry([
+                                "method": .text("questionnaire"), "respondents": .integer(Int64(asked)),
+                                "satisfied": .integer(Int64(satisfied)),
+                            ]))
+                    ])
             }
             try await office.visit("2026-11-17", by: "w001")
             try await office.visit("2026-11-20", by: "w002")
@@ -92,7 +101,11 @@ import Testing
             try await office.status("2026-11-25 09:00", lamp, .closed)
             try await office.write(
                 "2026-11-28 09:00", station,
-                [.append("progress", LogEntry(["month": .text("2026-11"), "text": .text("完成选址"), "percent": .integer(60)]))])
+                [
+                    .append(
+                        "progress",
+                        LogEntry(["month": .text("2026-11"), "text": .text("完成选址"), "percent": .integer(60)]))
+                ])
             _ = try await office.demand("2026-11-30 23:30", "燃气管老化", .fireSafety, in: g2)
             // December: not this month's.
             _ = try await office.demand("2026-12-01 00:30", "垃圾清运", .environment, in: g1)
@@ -124,7 +137,9 @@ import Testing
 
             #expect(report.funding.month.government == Money(yuan: 19_500))
             #expect(report.funding.month.residents == Money(yuan: 3_500))
-            #expect(report.funding.month.society == Money(fen: 0) && report.funding.yearToDate.society == Money(yuan: 1_000))
+            #expect(
+                report.funding.month.society == Money(fen: 0) && report.funding.yearToDate.society == Money(yuan: 1_000)
+            )
             #expect(report.funding.yearToDate.total == Money(yuan: 24_000))
             #expect(report.funding.commitmentShare == 0.039)
 
@@ -134,7 +149,7 @@ import Testing
 
             // One community's report holds only its records; a bad month is refused.
             let other = try await office.store.monthlyReport(
-                MonthlyReport.Request(month: "2026-11", community: CommunityID("c09"), timeZone: Self.beijing))
+                MonthlyReport.Request(month: "2026-11", communities: [CommunityID("c09")!], timeZone: Self.beijing))
             #expect(other.demands.raised == 0 && other.visits.total == 0)
             await #expect(throws: StoreError.self) {
                 _ = try await office.store.monthlyReport(MonthlyReport.Request(month: "2026-13"))
@@ -160,8 +175,11 @@ import Testing
             #expect(report.demands.medianDaysToResolve == expected.medianDaysToResolve)
             #expect(report.demands.byGrid.count == month.street.grids.count)
             #expect(report.demands.oldestOpen.count == 10)
-            #expect(Dictionary(uniqueKeysWithValues: report.visits.byWorker.map { ($0.worker, $0.visits) }) == expected.visits)
-            #expect(report.visits.byWorker.filter(\.metTarget).count == expected.visits.values.filter { $0 >= 40 }.count)
+            #expect(
+                Dictionary(uniqueKeysWithValues: report.visits.byWorker.map { ($0.worker, $0.visits) })
+                    == expected.visits)
+            #expect(
+                report.visits.byWorker.filter(\.metTarget).count == expected.visits.values.filter { $0 >= 40 }.count)
             #expect(report.funding.month.government == Money(fen: expected.governmentInMonthFen))
             #expect(report.funding.month.residents == Money(fen: expected.residentsInMonthFen))
             #expect(
@@ -169,12 +187,39 @@ import Testing
                     && report.funding.yearToDate.society == Money(fen: expected.societyInYearFen))
             #expect(report.projects.progress.count == expected.progressEntries)
             #expect(report.projects.withoutProgress.count == expected.withoutProgress)
-            #expect(Dictionary(uniqueKeysWithValues: report.projects.byStage.filter { $0.projects > 0 }.map { ($0.stage, $0.projects) }) == expected.stages)
+            #expect(
+                Dictionary(
+                    uniqueKeysWithValues: report.projects.byStage.filter { $0.projects > 0 }.map {
+                        ($0.stage, $0.projects)
+                    }) == expected.stages)
             #expect(report.satisfaction.count == expected.surveys.count)
             for survey in report.satisfaction {
                 let counted = try #require(expected.surveys[survey.title])
                 #expect((survey.satisfied, survey.respondents) == counted, "\(survey.title)")
             }
+
+            // An office of several communities (the console's overview) sees theirs added up, and all of them
+            // make the street.
+            func reportOf(_ communities: [CommunityID]) async throws -> MonthlyReport {
+                try await store.monthlyReport(
+                    MonthlyReport.Request(
+                        month: StreetMonth.month, communities: communities, timeZone: StreetMonth.timeZone))
+            }
+            let communities = month.street.communities.map(\.id)
+            #expect(communities.count >= 3)
+            var singles: [MonthlyReport] = []
+            for community in communities { singles.append(try await reportOf([community])) }
+            let pair = try await reportOf(Array(communities.prefix(2)))
+            #expect(pair.scope == communities.prefix(2).map(\.rawValue).joined(separator: "+"))
+            #expect(pair.demands.raised == singles[0].demands.raised + singles[1].demands.raised)
+            #expect(pair.demands.open == singles[0].demands.open + singles[1].demands.open)
+            #expect(pair.visits.total == singles[0].visits.total + singles[1].visits.total)
+            #expect(pair.demands.raised < report.demands.raised)
+            let all = try await reportOf(communities)
+            #expect(all.demands.byCategory == report.demands.byCategory)
+            #expect(all.demands.oldestOpen == report.demands.oldestOpen)
+            #expect(all.visits.total == report.visits.total)
+            #expect(all.funding.yearToDate.government == report.funding.yearToDate.government)
         }
     }
 
@@ -189,7 +234,7 @@ import Testing
             _ = try await month.write(into: store, wall: wall)
             let community = month.street.communities[0]
             var request = MonthlyReport.Request(month: StreetMonth.month, timeZone: StreetMonth.timeZone)
-            request.community = community.id
+            request.communities = [community.id]
             let bare = try await store.monthlyReport(request)
             #expect(bare.scopeLabel == community.id.rawValue)
             #expect(bare.demands.byGrid.allSatisfy { $0.label == $0.key })
@@ -200,7 +245,9 @@ import Testing
             let grids = Dictionary(uniqueKeysWithValues: month.street.grids.map { ($0.id.rawValue, $0.name) })
             #expect(!named.demands.byGrid.isEmpty)
             for row in named.demands.byGrid { #expect(row.label == "\(grids[row.key]!)（\(row.key)）") }
-            for demand in named.demands.oldestOpen { #expect(demand.gridLabel == "\(grids[demand.grid]!)（\(demand.grid)）") }
+            for demand in named.demands.oldestOpen {
+                #expect(demand.gridLabel == "\(grids[demand.grid]!)（\(demand.grid)）")
+            }
             let workers = Dictionary(uniqueKeysWithValues: month.street.workers.map { ($0.id.rawValue, $0.name) })
             #expect(!named.visits.byWorker.isEmpty)
             for row in named.visits.byWorker { #expect(row.label == "\(workers[row.worker]!)（\(row.worker)）") }

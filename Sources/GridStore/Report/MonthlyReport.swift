@@ -15,8 +15,9 @@ public struct MonthlyReport: Encodable, Sendable {
     public struct Request: Hashable, Sendable {
         /// The month, `YYYY-MM`.
         public var month: String
-        /// One community's key, or `nil` for the whole street.
-        public var community: CommunityID?
+        /// The communities the report covers (one, or those an office sees), or none for the
+        /// whole street.
+        public var communities: [CommunityID]
         /// The visits each worker should make in the month.
         public var visitTarget: Int
         /// The yuan the street commits to projects each year.
@@ -28,11 +29,11 @@ public struct MonthlyReport: Encodable, Sendable {
 
         /// Creates a request for `month` (`YYYY-MM`).
         public init(
-            month: String, community: CommunityID? = nil, visitTarget: Int = 40, yearlyCommitment: Int64 = 500_000,
+            month: String, communities: [CommunityID] = [], visitTarget: Int = 40, yearlyCommitment: Int64 = 500_000,
             timeZone: TimeZone = .current, oldestCount: Int = 10
         ) {
             self.month = month
-            self.community = community
+            self.communities = communities
             self.visitTarget = visitTarget
             self.yearlyCommitment = yearlyCommitment
             self.timeZone = timeZone
@@ -175,9 +176,9 @@ public struct MonthlyReport: Encodable, Sendable {
 
     /// The month, `YYYY-MM`.
     public var month: String
-    /// The community's key, or `street`.
+    /// The community's key (several joined by `+`), or `street`.
     public var scope: String
-    /// The community's name with its key, or `street`.
+    /// The community's name with its key (several joined by `、`), or `street`.
     public var scopeLabel: String
     /// The time zone months were counted in.
     public var timeZone: String

@@ -17,22 +17,25 @@ extension SQLiteReplicaStore {
         }
         let clocks = Bounds(
             start: Self.clock(start), end: Self.clock(end), yearStart: Self.clock(yearStart), endMilliseconds: end)
-        let community = request.community?.rawValue
+        let communities = Communities(request.communities.map(\.rawValue))
         return try await readRecords { db in
             let names = try Self.streetNames(db)
+            let keys = request.communities.map(\.rawValue)
             var report = MonthlyReport(
-                month: request.month, scope: community ?? "street",
-                scopeLabel: community.map { names.label(.community, $0) } ?? "street",
+                month: request.month, scope: keys.isEmpty ? "street" : keys.joined(separator: "+"),
+                scopeLabel: keys.isEmpty ? "street" : keys.map { names.label(.community, $0) }.joined(separator: "、"),
                 timeZone: request.timeZone.identifier)
             try Self.demands(
-                db, clocks, community: community, oldest: request.oldestCount,
+                db, clocks, communities: communities, oldest: request.oldestCount,
                 text: RecordText(timeZone: request.timeZone, names: names), into: &report.demands)
             try Self.visits(
-                db, from: month.firstDay, before: month.next.firstDay, community: community, target: request.visitTarget,
+                db, from: month.firstDay, before: month.next.firstDay, communities: communities,
+                target: request.visitTarget,
                 names: names, into: &report.visits)
-            try Self.projects(db, month: request.month, community: community, into: &report.projects)
-            report.funding = try Self.funding(db, clocks, community: community, commitment: request.yearlyCommitment)
-            report.satisfaction = try Self.satisfaction(db, before: clocks.end, community: community)
+            try Self.projects(db, month: request.month, communities: communities, into: &report.projects)
+            report.funding = try Self.funding(
+                db, clocks, communities: communities, commitment: request.yearlyCommitment)
+            report.satisfaction = try Self.satisfaction(db, before: clocks.end, communities: communities)
             return report
         }
     }
@@ -50,9 +53,20 @@ extension SQLiteReplicaStore {
         Int64(bitPattern: HybridTimestamp(milliseconds: milliseconds, counter: 0).rawValue)
     }
 
-    /// `AND r.community = ?` when the report is one community's.
-    private static func inCommunity(_ community: String?) -> String {
-        community == nil ? "" : "AND r.community = ?"
+    /// The communities a report covers, as a condition on `r.community` (none for the whole street).
+    private struct Communities: Sendable {
+        /// The communities' keys.
+        let keys: [String]
+
+        init(_ keys: [String]) { self.keys = keys }
+
+        /// `AND r.community IN (?, …)`, or nothing for the whole street.
+        var sql: String {
+            keys.isEmpty ? "" : "AND r.community IN (\(keys.map { _ in "?" }.joined(separator: ", ")))"
+        }
+
+        /// The keys its `?` stand for.
+        var arguments: [(any DatabaseValueConvertible)?] { keys }
     }
 
     /// The latest value written to `field` of the record `r.id`, as SQL.
@@ -64,20 +78,20 @@ extension SQLiteReplicaStore {
     }
 
     private static func demands(
-        _ db: Database, _ clocks: Bounds, community: String?, oldest: Int, text: RecordText,
+        _ db: Database, _ clocks: Bounds, communities: Communities, oldest: Int, text: RecordText,
         into demands: inout MonthlyReport.Demands
     ) throws {
         var byCategory: [String: MonthlyReport.DemandCounts] = [:]
         var byGrid: [String: MonthlyReport.DemandCounts] = [:]
-        func count(_ category: String, _ grid: String, _ figure: WritableKeyPath<MonthlyReport.DemandCounts, Int>,
-            _ amount: Int)
-        {
+        func count(
+            _ category: String, _ grid: String, _ figure: WritableKeyPath<MonthlyReport.DemandCounts, Int>,
+            _ amount: Int
+        ) {
             let label = Category(rawValue: category)?.label.chinese ?? category
             byCategory[category, default: .init(key: category, label: label)][keyPath: figure] += amount
             byGrid[grid, default: .init(key: grid, label: text.names.label(.grid, grid))][keyPath: figure] += amount
         }
-        let scope = inCommunity(community)
-        let extra: [(any DatabaseValueConvertible)?] = community.map { [$0] } ?? []
+        let (scope, extra) = (communities.sql, communities.arguments)
 
         for row in try Row.fetchAll(
             db,
@@ -166,16 +180,16 @@ extension SQLiteReplicaStore {
     }
 
     private static func visits(
-        _ db: Database, from first: String, before next: String, community: String?, target: Int,
+        _ db: Database, from first: String, before next: String, communities: Communities, target: Int,
         names: StreetNames, into visits: inout MonthlyReport.Visits
     ) throws {
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT \(latest("worker")) AS worker, count(*) FROM visits v JOIN records r ON r.id = v.record_id
-                WHERE r.deleted = 0 AND v.visited_on >= ? AND v.visited_on < ? \(inCommunity(community))
+                WHERE r.deleted = 0 AND v.visited_on >= ? AND v.visited_on < ? \(communities.sql)
                 GROUP BY worker ORDER BY worker
-                """, arguments: StatementArguments([first, next] + (community.map { [$0] } ?? [])))
+                """, arguments: StatementArguments([first, next] + communities.arguments))
         visits.target = target
         visits.byWorker = rows.map { row in
             let count: Int = row[1]
@@ -187,10 +201,9 @@ extension SQLiteReplicaStore {
     }
 
     private static func projects(
-        _ db: Database, month: String, community: String?, into projects: inout MonthlyReport.Projects
+        _ db: Database, month: String, communities: Communities, into projects: inout MonthlyReport.Projects
     ) throws {
-        let scope = inCommunity(community)
-        let extra: [(any DatabaseValueConvertible)?] = community.map { [$0] } ?? []
+        let (scope, extra) = (communities.sql, communities.arguments)
         let counts = Dictionary(
             uniqueKeysWithValues: try Row.fetchAll(
                 db,
@@ -225,7 +238,7 @@ extension SQLiteReplicaStore {
         ).map { MonthlyReport.ProjectRef(project: $0[0], title: $0[1] ?? "", stage: $0[2] ?? "") }
     }
 
-    private static func funding(_ db: Database, _ clocks: Bounds, community: String?, commitment: Int64) throws
+    private static func funding(_ db: Database, _ clocks: Bounds, communities: Communities, commitment: Int64) throws
         -> MonthlyReport.FundingFigures
     {
         // Named with `=` joined by `OR`, so that SQLite uses the partial index `ops_for_report` (Migrations.v4).
@@ -237,14 +250,17 @@ extension SQLiteReplicaStore {
                 sql: """
                     SELECT o.field, sum(json_extract(o.payload, '$.change')) FROM ops o JOIN records r ON r.id = o.record_id
                     WHERE (\(fields.map { "o.field = '\($0)'" }.joined(separator: " OR ")))
-                        AND o.clock >= ? AND o.clock < ? AND r.deleted = 0 \(inCommunity(community))
+                        AND o.clock >= ? AND o.clock < ? AND r.deleted = 0 \(communities.sql)
                     GROUP BY o.field
-                    """, arguments: StatementArguments([start, clocks.end] + (community.map { [$0] } ?? [])))
+                    """, arguments: StatementArguments([start, clocks.end] + communities.arguments))
             {
                 let sum: Int64 = row[1] ?? 0
                 let field: String = row[0]
                 // Whole yuan as gridsync/2 recorded them, fen since.
-                guard let source = FundingSource.allCases.first(where: { $0.fieldName == field || $0.fenFieldName == field })
+                guard
+                    let source = FundingSource.allCases.first(where: {
+                        $0.fieldName == field || $0.fenFieldName == field
+                    })
                 else { continue }
                 let money = field == source.fenFieldName ? Money(fen: sum) : Money(yuan: sum)
                 switch source {
@@ -264,7 +280,7 @@ extension SQLiteReplicaStore {
         return figures
     }
 
-    private static func satisfaction(_ db: Database, before end: Int64, community: String?) throws
+    private static func satisfaction(_ db: Database, before end: Int64, communities: Communities) throws
         -> [MonthlyReport.Satisfaction]
     {
         try Row.fetchAll(
@@ -273,9 +289,9 @@ extension SQLiteReplicaStore {
                 SELECT r.id, \(latest("title")), p.stage, sum(json_extract(o.payload, '$.append.respondents')),
                     sum(json_extract(o.payload, '$.append.satisfied'))
                 FROM ops o JOIN records r ON r.id = o.record_id JOIN projects p ON p.record_id = r.id
-                WHERE o.field = 'satisfaction' AND o.clock < ? AND r.deleted = 0 \(inCommunity(community))
+                WHERE o.field = 'satisfaction' AND o.clock < ? AND r.deleted = 0 \(communities.sql)
                 GROUP BY r.id ORDER BY r.created_clock, r.id
-                """, arguments: StatementArguments([end] + (community.map { [$0] } ?? []))
+                """, arguments: StatementArguments([end] + communities.arguments)
         ).map { row in
             let respondents: Int64 = row[3] ?? 0
             let satisfied: Int64 = row[4] ?? 0
