@@ -48,10 +48,15 @@ extension Console {
                         place: names.label(of: record.scope), formToken: session.formToken,
                         competing: competing.map { competitor in
                             .init(
-                                pick: competitor.pick, label: competitor.label, author: competitor.author,
+                                pick: competitor.pick,
+                                label: Labels.label(
+                                    competitor.value, of: field, in: record.type, language: words.language),
+                                author: competitor.author,
                                 replica: String(competitor.replica.prefix(8)), time: Labels.shortTime(competitor.clock),
-                                replaced: competitor.replaced.map { Labels.label($0, of: field, in: record.type) }
-                                    .joined(separator: " + "),
+                                replaced: competitor.replaced.map {
+                                    Labels.label($0, of: field, in: record.type, language: words.language)
+                                }
+                                .joined(separator: " + "),
                                 replacedLabel: words("取代：", "over:"), shown: competitor.pick == 1)
                         },
                         valueLabel: words("或填写新值", "or a new value"), reasonLabel: words("理由（必填）", "Reason (required)"),

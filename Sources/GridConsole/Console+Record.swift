@@ -75,7 +75,7 @@ extension Console {
                     label: words(type.chinese, type.english), id: other.id.description,
                     title: Self.title(other, words: words)))
         }
-        let history = FieldHistory.all(of: record, ops: ops, only: nil).flatMap { field in
+        let history = FieldHistory.all(of: record, ops: ops, only: nil, language: words.language).flatMap { field in
             field.versions.map { version in
                 RecordContext.Change(
                     time: Labels.shortTime(version.clock), author: version.author, field: field.label,

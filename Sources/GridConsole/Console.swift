@@ -118,7 +118,7 @@ public struct Console: Sendable {
         if let language = request.uri.queryParameters["lang"] {
             response.setCookie(
                 Cookie(
-                    name: Self.languageCookie, value: Words(String(language)).language, path: "/",
+                    name: Self.languageCookie, value: Words(String(language)).code, path: "/",
                     secure: settings.secure, sameSite: .strict))
         }
         return response
@@ -140,7 +140,7 @@ public struct Console: Sendable {
     /// `page` inside the layout, as an HTML response that is never cached nor framed and runs no script.
     func html(_ page: Page, session: ConsoleSessions.Session?, words: Words) -> Response {
         let layout = Layout(
-            lang: words.language, title: page.title, body: page.body, signedIn: session != nil,
+            lang: words.code, title: page.title, body: page.body, signedIn: session != nil,
             worker: session?.worker.rawValue ?? "", formToken: session?.formToken ?? "",
             otherLanguage: words.isEnglish ? "zh" : "en", otherLanguageName: words.isEnglish ? "中文" : "English",
             words: Layout.Navigation(words))

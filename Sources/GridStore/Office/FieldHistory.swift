@@ -8,8 +8,11 @@ public struct FieldHistory: Encodable, Sendable {
     public let label: String
     public let versions: [FieldVersion]
 
-    /// The history of every field `ops` touch (or of `only`), in schema order.
-    public static func all(of record: RecordState, ops: [Op], only: String?) -> [FieldHistory] {
+    /// The history of every field `ops` touch (or of `only`), in schema order; in `language`,
+    /// or in the inspector's words (English, with a choice's Chinese label) when it is `nil`.
+    public static func all(of record: RecordState, ops: [Op], only: String?, language: ReportLanguage? = nil)
+        -> [FieldHistory]
+    {
         let ordered = ops.sorted { $0.stamp < $1.stamp }
         let byID = Dictionary(ops.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let reasons = ResolutionNote.reasons(in: ops)
@@ -31,30 +34,39 @@ public struct FieldHistory: Encodable, Sendable {
                     op: op.id.description, time: Labels.time(op.clock), author: op.author.rawValue,
                     replica: op.id.replica.description,
                     action: op.field == spec.name
-                        ? action(op, in: record.type) : "kept, editing \(op.field): " + action(op, in: record.type),
+                        ? action(op, in: record.type, language: language)
+                        : (language ?? .english)(
+                            "保留（修改\(Labels.field(op.field, of: record.type, language: .chinese))时）：",
+                            "kept, editing \(op.field): ") + action(op, in: record.type, language: language),
                     replaces: parents.compactMap { parent in
-                        Labels.value(of: spec.name, parent).map { Labels.label($0, of: spec.name, in: record.type) }
+                        Labels.value(of: spec.name, parent).map {
+                            Labels.label($0, of: spec.name, in: record.type, language: language)
+                        }
                     },
                     concurrentWith: siblings.map(\.description).sorted(), current: heads.contains(op.id),
                     reason: reasons[op.id], clock: op.clock)
             }
-            return FieldHistory(field: spec.name, label: Labels.field(spec.name, of: record.type), versions: versions)
+            return FieldHistory(
+                field: spec.name, label: Labels.field(spec.name, of: record.type, language: language),
+                versions: versions)
         }
     }
 
-    /// What an op did, in words.
-    public static func action(_ op: Op, in type: RecordType) -> String {
+    /// What an op did, in words: in `language`, or in the inspector's (English, with a
+    /// choice's Chinese label) when it is `nil`.
+    public static func action(_ op: Op, in type: RecordType, language: ReportLanguage? = nil) -> String {
+        let words = language ?? .english
         switch op.payload {
         case .assign(let value):
             if op.field == RecordSchema.deletedField, case .boolean(let deleted) = value {
-                return deleted ? "deleted" : "kept / restored"
+                return deleted ? words("删除", "deleted") : words("保留或恢复", "kept / restored")
             }
-            return "set " + Labels.label(value, of: op.field, in: type)
-        case .add(let element): return "add \(element)"
-        case .remove(let element): return "remove \(element)"
+            return words("设为 ", "set ") + Labels.label(value, of: op.field, in: type, language: language)
+        case .add(let element): return words("添加 ", "add ") + element
+        case .remove(let element): return words("移除 ", "remove ") + element
         case .change(let change): return change > 0 ? "+\(change)" : "\(change)"
         case .append(let entry):
-            return "append " + entry.sortedParts.map { "\($0.name): \($0.value)" }.joined(separator: ", ")
+            return words("追加 ", "append ") + entry.sortedParts.map { "\($0.name): \($0.value)" }.joined(separator: ", ")
         }
     }
 }

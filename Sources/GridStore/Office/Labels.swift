@@ -15,13 +15,17 @@ public enum Labels {
         return field == RecordSchema.deletedField ? .boolean(false) : nil
     }
 
-    /// The Chinese label of a stored choice key, or the value itself.
-    public static func label(_ value: FieldValue, of field: String, in type: RecordType) -> String {
+    /// A stored choice key with its Chinese label (`已受理 accepted`), or in `language` its
+    /// label alone; any other value as it is.
+    public static func label(
+        _ value: FieldValue, of field: String, in type: RecordType, language: ReportLanguage? = nil
+    ) -> String {
         if field == RecordSchema.deletedField, case .boolean(let deleted) = value {
-            return deleted ? "已删除 deleted" : "未删除 kept"
+            let label = deleted ? Label("已删除", "deleted") : Label("未删除", "kept")
+            return language.map { $0(label) } ?? "\(label.chinese) \(label.english)"
         }
         guard let label = type.schema.label(of: value, field: field) else { return value.description }
-        return "\(label.chinese) \(value.description)"
+        return language.map { $0(label) } ?? "\(label.chinese) \(value.description)"
     }
 
     /// A clock reading as ISO 8601 time.
@@ -53,8 +57,8 @@ public enum Labels {
     }
 
     /// The field's label, `状态 status`.
-    public static func field(_ field: String, of type: RecordType) -> String {
+    public static func field(_ field: String, of type: RecordType, language: ReportLanguage? = nil) -> String {
         guard let spec = type.schema[field] else { return field }
-        return "\(spec.label.chinese) \(field)"
+        return language.map { $0(spec.label) } ?? "\(spec.label.chinese) \(field)"
     }
 }
