@@ -62,11 +62,13 @@ public final class SQLiteReplicaStore: ReplicaStore {
             try Migrations.migrator.migrate(queue)
             try queue.write { db in
                 try db.execute(
-                    sql: "INSERT INTO replica (singleton, id, worker, scopes, created_at) VALUES (1, ?, ?, ?, ?)",
+                    sql: """
+                        INSERT INTO replica (singleton, id, worker, scopes, created_at, rules) VALUES (1, ?, ?, ?, ?, ?)
+                        """,
                     arguments: [
                         identity.replica.description, identity.worker.rawValue,
                         identity.scopes.map(\.description).joined(separator: " "),
-                        timestamp(wallClock),
+                        timestamp(wallClock), rules,
                     ])
             }
             try queue.close()
