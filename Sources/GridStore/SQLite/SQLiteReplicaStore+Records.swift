@@ -261,7 +261,11 @@ extension SQLiteReplicaStore {
 
     public func conflictedRecords() async throws -> [RecordState] {
         try await readRecords { db in
-            try Data.fetchAll(db, sql: "SELECT state FROM records WHERE conflicted = 1 ORDER BY id").map { bytes in
+            // Through the conflicts' own table: `records.conflicted` has no index, and a scan of the
+            // records reads every record's state.
+            try Data.fetchAll(
+                db, sql: "SELECT state FROM records WHERE id IN (SELECT record_id FROM conflicts) ORDER BY id"
+            ).map { bytes in
                 try RecordState(encoded: [UInt8](bytes))
             }
         }
