@@ -41,7 +41,7 @@ import Testing
         let conflicts = try browser.get("/conflicts")
         let token = try #require(conflicts.body.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.1) })
         let pressing = try #require(
-            conflicts.body.firstMatch(of: /value="(\d)"[^>]*>\s*<b>较急 pressing/).map { String($0.1) },
+            conflicts.body.firstMatch(of: /value="(\d)"[^>]*>\s*<b>较急<\/b>/).map { String($0.1) },
             "no competing value pressing in: \(conflicts.body)")
         let settled = try browser.post(
             "/conflicts/settle",
@@ -54,6 +54,27 @@ import Testing
             let line = try #require(try laptop.export().first { $0.contains(stairs) })
             #expect(line.contains("\"urgency\":\"pressing\"") && line.contains("以居民意见为准"), "\(line)")
         }
+    }
+
+    /// Two daemons on one server cannot both serve the console on the default address: the
+    /// second stops at once and says what to change, rather than serving without its console.
+    @Test func aSecondDaemonOnTheConsolesAddressSaysWhatToChange() throws {
+        let daemon = try DaemonProcess(environment: ["GRIDSYNCD_CONSOLE": "127.0.0.1:0"])
+        defer { daemon.cleanUp() }
+        let browser = try Browser(daemon: daemon)
+        defer { browser.cleanUp() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsyncd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let second = try GridsyncBinary.run(
+            executable: DaemonProcess.executable,
+            [
+                "serve", "--data", folder.path, "--listen", "127.0.0.1:0", "--metrics", "off", "--console",
+                "127.0.0.1:\(browser.port)",
+            ], environment: [:])
+        #expect(second.status != 0)
+        #expect(
+            second.error.contains("cannot serve the console on 127.0.0.1:\(browser.port)")
+                && second.error.contains("--console off"), "\(second.error)")
     }
 
     /// Runs `gridsyncd` on the daemon's folder with `input` on standard input.
@@ -84,6 +105,8 @@ import Testing
 struct Browser {
     /// `https://<host name>:<port>`, the address the certificate names.
     let base: String
+    /// The console's port.
+    let port: Int
     let resolve: String
     let certificate: String
     let jar: URL
@@ -99,6 +122,7 @@ struct Browser {
         let found = try #require(port, "the daemon did not say where its console is: \(daemon.banner)")
         let host = ProcessInfo.processInfo.hostName
         base = "https://\(host):\(found)"
+        self.port = Int(found) ?? 0
         resolve = "\(host):\(found):127.0.0.1"
         certificate = daemon.data.appendingPathComponent("tls/certificate.pem").path
         jar = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-cookies-\(UUID().uuidString)")

@@ -211,6 +211,18 @@ import Testing
         #expect(
             ignored.contains { $0.hasPrefix("GRIDSYNCD_MESSAGE_MEMORY is ignored: memory replaces it") }, "\(ignored)")
         #expect(setting("memory")?["value"] == "268435456")
+        // The console is served by default on the server's address in the office's network (a private one, else the
+        // loopback address), port 7421; `lan` names that address with another port.
+        let console = try #require(setting("console")?["value"])
+        let host = String(console.dropLast(":7421".count))
+        #expect(setting("console")?["source"] == "default")
+        #expect(
+            console.hasSuffix(":7421")
+                && (host == "127.0.0.1" || host.hasPrefix("10.") || host.hasPrefix("192.168.")
+                    || host.wholeMatch(of: /172\.(1[6-9]|2\d|3[01])\.\d+\.\d+/) != nil),
+            "\(console)")
+        let lan = try run(["check-config", "--data", folder.path, "--json"], ["GRIDSYNCD_CONSOLE": "lan:7500"])
+        #expect(lan.output.contains("\"\(host):7500\""), "\(lan.output)")
 
         try "listen = 7500\nspeed = fast\nmemory = 100000000\n".write(to: file, atomically: true, encoding: .utf8)
         let bad = try run(["check-config", "--config", file.path, "--data", folder.path], [:])

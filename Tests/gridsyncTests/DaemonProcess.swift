@@ -46,6 +46,8 @@ final class DaemonProcess {
         let serve =
             ["serve", "--data", data.path, "--listen", "127.0.0.1:\(port)", "--metrics", "127.0.0.1:0"]
             + (plain ? ["--plain"] : []) + storeArguments
+            // The console only where a test asks for it: daemons at once cannot share its port.
+            + (environment["GRIDSYNCD_CONSOLE"] == nil ? ["--console", "off"] : [])
         if let user {
             try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: data.path)
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")

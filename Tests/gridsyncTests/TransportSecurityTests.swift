@@ -128,7 +128,8 @@ import Testing
         defer { daemon.cleanUp() }
         let second = try GridsyncBinary.run(
             executable: DaemonProcess.executable,
-            ["serve", "--data", daemon.data.path, "--listen", "127.0.0.1:0", "--metrics", "off"], environment: [:])
+            ["serve", "--data", daemon.data.path, "--listen", "127.0.0.1:0", "--metrics", "off", "--console", "off"],
+            environment: [:])
         #expect(second.status != 0)
         #expect(
             second.error.contains("another gridsyncd (pid \(daemon.processIdentifier)) is serving"), "\(second.error)")

@@ -20,8 +20,9 @@ struct DaemonConfiguration: Sendable {
     /// Where Prometheus scrapes, or `nil` for no metrics endpoint.
     var metrics: Endpoint? = Endpoint(host: "127.0.0.1", port: 9420)
     /// Where the office's web console is served (over TLS with the daemon's certificate
-    /// unless `tls = off`), or `nil` for none. Off until the console is complete.
-    var console: Endpoint?
+    /// unless `tls = off`), or `nil` for none: by default the server's address on the office's
+    /// network (``LANAddress``), port 7421.
+    var console: Endpoint? = Endpoint(host: LANAddress.current(), port: 7421)
     /// Whether sync runs over TLS (the default) or plain TCP.
     var tls = true
     /// The PEM certificate chain and key for TLS; both or neither. Neither: the daemon's own,
@@ -156,13 +157,18 @@ struct DaemonConfiguration: Sendable {
         },
         Setting(
             key: "console",
-            help: "host:port of the office's web console (HTTPS with the daemon's certificate), or off (the default)"
+            help:
+                "host:port of the office's web console (HTTPS with the daemon's certificate): lan:7421 (the default) "
+                + "is the server's address on the office's network (a private one, else 127.0.0.1); or off"
         ) { c, v in
             if v == "off" {
                 c.console = nil
                 return nil
             }
-            guard let endpoint = Endpoint(v) else { return "give host:port, for example 0.0.0.0:7421, or off" }
+            guard var endpoint = Endpoint(v) else {
+                return "give host:port, for example lan:7421 (the office's network) or 0.0.0.0:7421, or off"
+            }
+            if endpoint.host == LANAddress.keyword { endpoint.host = LANAddress.current() }
             c.console = endpoint
             return nil
         } show: {
@@ -369,7 +375,8 @@ struct DaemonConfiguration: Sendable {
         if configuration.memory < costliest {
             problems.append(
                 "memory must be at least \(costliest) (the daemon's own 64 MiB, and twice message-bytes, for a "
-                    + "message's text and its parsed ops, with its connection's share and buffers): one whole message must fit")
+                    + "message's text and its parsed ops, with its connection's share and buffers): one whole message must fit"
+            )
         }
         if configuration.limits.messageBytes <= configuration.limits.lineBytes {
             problems.append("message-bytes must be larger than line-bytes")

@@ -58,9 +58,28 @@ enum ConsoleService {
         }
         var consoleLogger = logger
         consoleLogger.logLevel = max(logger.logLevel, .notice)
-        return Application(
-            router: console.router(), server: server,
-            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "gridsyncd"),
-            onServerRunning: onRunning, logger: consoleLogger)
+        return Server(
+            application: Application(
+                router: console.router(), server: server,
+                configuration: .init(address: .hostname(address.host, port: address.port), serverName: "gridsyncd"),
+                onServerRunning: onRunning, logger: consoleLogger),
+            address: address)
+    }
+
+    /// The console's application, whose failure to take its address says what to do.
+    private struct Server<Served: Service>: Service {
+        let application: Served
+        let address: DaemonConfiguration.Endpoint
+
+        func run() async throws {
+            do {
+                try await application.run()
+            } catch let error as IOError where [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(error.errnoCode) {
+                throw DaemonError(
+                    .cannotListen,
+                    "cannot serve the console on \(address) (\(error)): is another gridsyncd using that port? "
+                        + "Choose another address with --console (lan:7422, 0.0.0.0:7421), or --console off")
+            }
+        }
     }
 }

@@ -41,6 +41,8 @@ final class DaemonProcess {
                 "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--metrics", metrics ? "127.0.0.1:0" : "off",
                 "--log-level", log == nil ? "warning" : "info",
             ] + (store.map { ["--store", $0] } ?? [])
+            // The console only where the benchmark asks for it: daemons at once cannot share its port.
+            + (environment["GRIDSYNCD_CONSOLE"] == nil ? ["--console", "off"] : [])
         (process.executableURL, process.arguments) = pinned(executable, arguments, to: cpus)
         // Every laptop of a benchmark connects from 127.0.0.1, where a street's laptops have addresses
         // of their own: one address may hold as many connections as the whole daemon.
