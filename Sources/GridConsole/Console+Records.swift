@@ -62,11 +62,12 @@ extension Console {
             selection.days = RecordQuery.DayRange(first: query["from"], last: query["to"], timeZone: settings.timeZone)
         }
         let search = query["q"]
+        selection.search = search
         let text = RecordText(timeZone: settings.timeZone, names: try await records.store.streetNames())
         let page = max(1, query["page"].flatMap(Int.init) ?? 1)
         let shown: [RecordState]
         let more: Bool
-        if search == nil, session.scopes.allSatisfy({ $0.grid == nil }) {
+        if session.scopes.allSatisfy({ $0.grid == nil }) {
             // A page of an office's communities, read as a page: one more tells whether another follows.
             selection.communities = session.scopes.map(\.community)
             selection.limit = Self.pageSize + 1
@@ -75,10 +76,8 @@ extension Console {
             shown = Array(read.prefix(Self.pageSize))
             more = read.count > Self.pageSize
         } else {
-            // A search reads the free text of every record the filters select.
-            let found = try await records.store.records(selection).filter { record in
-                session.scopes.covers(record.scope) && search.map { Self.mentions(record, $0) } != false
-            }
+            // An account of some grids: every record selected, kept if in one of them.
+            let found = try await records.store.records(selection).filter { session.scopes.covers($0.scope) }
             shown = Array(found.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize))
             more = found.count > page * Self.pageSize
         }
@@ -137,22 +136,6 @@ extension Console {
             next: more ? link(page + 1) : nil,
             previousLabel: words("上一页", "Previous"), nextLabel: words("下一页", "Next"))
         return Page(title: context.heading, body: render("records", context))
-    }
-
-    /// Whether `text` appears in any of the record's free text (title, description, notes…).
-    static func mentions(_ record: RecordState, _ text: String) -> Bool {
-        let needle = text.lowercased()
-        for field in record.type.schema.fields {
-            if let value = record.value(field.name).text, value.lowercased().contains(needle) { return true }
-            if let log = record.logs[field.name],
-                log.items.contains(where: {
-                    $0.entry.sortedParts.contains { $0.value.description.lowercased().contains(needle) }
-                })
-            {
-                return true
-            }
-        }
-        return false
     }
 
     /// The type's name.

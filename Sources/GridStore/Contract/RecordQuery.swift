@@ -24,6 +24,9 @@ public struct RecordQuery: Hashable, Sendable {
     public var days: DayRange?
     /// Only records of these communities (an office account's).
     public var communities: [CommunityID]?
+    /// Only records whose free text (any field's value, any entry of a log) contains this,
+    /// whatever its case.
+    public var search: String?
     /// At most this many records, after skipping ``offset`` (a page of a list).
     public var limit: Int?
     /// Records skipped before the first returned.

@@ -62,7 +62,8 @@ struct Admission {
                 arguments: [RecordSchema.deletedField, id.replica.description, Int64(bitPattern: id.sequence)])
         else { return nil }
         guard let record = RecordID(row[0] as String) else {
-            throw StoreError(.corrupt, "an op row names an unreadable record: the replica is damaged; restore it from a backup")
+            throw StoreError(
+                .corrupt, "an op row names an unreadable record: the replica is damaged; restore it from a backup")
         }
         return OpAdmission.Parent(record: record, isDelete: row[1])
     }

@@ -17,6 +17,7 @@ enum Migrations {
         migrator.registerMigration("v5: records derived from the op log behind it", migrate: v5)
         migrator.registerMigration("v6: the op log by scope, for a grid's pulls", migrate: v6)
         migrator.registerMigration("v7: the console's reads: records naming a record, lists in order", migrate: v7)
+        migrator.registerMigration("v8: each record's free text, for searching lists", migrate: v8)
         return migrator
     }
 
@@ -253,6 +254,21 @@ enum Migrations {
                 WHERE field = 'demands' OR field = 'project' OR field = 'visit';
                 CREATE INDEX records_by_time ON records (type, created_clock);
                 CREATE INDEX visits_by_day ON visits (visited_on);
+                """)
+    }
+
+    /// Each record's free text (its fields' values and its logs' entries, lowercased), for a list's search to read a
+    /// narrow table instead of decoding every record's state: on a year of a street, searching the visits decoded
+    /// 216,000 records. The rows are written with the records'; `search_text` says whether the records held before
+    /// this migration have theirs yet (written from their states when the replica next opens).
+    private static func v8(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE record_text (
+                    record_id TEXT PRIMARY KEY REFERENCES records (id),
+                    text TEXT NOT NULL
+                ) STRICT, WITHOUT ROWID;
+                ALTER TABLE replica ADD COLUMN search_text INTEGER NOT NULL DEFAULT 0;
                 """)
     }
 }

@@ -40,6 +40,10 @@ struct RecordRows {
             Int64(bitPattern: created.rawValue), Int64(bitPattern: updated.rawValue), Data(record.encoded()),
         ])
         try writeTypedRow(to: db)
+        if !record.type.isReference {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO record_text (record_id, text) VALUES (?, ?)")
+                .execute(arguments: [id, searchText])
+        }
         let deleteHeads = try db.cachedStatement(sql: "DELETE FROM heads WHERE record_id = ? AND field = ?")
         let head = try db.cachedStatement(
             sql: """
@@ -67,6 +71,33 @@ struct RecordRows {
             if !wasConflicted { opened += 1 }
         }
         return opened
+    }
+
+    /// What a list's search looks into: every field's text and every entry of its logs (notes,
+    /// progress, surveys), lowercased, one per line.
+    var searchText: String {
+        var lines: [String] = []
+        for field in record.type.schema.fields {
+            if let text = record.value(field.name).text { lines.append(text) }
+            for element in record.sets[field.name]?.elements ?? [] { lines.append(element) }
+            for item in record.logs[field.name]?.items ?? [] {
+                lines += item.entry.sortedParts.map(\.value.description)
+            }
+        }
+        return lines.joined(separator: "\n").lowercased()
+    }
+
+    /// Writes the search text of every record held, from its state: once, for the records
+    /// held before migration v8.
+    static func writeSearchText(_ db: Database) throws {
+        let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO record_text (record_id, text) VALUES (?, ?)")
+        let states = try Row.fetchCursor(
+            db, sql: "SELECT id, state FROM records WHERE type IN ('demand', 'visit', 'project')")
+        while let row = try states.next() {
+            let record = try RecordState(encoded: [UInt8](row["state"] as Data))
+            try insert.execute(arguments: [row["id"] as String, RecordRows(record: record).searchText])
+        }
+        try db.execute(sql: "UPDATE replica SET search_text = 1")
     }
 
     private func writeTypedRow(to db: Database) throws {

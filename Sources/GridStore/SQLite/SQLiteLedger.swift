@@ -107,7 +107,8 @@ struct SQLiteLedger: MergeLedger {
             if let row {
                 guard let type = RecordType(rawValue: row[0]), let scope = GridScope(row[1] as String) else {
                     throw StoreError(
-                        .corrupt, "an op row names an unreadable record type or scope: restore the replica from a backup")
+                        .corrupt,
+                        "an op row names an unreadable record type or scope: restore the replica from a backup")
                 }
                 kinds[op.recordID] = (type, scope)
             } else {

@@ -31,9 +31,10 @@ extension SQLiteReplicaStore {
                     WHERE o.replica = ?1 AND NOT EXISTS (
                         SELECT 1 FROM ops p WHERE p.replica = ?1 AND p.sequence = o.sequence + 1)
                     """), arguments: [replica])
-        let hasFirst = try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE replica = ? AND sequence = 1)"),
-            arguments: [replica]) ?? false
+        let hasFirst =
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE replica = ? AND sequence = 1)"),
+                arguments: [replica]) ?? false
         return hasFirst ? UInt64(gapStart ?? 0) : 0
     }
 
@@ -41,7 +42,9 @@ extension SQLiteReplicaStore {
         try await read { db in
             try Row.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT \(Self.opColumns) FROM ops WHERE replica = ? AND sequence > ? ORDER BY sequence LIMIT ?"),
+                    sql:
+                        "SELECT \(Self.opColumns) FROM ops WHERE replica = ? AND sequence > ? ORDER BY sequence LIMIT ?"
+                ),
                 arguments: [writer.description, Int64(bitPattern: sequence), limit]
             ).map { try Self.op(from: $0) }
         }
@@ -144,14 +147,17 @@ extension SQLiteReplicaStore {
                         latest: min(HybridTimestamp(rawValue: UInt64(bitPattern: base)), limit))
                     let moving = try Row.fetchAll(
                         db,
-                        sql: "SELECT sequence, clock, record_id FROM ops WHERE replica = ? AND sequence >= ? ORDER BY sequence",
+                        sql:
+                            "SELECT sequence, clock, record_id FROM ops WHERE replica = ? AND sequence >= ? ORDER BY sequence",
                         arguments: [replica, first])
-                    let update = try db.cachedStatement(sql: "UPDATE ops SET clock = ? WHERE replica = ? AND sequence = ?")
+                    let update = try db.cachedStatement(
+                        sql: "UPDATE ops SET clock = ? WHERE replica = ? AND sequence = ?")
                     for row in moving {
                         let (sequence, old): (Int64, Int64) = (row[0], row[1])
                         let new = clock.tick()
                         if restamp.count == 0 {
-                            restamp.shift = Int64(HybridTimestamp(rawValue: UInt64(bitPattern: old)).milliseconds)
+                            restamp.shift =
+                                Int64(HybridTimestamp(rawValue: UInt64(bitPattern: old)).milliseconds)
                                 - Int64(new.milliseconds)
                         }
                         try update.execute(arguments: [Int64(bitPattern: new.rawValue), replica, sequence])
@@ -230,7 +236,8 @@ extension SQLiteReplicaStore {
                             parents: op.parents.map { renamed[$0] ?? $0 }), into: db)
                 }
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO former_identities (replica, replaced_at, reason, reissued) VALUES (?, ?, ?, ?)",
+                    sql:
+                        "INSERT OR REPLACE INTO former_identities (replica, replaced_at, reason, reissued) VALUES (?, ?, ?, ?)",
                     arguments: [former.description, now, reason, moving.count])
                 try db.execute(sql: "UPDATE replica SET id = ?", arguments: [newReplica.description])
                 // Acknowledgements counted the former identity's ops.
@@ -255,7 +262,7 @@ extension SQLiteReplicaStore {
             for table in ["demands", "visits", "projects"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE record_id IN \(list)", arguments: arguments)
             }
-            for table in ["heads", "conflicts", "awaited"] {
+            for table in ["heads", "conflicts", "awaited", "record_text"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE record_id IN \(list)", arguments: arguments)
             }
             try db.execute(sql: "DELETE FROM records WHERE id IN \(list)", arguments: arguments)
@@ -263,7 +270,7 @@ extension SQLiteReplicaStore {
             try db.execute(
                 sql: """
                     DELETE FROM demands; DELETE FROM visits; DELETE FROM projects; DELETE FROM heads;
-                    DELETE FROM conflicts; DELETE FROM awaited; DELETE FROM records;
+                    DELETE FROM conflicts; DELETE FROM awaited; DELETE FROM record_text; DELETE FROM records;
                     """)
         }
         // Record by record, in chunks: parents are ops of the same record, so each record's
@@ -310,7 +317,8 @@ extension SQLiteReplicaStore {
                 guard
                     try Bool.fetchOne(
                         db,
-                        sql: "SELECT EXISTS (SELECT 1 FROM peers WHERE replica IN (\(lineage.map { _ in "?" }.joined(separator: ","))))",
+                        sql:
+                            "SELECT EXISTS (SELECT 1 FROM peers WHERE replica IN (\(lineage.map { _ in "?" }.joined(separator: ","))))",
                         arguments: StatementArguments(lineage.map(\.description))) == true
                 else { return nil }
                 let until = try Int64.fetchOne(db, sql: "SELECT coalesce(max(local_sequence), 0) FROM ops") ?? 0

@@ -50,11 +50,15 @@ extension SQLiteReplicaStore {
     public func records(_ query: RecordQuery) async throws -> [RecordState] {
         let (sql, arguments) = Self.listQuery(query)
         return try await readRecords { db in
-            try Data.fetchAll(db, sql: sql, arguments: arguments).map { try RecordState(encoded: [UInt8]($0)) }
+            // The ids first, in the list's order, then their states: where a list is sorted (a
+            // search's matches), the sort carries ids, not whole records.
+            let ids = try String.fetchAll(db, sql: sql, arguments: arguments)
+            let states = try Self.states(db, ids: ids)
+            return ids.compactMap { states[$0] }
         }
     }
 
-    /// The SQL that selects `query`'s records' states, in the list's order, and its arguments.
+    /// The SQL that selects `query`'s records' ids, in the list's order, and its arguments.
     static func listQuery(_ query: RecordQuery) -> (sql: String, arguments: StatementArguments) {
         var conditions = ["r.type = ?"]
         var arguments: [(any DatabaseValueConvertible)?] = [query.type.key]
@@ -73,7 +77,8 @@ extension SQLiteReplicaStore {
         if query.type.isReference {
             // The street's lists: the record's type and key are all there is to select by.
             precondition(
-                query.grid == nil && query.compound == nil && query.category == nil && query.days == nil,
+                query.grid == nil && query.compound == nil && query.category == nil && query.days == nil
+                    && query.search == nil,
                 "reference records are selected by type alone")
         } else {
             filter("grid", query.grid?.rawValue)
@@ -115,6 +120,10 @@ extension SQLiteReplicaStore {
             for community in communities { arguments.append(community.rawValue) }
             if communities.isEmpty { conditions.append("0") }
         }
+        if let search = query.search {
+            conditions.append("r.id IN (SELECT record_id FROM record_text WHERE instr(text, ?) > 0)")
+            arguments.append(search.lowercased())
+        }
         var page = ""
         if let limit = query.limit {
             page = "LIMIT ? OFFSET ?"
@@ -128,7 +137,7 @@ extension SQLiteReplicaStore {
             query.type == .visit
             ? "visits t CROSS JOIN records r ON t.record_id = r.id" : "records r JOIN \(table) t ON t.record_id = r.id"
         let sql = """
-            SELECT r.state FROM \(from)
+            SELECT r.id FROM \(from)
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(query.type.isReference ? "t.key, " : query.type == .visit ? "t.visited_on DESC, " : "")r.created_clock DESC, r.id
             \(page)
@@ -138,18 +147,23 @@ extension SQLiteReplicaStore {
 
     /// The records with these ids that the replica holds, in no particular order.
     public func records(withIDs ids: [RecordID]) async throws -> [RecordState] {
-        try await readRecords { db in
-            var records: [RecordState] = []
-            // In slices, under SQLite's limit on bound values.
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let slice = ids[start..<min(start + 500, ids.count)].map(\.description)
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
-                records += try Data.fetchAll(
-                    db, sql: "SELECT state FROM records WHERE id IN (\(marks))", arguments: StatementArguments(slice)
-                ).map { try RecordState(encoded: [UInt8]($0)) }
+        try await readRecords { db in Array(try Self.states(db, ids: ids.map(\.description)).values) }
+    }
+
+    /// The states of the records with these ids that the replica holds, by id.
+    static func states(_ db: Database, ids: [String]) throws -> [String: RecordState] {
+        var states: [String: RecordState] = [:]
+        // In slices, under SQLite's limit on bound values.
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let slice = ids[start..<min(start + 500, ids.count)]
+            let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, state FROM records WHERE id IN (\(marks))", arguments: StatementArguments(slice))
+            {
+                states[row["id"]] = try RecordState(encoded: [UInt8](row["state"] as Data))
             }
-            return records
         }
+        return states
     }
 
     public func allRecords() async throws -> [RecordState] {

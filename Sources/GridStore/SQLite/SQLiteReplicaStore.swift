@@ -63,7 +63,8 @@ public final class SQLiteReplicaStore: ReplicaStore {
             try queue.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO replica (singleton, id, worker, scopes, created_at, rules) VALUES (1, ?, ?, ?, ?, ?)
+                        INSERT INTO replica (singleton, id, worker, scopes, created_at, rules, search_text)
+                        VALUES (1, ?, ?, ?, ?, ?, 1)
                         """,
                     arguments: [
                         identity.replica.description, identity.worker.rawValue,
@@ -106,13 +107,16 @@ public final class SQLiteReplicaStore: ReplicaStore {
             var identity = try checkReplica(at: path)
             let database = try openPool(path: path)
             try Migrations.migrator.migrate(database)
-            let builtBy = try database.read { db in
+            let (builtBy, searchable) = try database.read { db -> (Int, Bool) in
                 try readLineage(into: &identity, db)
-                return try Int.fetchOne(db, sql: "SELECT rules FROM replica") ?? rules
+                let row = try Row.fetchOne(db, sql: "SELECT rules, search_text FROM replica")
+                return ((row?["rules"] as Int?) ?? rules, (row?["search_text"] as Bool?) ?? true)
             }
-            // Records built by older merge rules are rebuilt once; records left behind the op log
-            // (a crash before they caught up) catch up. An ordinary open writes nothing.
+            // Records built by older merge rules are rebuilt once; records held before their
+            // search text was kept get it once; records left behind the op log (a crash before
+            // they caught up) catch up. An ordinary open writes nothing.
             if builtBy < rules { try database.write { db in try rebuildRecords(db) } }
+            if !searchable { try database.write { db in try RecordRows.writeSearchText(db) } }
             if try database.read({ db in try underived(db) }) > 0 {
                 _ = try database.write { db in try deriveTail(db) }
             }
