@@ -137,7 +137,7 @@ final class DaemonProcess {
     var residentMemory: Int { memory("VmRSS") }
 
     /// A line of `/proc/<pid>/status` counted in kB, in bytes; 0 once the daemon is gone.
-    private func memory(_ field: String) -> Int {
+    func memory(_ field: String) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
             let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
