@@ -83,6 +83,27 @@ import Testing
         }
     }
 
+    /// On PostgreSQL, a decision is written to the daemon's mirror and then sent to the
+    /// database. With the database out of reach just then, the decision is kept, and the page
+    /// says it goes out shortly (the mirror sends it with its next round).
+    @Test func aDecisionTheDatabaseCannotTakeYetIsKeptAndSaidSo() async throws {
+        struct Unreachable: Error {}
+        try await ConsoleStreet.with(sendDecisions: { throw Unreachable() }) { street in
+            try await street.app.test(.router) { client in
+                let cookie = try await ConsoleStreet.signIn(client, "office-1", ConsoleStreet.password)
+                let conflicts = try await ConsoleStreet.get(client, "/conflicts", cookie: cookie)
+                let token = try #require(conflicts.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.1) })
+                let settled = try await ConsoleStreet.post(
+                    client, "/conflicts/settle", cookie: cookie,
+                    ["csrf": token, "record": street.stairs, "field": "status", "pick": "1", "reason": "以现场为准"])
+                #expect(settled.status == .ok, "\(settled.body)")
+                #expect(settled.body.contains("决定已保存，稍后自动发出"), "\(settled.body)")
+                let state = try #require(try await street.store.record(RecordID(street.stairs)!))
+                #expect(state.conflictedFields.isEmpty)
+            }
+        }
+    }
+
     @Test func anOfficeOfOneCommunityCannotOpenAnothersRecords() async throws {
         try await ConsoleStreet.with { street in
             try await street.app.test(.router) { client in
@@ -210,7 +231,11 @@ struct ConsoleStreet {
     let app: Application<RouterResponder<ConsoleContext>>
     let stairs: String
 
-    static func with(_ body: (ConsoleStreet) async throws -> Void) async throws {
+    /// Runs `body` with a new street; `sendDecisions` stands for sending the console's
+    /// decisions on (to PostgreSQL, when the daemon keeps a mirror of its op log).
+    static func with(
+        sendDecisions: @escaping @Sendable () async throws -> Void = {}, _ body: (ConsoleStreet) async throws -> Void
+    ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gridsync-console-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -252,7 +277,8 @@ struct ConsoleStreet {
         var settings = Console.Settings()
         settings.secure = false
         settings.fingerprint = "sha256:0123"
-        let console = try Console(records: .init(store: store), accounts: accounts, settings: settings)
+        let console = try Console(
+            records: .init(store: store, sendDecisions: sendDecisions), accounts: accounts, settings: settings)
         try await body(
             ConsoleStreet(
                 store: store, accounts: accounts, app: Application(router: console.router()),
