@@ -24,7 +24,6 @@ extension Console {
         let deleted: String?
         let fields: [Field]
         let links: [Link]
-        var hasLinks: Bool { !links.isEmpty }
         let linksHeading: String
         let historyHeading: String
         let historyColumns: [String]

@@ -21,7 +21,6 @@ extension Console {
             let value: String
             let isDate: Bool
             let choices: [Choice]
-            var hasChoices: Bool { !choices.isEmpty }
         }
         struct Row {
             let id: String

@@ -74,15 +74,17 @@ enum ConsoleTemplates {
         {{#oldest.rows}}<tr><td><a href="/record/{{id}}">{{title}}</a></td><td>{{place}}</td><td>{{raised}}</td>
         <td>{{days}}</td></tr>{{/oldest.rows}}</table>
         <h2>{{silent.heading}}</h2>
-        {{^silent.rows}}<p class="note">{{silent.none}}</p>{{/silent.rows}}
-        <table>{{#silent.rows}}<tr><td>{{worker}}</td><td>{{replica}}</td><td>{{lastSync}}</td></tr>{{/silent.rows}}</table>
+        {{#empty(silent.rows)}}<p class="note">{{silent.none}}</p>{{/empty(silent.rows)}}
+        {{^empty(silent.rows)}}<table><tr>{{#silent.columns}}<th>{{.}}</th>{{/silent.columns}}</tr>
+        {{#silent.rows}}<tr><td>{{worker}}</td><td>{{replica}}</td><td>{{lastSync}}</td><td>{{behind}}</td></tr>{{/silent.rows}}
+        </table>{{/empty(silent.rows)}}
         """
 
     static let records = """
         <h1>{{heading}}</h1>
         <form class="filters" method="get" action="/records/{{type}}">
-        {{#filters}}<label>{{label}} {{^hasChoices}}<input name="{{name}}" value="{{value}}"{{#isDate}} type="date"{{/isDate}}>{{/hasChoices}}
-        {{#hasChoices}}<select name="{{name}}"><option value="">—</option>{{#choices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/choices}}</select>{{/hasChoices}}</label>
+        {{#filters}}<label>{{label}} {{#empty(choices)}}<input name="{{name}}" value="{{value}}"{{#isDate}} type="date"{{/isDate}}>{{/empty(choices)}}
+        {{^empty(choices)}}<select name="{{name}}"><option value="">—</option>{{#choices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/choices}}</select>{{/empty(choices)}}</label>
         {{/filters}}<button type="submit">{{filterLabel}}</button></form>
         <p class="note">{{summary}}</p>
         <table><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr>
@@ -94,8 +96,8 @@ enum ConsoleTemplates {
         <h1>{{title}}</h1><p class="note">{{typeLabel}} · {{id}} · {{place}}</p>
         {{#deleted}}<p class="error">{{deleted}}</p>{{/deleted}}
         <table>{{#fields}}<tr><th>{{label}}</th><td>{{value}}{{#conflicted}} <b class="error">{{conflicted}}</b>{{/conflicted}}</td></tr>{{/fields}}</table>
-        {{#hasLinks}}<h2>{{linksHeading}}</h2>
-        <ul>{{#links}}<li>{{label}}: <a href="/record/{{id}}">{{title}}</a></li>{{/links}}</ul>{{/hasLinks}}
+        {{^empty(links)}}<h2>{{linksHeading}}</h2>
+        <ul>{{#links}}<li>{{label}}: <a href="/record/{{id}}">{{title}}</a></li>{{/links}}</ul>{{/empty(links)}}
         <h2>{{historyHeading}}</h2>
         <table><tr>{{#historyColumns}}<th>{{.}}</th>{{/historyColumns}}</tr>
         {{#history}}<tr><td>{{time}}</td><td>{{author}}</td><td>{{field}}</td><td>{{action}}</td><td>{{replaced}}</td><td>{{replica}}</td></tr>{{/history}}</table>
