@@ -28,7 +28,7 @@ extension Console {
             let id, title, place, raised, days: String
         }
         struct Silent {
-            let worker, replica, lastSync: String
+            let worker, replica, lastSync, behind: String
         }
         struct Section<Item> {
             let heading: String
@@ -41,6 +41,7 @@ extension Console {
         }
         struct Quiet {
             let heading: String
+            let columns: [String]
             let none: String
             let rows: [Silent]
         }
@@ -64,17 +65,22 @@ extension Console {
             try await store.monthlyReport(
                 .init(month: month, communities: communities, timeZone: timeZone, oldestCount: 10))
         }
-        let report = figures.report
+        let report = figures.figures
         let devices = try await visibleDevices(session)
+        let backlog = try await backlogs.figures(communities.map(\.rawValue).joined(separator: " ")) { [self] in
+            try await behind(devices)
+        }.figures
         let today = Self.day(of: now, in: settings.timeZone)
-        let syncedToday = devices.filter { device in
-            device.lastSyncAt.flatMap { Self.parse($0) }.map { Self.day(of: $0, in: settings.timeZone) == today }
+        let syncedToday = devices.filter { laptop in
+            laptop.device.lastSyncAt.flatMap { Self.parse($0) }.map { Self.day(of: $0, in: settings.timeZone) == today }
                 ?? false
         }
-        let silent = devices.filter { device in
-            guard let last = device.lastSyncAt.flatMap(Self.parse) else { return true }
+        let silent = devices.filter { laptop in
+            guard let last = laptop.device.lastSyncAt.flatMap(Self.parse) else { return true }
             return now.timeIntervalSince(last) > Double(settings.silentDays) * 86_400
         }
+        let farBehind = devices.filter { (backlog[$0.device.replica] ?? 0) > settings.farBehind }
+        let watched = Set(silent.map(\.device.replica)).union(farBehind.map(\.device.replica))
         let conflicts = try await records.store.conflictedRecords().filter { session.scopes.covers($0.scope) }
             .reduce(0) { $0 + $1.conflictedFields.count }
         let raisedByCategory = report.demands.byCategory.filter { $0.raised > 0 }
@@ -87,6 +93,9 @@ extension Console {
                 .init(
                     value: String(silent.count),
                     label: words("\(settings.silentDays) 天以上未同步", "silent over \(settings.silentDays) days")),
+                .init(
+                    value: String(farBehind.count),
+                    label: words("落后 \(settings.farBehind) 条以上", "over \(settings.farBehind) ops behind")),
                 .init(value: String(conflicts), label: words("待决定的冲突", "open conflicts")),
                 .init(value: String(report.demands.open), label: words("未结诉求", "demands open")),
             ],
@@ -114,12 +123,19 @@ extension Console {
                         days: Self.days(from: $0.raisedOn, to: today, in: settings.timeZone).map(String.init) ?? "")
                 }),
             silent: .init(
-                heading: words("\(settings.silentDays) 天以上未同步的笔记本", "Laptops silent over \(settings.silentDays) days"),
+                heading: words(
+                    "\(settings.silentDays) 天以上未同步或落后较多的笔记本",
+                    "Laptops silent over \(settings.silentDays) days or far behind"),
+                columns: [
+                    words("网格员", "Worker"), words("设备", "Laptop"), words("最近同步", "Last sync"), words("落后", "Behind"),
+                ],
                 none: words("没有。", "None."),
-                rows: silent.map {
+                rows: devices.filter { watched.contains($0.device.replica) }.map { laptop in
                     .init(
-                        worker: $0.worker.rawValue, replica: String($0.replica.description.prefix(8)),
-                        lastSync: $0.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? words("从未", "never"))
+                        worker: laptop.device.worker.rawValue,
+                        replica: String(laptop.device.replica.description.prefix(8)),
+                        lastSync: laptop.device.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? words("从未", "never"),
+                        behind: backlog[laptop.device.replica].map(String.init) ?? "")
                 }))
         return Page(title: context.heading, body: render("overview", context))
     }
@@ -134,32 +150,50 @@ extension Console {
     }
 
     /// Every laptop of a worker in the session's communities: its worker, first and last
-    /// sync, how the last ended, what it sent and received.
+    /// sync, how the last ended, what it sent and received, and how many ops it has not
+    /// received yet.
     func devices(_ session: ConsoleSessions.Session, _ words: Words) async throws -> Page {
+        let devices = try await visibleDevices(session)
+        let backlog = try await behind(devices)
         let context = DevicesContext(
             heading: words("设备", "Laptops"),
             columns: [
                 words("网格员", "Worker"), words("设备", "Laptop"), words("首次", "First seen"),
                 words("最近同步", "Last sync"), words("结果", "Ended"), words("发送", "Sent"), words("接收", "Received"),
+                words("落后", "Behind"),
             ],
-            rows: try await visibleDevices(session).map { device in
-                .init(cells: [
+            rows: devices.map { laptop in
+                let device = laptop.device
+                return .init(cells: [
                     device.worker.rawValue, String(device.replica.description.prefix(8)),
                     Labels.shortTime(iso: device.firstSeen),
                     device.lastSyncAt.map { Labels.shortTime(iso: $0) } ?? words("从未", "never"),
                     device.lastEnding ?? "", String(device.lastPushed), String(device.lastPulled),
+                    backlog[device.replica].map(String.init) ?? "",
                 ])
             })
         return Page(title: context.heading, body: render("devices", context))
     }
 
-    /// The laptops of workers whose scopes lie in the session's communities.
-    func visibleDevices(_ session: ConsoleSessions.Session) async throws -> [Device] {
+    /// The laptops of workers whose scopes lie in the session's communities, with those scopes.
+    func visibleDevices(_ session: ConsoleSessions.Session) async throws -> [(device: Device, scopes: [GridScope])] {
         let scopes = Dictionary(
             try await accounts.list().map { ($0.worker, $0.scopes) }, uniquingKeysWith: { a, _ in a })
-        return try await accounts.devices().filter { device in
-            (scopes[device.worker] ?? []).contains { session.scopes.covers($0) }
+        return try await accounts.devices().compactMap { device in
+            let theirs = scopes[device.worker] ?? []
+            return theirs.contains { session.scopes.covers($0) } ? (device, theirs) : nil
         }
+    }
+
+    /// How many ops each laptop has not received yet: those of its scopes stored in the log
+    /// laptops pull from after its cursor, but its own.
+    func behind(_ devices: [(device: Device, scopes: [GridScope])]) async throws -> [ReplicaID: Int] {
+        var backlog: [ReplicaID: Int] = [:]
+        for (device, scopes) in devices {
+            backlog[device.replica] = try await records.log.opCount(
+                after: device.pulledThrough, scopes: scopes, excluding: device.replica)
+        }
+        return backlog
     }
 
     /// The monthly report of the session's one community as the page `report` writes

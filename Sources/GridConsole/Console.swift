@@ -22,13 +22,21 @@ public struct Console: Sendable {
     public struct Records: Sendable {
         /// The replica read and written.
         public let store: any ReplicaStore
+        /// The op log laptops pull from, whose positions say how far behind each laptop is:
+        /// the replica itself, or PostgreSQL's log that the replica mirrors.
+        public let log: any ServerStore
         /// Called after a decision is written: sends it on (the mirror of PostgreSQL's op log
         /// sends it to the database); nothing for a folder's store, which the daemon serves.
         public let sendDecisions: @Sendable () async throws -> Void
 
-        /// Reads and writes `store`; `sendDecisions` after each decision.
-        public init(store: any ReplicaStore, sendDecisions: @escaping @Sendable () async throws -> Void = {}) {
+        /// Reads and writes `store`, whose laptops pull from `log` (`store` itself if `nil`);
+        /// `sendDecisions` after each decision.
+        public init(
+            store: any ReplicaStore, log: (any ServerStore)? = nil,
+            sendDecisions: @escaping @Sendable () async throws -> Void = {}
+        ) {
             self.store = store
+            self.log = log ?? store
             self.sendDecisions = sendDecisions
         }
     }
@@ -41,6 +49,9 @@ public struct Console: Sendable {
         public var timeZone = TimeZone.current
         /// Laptops silent longer than this many days are listed on the overview.
         public var silentDays = 7
+        /// Laptops that have not received more than this many ops are listed on the overview
+        /// (a grid's laptop receives a few dozen on an ordinary day).
+        public var farBehind = 500
         /// The fingerprint of the daemon's certificate, shown with a new worker's token.
         public var fingerprint: String?
 
@@ -53,7 +64,8 @@ public struct Console: Sendable {
     let settings: Settings
     let sessions = ConsoleSessions()
     let signIns = SignInGuard()
-    let figures = FiguresCache()
+    let figures = FiguresCache<MonthlyReport>()
+    let backlogs = FiguresCache<[ReplicaID: Int]>()
     let templates: MustacheLibrary
 
     /// The session cookie's name.

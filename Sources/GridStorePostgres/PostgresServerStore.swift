@@ -259,6 +259,23 @@ public final class PostgresServerStore: ServerStore {
         return OpBatch(ops: ops, through: max(head, localSequence), more: false)
     }
 
+    public func opCount(after localSequence: Int64, scopes: [GridScope], excluding replica: ReplicaID) async throws
+        -> Int
+    {
+        // The scopes as a pull selects them (``batch(after:limit:scopes:writers:)``).
+        let selection = ScopeSelection(scopes)
+        let references = RecordType.allCases.filter(\.isReference).map(\.key)
+        let counts = try await pool.rows(
+            """
+            SELECT count(*) FROM ops WHERE local_sequence > \(localSequence) AND replica <> \(replica.description)
+                AND (scope = ANY(\(selection.grids)::text[])
+                    OR (scope = ANY(\(selection.referenceCommunities)::text[]) AND record_type = ANY(\(references)::text[]))
+                    OR community = ANY(\(selection.communities)::text[]))
+            """
+        ) { row in try row.decode(Int64.self) }
+        return Int(counts.first ?? 0)
+    }
+
     /// Up to `limit` ops of the whole log stored after `localSequence`, every scope's and every
     /// writer's, in local order: what a mirror of the log reads (``PostgresMirror``). Like a
     /// laptop's batch, it is read with the head in one snapshot, so it never passes a number

@@ -35,6 +35,11 @@ import Testing
                 #expect(demands.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !demands.contains("<script>alert"))
                 let resolved = try await ConsoleStreet.get(client, "/records/demand?status=resolved", cookie: cookie)
                 #expect(resolved.contains("路灯不亮") && !resolved.contains("&lt;script&gt;"))
+                // Choices are picked from lists, the one filtered on selected; dates from a date field.
+                #expect(
+                    resolved.contains(#"<select name="category">"#) && resolved.contains(#"<select name="status">"#))
+                #expect(resolved.contains(#"<option value="resolved" selected>"#), "\(resolved)")
+                #expect(resolved.contains(#"<input name="from" value="" type="date">"#))
                 let searched = try await ConsoleStreet.get(
                     client, "/records/demand?q=\(FormEncoding.encode("路灯"))", cookie: cookie)
                 #expect(searched.contains("路灯不亮") && !searched.contains("楼道堆物清理"))
@@ -42,6 +47,8 @@ import Testing
                 // A record's page: fields, history with who changed what.
                 let record = try await ConsoleStreet.get(client, "/record/\(street.stairs)", cookie: cookie)
                 #expect(record.contains("楼道堆物清理") && record.contains("修改记录") && record.contains("w001"))
+                // The project that names it, found from the demand's side.
+                #expect(record.contains("相关记录") && record.contains("楼道清理行动"), "\(record)")
 
                 // The conflict, settled through its form with the session's token.
                 let conflicts = try await ConsoleStreet.get(client, "/conflicts", cookie: cookie)
@@ -79,6 +86,30 @@ import Testing
                 try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { response in
                     #expect(response.status == .seeOther)
                 }
+            }
+        }
+    }
+
+    /// The laptops' page and the overview say how far behind each laptop is: the ops of its
+    /// grid stored after what it last pulled, but its own (counted here from the log itself).
+    @Test func theLaptopsPageAndTheOverviewSayHowFarBehindALaptopIs() async throws {
+        try await ConsoleStreet.with { street in
+            let behind = try await street.store.ops(after: 2, limit: 1000).filter {
+                $0.scope.description == "c01/g01" && $0.id.replica != ReplicaID(rawValue: 0x51)
+            }.count
+            #expect(behind > 0)
+            try await street.app.test(.router) { client in
+                let cookie = try await ConsoleStreet.signIn(client, "office-1", ConsoleStreet.password)
+                let devices = try await ConsoleStreet.get(client, "/devices", cookie: cookie)
+                #expect(devices.contains("<td>w001</td>") && devices.contains("<td>\(behind)</td>"), "\(devices)")
+                let overview = try await ConsoleStreet.get(client, "/", cookie: cookie)
+                #expect(overview.contains("落后较多的笔记本"), "\(overview)")
+                #expect(
+                    overview.contains(/<tr><td>w001<\/td><td>[0-9a-f]{8}<\/td><td>[^<]+<\/td><td>\d+<\/td><\/tr>/),
+                    "\(overview)")
+                // Another community's office does not see c01's laptops.
+                let other = try await ConsoleStreet.signIn(client, "office-2", ConsoleStreet.password)
+                #expect(!(try await ConsoleStreet.get(client, "/devices", cookie: other)).contains("w001"))
             }
         }
     }
@@ -247,7 +278,8 @@ struct ConsoleStreet {
             _ = try await accounts.add(worker: WorkerID(worker)!, role: .office, scopes: [GridScope(community)!])
             try await accounts.setPassword(of: WorkerID(worker)!, to: PasswordHash(password: password))
         }
-        _ = try await accounts.add(worker: WorkerID("w001")!, role: .worker, scopes: [GridScope("c01/g01")!])
+        let (_, token) = try await accounts.add(
+            worker: WorkerID("w001")!, role: .worker, scopes: [GridScope("c01/g01")!])
 
         // Two laptops of c01/g01 disagree on the stairs' status; a title carries HTML.
         let clock = HybridClock(wallClock: SystemWallClock())
@@ -268,15 +300,28 @@ struct ConsoleStreet {
         let lamp = try demand(&first, "路灯不亮", in: "c01/g01")
         _ = try demand(&first, "<script>alert(1)</script>", in: "c01/g01")
         _ = try demand(&first, "c02 的诉求", in: "c02/g05")
+        // A project answers the stairs.
+        try first.create(
+            .project, id: RecordID(using: &rng), in: GridScope("c01/g01")!,
+            [
+                .assign("title", .text("楼道清理行动")), .assign("category", "fire-safety"), .assign("stage", "design"),
+                .add("demands", stairs.description),
+            ])
         _ = try first.edit(lamp, .assign("status", "resolved"))
         for op in first.ops { _ = try second.receive(op) }
         _ = try first.edit(stairs, .assign("status", "accepted"))
         _ = try second.edit(stairs, .assign("status", "resolved"))
         _ = try await store.ingest(first.ops + second.ops.filter { $0.id.replica == second.id })
+        // w001's laptop synced once, early: it pulled the log's first two ops.
+        _ = try await accounts.authorize(replica: first.id, token: token)
+        try await accounts.recordSync(
+            of: first.id, ending: "bye", pushed: 0, pulled: 2, pulledThrough: 2, givenBack: 0, recovered: 0)
 
         var settings = Console.Settings()
         settings.secure = false
         settings.fingerprint = "sha256:0123"
+        // On this small street, one op not received is "far behind".
+        settings.farBehind = 0
         let console = try Console(
             records: .init(store: store, sendDecisions: sendDecisions), accounts: accounts, settings: settings)
         try await body(

@@ -94,6 +94,25 @@ struct PostgresAdmissionTests {
                             try await daemons[1].heldThrough(of: writer) == (try await sqlite.heldThrough(of: writer)))
                     }
                     #expect(seen.count == Forgery.allCases.count - 2, "every forgery was tried and refused: \(seen)")
+
+                    // How far behind a laptop that never pulled is, scope by scope, as SQLite counts it (the two
+                    // logs number their ops differently: a refused push leaves a gap in PostgreSQL's numbers).
+                    let grid = street.grids[0]
+                    let scopeSets: [[GridScope]] =
+                        [[]] + street.grids.prefix(3).map { [$0.scope] }
+                        + street.communities.prefix(2).map { [GridScope(community: $0.id)] }
+                        + [[grid.scope, GridScope(community: grid.community)]]
+                    for scopes in scopeSets {
+                        for laptop in laptops {
+                            let counted = try await daemons[1].opCount(after: 0, scopes: scopes, excluding: laptop.id)
+                            let expected = try await sqlite.opCount(after: 0, scopes: scopes, excluding: laptop.id)
+                            #expect(counted == expected, "\(scopes), all but \(laptop.id)")
+                        }
+                    }
+                    #expect(
+                        try await daemons[0].opCount(
+                            after: 0, scopes: street.communities.map { GridScope(community: $0.id) },
+                            excluding: ReplicaID(rawValue: 1)) == (try await sqlite.ops(after: 0, limit: .max).count))
                 }
             }
         }

@@ -72,10 +72,6 @@ public protocol ReplicaStore: ServerStore {
     /// Every record with at least one register field in conflict, by id.
     func conflictedRecords() async throws -> [RecordState]
 
-    /// How many ops stored after `localSequence` lie in `scopes` and were not written by
-    /// `replica`: what a peer that pulled up to there has not received yet.
-    func opCount(after localSequence: Int64, scopes: [GridScope], excluding replica: ReplicaID) async throws -> Int
-
     // MARK: Exchanging ops with peers
 
     /// Stores ops pulled from a peer and, in the same transaction, the peer's local

@@ -26,6 +26,11 @@ public protocol ServerStore: Sendable {
     /// every op but the client's own).
     func batch(after localSequence: Int64, limit: Int, scopes: [GridScope], writers: OpWriters) async throws -> OpBatch
 
+    /// How many ops stored after `localSequence` lie in `scopes` and were not written by
+    /// `replica`: what a peer that pulled up to there has not received yet (how far behind a
+    /// laptop is).
+    func opCount(after localSequence: Int64, scopes: [GridScope], excluding replica: ReplicaID) async throws -> Int
+
     /// Stores ops that a client pushed, each after the admission rules (``OpAdmission``), the
     /// writer's order (each op follows its writer's previous one) and the drift bound on
     /// clocks; ops held already, byte for byte, are skipped. All or nothing.

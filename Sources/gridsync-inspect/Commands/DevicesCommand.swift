@@ -39,7 +39,7 @@ struct DevicesCommand: AsyncParsableCommand {
         var rows: [Row] = []
         for device in try await accounts.devices() {
             let scopes = scopes[device.worker] ?? []
-            let behind = try await inspected.store.opCount(
+            let behind = try await inspected.log.opCount(
                 after: device.pulledThrough, scopes: scopes, excluding: device.replica)
             rows.append(Row(device: device, behind: behind))
         }

@@ -109,6 +109,10 @@ struct Inspected {
     /// The connections to PostgreSQL, if any.
     let connections: PostgresConnections?
 
+    /// The op log laptops pull from, whose positions the devices' cursors count in: the
+    /// folder's replica, or the database's log.
+    var log: any ServerStore { mirror?.server ?? store }
+
     /// Sends the decisions written in the mirror to the database (nothing for a folder).
     func sendDecisions() async throws {
         guard let mirror else { return }

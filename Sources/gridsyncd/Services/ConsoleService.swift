@@ -21,7 +21,8 @@ enum ConsoleService {
     ) throws -> any Service {
         let records: Console.Records
         if let mirror = folder.mirror {
-            records = Console.Records(store: mirror.replica, sendDecisions: { try await mirror.send() })
+            records = Console.Records(
+                store: mirror.replica, log: mirror.server, sendDecisions: { try await mirror.send() })
         } else if let replica = folder.replica {
             records = Console.Records(store: replica)
         } else {
