@@ -7,8 +7,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The overview: the day's syncs, laptops gone quiet, open conflicts, the demands open
-/// longest and this month's figures with a small chart; the laptops' list; the report.
+/// The overview: the day's syncs, laptops gone quiet or far behind, open conflicts, the
+/// demands open longest and this month's figures with a small chart; the laptops' list.
 extension Console {
     struct OverviewContext {
         struct Card {
@@ -194,41 +194,6 @@ extension Console {
                 after: device.pulledThrough, scopes: scopes, excluding: device.replica)
         }
         return backlog
-    }
-
-    /// The monthly report of the session's one community as the page `report` writes
-    /// (`?month=YYYY-MM`, `&format=csv` for the spreadsheet).
-    func report(_ request: Request) async throws -> Response {
-        let words = Words(
-            request.uri.queryParameters["lang"].map(String.init) ?? request.cookies[Self.languageCookie]?.value)
-        guard let session = try await session(of: request) else { return .redirect(to: "/sign-in") }
-        let query = FormBody(request.uri.query ?? "")
-        let month = query["month"] ?? Self.month(of: Date(), in: settings.timeZone)
-        let communities = Array(Set(session.scopes.map(\.community))).sorted { $0.rawValue < $1.rawValue }
-        let community = query["community"].flatMap(CommunityID.init) ?? communities.first
-        guard let community, communities.contains(community), month.wholeMatch(of: /\d{4}-\d{2}/) != nil else {
-            return html(
-                message(
-                    words("无法生成报告", "No report"),
-                    words("月份写作 2026-11；社区须是您的社区之一。", "Give the month as 2026-11, and one of your communities."),
-                    error: true, status: .badRequest, words: words), session: session, words: words)
-        }
-        let report = try await records.store.monthlyReport(
-            .init(month: month, communities: [community], timeZone: settings.timeZone))
-        let language: ReportLanguage = words.isEnglish ? .english : .chinese
-        if query["format"] == "csv" {
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "text/csv; charset=utf-8",
-                    HTTPField.Name("Content-Disposition")!:
-                        "attachment; filename=\"report-\(community.rawValue)-\(month).csv\"",
-                ],
-                body: .init(byteBuffer: ByteBuffer(string: report.csv(language))))
-        }
-        return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: report.html(language))))
     }
 
     /// `YYYY-MM` of `date` in `zone`.

@@ -101,7 +101,8 @@ public struct Console: Sendable {
         router.get("/conflicts") { request, _ in try await page(request) { try await conflicts($0, $1) } }
         router.post("/conflicts/settle") { request, _ in try await settle(request) }
         router.get("/devices") { request, _ in try await page(request) { try await devices($0, $1) } }
-        router.get("/report") { request, _ in try await report(request) }
+        router.get("/report") { request, _ in try await page(request) { try await reportPage(request, $0, $1) } }
+        router.get("/report/file") { request, _ in try await reportFile(request) }
         router.get("/accounts") { request, _ in try await page(request) { try await accountsPage($0, $1) } }
         router.post("/accounts/add") { request, _ in try await addAccount(request) }
         router.post("/accounts/revoke") { request, _ in try await revokeAccount(request) }

@@ -14,6 +14,7 @@ enum ConsoleTemplates {
     static let all: [(String, String)] = [
         ("layout", layout), ("sign-in", signIn), ("overview", overview), ("records", records), ("record", record),
         ("conflicts", conflicts), ("devices", devices), ("message", message), ("accounts", accounts),
+        ("report", report),
     ]
 
     static let layout = """
@@ -78,6 +79,18 @@ enum ConsoleTemplates {
         {{^empty(silent.rows)}}<table><tr>{{#silent.columns}}<th>{{.}}</th>{{/silent.columns}}</tr>
         {{#silent.rows}}<tr><td>{{worker}}</td><td>{{replica}}</td><td>{{lastSync}}</td><td>{{behind}}</td></tr>{{/silent.rows}}
         </table>{{/empty(silent.rows)}}
+        """
+
+    static let report = """
+        <h1>{{heading}}</h1>
+        <form class="filters" method="get" action="/report">
+        <label>{{monthLabel}} <input name="month" type="month" value="{{month}}"></label>
+        <label>{{communityLabel}} <select name="community">{{#communities}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/communities}}</select></label>
+        <button type="submit">{{showLabel}}</button></form>
+        <p>{{#links}}<a href="{{href}}">{{label}}</a> {{/links}}</p>
+        <p class="note">{{note}}</p>
+        {{#sections}}<h2>{{heading}}</h2>
+        <table>{{#rows}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/rows}}</table>{{/sections}}
         """
 
     static let records = """

@@ -20,7 +20,10 @@ import Testing
         try await ConsoleStreet.with { street in
             try await street.app.test(.router) { client in
                 // Not signed in: every page sends to the sign-in page.
-                for path in ["/", "/records/demand", "/conflicts", "/devices", "/report", "/record/\(street.stairs)"] {
+                for path in [
+                    "/", "/records/demand", "/conflicts", "/devices", "/report", "/report/file?format=csv",
+                    "/record/\(street.stairs)",
+                ] {
                     try await client.execute(uri: path, method: .get) { response in
                         #expect(response.status == .seeOther && response.headers[.location] == "/sign-in", "\(path)")
                     }
@@ -85,6 +88,50 @@ import Testing
                 _ = try await ConsoleStreet.post(client, "/sign-out", cookie: cookie, ["csrf": token])
                 try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { response in
                     #expect(response.status == .seeOther)
+                }
+            }
+        }
+    }
+
+    /// The monthly report: its figures on a page with a form for the month and the community,
+    /// and links to the whole report to print and to the CSV for spreadsheets; an office asks
+    /// only for its own communities' reports.
+    @Test func theMonthlyReportIsAPageWithItsFiguresAndItsFiles() async throws {
+        try await ConsoleStreet.with { street in
+            try await street.app.test(.router) { client in
+                let cookie = try await ConsoleStreet.signIn(client, "office-1", ConsoleStreet.password)
+                let month = CalendarMonth(containing: Date(), in: .current).description
+                let expected = try await street.store.monthlyReport(
+                    .init(month: month, communities: [CommunityID("c01")!], timeZone: .current))
+                let page = try await ConsoleStreet.get(client, "/report", cookie: cookie)
+                #expect(page.contains("两会一报 月度报告 \(month)") && page.contains(#"<input name="month" type="month""#))
+                #expect(page.contains("<th>提出</th><td>\(expected.demands.raised)</td>"), "\(page)")
+                #expect(page.contains("<th>月底未结</th><td>\(expected.demands.open)</td>"), "\(page)")
+                let csvLink = "/report/file?month=\(month)&amp;community=c01&amp;format=csv"
+                #expect(page.contains(csvLink) && page.contains("format=html"), "\(page)")
+
+                try await client.execute(
+                    uri: "/report/file?month=\(month)&community=c01&format=csv", method: .get,
+                    headers: [.cookie: cookie]
+                ) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType] == "text/csv; charset=utf-8")
+                    #expect(response.headers[HTTPField.Name("Content-Disposition")!]?.contains("report-c01-") == true)
+                    #expect(String(buffer: response.body) == expected.csv(.chinese))
+                }
+                let printable = try await ConsoleStreet.get(
+                    client, "/report/file?month=\(month)&community=c01&format=html", cookie: cookie)
+                #expect(printable == expected.html(.chinese))
+                // Another community's report, or a month that is not one, is refused.
+                for query in ["month=\(month)&community=c02", "month=2026-13x&community=c01"] {
+                    try await client.execute(uri: "/report?" + query, method: .get, headers: [.cookie: cookie]) {
+                        #expect($0.status == .badRequest, "\(query)")
+                    }
+                    try await client.execute(
+                        uri: "/report/file?" + query + "&format=csv", method: .get, headers: [.cookie: cookie]
+                    ) {
+                        #expect($0.status == .badRequest && $0.headers[.contentType]?.hasPrefix("text/html") == true)
+                    }
                 }
             }
         }
