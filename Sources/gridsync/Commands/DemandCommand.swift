@@ -50,6 +50,8 @@ struct DemandCommand: AsyncParsableCommand {
             discussion: """
                 Title and category are required; status starts as raised and urgency as normal.
                 Category, status and urgency take a key or the Chinese or English label.
+                At a terminal, a required value left out is asked for (the choices listed),
+                and the compound by part of its name; Ctrl-D gives up and writes nothing.
 
                 Examples:
                   gridsync demand add --title 楼道堆物清理 --category 消防安全

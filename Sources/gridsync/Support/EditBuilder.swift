@@ -30,6 +30,12 @@ struct EditBuilder {
     /// Whether no flag asked for a change.
     var isEmpty: Bool { edits.isEmpty && links.isEmpty && streetNames.isEmpty }
 
+    /// Whether a flag gave `field` a value.
+    func gives(_ field: String) -> Bool {
+        edits.contains { $0.field == field } || links.contains { $0.field == field }
+            || streetNames.contains { $0.field == field }
+    }
+
     init(_ type: RecordType) {
         self.type = type
     }

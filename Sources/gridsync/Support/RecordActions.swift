@@ -10,7 +10,16 @@ enum RecordActions {
     static func create(
         _ type: RecordType, _ builder: EditBuilder, grid: String?, store: any ReplicaStore, output: OutputOptions
     ) async throws {
-        try await create(type, builder, id: RecordID(), in: scope(grid, of: store.identity), store: store, output: output)
+        let scope = try scope(grid, of: store.identity)
+        var builder = builder
+        if FieldQuestions.canAsk(output) {
+            // A person at a terminal is asked for what the flags left out, rather than refused.
+            let compounds = try await store.streetEntries(.compound).filter {
+                scope.grid == nil || $0.parent == nil || $0.parent == scope.grid?.rawValue
+            }
+            FieldQuestions().askMissing(of: type, into: &builder, compounds: compounds)
+        }
+        try await create(type, builder, id: RecordID(), in: scope, store: store, output: output)
     }
 
     /// Creates the record `id` in `scope` from checked edits (`first`, then the builder's) and prints it.
