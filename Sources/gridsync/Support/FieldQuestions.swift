@@ -10,37 +10,38 @@ import GridStore
 /// Only when a person is there to answer: standard input and standard error are a terminal
 /// and `--json` was not asked for. A script gets the refusal it always got, and so does a
 /// person who answers with end of input (Ctrl-D).
-struct FieldQuestions {
-    /// Reads one answer, `nil` at end of input.
-    var readAnswer: () -> String? = { readLine(strippingNewline: true) }
-    /// Writes a question or a note for the person.
-    var say: (String) -> Void = { StandardStream.error.write($0) }
-
+enum FieldQuestions {
     /// Whether someone can be asked: a terminal on both sides, and no `--json`.
     static func canAsk(_ output: OutputOptions) -> Bool {
         !output.json && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
     }
 
+    /// Reads one answer, `nil` at end of input.
+    private static func readAnswer() -> String? { readLine(strippingNewline: true) }
+
+    /// Writes a question or a note on standard error, where the terminal shows it.
+    private static func say(_ text: String) { StandardStream.error.write(text) }
+
     /// Asks for every required register of `type` that `builder` does not set, then for the
     /// compound if the type has one, none was given and `compounds` (those the record may
     /// name) are known; adds the answers to `builder`. Stops asking at end of input.
-    func askMissing(of type: RecordType, into builder: inout EditBuilder, compounds: [StreetEntry]) {
+    static func askMissing(of type: RecordType, into builder: inout EditBuilder, compounds: [StreetEntry]) throws {
         for spec in type.schema.fields
         where spec.isRequired && spec.name != RecordSchema.deletedField && !builder.gives(spec.name) {
             guard case .register(let domain) = spec.shape else { continue }
             guard let value = ask(spec, domain) else { return }
             // Parsed already: a canonical value sets as itself.
-            try? builder.set(spec.name, value)
+            try builder.set(spec.name, value)
         }
         if type.schema["compound"] != nil, !builder.gives("compound"), !compounds.isEmpty,
             let key = askCompound(compounds)
         {
-            try? builder.set("compound", key)
+            try builder.set("compound", key)
         }
     }
 
     /// Asks for one field until the answer is a value of its domain; `nil` at end of input.
-    private func ask(_ spec: FieldSpec, _ domain: ValueDomain) -> String? {
+    private static func ask(_ spec: FieldSpec, _ domain: ValueDomain) -> String? {
         var choices: [ChoiceSet.Choice] = []
         if case .choice(let set) = domain {
             choices = set.choices
@@ -70,7 +71,7 @@ struct FieldQuestions {
 
     /// Asks for the compound by part of its name or key, until one is found or the answer is
     /// empty (no compound); lists the candidates when several match.
-    private func askCompound(_ compounds: [StreetEntry]) -> String? {
+    private static func askCompound(_ compounds: [StreetEntry]) -> String? {
         while true {
             say("小区 compound (part of its name or its key; Enter for none): ")
             guard let answer = readAnswer()?.trimmingCharacters(in: .whitespaces), !answer.isEmpty else { return nil }

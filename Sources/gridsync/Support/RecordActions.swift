@@ -17,7 +17,7 @@ enum RecordActions {
             let compounds = try await store.streetEntries(.compound).filter {
                 scope.grid == nil || $0.parent == nil || $0.parent == scope.grid?.rawValue
             }
-            FieldQuestions().askMissing(of: type, into: &builder, compounds: compounds)
+            try FieldQuestions.askMissing(of: type, into: &builder, compounds: compounds)
         }
         try await create(type, builder, id: RecordID(), in: scope, store: store, output: output)
     }
