@@ -147,6 +147,28 @@ struct SeveralDaemonsTests {
         }
         let after = try TestPostgres.demandsTable(of: store, through: try TestPostgres.logHead(of: store))
         #expect(after.allSatisfy { $0.conflicted == "{}" })
+
+        // How far behind each laptop is, counted in the database's own log: nothing, until w001
+        // records a demand; then its grid's other laptop and the office lack that demand's ops.
+        func behind() throws -> [String: Int] {
+            let devices = try TestPostgres.inspect(store, ["devices", "--json"], cache: database.cache)
+            #expect(devices.status == 0, "\(devices.error)")
+            let rows = try JSONSerialization.jsonObject(with: Data(devices.output.utf8)) as? [[String: Any]] ?? []
+            var counts: [String: Int] = [:]
+            for row in rows {
+                guard let worker = (row["device"] as? [String: Any])?["worker"] as? String else { continue }
+                counts[worker] = row["behind"] as? Int
+            }
+            return counts
+        }
+        let caughtUp = try behind()
+        #expect(laptops.allSatisfy { caughtUp[$0.worker] == 0 }, "\(caughtUp)")
+        _ = try laptops[0].addDemand("路灯不亮")
+        let sent = try laptops[0].unsent()
+        try laptops[0].sync(through: alive[0].address)
+        let lagging = try behind()
+        #expect(lagging["w001"] == 0 && lagging["w003"] == 0, "\(lagging)")
+        #expect(sent > 0 && lagging["w002"] == sent && lagging["o001"] == sent, "\(lagging)")
     }
 
     /// This month in the office's time zone, `YYYY-MM`.
