@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "GridTesting", targets: ["GridTesting"]),
         .library(name: "GridNet", targets: ["GridNet"]),
         .library(name: "GridCommandLine", targets: ["GridCommandLine"]),
+        .library(name: "GridWeb", targets: ["GridWeb"]),
         .library(name: "GridConsole", targets: ["GridConsole"]),
         .executable(name: "gridsync", targets: ["gridsync"]),
         .executable(name: "gridsyncd", targets: ["gridsyncd"]),
@@ -146,12 +147,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the office's console and the worker's own screen share: form bodies, a page's language.
+        .target(name: "GridWeb", dependencies: ["GridStore"]),
         // The office's web console: sign-in, records, conflicts, devices and the report, served
         // by the daemon over HTTPS from either store. Hummingbird and Mustache templates.
         .target(
             name: "GridConsole",
             dependencies: [
-                "GridModel", "GridMerge", "GridStore", "GridAccounts",
+                "GridModel", "GridMerge", "GridStore", "GridAccounts", "GridWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

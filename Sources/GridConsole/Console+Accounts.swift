@@ -2,6 +2,7 @@ import Foundation
 import GridAccounts
 import GridModel
 import GridStore
+import GridWeb
 import Hummingbird
 
 /// The street's lists and the accounts of the session's communities: compounds and workers

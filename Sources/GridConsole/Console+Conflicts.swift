@@ -2,6 +2,7 @@ import Foundation
 import GridMerge
 import GridModel
 import GridStore
+import GridWeb
 import Hummingbird
 
 /// The conflicts of the session's communities, and settling one through its form.

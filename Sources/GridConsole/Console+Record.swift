@@ -2,6 +2,7 @@ import Foundation
 import GridMerge
 import GridModel
 import GridStore
+import GridWeb
 import Hummingbird
 
 /// One record's page: its fields, the records it names and that name it, and its history.

@@ -2,6 +2,7 @@ import Foundation
 import GridMerge
 import GridModel
 import GridStore
+import GridWeb
 import Hummingbird
 
 /// The lists of demands, visits and projects, and a record's page.

@@ -1,6 +1,7 @@
 import Foundation
 import GridModel
 import GridStore
+import GridWeb
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -1,6 +1,7 @@
 import Foundation
 import GridAccounts
 import GridModel
+import GridWeb
 import Hummingbird
 
 /// Signing in and out.

@@ -3,6 +3,7 @@ import GridAccounts
 import GridMerge
 import GridModel
 import GridStore
+import GridWeb
 import HTTPTypes
 import Hummingbird
 import Mustache

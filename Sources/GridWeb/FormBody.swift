@@ -2,11 +2,11 @@ import Foundation
 
 /// The fields of an `application/x-www-form-urlencoded` body or query string: `+` is a
 /// space, `%XX` a byte of UTF-8. A field given twice keeps its first value.
-struct FormBody: Sendable {
+public struct FormBody: Sendable {
     private var fields: [String: String] = [:]
 
     /// Reads `text`; pairs that do not decode are left out.
-    init(_ text: String) {
+    public init(_ text: String) {
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = Self.decode(parts[0]), !name.isEmpty else { continue }
@@ -16,7 +16,7 @@ struct FormBody: Sendable {
     }
 
     /// The value of `name`, trimmed, or `nil` when missing or empty.
-    subscript(_ name: String) -> String? {
+    public subscript(_ name: String) -> String? {
         guard let value = fields[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
             return nil
         }
@@ -28,7 +28,7 @@ struct FormBody: Sendable {
     }
 
     /// `text` escaped for a query string value.
-    static func encode(_ text: String) -> String {
+    public static func encode(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
