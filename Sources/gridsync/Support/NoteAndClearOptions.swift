@@ -1,4 +1,5 @@
 import ArgumentParser
+import GridStore
 
 /// The `--note` and `--clear` flags that every `update` shares.
 struct NoteAndClearOptions: ParsableArguments {

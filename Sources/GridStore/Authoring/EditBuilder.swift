@@ -1,12 +1,12 @@
 import GridMerge
 import GridModel
-import GridStore
 
-/// Turns command-line flags into the edits of one record, checked against its schema, so
-/// that a typo in any flag is refused before anything is written.
-struct EditBuilder {
+/// Turns what a person typed (a command's flags, a form's fields) into the edits of one
+/// record, checked against its schema, so that a typo in any value is refused, in the same
+/// words wherever it was typed, before anything is written.
+public struct EditBuilder: Sendable {
     /// A link to another record, named by id or id prefix, found in the replica before writing.
-    private struct Link {
+    private struct Link: Sendable {
         let field: String
         let text: String
         let type: RecordType
@@ -15,33 +15,33 @@ struct EditBuilder {
 
     /// An entry of the street's lists (a compound, a worker), named by key or name, found in
     /// the replica before writing.
-    private struct StreetName {
+    private struct StreetName: Sendable {
         let field: String
         let text: String
         let domain: ValueDomain
         let type: RecordType
     }
 
-    let type: RecordType
-    private(set) var edits: [Edit] = []
+    public let type: RecordType
+    public private(set) var edits: [Edit] = []
     private var links: [Link] = []
     private var streetNames: [StreetName] = []
 
     /// Whether no flag asked for a change.
-    var isEmpty: Bool { edits.isEmpty && links.isEmpty && streetNames.isEmpty }
+    public var isEmpty: Bool { edits.isEmpty && links.isEmpty && streetNames.isEmpty }
 
     /// Whether a flag gave `field` a value.
-    func gives(_ field: String) -> Bool {
+    public func gives(_ field: String) -> Bool {
         edits.contains { $0.field == field } || links.contains { $0.field == field }
             || streetNames.contains { $0.field == field }
     }
 
-    init(_ type: RecordType) {
+    public init(_ type: RecordType) {
         self.type = type
     }
 
     /// Sets a register field from typed text (labels become keys); `nil` leaves it alone.
-    mutating func set(_ field: String, _ text: String?) throws {
+    public mutating func set(_ field: String, _ text: String?) throws {
         guard let text else { return }
         guard case .register(let domain) = try type.schema.field(field).shape else {
             preconditionFailure("\(field) is not a register")
@@ -54,7 +54,7 @@ struct EditBuilder {
     }
 
     /// Clears optional register fields.
-    mutating func clear(_ fields: [String]) throws {
+    public mutating func clear(_ fields: [String]) throws {
         for field in fields {
             let spec = try type.schema.field(field)
             try spec.checkRegister(.null)
@@ -63,12 +63,12 @@ struct EditBuilder {
     }
 
     /// Adds elements to a set field.
-    mutating func add(_ field: String, _ elements: [String]) throws {
+    public mutating func add(_ field: String, _ elements: [String]) throws {
         edits += try parsedElements(field, elements).map { .add(field, $0) }
     }
 
     /// Removes elements from a set field.
-    mutating func remove(_ field: String, _ elements: [String]) throws {
+    public mutating func remove(_ field: String, _ elements: [String]) throws {
         edits += try parsedElements(field, elements).map { .remove(field, $0) }
     }
 
@@ -81,7 +81,7 @@ struct EditBuilder {
     }
 
     /// Links a register field to another record, named by id or id prefix; `nil` leaves it alone.
-    mutating func link(_ field: String, _ text: String?) throws {
+    public mutating func link(_ field: String, _ text: String?) throws {
         guard let text else { return }
         guard case .register(.record(let target)) = try type.schema.field(field).shape else {
             preconditionFailure("\(field) does not link records")
@@ -90,7 +90,7 @@ struct EditBuilder {
     }
 
     /// Adds links to other records, named by id or id prefix, to a set field.
-    mutating func link(_ field: String, adding texts: [String]) throws {
+    public mutating func link(_ field: String, adding texts: [String]) throws {
         guard case .set(.record(let target)) = try type.schema.field(field).shape else {
             preconditionFailure("\(field) does not link records")
         }
@@ -101,7 +101,7 @@ struct EditBuilder {
     ///
     /// A compound named by a record of the field must lie in the record's grid (`scope`), when
     /// the street's lists say where it lies.
-    func edits(resolvingLinksIn store: any ReplicaStore, scope: GridScope? = nil) async throws -> [Edit] {
+    public func edits(resolvingLinksIn store: any ReplicaStore, scope: GridScope? = nil) async throws -> [Edit] {
         var edits = self.edits
         for name in streetNames {
             let entries = try await store.streetEntries(name.type)
@@ -125,14 +125,14 @@ struct EditBuilder {
     }
 
     /// Changes a counter field; `nil` leaves it alone, and zero is refused.
-    mutating func change(_ field: String, by amount: Int64?) throws {
+    public mutating func change(_ field: String, by amount: Int64?) throws {
         guard let amount else { return }
         try type.schema.field(field).checkChange(amount)
         edits.append(.change(field, by: amount))
     }
 
     /// Appends an entry to a log field from typed parts (`nil` parts are left out).
-    mutating func append(_ field: String, _ parts: [String: String?]) throws {
+    public mutating func append(_ field: String, _ parts: [String: String?]) throws {
         guard case .log(let specs) = try type.schema.field(field).shape else {
             preconditionFailure("\(field) is not a log")
         }
