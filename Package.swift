@@ -100,9 +100,11 @@ let package = Package(
         .executableTarget(
             name: "gridsync",
             dependencies: [
-                "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet", "GridCommandLine",
+                "GridModel", "GridMerge", "GridStore", "GridProtocol", "GridNet", "GridCommandLine", "GridFieldUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The daemon's accounts: workers, scopes, hashed tokens, and the replicas that sync.
@@ -161,6 +163,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The grid worker's own screen (`gridsync ui`): the laptop's replica as a small web app on
+        // the loopback address. Hummingbird and Mustache templates, like the console.
+        .target(
+            name: "GridFieldUI",
+            dependencies: [
+                "GridModel", "GridMerge", "GridStore", "GridWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Fixtures, an in-memory wall clock and the workload generator, shared by tests and benchmarks.
         .target(name: "GridTesting", dependencies: ["GridModel", "GridMerge", "GridStore"]),
 
@@ -200,6 +214,15 @@ let package = Package(
             name: "GridConsoleTests",
             dependencies: [
                 "GridConsole", "GridStore", "GridAccounts", "GridMerge", "GridModel", "GridTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "GridFieldUITests",
+            dependencies: [
+                "GridFieldUI", "GridWeb", "GridStore", "GridMerge", "GridModel", "GridTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -204,10 +204,7 @@ extension Console {
 
     /// `YYYY-MM-DD` of `date` in `zone`.
     static func day(of date: Date, in zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        CalendarMonth.day(of: date, in: zone)
     }
 
     /// Whole days from one `YYYY-MM-DD` day to another, in `zone`.

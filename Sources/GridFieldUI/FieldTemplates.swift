@@ -1,0 +1,63 @@
+import Mustache
+
+/// The worker's screen as Mustache templates: `{{value}}` escapes HTML, so a title with
+/// `<script>` in it is shown as text; the one unescaped value is `{{{body}}}`, the page the
+/// layout wraps, itself rendered from these templates. No script, no file from elsewhere.
+enum FieldTemplates {
+    /// The templates by name.
+    static func library() throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        for (name, text) in [("layout", layout), ("today", today), ("demand-form", demandForm), ("demands", demands)] {
+            try library.register(text, named: name)
+        }
+        return library
+    }
+
+    static let layout = """
+        <!doctype html>
+        <html lang="{{lang}}"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · GridSync</title>
+        <style>
+        body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}
+        header{background:#2d6a4f;color:#fff;padding:.5em 1em;display:flex;gap:1em;align-items:center;flex-wrap:wrap}
+        header a{color:#fff;text-decoration:none}
+        main{padding:1em 1.5em;max-width:60em} table{border-collapse:collapse;margin:.5em 0}
+        th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
+        th{background:#f3f5f8} .error{color:#a40000;font-weight:bold} .note{color:#555}
+        .cards{display:flex;gap:1em;flex-wrap:wrap} .card{border:1px solid #ccd;padding:.6em 1em;min-width:9em}
+        .card b{font-size:1.6em;display:block}
+        form.record label{display:block;margin:.6em 0} form.record .required::after{content:" *";color:#a40000}
+        form.record input,form.record select,form.record textarea{display:block;min-width:20em;font-size:1em}
+        </style></head><body>
+        <header><b>GridSync</b><a href="/">{{words.today}}</a><a href="/demand/new">{{words.newDemand}}</a>
+        <a href="/demands">{{words.demands}}</a><span>{{worker}}</span></header>
+        <main>{{{body}}}</main></body></html>
+        """
+
+    static let today = """
+        <h1>{{heading}}</h1>
+        <div class="cards">{{#cards}}<div class="card"><b>{{value}}</b>{{label}}</div>{{/cards}}</div>
+        <h2>{{recordedHeading}}</h2>
+        {{#empty(recorded)}}<p class="note">{{none}}</p>{{/empty(recorded)}}
+        <table>{{#recorded}}<tr><td>{{type}}</td><td>{{title}}</td><td>{{place}}</td></tr>{{/recorded}}</table>
+        """
+
+    static let demandForm = """
+        <h1>{{heading}}</h1>
+        {{#error}}<p class="error">{{error}}</p>{{/error}}
+        <form class="record" method="post" action="/demand/new"><input type="hidden" name="csrf" value="{{formToken}}">
+        {{#fields}}<label><span{{#required}} class="required"{{/required}}>{{label}}</span>
+        {{#empty(choices)}}{{#multiline}}<textarea name="{{name}}" rows="4">{{value}}</textarea>{{/multiline}}{{^multiline}}<input name="{{name}}" value="{{value}}">{{/multiline}}{{/empty(choices)}}
+        {{^empty(choices)}}<select name="{{name}}"><option value="">—</option>{{#choices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/choices}}</select>{{/empty(choices)}}
+        </label>{{/fields}}
+        <button type="submit">{{save}}</button></form>
+        """
+
+    static let demands = """
+        <h1>{{heading}}</h1>
+        {{#done}}<p>{{done}}</p>{{/done}}
+        <table><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr>
+        {{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</table>
+        """
+}
