@@ -213,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "GridConsoleTests",
             dependencies: [
-                "GridConsole", "GridStore", "GridAccounts", "GridMerge", "GridModel", "GridTesting",
+                "GridConsole", "GridWeb", "GridStore", "GridAccounts", "GridMerge", "GridModel", "GridTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

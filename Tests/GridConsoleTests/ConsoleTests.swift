@@ -5,6 +5,7 @@ import GridMerge
 import GridModel
 import GridStore
 import GridTesting
+import GridWeb
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -44,7 +45,7 @@ import Testing
                 #expect(resolved.contains(#"<option value="resolved" selected>"#), "\(resolved)")
                 #expect(resolved.contains(#"<input name="from" value="" type="date">"#))
                 let searched = try await ConsoleStreet.get(
-                    client, "/records/demand?q=\(FormEncoding.encode("路灯"))", cookie: cookie)
+                    client, "/records/demand?q=\(FormBody.encode("路灯"))", cookie: cookie)
                 #expect(searched.contains("路灯不亮") && !searched.contains("楼道堆物清理"))
 
                 // A record's page: fields, history with who changed what.
@@ -405,7 +406,7 @@ struct ConsoleStreet {
     static func post(
         _ client: some TestClientProtocol, _ path: String, cookie: String?, _ fields: [String: String]
     ) async throws -> Posted {
-        let body = fields.map { "\($0.key)=\(FormEncoding.encode($0.value))" }.joined(separator: "&")
+        let body = fields.map { "\($0.key)=\(FormBody.encode($0.value))" }.joined(separator: "&")
         var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         if let cookie { headers[.cookie] = cookie }
         return try await client.execute(
@@ -414,14 +415,5 @@ struct ConsoleStreet {
             Posted(
                 status: response.status, body: String(buffer: response.body), setCookie: response.headers[.setCookie])
         }
-    }
-}
-
-/// Percent-encoding for a form field or a query value.
-enum FormEncoding {
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 }
