@@ -23,16 +23,24 @@ public struct FieldScreen: Sendable {
     let formToken: String
     let timeZone: TimeZone
     let templates: MustacheLibrary
+    /// Syncs the laptop and returns the summary `gridsync sync` prints, or throws what it
+    /// said when it failed; `nil` for no sync button.
+    let sync: (@Sendable () async throws -> String)?
 
     /// The cookie that holds the key.
     static let cookie = "gridsync_ui"
 
-    /// A screen of `store`, opened with `key` (``newKey()``), dates in `timeZone`.
-    public init(store: any ReplicaStore, key: String, timeZone: TimeZone = .current) throws {
+    /// A screen of `store`, opened with `key` (``newKey()``), dates in `timeZone`, whose sync
+    /// button calls `sync`.
+    public init(
+        store: any ReplicaStore, key: String, timeZone: TimeZone = .current,
+        sync: (@Sendable () async throws -> String)? = nil
+    ) throws {
         self.store = store
         self.key = key
         self.formToken = Self.newKey()
         self.timeZone = timeZone
+        self.sync = sync
         templates = try FieldTemplates.library()
     }
 
@@ -51,6 +59,7 @@ public struct FieldScreen: Sendable {
         }
         router.post("/demand/new") { request, _ in try await saveDemand(request) }
         router.get("/demands") { request, _ in try await page(request) { try await demands($0) } }
+        router.post("/sync") { request, _ in try await syncNow(request) }
         return router
     }
 
@@ -131,6 +140,9 @@ public struct FieldScreen: Sendable {
             let heading, recordedHeading, none: String
             let cards: [Card]
             let recorded: [Row]
+            /// The sync button's words and the form token, when the screen can sync.
+            let syncLabel: String?
+            let formToken: String
         }
         let status = try await store.status()
         let day = CalendarMonth.day(of: Date(), in: timeZone)
@@ -148,7 +160,7 @@ public struct FieldScreen: Sendable {
             ],
             recorded: recorded.map {
                 .init(type: words("诉求", "demand"), title: Labels.title($0), place: names.label(of: $0.scope))
-            })
+            }, syncLabel: sync == nil ? nil : words("同步", "Sync"), formToken: formToken)
         return Page(title: context.heading, body: templates.render(context, withTemplate: "today") ?? "")
     }
 
@@ -228,6 +240,30 @@ public struct FieldScreen: Sendable {
             return html(try await demandForm(words, typed: form, error: "\(error)"), words: words)
         }
         return .redirect(to: "/demands", type: .normal)
+    }
+
+    /// Syncs the laptop as `gridsync sync` does and shows its summary, or why it failed.
+    func syncNow(_ request: Request) async throws -> Response {
+        if let refusal = refusal(request) { return refusal }
+        let words = Words(request.uri.queryParameters["lang"].map(String.init))
+        let form = FormBody(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
+        guard let sync, let token = form["csrf"], Self.same(token, formToken) else {
+            return html(Page(title: "GridSync", body: "<h1>403</h1>", status: .forbidden), words: words)
+        }
+        struct Context {
+            let heading, summary: String
+            let failed: Bool
+        }
+        let context: Context
+        do {
+            context = Context(heading: words("同步完成", "Synced"), summary: try await sync(), failed: false)
+        } catch {
+            context = Context(heading: words("同步未完成", "The sync did not finish"), summary: "\(error)", failed: true)
+        }
+        return html(
+            Page(
+                title: context.heading, body: templates.render(context, withTemplate: "synced") ?? "",
+                status: context.failed ? .badGateway : .ok), words: words)
     }
 
     /// The demands, newest first.

@@ -7,7 +7,9 @@ enum FieldTemplates {
     /// The templates by name.
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
-        for (name, text) in [("layout", layout), ("today", today), ("demand-form", demandForm), ("demands", demands)] {
+        for (name, text) in [
+            ("layout", layout), ("today", today), ("demand-form", demandForm), ("demands", demands), ("synced", synced),
+        ] {
             try library.register(text, named: name)
         }
         return library
@@ -41,6 +43,13 @@ enum FieldTemplates {
         <h2>{{recordedHeading}}</h2>
         {{#empty(recorded)}}<p class="note">{{none}}</p>{{/empty(recorded)}}
         <table>{{#recorded}}<tr><td>{{type}}</td><td>{{title}}</td><td>{{place}}</td></tr>{{/recorded}}</table>
+        {{#syncLabel}}<form method="post" action="/sync"><input type="hidden" name="csrf" value="{{formToken}}">
+        <button type="submit">{{syncLabel}}</button></form>{{/syncLabel}}
+        """
+
+    static let synced = """
+        <h1{{#failed}} class="error"{{/failed}}>{{heading}}</h1>
+        <pre>{{summary}}</pre>
         """
 
     static let demandForm = """

@@ -27,7 +27,8 @@ struct UICommand: AsyncParsableCommand {
 
     func run() async throws {
         let key = FieldScreen.newKey()
-        let screen = try FieldScreen(store: try data.openStore(), key: key)
+        let folder = data.folder
+        let screen = try FieldScreen(store: try data.openStore(), key: key, sync: { try await Self.sync(folder) })
         let opens = !noBrowser
         var logger = Logger(label: "gridsync-ui")
         logger.logLevel = .warning
@@ -40,6 +41,30 @@ struct UICommand: AsyncParsableCommand {
                 if opens { Self.openBrowser(at: address) }
             }, logger: logger)
         try await app.runService()
+    }
+
+    /// Runs `gridsync sync` on the replica in `folder`, as its own process (the server and
+    /// token its first sync saved), and returns what it printed; throws what it said if it
+    /// failed.
+    static func sync(_ folder: String) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["sync", "--data", folder]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let printed = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        process.waitUntilExit()
+        let text = String(decoding: printed, as: UTF8.self)
+        guard process.terminationStatus == 0 else { throw SyncFailure(description: text) }
+        return text
+    }
+
+    /// What `gridsync sync` said when it failed.
+    struct SyncFailure: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// Opens `address` in the desktop's browser, if there is a desktop.
