@@ -54,10 +54,13 @@ public struct FieldScreen: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/") { request, _ in try await page(request) { try await today($0) } }
-        router.get("/demand/new") { request, _ in
-            try await page(request) { try await demandForm($0, typed: FormBody(""), error: nil) }
+        router.get("/new/:type") { request, context in
+            let type = RecordType(rawValue: context.parameters.get("type") ?? "") ?? .community
+            return try await page(request) { try await recordForm(type, $0, typed: FormBody(""), error: nil) }
         }
-        router.post("/demand/new") { request, _ in try await saveDemand(request) }
+        router.post("/new/:type") { request, context in
+            try await saveRecord(RecordType(rawValue: context.parameters.get("type") ?? "") ?? .community, request)
+        }
         router.get("/demands") { request, _ in try await page(request) { try await demands($0) } }
         router.post("/sync") { request, _ in try await syncNow(request) }
         return router
@@ -108,7 +111,7 @@ public struct FieldScreen: Sendable {
     func html(_ page: Page, words: Words) -> Response {
         struct Layout {
             struct Navigation {
-                let today, newDemand, demands: String
+                let today, newDemand, newVisit, demands: String
             }
             let lang, title, body, worker: String
             let words: Navigation
@@ -116,7 +119,8 @@ public struct FieldScreen: Sendable {
         let layout = Layout(
             lang: words.code, title: page.title, body: page.body, worker: store.identity.worker.rawValue,
             words: .init(
-                today: words("今天", "Today"), newDemand: words("记录诉求", "New demand"), demands: words("诉求", "Demands")
+                today: words("今天", "Today"), newDemand: words("记录诉求", "New demand"),
+                newVisit: words("记录走访", "New visit"), demands: words("诉求", "Demands")
             ))
         return Response(
             status: page.status,
@@ -149,18 +153,27 @@ public struct FieldScreen: Sendable {
         var query = RecordQuery(type: .demand)
         query.days = RecordQuery.DayRange(first: day, last: day, timeZone: timeZone)
         let recorded = try await store.records(query)
+        query.type = .visit
+        let visits = try await store.records(query)
         let names = try await store.streetNames()
         let context = Context(
-            heading: words("今天 \(day)", "Today, \(day)"), recordedHeading: words("今天记录的诉求", "Demands recorded today"),
+            heading: words("今天 \(day)", "Today, \(day)"),
+            recordedHeading: words("今天记录的诉求和走访", "Demands and visits recorded today"),
             none: words("还没有。", "None yet."),
             cards: [
                 .init(value: String(recorded.count), label: words("今天记录的诉求", "demands today")),
+                .init(value: String(visits.count), label: words("今天的走访", "visits today")),
                 .init(value: String(status.unsyncedOpCount), label: words("未同步的修改", "changes not synced")),
                 .init(value: String(status.conflictCount), label: words("冲突", "conflicts")),
             ],
             recorded: recorded.map {
                 .init(type: words("诉求", "demand"), title: Labels.title($0), place: names.label(of: $0.scope))
-            }, syncLabel: sync == nil ? nil : words("同步", "Sync"), formToken: formToken)
+            }
+                + visits.map {
+                    .init(
+                        type: words("走访", "visit"), title: $0.value("household").text ?? "",
+                        place: names.label(.compound, $0.value("compound").text ?? ""))
+                }, syncLabel: sync == nil ? nil : words("同步", "Sync"), formToken: formToken)
         return Page(title: context.heading, body: templates.render(context, withTemplate: "today") ?? "")
     }
 
@@ -175,71 +188,107 @@ public struct FieldScreen: Sendable {
         let choices: [Choice]
     }
 
-    /// The demand form, with what was `typed` and the `error` that refused it, if any.
-    func demandForm(_ words: Words, typed: FormBody, error: String?) async throws -> Page {
+    /// What the form of a record type asks, and what it sets when left empty, as `gridsync
+    /// <type> add` does.
+    struct RecordForm {
+        let heading: Label
+        /// The fields asked, in order; multiline ones in a text area.
+        let fields: [(name: String, multiline: Bool)]
+        /// Values set when the form leaves the field empty.
+        let defaults: [String: String]
+        /// Where a save leads.
+        let after: String
+
+        /// The form of `type`, if the screen has one.
+        static func of(_ type: RecordType, worker: String, today: String) -> RecordForm? {
+            switch type {
+            case .demand:
+                RecordForm(
+                    heading: Label("记录诉求", "Record a demand"),
+                    fields: [
+                        ("title", false), ("category", false), ("urgency", false), ("compound", false),
+                        ("building", false), ("description", true),
+                    ],
+                    defaults: ["status": DemandStatus.raised.key, "urgency": Urgency.normal.key], after: "/demands")
+            case .visit:
+                RecordForm(
+                    heading: Label("记录走访", "Record a visit"),
+                    fields: [
+                        ("visited-on", false), ("purpose", false), ("compound", false), ("household", false),
+                        ("observations", true),
+                    ],
+                    defaults: ["visited-on": today, "purpose": VisitPurpose.routine.key, "worker": worker], after: "/")
+            default:
+                nil
+            }
+        }
+    }
+
+    /// The form of `type`'s record, with what was `typed` and the `error` that refused it, if any.
+    func recordForm(_ type: RecordType, _ words: Words, typed: FormBody, error: String?) async throws -> Page {
         struct Context {
-            let heading, formToken, save: String
+            let heading, type, formToken, save: String
             let error: String?
             let fields: [FormField]
         }
-        let schema = RecordType.demand.schema
-        func field(_ name: String, multiline: Bool = false, choices: [(key: String, label: String)] = [])
-            -> FormField
-        {
-            let spec = schema[name]!
-            var value = typed[name] ?? (name == "urgency" ? Urgency.normal.key : "")
-            // A choice typed by its label (as the command line takes it) is shown chosen.
-            if case .register(.choice(let set)) = spec.shape, let key = set.key(parsing: value) { value = key }
-            return FormField(
-                name: name, label: words(spec.label.chinese, spec.label.english), value: value,
-                required: spec.isRequired, multiline: multiline,
-                choices: choices.map { .init(key: $0.key, label: $0.label, selected: $0.key == value) })
-        }
-        func choices(_ set: ChoiceSet) -> [(key: String, label: String)] {
-            set.choices.map { ($0.key, words($0.label.chinese, $0.label.english)) }
+        let today = CalendarMonth.day(of: Date(), in: timeZone)
+        guard let form = RecordForm.of(type, worker: store.identity.worker.rawValue, today: today) else {
+            return Page(title: "GridSync", body: "<h1>404</h1>", status: .notFound)
         }
         let scope = try self.scope()
         let compounds = try await store.streetEntries(.compound).filter {
             scope.grid == nil || $0.parent == nil || $0.parent == scope.grid?.rawValue
         }
+        let fields = form.fields.compactMap { field -> FormField? in
+            guard let spec = type.schema[field.name], case .register(let domain) = spec.shape else { return nil }
+            var value = typed[field.name] ?? form.defaults[field.name] ?? ""
+            let choices: [(key: String, label: String)]
+            switch domain {
+            case .choice(let set):
+                choices = set.choices.map { ($0.key, words($0.label.chinese, $0.label.english)) }
+                // A choice typed by its label (as the command line takes it) is shown chosen.
+                if let key = set.key(parsing: value) { value = key }
+            case .compound:
+                choices = compounds.map { ($0.key, $0.name ?? $0.key) }
+            default:
+                choices = []
+            }
+            return FormField(
+                name: field.name, label: words(spec.label.chinese, spec.label.english), value: value,
+                required: spec.isRequired, multiline: field.multiline,
+                choices: choices.map { .init(key: $0.key, label: $0.label, selected: $0.key == value) })
+        }
         let context = Context(
-            heading: words("记录诉求", "Record a demand"), formToken: formToken, save: words("保存", "Save"),
-            error: error,
-            fields: [
-                field("title"), field("category", choices: choices(Category.choices)),
-                field("urgency", choices: choices(Urgency.choices)),
-                field("compound", choices: compounds.map { ($0.key, $0.name ?? $0.key) }), field("building"),
-                field("description", multiline: true),
-            ])
+            heading: words(form.heading.chinese, form.heading.english), type: type.key, formToken: formToken,
+            save: words("保存", "Save"), error: error, fields: fields)
         return Page(
-            title: context.heading, body: templates.render(context, withTemplate: "demand-form") ?? "",
+            title: context.heading, body: templates.render(context, withTemplate: "record-form") ?? "",
             status: error == nil ? .ok : .badRequest)
     }
 
-    /// Saves the demand form as one new demand, raised, or shows the form again with why not.
-    func saveDemand(_ request: Request) async throws -> Response {
+    /// Saves the form of `type` as one new record, or shows the form again with why not.
+    func saveRecord(_ type: RecordType, _ request: Request) async throws -> Response {
         if let refusal = refusal(request) { return refusal }
         let words = Words(request.uri.queryParameters["lang"].map(String.init))
-        let form = FormBody(String(buffer: try await request.body.collect(upTo: 256 * 1024)))
-        guard let token = form["csrf"], Self.same(token, formToken) else {
+        let today = CalendarMonth.day(of: Date(), in: timeZone)
+        let body = FormBody(String(buffer: try await request.body.collect(upTo: 256 * 1024)))
+        guard let token = body["csrf"], Self.same(token, formToken),
+            let form = RecordForm.of(type, worker: store.identity.worker.rawValue, today: today)
+        else {
             return html(Page(title: "GridSync", body: "<h1>403</h1>", status: .forbidden), words: words)
         }
         do {
-            var builder = EditBuilder(.demand)
-            // As `gridsync demand add`: raised, and of normal urgency unless chosen.
-            try builder.set("status", DemandStatus.raised.key)
-            try builder.set("urgency", form["urgency"] ?? Urgency.normal.key)
-            for field in ["title", "category", "compound", "building", "description"] {
-                try builder.set(field, form[field])
+            var builder = EditBuilder(type)
+            for name in Set(form.fields.map(\.name)).union(form.defaults.keys).sorted() {
+                try builder.set(name, body[name] ?? form.defaults[name])
             }
             let scope = try self.scope()
             let edits = try await builder.edits(resolvingLinksIn: store, scope: scope)
-            _ = try await store.write(
-                RecordChange(record: RecordID(), target: .create(.demand, in: scope), edits: edits))
+            _ = try await store.write(RecordChange(record: RecordID(), target: .create(type, in: scope), edits: edits))
         } catch {
-            return html(try await demandForm(words, typed: form, error: "\(error)"), words: words)
+            return html(try await recordForm(type, words, typed: body, error: "\(error)"), words: words)
         }
-        return .redirect(to: "/demands", type: .normal)
+        return .redirect(to: form.after, type: .normal)
     }
 
     /// Syncs the laptop as `gridsync sync` does and shows its summary, or why it failed.

@@ -8,7 +8,7 @@ enum FieldTemplates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
         for (name, text) in [
-            ("layout", layout), ("today", today), ("demand-form", demandForm), ("demands", demands), ("synced", synced),
+            ("layout", layout), ("today", today), ("record-form", recordForm), ("demands", demands), ("synced", synced),
         ] {
             try library.register(text, named: name)
         }
@@ -32,7 +32,7 @@ enum FieldTemplates {
         form.record label{display:block;margin:.6em 0} form.record .required::after{content:" *";color:#a40000}
         form.record input,form.record select,form.record textarea{display:block;min-width:20em;font-size:1em}
         </style></head><body>
-        <header><b>GridSync</b><a href="/">{{words.today}}</a><a href="/demand/new">{{words.newDemand}}</a>
+        <header><b>GridSync</b><a href="/">{{words.today}}</a><a href="/new/demand">{{words.newDemand}}</a><a href="/new/visit">{{words.newVisit}}</a>
         <a href="/demands">{{words.demands}}</a><span>{{worker}}</span></header>
         <main>{{{body}}}</main></body></html>
         """
@@ -52,10 +52,10 @@ enum FieldTemplates {
         <pre>{{summary}}</pre>
         """
 
-    static let demandForm = """
+    static let recordForm = """
         <h1>{{heading}}</h1>
         {{#error}}<p class="error">{{error}}</p>{{/error}}
-        <form class="record" method="post" action="/demand/new"><input type="hidden" name="csrf" value="{{formToken}}">
+        <form class="record" method="post" action="/new/{{type}}"><input type="hidden" name="csrf" value="{{formToken}}">
         {{#fields}}<label><span{{#required}} class="required"{{/required}}>{{label}}</span>
         {{#empty(choices)}}{{#multiline}}<textarea name="{{name}}" rows="4">{{value}}</textarea>{{/multiline}}{{^multiline}}<input name="{{name}}" value="{{value}}">{{/multiline}}{{/empty(choices)}}
         {{^empty(choices)}}<select name="{{name}}"><option value="">—</option>{{#choices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/choices}}</select>{{/empty(choices)}}

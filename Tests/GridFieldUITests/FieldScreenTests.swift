@@ -32,7 +32,7 @@ import Testing
     @Test func onlyTheAddresssKeyLetsABrowserIn() async throws {
         try await Self.withScreen { _, key, app in
             try await app.test(.router) { client in
-                for uri in ["/", "/demands", "/demand/new", "/?key=not-the-key"] {
+                for uri in ["/", "/demands", "/new/demand", "/?key=not-the-key"] {
                     try await client.execute(uri: uri, method: .get) { #expect($0.status == .forbidden, "\(uri)") }
                 }
                 let cookie = try await client.execute(uri: "/?key=\(key)", method: .get) { response in
@@ -58,7 +58,7 @@ import Testing
         try await Self.withScreen { store, key, app in
             try await app.test(.router) { client in
                 let cookie = "gridsync_ui=\(key)"
-                let form = try await client.execute(uri: "/demand/new", method: .get, headers: [.cookie: cookie]) {
+                let form = try await client.execute(uri: "/new/demand", method: .get, headers: [.cookie: cookie]) {
                     String(buffer: $0.body)
                 }
                 let token = try #require(form.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) })
@@ -94,18 +94,52 @@ import Testing
         }
     }
 
+    /// A visit needs only what the worker saw: the day is today's, the worker the replica's,
+    /// the purpose routine, unless chosen, as with `gridsync visit add`.
+    @Test func aVisitTakesTodayAndTheReplicasWorkerUnlessGiven() async throws {
+        try await Self.withScreen { store, key, app in
+            try await app.test(.router) { client in
+                let cookie = "gridsync_ui=\(key)"
+                let form = try await client.execute(uri: "/new/visit", method: .get, headers: [.cookie: cookie]) {
+                    String(buffer: $0.body)
+                }
+                let token = try #require(form.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) })
+                let today = CalendarMonth.day(of: Date(), in: .current)
+                #expect(form.contains(#"<input name="visited-on" value="\#(today)">"#), "\(form)")
+                let badDay = try await Self.post(
+                    client, "/new/visit", cookie: cookie,
+                    ["csrf": token, "visited-on": "2026-13-40", "household": "3栋"])
+                #expect(badDay.status == .badRequest && badDay.body.contains("visited-on"), "\(badDay.body)")
+                #expect(try await store.records(RecordQuery(type: .visit)).isEmpty)
+                let saved = try await Self.post(
+                    client, "/new/visit", cookie: cookie, ["csrf": token, "household": "3栋2单元401"])
+                #expect(saved.status == .seeOther, "\(saved.body)")
+                let visit = try #require(try await store.records(RecordQuery(type: .visit)).first)
+                #expect(visit.value("visited-on") == .text(today) && visit.value("worker") == .text("w001"))
+                #expect(visit.value("purpose") == .text("routine"))
+                let page = try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) {
+                    String(buffer: $0.body)
+                }
+                #expect(page.contains("3栋2单元401"), "\(page)")
+                try await client.execute(uri: "/new/project", method: .get, headers: [.cookie: cookie]) {
+                    #expect($0.status == .notFound)
+                }
+            }
+        }
+    }
+
     struct Posted {
         let status: HTTPResponse.Status
         let body: String
     }
 
     /// POSTs the demand form.
-    static func post(_ client: some TestClientProtocol, cookie: String, _ fields: [String: String]) async throws
-        -> Posted
-    {
+    static func post(
+        _ client: some TestClientProtocol, _ path: String = "/new/demand", cookie: String, _ fields: [String: String]
+    ) async throws -> Posted {
         let body = fields.map { "\($0.key)=\(FormBody.encode($0.value))" }.joined(separator: "&")
         return try await client.execute(
-            uri: "/demand/new", method: .post,
+            uri: path, method: .post,
             headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie],
             body: ByteBuffer(string: body)
         ) { Posted(status: $0.status, body: String(buffer: $0.body)) }

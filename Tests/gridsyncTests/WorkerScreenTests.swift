@@ -30,10 +30,10 @@ import Testing
         let screen = try Screen(data: first.gridsync.data)
         defer { screen.stop() }
         _ = try screen.curl("/?key=\(screen.key)")
-        let form = try screen.curl("/demand/new").body
+        let form = try screen.curl("/new/demand").body
         let token = try #require(form.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) })
         let saved = try screen.curl(
-            "/demand/new", post: ["csrf": token, "title": "楼道灯坏了", "category": "convenience", "urgency": "urgent"])
+            "/new/demand", post: ["csrf": token, "title": "楼道灯坏了", "category": "convenience", "urgency": "urgent"])
         #expect(saved.status == "200" && saved.body.contains("楼道灯坏了"), "\(saved)")
         let today = try screen.curl("/").body
         #expect(today.contains(#"action="/sync""#), "\(today)")
