@@ -54,6 +54,7 @@ public struct FieldScreen: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/") { request, _ in try await page(request) { try await today($0) } }
+        // A type the screen has no form for (here, a community: no form) is not found.
         router.get("/new/:type") { request, context in
             let type = RecordType(rawValue: context.parameters.get("type") ?? "") ?? .community
             return try await page(request) { try await recordForm(type, $0, typed: FormBody(""), error: nil) }
