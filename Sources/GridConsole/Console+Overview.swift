@@ -71,9 +71,11 @@ extension Console {
         let backlog = try await backlogs.figures(communities.map(\.rawValue).joined(separator: " ")) { [self] in
             try await behind(devices)
         }.figures
-        let today = Self.day(of: now, in: settings.timeZone)
+        let today = CalendarMonth.day(of: now, in: settings.timeZone)
         let syncedToday = devices.filter { laptop in
-            laptop.device.lastSyncAt.flatMap { Self.parse($0) }.map { Self.day(of: $0, in: settings.timeZone) == today }
+            laptop.device.lastSyncAt.flatMap { Self.parse($0) }.map {
+                CalendarMonth.day(of: $0, in: settings.timeZone) == today
+            }
                 ?? false
         }
         let silent = devices.filter { laptop in
@@ -199,12 +201,7 @@ extension Console {
 
     /// `YYYY-MM` of `date` in `zone`.
     static func month(of date: Date, in zone: TimeZone) -> String {
-        String(day(of: date, in: zone).prefix(7))
-    }
-
-    /// `YYYY-MM-DD` of `date` in `zone`.
-    static func day(of date: Date, in zone: TimeZone) -> String {
-        CalendarMonth.day(of: date, in: zone)
+        CalendarMonth(containing: date, in: zone).description
     }
 
     /// Whole days from one `YYYY-MM-DD` day to another, in `zone`.

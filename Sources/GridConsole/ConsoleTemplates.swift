@@ -1,3 +1,4 @@
+import GridWeb
 import Mustache
 
 /// The console's pages as Mustache templates. `{{value}}` escapes HTML, so whatever a worker
@@ -23,14 +24,8 @@ enum ConsoleTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · GridSync</title>
         <style>
-        body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}
-        header{background:#1f4e79;color:#fff;padding:.5em 1em;display:flex;gap:1em;align-items:center;flex-wrap:wrap}
-        header a{color:#fff;text-decoration:none} header form{display:inline;margin:0}
-        main{padding:1em 1.5em;max-width:75em} table{border-collapse:collapse;margin:.5em 0}
-        th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-        th{background:#f3f5f8} .error{color:#a40000;font-weight:bold} .note{color:#555}
-        .cards{display:flex;gap:1em;flex-wrap:wrap} .card{border:1px solid #ccd;padding:.6em 1em;min-width:10em}
-        .card b{font-size:1.6em;display:block} .bar{background:#1f4e79;height:.8em;display:inline-block}
+        \(PageStyle.base(accent: "#1f4e79"))
+        .bar{background:#1f4e79;height:.8em;display:inline-block}
         .competing{display:flex;gap:1em;flex-wrap:wrap} .competing>div{border:1px solid #ccd;padding:.5em}
         form.filters input,form.filters select{margin:0 .5em .3em 0}
         @media print{header{display:none}}

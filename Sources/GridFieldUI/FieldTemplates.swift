@@ -1,3 +1,4 @@
+import GridWeb
 import Mustache
 
 /// The worker's screen as Mustache templates: `{{value}}` escapes HTML, so a title with
@@ -21,14 +22,7 @@ enum FieldTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · GridSync</title>
         <style>
-        body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}
-        header{background:#2d6a4f;color:#fff;padding:.5em 1em;display:flex;gap:1em;align-items:center;flex-wrap:wrap}
-        header a{color:#fff;text-decoration:none}
-        main{padding:1em 1.5em;max-width:60em} table{border-collapse:collapse;margin:.5em 0}
-        th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-        th{background:#f3f5f8} .error{color:#a40000;font-weight:bold} .note{color:#555}
-        .cards{display:flex;gap:1em;flex-wrap:wrap} .card{border:1px solid #ccd;padding:.6em 1em;min-width:9em}
-        .card b{font-size:1.6em;display:block}
+        \(PageStyle.base(accent: "#2d6a4f"))
         form.record label{display:block;margin:.6em 0} form.record .required::after{content:" *";color:#a40000}
         form.record input,form.record select,form.record textarea{display:block;min-width:20em;font-size:1em}
         </style></head><body>

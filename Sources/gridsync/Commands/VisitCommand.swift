@@ -37,7 +37,7 @@ struct VisitCommand: AsyncParsableCommand {
 
         func run() async throws {
             var builder = EditBuilder(.visit)
-            try builder.set("visited-on", date ?? Self.today())
+            try builder.set("visited-on", date ?? CalendarMonth.day(of: Date(), in: .current))
             try builder.set("purpose", purpose)
             let store = try data.openStore()
             try builder.set("worker", worker ?? store.identity.worker.rawValue)
@@ -48,12 +48,6 @@ struct VisitCommand: AsyncParsableCommand {
             try await RecordActions.create(.visit, builder, grid: grid, store: store, output: output)
         }
 
-        static func today() -> String {
-            let formatter = DateFormatter()
-            formatter.dateFormat = "yyyy-MM-dd"
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            return formatter.string(from: Date())
-        }
     }
 
     struct List: AsyncParsableCommand {
