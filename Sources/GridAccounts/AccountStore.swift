@@ -46,6 +46,15 @@ public final class AccountStore: AccountBook {
         let path = (folder as NSString).appendingPathComponent(fileName)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            // Processes opening the accounts at once (`worker add`s started together, or with the
+            // daemon) take turns on a lock file beside the database until it is open and migrated.
+            // Without it, two of them creating the file both switch it to WAL and apply the
+            // migration, and SQLite refuses one with "database is locked" whatever its busy timeout.
+            let lock = Glibc.open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard lock >= 0, flock(lock, LOCK_EX) == 0 else {
+                throw AccountError(.accounts, "cannot lock \(path).lock: check the data folder's permissions")
+            }
+            defer { close(lock) }
             var configuration = Configuration()
             configuration.journalMode = .wal
             configuration.busyMode = .timeout(10)
@@ -53,13 +62,6 @@ public final class AccountStore: AccountBook {
             // after a power cut. Accounts change rarely; syncs' notes are one small write each.
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let database = try DatabasePool(path: path, configuration: configuration)
-            // Two processes opening the accounts at once (a `worker add` started with the daemon)
-            // would both apply a migration; they take turns on a lock file beside the database.
-            let lock = Glibc.open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard lock >= 0, flock(lock, LOCK_EX) == 0 else {
-                throw AccountError(.accounts, "cannot lock \(path).lock: check the data folder's permissions")
-            }
-            defer { close(lock) }
             try migrator.migrate(database)
             return AccountStore(database: database)
         } catch let error as DatabaseError {
