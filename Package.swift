@@ -149,8 +149,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // What the office's console and the worker's own screen share: form bodies, a page's language.
-        .target(name: "GridWeb", dependencies: ["GridStore"]),
+        // What the office's console and the worker's own screen share: form bodies, a page's language,
+        // the look, and the lists and record pages both show.
+        .target(name: "GridWeb", dependencies: ["GridModel", "GridMerge", "GridStore"]),
         // The office's web console: sign-in, records, conflicts, devices and the report, served
         // by the daemon over HTTPS from either store. Hummingbird and Mustache templates.
         .target(

@@ -43,7 +43,7 @@ extension Console {
                 let competing = Competitor.all(of: field, in: record, history: history)
                 items.append(
                     .init(
-                        record: record.id.description, title: Self.title(record, words: words), field: field,
+                        record: record.id.description, title: RecordWords.title(record), field: field,
                         fieldLabel: record.type.schema[field].map { words($0.label.chinese, $0.label.english) }
                             ?? field,
                         place: names.label(of: record.scope), formToken: session.formToken,
@@ -126,9 +126,9 @@ extension Console {
             try await conflictsPage(
                 session, words, error: nil,
                 done: words(
-                    "已决定：\(Self.title(record, words: words)) 的 \(spec.label.chinese) 为 \(label)。各笔记本下次同步时收到。"
+                    "已决定：\(RecordWords.title(record)) 的 \(spec.label.chinese) 为 \(label)。各笔记本下次同步时收到。"
                         + later,
-                    "Settled: \(spec.label.english) of \(Self.title(record, words: words)) is \(label). "
+                    "Settled: \(spec.label.english) of \(RecordWords.title(record)) is \(label). "
                         + "Every laptop receives it at its next sync." + later)),
             session: session, words: words)
     }

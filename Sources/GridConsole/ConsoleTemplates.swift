@@ -13,7 +13,8 @@ enum ConsoleTemplates {
     }
 
     static let all: [(String, String)] = [
-        ("layout", layout), ("sign-in", signIn), ("overview", overview), ("records", records), ("record", record),
+        ("layout", layout), ("sign-in", signIn), ("overview", overview), ("records", RecordTemplates.list),
+        ("record", RecordTemplates.record),
         ("conflicts", conflicts), ("devices", devices), ("message", message), ("accounts", accounts),
         ("report", report),
     ]
@@ -86,29 +87,6 @@ enum ConsoleTemplates {
         <p class="note">{{note}}</p>
         {{#sections}}<h2>{{heading}}</h2>
         <table>{{#rows}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/rows}}</table>{{/sections}}
-        """
-
-    static let records = """
-        <h1>{{heading}}</h1>
-        <form class="filters" method="get" action="/records/{{type}}">
-        {{#filters}}<label>{{label}} {{#empty(choices)}}<input name="{{name}}" value="{{value}}"{{#isDate}} type="date"{{/isDate}}>{{/empty(choices)}}
-        {{^empty(choices)}}<select name="{{name}}"><option value="">—</option>{{#choices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/choices}}</select>{{/empty(choices)}}</label>
-        {{/filters}}<button type="submit">{{filterLabel}}</button></form>
-        <p class="note">{{summary}}</p>
-        <table><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr>
-        {{#rows}}<tr><td><a href="/record/{{id}}">{{title}}</a></td>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</table>
-        <p>{{#previous}}<a href="{{previous}}">{{previousLabel}}</a> {{/previous}}{{#next}}<a href="{{next}}">{{nextLabel}}</a>{{/next}}</p>
-        """
-
-    static let record = """
-        <h1>{{title}}</h1><p class="note">{{typeLabel}} · {{id}} · {{place}}</p>
-        {{#deleted}}<p class="error">{{deleted}}</p>{{/deleted}}
-        <table>{{#fields}}<tr><th>{{label}}</th><td>{{value}}{{#conflicted}} <b class="error">{{conflicted}}</b>{{/conflicted}}</td></tr>{{/fields}}</table>
-        {{^empty(links)}}<h2>{{linksHeading}}</h2>
-        <ul>{{#links}}<li>{{label}}: <a href="/record/{{id}}">{{title}}</a></li>{{/links}}</ul>{{/empty(links)}}
-        <h2>{{historyHeading}}</h2>
-        <table><tr>{{#historyColumns}}<th>{{.}}</th>{{/historyColumns}}</tr>
-        {{#history}}<tr><td>{{time}}</td><td>{{author}}</td><td>{{field}}</td><td>{{action}}</td><td>{{replaced}}</td><td>{{replica}}</td></tr>{{/history}}</table>
         """
 
     static let conflicts = """
