@@ -9,7 +9,8 @@ enum FieldTemplates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
         for (name, text) in [
-            ("layout", layout), ("today", today), ("record-form", recordForm), ("demands", demands), ("synced", synced),
+            ("layout", layout), ("today", today), ("record-form", recordForm), ("synced", synced),
+            ("records", RecordTemplates.list), ("record", RecordTemplates.record),
         ] {
             try library.register(text, named: name)
         }
@@ -20,14 +21,18 @@ enum FieldTemplates {
         <!doctype html>
         <html lang="{{lang}}"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        {{#reloads}}<meta http-equiv="refresh" content="1">{{/reloads}}
         <title>{{title}} · GridSync</title>
         <style>
         \(PageStyle.base(accent: "#2d6a4f"))
         form.record label{display:block;margin:.6em 0} form.record .required::after{content:" *";color:#a40000}
         form.record input,form.record select,form.record textarea{display:block;min-width:20em;font-size:1em}
+        form.filters input,form.filters select{margin:0 .5em .3em 0}
         </style></head><body>
-        <header><b>GridSync</b><a href="/">{{words.today}}</a><a href="/new/demand">{{words.newDemand}}</a><a href="/new/visit">{{words.newVisit}}</a>
-        <a href="/demands">{{words.demands}}</a><span>{{worker}}</span></header>
+        <header><b>GridSync</b><a href="/">{{words.today}}</a><a href="/new/demand">{{words.newDemand}}</a>
+        <a href="/new/visit">{{words.newVisit}}</a><a href="/new/project">{{words.newProject}}</a>
+        <a href="/records/demand">{{words.demands}}</a><a href="/records/visit">{{words.visits}}</a>
+        <a href="/records/project">{{words.projects}}</a><span>{{worker}}</span></header>
         <main>{{{body}}}</main></body></html>
         """
 
@@ -36,7 +41,7 @@ enum FieldTemplates {
         <div class="cards">{{#cards}}<div class="card"><b>{{value}}</b>{{label}}</div>{{/cards}}</div>
         <h2>{{recordedHeading}}</h2>
         {{#empty(recorded)}}<p class="note">{{none}}</p>{{/empty(recorded)}}
-        <table>{{#recorded}}<tr><td>{{type}}</td><td>{{title}}</td><td>{{place}}</td></tr>{{/recorded}}</table>
+        <table>{{#recorded}}<tr><td>{{type}}</td><td><a href="/record/{{id}}">{{title}}</a></td><td>{{place}}</td></tr>{{/recorded}}</table>
         {{#syncLabel}}<form method="post" action="/sync"><input type="hidden" name="csrf" value="{{formToken}}">
         <button type="submit">{{syncLabel}}</button></form>{{/syncLabel}}
         """
@@ -44,6 +49,7 @@ enum FieldTemplates {
     static let synced = """
         <h1{{#failed}} class="error"{{/failed}}>{{heading}}</h1>
         <pre>{{summary}}</pre>
+        <p><a href="/">{{back}}</a></p>
         """
 
     static let recordForm = """
@@ -55,12 +61,5 @@ enum FieldTemplates {
         {{^empty(choices)}}<select name="{{name}}"><option value="">—</option>{{#choices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/choices}}</select>{{/empty(choices)}}
         </label>{{/fields}}
         <button type="submit">{{save}}</button></form>
-        """
-
-    static let demands = """
-        <h1>{{heading}}</h1>
-        {{#done}}<p>{{done}}</p>{{/done}}
-        <table><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr>
-        {{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</table>
         """
 }

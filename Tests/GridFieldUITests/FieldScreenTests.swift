@@ -32,7 +32,7 @@ import Testing
     @Test func onlyTheAddresssKeyLetsABrowserIn() async throws {
         try await Self.withScreen { _, key, app in
             try await app.test(.router) { client in
-                for uri in ["/", "/demands", "/new/demand", "/?key=not-the-key"] {
+                for uri in ["/", "/records/demand", "/new/demand", "/?key=not-the-key"] {
                     try await client.execute(uri: uri, method: .get) { #expect($0.status == .forbidden, "\(uri)") }
                 }
                 let cookie = try await client.execute(uri: "/?key=\(key)", method: .get) { response in
@@ -82,7 +82,7 @@ import Testing
                 #expect(
                     demands.first?.value("status") == .text("raised")
                         && demands.first?.value("urgency") == .text("normal"))
-                let list = try await client.execute(uri: "/demands", method: .get, headers: [.cookie: cookie]) {
+                let list = try await client.execute(uri: "/records/demand", method: .get, headers: [.cookie: cookie]) {
                     String(buffer: $0.body)
                 }
                 #expect(list.contains("&lt;b&gt;楼道灯&lt;/b&gt;坏了") && !list.contains("<b>楼道灯"), "\(list)")
@@ -121,8 +121,8 @@ import Testing
                     String(buffer: $0.body)
                 }
                 #expect(page.contains("3栋2单元401"), "\(page)")
-                try await client.execute(uri: "/new/project", method: .get, headers: [.cookie: cookie]) {
-                    #expect($0.status == .notFound)
+                try await client.execute(uri: "/new/community", method: .get, headers: [.cookie: cookie]) {
+                    #expect($0.status == .notFound, "the street's reference data has no form")
                 }
             }
         }

@@ -16,7 +16,7 @@ import Testing
         _ = try laptop.run("demand", "add", "--title", "路灯不亮", "--category", "便民服务")
         let opened = try screen.curl("/?key=\(screen.key)")
         #expect(opened.status == "200" && opened.body.contains("路灯不亮"), "\(opened)")
-        #expect(try screen.curl("/demands").body.contains("路灯不亮"))
+        #expect(try screen.curl("/records/demand").body.contains("路灯不亮"))
     }
 
     @Test func aDemandSavedOnTheScreenAndSyncedByItsButtonReachesAnotherLaptop() throws {
@@ -37,8 +37,17 @@ import Testing
         #expect(saved.status == "200" && saved.body.contains("楼道灯坏了"), "\(saved)")
         let today = try screen.curl("/").body
         #expect(today.contains(#"action="/sync""#), "\(today)")
-        let synced = try screen.curl("/sync", post: ["csrf": token])
+        // The button starts the sync and leads to its page, which reloads until it has ended.
+        var synced = try screen.curl("/sync", post: ["csrf": token])
+        let deadline = Date().addingTimeInterval(60)
+        while synced.body.contains("正在同步"), Date() < deadline {
+            #expect(synced.body.contains(#"http-equiv="refresh""#))
+            Thread.sleep(forTimeInterval: 0.2)
+            synced = try screen.curl("/sync")
+        }
         #expect(synced.status == "200" && synced.body.contains("同步完成"), "\(synced)")
+        #expect(
+            synced.body.contains(/sent \d+ edits, received \d+/), "the summary gridsync sync prints: \(synced.body)")
         #expect(try first.unsent() == 0)
         _ = try second.sync()
         #expect(try second.export().contains { $0.contains("楼道灯坏了") && $0.contains("\"urgency\":\"urgent\"") })

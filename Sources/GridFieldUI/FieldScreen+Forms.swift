@@ -1,0 +1,85 @@
+import Foundation
+import GridMerge
+import GridModel
+import GridStore
+import GridWeb
+import Hummingbird
+
+/// The forms that record a demand, a visit or a project, and their saving.
+extension FieldScreen {
+    /// One field of a form: its label, whether it is required, what was typed or chosen.
+    struct FormField {
+        struct Choice {
+            let key, label: String
+            let selected: Bool
+        }
+        let name, label, value: String
+        let required, multiline: Bool
+        let choices: [Choice]
+    }
+
+    /// The form of `type`'s record, with what was `typed` and the `error` that refused it, if any.
+    func recordForm(_ type: RecordType?, _ words: Words, typed: FormBody, error: String?) async throws -> Page {
+        struct Context {
+            let heading, type, formToken, save: String
+            let error: String?
+            let fields: [FormField]
+        }
+        let today = CalendarMonth.day(of: Date(), in: timeZone)
+        guard let type, let form = RecordForm.of(type, worker: store.identity.worker.rawValue, today: today) else {
+            return Self.notFound
+        }
+        let compounds = try await compounds()
+        let fields = form.fields.compactMap { field -> FormField? in
+            guard let spec = type.schema[field.name], case .register(let domain) = spec.shape else { return nil }
+            var value = typed[field.name] ?? form.defaults[field.name] ?? ""
+            let choices: [(key: String, label: String)]
+            switch domain {
+            case .choice(let set):
+                choices = set.choices.map { ($0.key, words($0.label.chinese, $0.label.english)) }
+                // A choice typed by its label (as the command line takes it) is shown chosen.
+                if let key = set.key(parsing: value) { value = key }
+            case .compound:
+                choices = compounds.map { ($0.key, $0.name ?? $0.key) }
+            default:
+                choices = []
+            }
+            return FormField(
+                name: field.name, label: words(spec.label.chinese, spec.label.english), value: value,
+                required: spec.isRequired, multiline: field.multiline,
+                choices: choices.map { .init(key: $0.key, label: $0.label, selected: $0.key == value) })
+        }
+        let context = Context(
+            heading: words(form.heading.chinese, form.heading.english), type: type.key, formToken: formToken,
+            save: words("保存", "Save"), error: error, fields: fields)
+        return Page(
+            title: context.heading, body: templates.render(context, withTemplate: "record-form") ?? "",
+            status: error == nil ? .ok : .badRequest)
+    }
+
+    /// Saves the form of `type` as one new record, or shows the form again with why not.
+    func saveRecord(_ type: RecordType?, _ request: Request) async throws -> Response {
+        if let refusal = refusal(request) { return refusal }
+        let words = Self.words(request)
+        let today = CalendarMonth.day(of: Date(), in: timeZone)
+        let body = FormBody(String(buffer: try await request.body.collect(upTo: 256 * 1024)))
+        guard carriesToken(body) else {
+            return html(Page(title: "GridSync", body: "<h1>403</h1>", status: .forbidden), words: words)
+        }
+        guard let type, let form = RecordForm.of(type, worker: store.identity.worker.rawValue, today: today) else {
+            return html(Self.notFound, words: words)
+        }
+        do {
+            var builder = EditBuilder(type)
+            for name in Set(form.fields.map(\.name)).union(form.defaults.keys).sorted() {
+                try builder.set(name, body[name] ?? form.defaults[name])
+            }
+            let scope = try self.scope()
+            let edits = try await builder.edits(resolvingLinksIn: store, scope: scope)
+            _ = try await store.write(RecordChange(record: RecordID(), target: .create(type, in: scope), edits: edits))
+        } catch {
+            return html(try await recordForm(type, words, typed: body, error: "\(error)"), words: words)
+        }
+        return .redirect(to: form.after, type: .normal)
+    }
+}
