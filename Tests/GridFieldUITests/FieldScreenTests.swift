@@ -11,12 +11,14 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// The grid worker's own screen, in process: only the address's key lets a browser in, and a
-/// demand recorded through the form is checked as the command line checks it, refused in the
-/// same words with nothing written, or saved and listed.
+/// The grid worker's own screen, in process: only the address's key lets a browser in; a
+/// record made through a form is checked as the command line checks it, refused in the same
+/// words with nothing written, or saved and listed; lists filter and search; a record's page
+/// shows its history; the sync button shows the sync's progress and then its summary.
 @Suite struct FieldScreenTests {
     /// A worker's replica of c01/g01 and its screen.
     static func withScreen(
+        sync: FieldScreen.Sync? = nil,
         _ body: (SQLiteReplicaStore, String, Application<RouterResponder<BasicRequestContext>>) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-ui-\(UUID().uuidString)")
@@ -25,7 +27,7 @@ import Testing
             in: folder.path,
             identity: ReplicaIdentity(replica: .random(), worker: WorkerID("w001")!, scopes: [GridScope("c01/g01")!]))
         let key = FieldScreen.newKey()
-        let screen = try FieldScreen(store: store, key: key)
+        let screen = try FieldScreen(store: store, key: key, sync: sync)
         try await body(store, key, Application(router: screen.router()))
     }
 
@@ -126,6 +128,130 @@ import Testing
                 }
             }
         }
+    }
+
+    /// A project starts at the collect stage unless chosen, and takes only a project's
+    /// categories, refused in the command line's words.
+    @Test func aProjectStartsAtTheCollectStageAndTakesAProjectsCategory() async throws {
+        try await Self.withScreen { store, key, app in
+            try await app.test(.router) { client in
+                let cookie = "gridsync_ui=\(key)"
+                let form = try await Self.get(client, "/new/project", cookie: cookie)
+                let token = try #require(form.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) })
+                #expect(form.contains(#"<option value="collect" selected>"#), "\(form)")
+                let refused = try await Self.post(
+                    client, "/new/project", cookie: cookie, ["csrf": token, "title": "楼道微消防站", "category": "其他"])
+                #expect(refused.status == .badRequest && refused.body.contains("category"), "\(refused.body)")
+                #expect(try await store.records(RecordQuery(type: .project)).isEmpty)
+                let saved = try await Self.post(
+                    client, "/new/project", cookie: cookie,
+                    ["csrf": token, "title": "楼道微消防站", "category": "消防安全", "proposer": "3栋居民"])
+                #expect(saved.status == .seeOther, "\(saved.body)")
+                let project = try #require(try await store.records(RecordQuery(type: .project)).first)
+                #expect(project.value("stage") == .text("collect") && project.value("category") == .text("fire-safety"))
+                #expect(try await Self.get(client, "/records/project", cookie: cookie).contains("楼道微消防站"))
+            }
+        }
+    }
+
+    /// The lists filter by category and status and search the free text; a record's page shows
+    /// its fields and who changed what; an id that is not a record of this laptop is not found.
+    @Test func listsFilterAndSearchAndARecordsPageShowsItsHistory() async throws {
+        try await Self.withScreen { store, key, app in
+            try await app.test(.router) { client in
+                let cookie = "gridsync_ui=\(key)"
+                let token = try #require(
+                    try await Self.get(client, "/new/demand", cookie: cookie)
+                        .firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) })
+                for (title, category, description) in [
+                    ("楼道堆物清理", "消防安全", "三楼楼梯间堆满纸箱"), ("路灯不亮", "便民服务", "东门口"),
+                    ("电动车楼道充电", "消防安全", "二单元"),
+                ] {
+                    let saved = try await Self.post(
+                        client, cookie: cookie,
+                        ["csrf": token, "title": title, "category": category, "description": description])
+                    #expect(saved.status == .seeOther, "\(saved.body)")
+                }
+                let fire = try await Self.get(client, "/records/demand?category=fire-safety", cookie: cookie)
+                #expect(fire.contains("楼道堆物清理") && fire.contains("电动车楼道充电") && !fire.contains("路灯不亮"))
+                #expect(fire.contains(#"<option value="fire-safety" selected>"#))
+                let searched = try await Self.get(client, "/records/demand?q=\(FormBody.encode("纸箱"))", cookie: cookie)
+                #expect(searched.contains("楼道堆物清理") && !searched.contains("电动车楼道充电"), "\(searched)")
+                #expect(
+                    try await Self.get(client, "/records/demand?status=resolved", cookie: cookie).contains("楼道")
+                        == false)
+                #expect(!fire.contains(#"name="grid""#), "a grid's laptop has no grid to choose")
+
+                let demand = try #require(
+                    try await store.records(RecordQuery(type: .demand)).first { $0.value("title") == .text("路灯不亮") })
+                let page = try await Self.get(client, "/record/\(demand.id)", cookie: cookie)
+                #expect(page.contains("<h1>路灯不亮</h1>") && page.contains("东门口") && page.contains("修改记录"))
+                #expect(page.contains("<td>w001</td>"), "the history names who wrote it: \(page)")
+                try await client.execute(uri: "/record/\(RecordID())", method: .get, headers: [.cookie: cookie]) {
+                    #expect($0.status == .notFound)
+                }
+                try await client.execute(uri: "/records/community", method: .get, headers: [.cookie: cookie]) {
+                    #expect($0.status == .notFound)
+                }
+            }
+        }
+    }
+
+    /// The button starts one sync: its page reloads while it runs, showing what has moved, and
+    /// then shows the summary; pressing again meanwhile does not start a second one.
+    @Test func theSyncPageShowsProgressThenTheSummary() async throws {
+        let (reports, reporter) = AsyncStream.makeStream(of: (@Sendable (SyncRun.Progress) -> Void).self)
+        let (release, released) = AsyncStream.makeStream(of: Void.self)
+        let started = Counter()
+        let sync: FieldScreen.Sync = { progress in
+            await started.add()
+            reporter.yield(progress)
+            for await _ in release { break }
+            return "synced with 127.0.0.1:7420: sent 3 edits, received 5; 0 new conflicts (0 open)"
+        }
+        try await Self.withScreen(sync: sync) { _, key, app in
+            try await app.test(.router) { client in
+                let cookie = "gridsync_ui=\(key)"
+                #expect(try await Self.get(client, "/sync", cookie: cookie).contains("还没有同步"))
+                let token = try #require(
+                    try await Self.get(client, "/", cookie: cookie)
+                        .firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) })
+                let pressed = try await Self.post(client, "/sync", cookie: cookie, ["csrf": token])
+                #expect(pressed.status == .seeOther)
+                var progress = reports.makeAsyncIterator()
+                let report = try #require(await progress.next())
+                report(SyncRun.Progress(sent: 3, received: 0))
+                report(SyncRun.Progress(sent: 3, received: 2))
+                var running = ""
+                for _ in 0..<100 where !running.contains("已收到 2 条") {
+                    try await Task.sleep(for: .milliseconds(10))
+                    running = try await Self.get(client, "/sync", cookie: cookie)
+                }
+                #expect(running.contains("正在同步") && running.contains("已发送 3 条修改，已收到 2 条"), "\(running)")
+                #expect(running.contains(#"<meta http-equiv="refresh" content="1">"#))
+                _ = try await Self.post(client, "/sync", cookie: cookie, ["csrf": token])
+                released.yield()
+                var ended = running
+                for _ in 0..<100 where !ended.contains("同步完成") {
+                    try await Task.sleep(for: .milliseconds(10))
+                    ended = try await Self.get(client, "/sync", cookie: cookie)
+                }
+                #expect(ended.contains("同步完成") && ended.contains("sent 3 edits, received 5"), "\(ended)")
+                #expect(!ended.contains("http-equiv"))
+                #expect(await started.value == 1, "a second press while one ran started another")
+            }
+        }
+    }
+
+    /// Counts calls across tasks.
+    actor Counter {
+        private(set) var value = 0
+        func add() { value += 1 }
+    }
+
+    /// GETs `path` with `cookie`: the body.
+    static func get(_ client: some TestClientProtocol, _ path: String, cookie: String) async throws -> String {
+        try await client.execute(uri: path, method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
     }
 
     struct Posted {
