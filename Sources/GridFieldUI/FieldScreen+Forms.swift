@@ -15,14 +15,28 @@ extension FieldScreen {
         }
         let name, label, value: String
         let required, multiline: Bool
+        /// Whether the last save was refused for this field.
+        let refused: Bool
         let choices: [Choice]
     }
 
-    /// The form of `type`'s record, with what was `typed` and the `error` that refused it, if any.
-    func recordForm(_ type: RecordType?, _ words: Words, typed: FormBody, error: String?) async throws -> Page {
+    /// Why a save was refused: the command line's own words, and the field they are about.
+    struct Refusal {
+        let message: String
+        let field: String?
+
+        init(_ error: any Error) {
+            message = "\(error)"
+            field = (error as? ValidationError)?.field ?? (error as? any CodedError)?.underlyingValidation?.field
+        }
+    }
+
+    /// The form of `type`'s record, with what was `typed` and the `refusal` of its save, if any.
+    func recordForm(_ type: RecordType?, _ words: Words, typed: FormBody, refusal: Refusal?) async throws -> Page {
         struct Context {
             let heading, type, formToken, save: String
-            let error: String?
+            /// What to check, in the page's language, and the command line's words for why.
+            let refused, error: String?
             let fields: [FormField]
         }
         let today = CalendarMonth.day(of: Date(), in: timeZone)
@@ -46,15 +60,20 @@ extension FieldScreen {
             }
             return FormField(
                 name: field.name, label: words(spec.label.chinese, spec.label.english), value: value,
-                required: spec.isRequired, multiline: field.multiline,
+                required: spec.isRequired, multiline: field.multiline, refused: refusal?.field == field.name,
                 choices: choices.map { .init(key: $0.key, label: $0.label, selected: $0.key == value) })
         }
+        let refusedLabel = fields.first { $0.refused }?.label
         let context = Context(
             heading: words(form.heading.chinese, form.heading.english), type: type.key, formToken: formToken,
-            save: words("保存", "Save"), error: error, fields: fields)
+            save: words("保存", "Save"),
+            refused: refusal.map { _ in
+                refusedLabel.map { words("没有保存：请检查「\($0)」。", "Not saved: check \($0).") }
+                    ?? words("没有保存。", "Not saved.")
+            }, error: refusal?.message, fields: fields)
         return Page(
             title: context.heading, body: templates.render(context, withTemplate: "record-form") ?? "",
-            status: error == nil ? .ok : .badRequest)
+            status: refusal == nil ? .ok : .badRequest)
     }
 
     /// Saves the form of `type` as one new record, or shows the form again with why not.
@@ -78,7 +97,7 @@ extension FieldScreen {
             let edits = try await builder.edits(resolvingLinksIn: store, scope: scope)
             _ = try await store.write(RecordChange(record: RecordID(), target: .create(type, in: scope), edits: edits))
         } catch {
-            return html(try await recordForm(type, words, typed: body, error: "\(error)"), words: words)
+            return html(try await recordForm(type, words, typed: body, refusal: Refusal(error)), words: words)
         }
         return .redirect(to: form.after, type: .normal)
     }

@@ -29,8 +29,11 @@ extension FieldScreen {
         query.type = .visit
         let visits = try await store.records(query)
         let names = try await store.streetNames()
-        func row(_ record: RecordState, _ type: String, place: String) -> Context.Row {
-            Context.Row(id: record.id.description, type: type, title: RecordWords.title(record), place: place)
+        /// A record's row: where it is, by its compound when it names one, else its grid.
+        func row(_ record: RecordState, _ type: String) -> Context.Row {
+            let place =
+                record.value("compound").text.map { names.label(.compound, $0) } ?? names.label(of: record.scope)
+            return Context.Row(id: record.id.description, type: type, title: RecordWords.title(record), place: place)
         }
         let context = Context(
             heading: words("今天 \(day)", "Today, \(day)"),
@@ -42,10 +45,7 @@ extension FieldScreen {
                 .init(value: String(status.unsyncedOpCount), label: words("未同步的修改", "changes not synced")),
                 .init(value: String(status.conflictCount), label: words("冲突", "conflicts")),
             ],
-            recorded: demands.map { row($0, words("诉求", "demand"), place: names.label(of: $0.scope)) }
-                + visits.map {
-                    row($0, words("走访", "visit"), place: names.label(.compound, $0.value("compound").text ?? ""))
-                },
+            recorded: demands.map { row($0, words("诉求", "demand")) } + visits.map { row($0, words("走访", "visit")) },
             syncLabel: syncRun == nil ? nil : words("同步", "Sync"), formToken: formToken)
         return Page(title: context.heading, body: templates.render(context, withTemplate: "today") ?? "")
     }

@@ -60,7 +60,8 @@ public struct FieldScreen: Sendable {
         router.get("/new/:type") { request, context in
             try await page(request) { words in
                 try await recordForm(
-                    RecordType(rawValue: context.parameters.get("type") ?? ""), words, typed: FormBody(""), error: nil)
+                    RecordType(rawValue: context.parameters.get("type") ?? ""), words, typed: FormBody(""), refusal: nil
+                )
             }
         }
         router.post("/new/:type") { request, context in

@@ -27,7 +27,9 @@ enum FieldTemplates {
         \(PageStyle.base(accent: "#2d6a4f"))
         form.record label{display:block;margin:.6em 0} form.record .required::after{content:" *";color:#a40000}
         form.record input,form.record select,form.record textarea{display:block;min-width:20em;font-size:1em}
+        form.record .refused input,form.record .refused select{outline:2px solid #a40000}
         form.filters input,form.filters select{margin:0 .5em .3em 0}
+        button{font-size:1.1em;padding:.3em 1.2em}
         </style></head><body>
         <header><b>GridSync</b><a href="/">{{words.today}}</a><a href="/new/demand">{{words.newDemand}}</a>
         <a href="/new/visit">{{words.newVisit}}</a><a href="/new/project">{{words.newProject}}</a>
@@ -54,9 +56,9 @@ enum FieldTemplates {
 
     static let recordForm = """
         <h1>{{heading}}</h1>
-        {{#error}}<p class="error">{{error}}</p>{{/error}}
+        {{#refused}}<p class="error">{{refused}}</p><p class="note" id="why">{{error}}</p>{{/refused}}
         <form class="record" method="post" action="/new/{{type}}"><input type="hidden" name="csrf" value="{{formToken}}">
-        {{#fields}}<label><span{{#required}} class="required"{{/required}}>{{label}}</span>
+        {{#fields}}<label{{#refused}} class="refused"{{/refused}}><span{{#required}} class="required"{{/required}}>{{label}}</span>
         {{#empty(choices)}}{{#multiline}}<textarea name="{{name}}" rows="4">{{value}}</textarea>{{/multiline}}{{^multiline}}<input name="{{name}}" value="{{value}}">{{/multiline}}{{/empty(choices)}}
         {{^empty(choices)}}<select name="{{name}}"><option value="">—</option>{{#choices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/choices}}</select>{{/empty(choices)}}
         </label>{{/fields}}

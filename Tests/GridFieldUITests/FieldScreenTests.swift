@@ -72,6 +72,8 @@ import Testing
                     client, cookie: cookie, ["csrf": token, "category": "便民服务", "description": "三楼"])
                 #expect(refused.status == .badRequest)
                 #expect(refused.body.contains("a new demand needs title"), "\(refused.body)")
+                #expect(refused.body.contains("没有保存：请检查「诉求」。"), "\(refused.body)")
+                #expect(refused.body.contains(#"<label class="refused"><span class="required">诉求</span>"#))
                 #expect(refused.body.contains(#"<option value="convenience" selected>"#) && refused.body.contains("三楼"))
                 #expect(try await store.records(RecordQuery(type: .demand)).isEmpty)
 

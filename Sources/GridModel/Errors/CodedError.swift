@@ -19,12 +19,17 @@ extension CodedError {
     /// The code a script is shown for this error: the code of a ``ValidationError`` underneath (what was wrong
     /// with the input, such as `bad-format`), if the causes hold one, else this error's own.
     public var shownCode: String {
+        underlyingValidation?.code.rawValue ?? code.rawValue
+    }
+
+    /// The ``ValidationError`` among this error's causes, if any: which field of the input was wrong.
+    public var underlyingValidation: ValidationError? {
         var cause = self.cause?.error
         while let error = cause {
-            if let validation = error as? ValidationError { return validation.code.rawValue }
+            if let validation = error as? ValidationError { return validation }
             cause = (error as? any CodedError)?.cause?.error
         }
-        return code.rawValue
+        return nil
     }
 }
 
