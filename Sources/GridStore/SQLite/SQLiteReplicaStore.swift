@@ -91,9 +91,9 @@ public final class SQLiteReplicaStore: ReplicaStore {
     /// - Throws: ``StoreError/Code/notAReplica`` if the folder holds none;
     ///   ``StoreError/Code/newerVersion`` if a newer GridSync made it;
     ///   ``StoreError/Code/corrupt`` or ``StoreError/Code/readOnly`` for a damaged or unwritable file.
-    public static func open(in folder: String, wallClock: any WallClock = SystemWallClock()) throws
-        -> SQLiteReplicaStore
-    {
+    public static func open(
+        in folder: String, wallClock: any WallClock = SystemWallClock(), memory: MemoryUse = .sync
+    ) throws -> SQLiteReplicaStore {
         let path = (folder as NSString).appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(
@@ -105,7 +105,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
             // Look before touching: another program's database, or one made by a newer
             // GridSync, is refused without a byte written to it.
             var identity = try checkReplica(at: path)
-            let database = try openPool(path: path)
+            let database = try openPool(path: path, memory: memory)
             try Migrations.migrator.migrate(database)
             let (builtBy, searchable) = try database.read { db -> (Int, Bool) in
                 try readLineage(into: &identity, db)
@@ -132,7 +132,7 @@ public final class SQLiteReplicaStore: ReplicaStore {
         let path = (folder as NSString).appendingPathComponent(fileName)
         var identity = try check(in: folder)
         return try mapErrors(path: path) {
-            let database = try openPool(path: path, readOnly: true)
+            let database = try openPool(path: path, memory: .reading)
             guard try database.read({ db in try Migrations.migrator.hasCompletedMigrations(db) }) else {
                 throw StoreError(
                     .readOnly,
@@ -202,22 +202,27 @@ public final class SQLiteReplicaStore: ReplicaStore {
         Date(timeIntervalSince1970: Double(wallClock.millisecondsSince1970()) / 1000).formatted(.iso8601)
     }
 
-    private static func openPool(path: String, readOnly: Bool = false) throws -> DatabasePool {
+    private static func openPool(path: String, memory: MemoryUse = .sync) throws -> DatabasePool {
         var configuration = Configuration()
-        configuration.readonly = readOnly
+        configuration.readonly = memory == .reading
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "GridSync replica"
-        configuration.prepareDatabase { db in
-            if readOnly {
-                // The office's tools read a few figures and exit, often on the daemon's machine while it serves:
-                // 16 MiB of pages and no memory map, so that a report on a year of a street stays small.
-                try db.execute(sql: "PRAGMA cache_size = -16384")
-            } else {
-                // A sync touches records all over the file: keep up to 64 MiB of pages in memory
-                // and read the rest through a memory map, rather than copying 2 MiB's worth at a time.
+        switch memory {
+        case .sync:
+            // A sync touches records all over the file: keep up to 64 MiB of pages in memory
+            // and read the rest through a memory map, rather than copying 2 MiB's worth at a time.
+            configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456")
             }
+        case .reading:
+            // The office's tools read a few figures and exit, often on the daemon's machine while it serves:
+            // 16 MiB of pages and no memory map, so that a report on a year of a street stays small.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -16384") }
+        case .lean:
+            // A page at a time for the person at the laptop: 2 MiB of pages (SQLite's own default), no memory map, two readers.
+            configuration.maximumReaderCount = 2
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -2048") }
         }
         return try DatabasePool(path: path, configuration: configuration)
     }

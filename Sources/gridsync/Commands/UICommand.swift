@@ -29,7 +29,8 @@ struct UICommand: AsyncParsableCommand {
         let key = FieldScreen.newKey()
         let folder = data.folder
         let screen = try FieldScreen(
-            store: try data.openStore(), key: key, sync: { progress in try await Self.sync(folder, progress: progress) }
+            store: try data.openStore(memory: .lean), key: key,
+            sync: { progress in try await Self.sync(folder, progress: progress) }
         )
         let opens = !noBrowser
         var logger = Logger(label: "gridsync-ui")

@@ -19,9 +19,9 @@ struct DataOptions: ParsableArguments {
         data ?? DataFolder.standard(variable: "GRIDSYNC_DATA", name: "gridsync")
     }
 
-    /// Opens the replica in the data folder.
-    func openStore() throws -> SQLiteReplicaStore {
+    /// Opens the replica in the data folder, keeping as much of it in memory as `memory` says.
+    func openStore(memory: MemoryUse = .sync) throws -> SQLiteReplicaStore {
         DataFolder.keepPrivate(folder)
-        return try SQLiteReplicaStore.open(in: folder)
+        return try SQLiteReplicaStore.open(in: folder, memory: memory)
     }
 }
