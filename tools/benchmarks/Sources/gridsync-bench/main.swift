@@ -1,6 +1,7 @@
 // GridSync's benchmarks. Every figure is a ratio against a baseline measured in the same run.
 //
 // Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|evening|report|simulate|suite] [--daemon <gridsyncd>]
+//        gridsync-bench worker-screen [--daemon <gridsyncd>] [--demands N] [--saves N]
 //        gridsync-bench office --year FOLDER (a year written by `gridsync-bench year --out FOLDER`)
 //                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
 //        gridsync-bench hold --daemon <release gridsyncd> [--memory BYTES] [--tokens N] [--seconds N]
@@ -21,6 +22,9 @@
 //   time and peak memory against `gridsync-inspect conflicts --summary` on the same folder. --folder F reports on F
 //   (a year written before with `gridsync-bench year --out F [--days N]`, or a daemon's folder) instead.
 //   simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
+//   worker-screen (never part of the suite): `gridsync ui` (the gridsync beside --daemon) on a laptop's replica
+//   holding a year of one grid (--demands N, 2,000): save → listed, each page's time against the sync page, and
+//   its memory.
 //   hold (never part of the suite): the daemon while every connection of 128 tokens (--tokens N) holds a push
 //   just under the message limit, never finished: its resident memory against its message budget
 //   (--memory BYTES sets GRIDSYNCD_MEMORY), how the connections end, and whether a
@@ -155,6 +159,14 @@ if suite == "console" {
     var settings = ConsoleBenchmark.Settings()
     settings.seconds = option("--seconds").flatMap(Double.init) ?? settings.seconds
     figures += try await ConsoleBenchmark.run(settings, daemon: daemon, year: year)
+}
+
+if suite == "worker-screen" {
+    var settings = WorkerScreenBenchmark.Settings()
+    settings.demands = option("--demands").flatMap(Int.init) ?? settings.demands
+    settings.saves = option("--saves").flatMap(Int.init) ?? settings.saves
+    let gridsync = daemon.deletingLastPathComponent().appendingPathComponent("gridsync")
+    figures += try await WorkerScreenBenchmark.run(settings, gridsync: gridsync)
 }
 
 if suite == "several" {
