@@ -14,7 +14,9 @@ extension FieldScreen {
             let selected: Bool
         }
         let name, label, value: String
-        let required, multiline: Bool
+        let required, multiline, isNumber: Bool
+        /// A hint in the empty box (how to type several elements).
+        let hint: String?
         /// Whether the last save was refused for this field.
         let refused: Bool
         let choices: [Choice]
@@ -45,22 +47,24 @@ extension FieldScreen {
         }
         let compounds = try await compounds()
         let fields = form.fields.compactMap { field -> FormField? in
-            guard let spec = type.schema[field.name], case .register(let domain) = spec.shape else { return nil }
+            guard let spec = type.schema[field.name] else { return nil }
             var value = typed[field.name] ?? form.defaults[field.name] ?? ""
-            let choices: [(key: String, label: String)]
-            switch domain {
-            case .choice(let set):
+            var choices: [(key: String, label: String)] = []
+            switch spec.shape {
+            case .register(.choice(let set)):
                 choices = set.choices.map { ($0.key, words($0.label.chinese, $0.label.english)) }
                 // A choice typed by its label (as the command line takes it) is shown chosen.
                 if let key = set.key(parsing: value) { value = key }
-            case .compound:
+            case .register(.compound):
                 choices = compounds.map { ($0.key, $0.name ?? $0.key) }
             default:
-                choices = []
+                break
             }
             return FormField(
                 name: field.name, label: words(spec.label.chinese, spec.label.english), value: value,
-                required: spec.isRequired, multiline: field.multiline, refused: refusal?.field == field.name,
+                required: spec.isRequired, multiline: field.input == .text, isNumber: field.input == .count,
+                hint: field.input == .elements ? words("多个用逗号或顿号分开", "several: separate with commas") : nil,
+                refused: refusal?.field == field.name,
                 choices: choices.map { .init(key: $0.key, label: $0.label, selected: $0.key == value) })
         }
         let refusedLabel = fields.first { $0.refused }?.label
@@ -90,8 +94,26 @@ extension FieldScreen {
         }
         do {
             var builder = EditBuilder(type)
-            for name in Set(form.fields.map(\.name)).union(form.defaults.keys).sorted() {
-                try builder.set(name, body[name] ?? form.defaults[name])
+            for field in form.fields {
+                let typed = body[field.name]
+                switch field.input {
+                case .line, .text:
+                    try builder.set(field.name, typed ?? form.defaults[field.name])
+                case .elements:
+                    try builder.add(field.name, RecordForm.elements(typed))
+                case .count:
+                    let count = try typed.map { text in
+                        guard let count = Int64(text) else {
+                            throw ValidationError(.badFormat, field: field.name, value: text, allowed: "a whole number")
+                        }
+                        return count
+                    }
+                    try builder.start(field.name, at: count)
+                }
+            }
+            for (name, value) in form.defaults.sorted(by: { $0.key < $1.key })
+            where !form.fields.contains(where: { $0.name == name }) {
+                try builder.set(name, value)
             }
             let scope = try self.scope()
             let edits = try await builder.edits(resolvingLinksIn: store, scope: scope)

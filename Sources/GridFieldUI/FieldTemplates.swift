@@ -59,7 +59,7 @@ enum FieldTemplates {
         {{#refused}}<p class="error">{{refused}}</p><p class="note" id="why">{{error}}</p>{{/refused}}
         <form class="record" method="post" action="/new/{{type}}"><input type="hidden" name="csrf" value="{{formToken}}">
         {{#fields}}<label{{#refused}} class="refused"{{/refused}}><span{{#required}} class="required"{{/required}}>{{label}}</span>
-        {{#empty(choices)}}{{#multiline}}<textarea name="{{name}}" rows="4">{{value}}</textarea>{{/multiline}}{{^multiline}}<input name="{{name}}" value="{{value}}">{{/multiline}}{{/empty(choices)}}
+        {{#empty(choices)}}{{#multiline}}<textarea name="{{name}}" rows="4">{{value}}</textarea>{{/multiline}}{{^multiline}}<input name="{{name}}" value="{{value}}"{{#isNumber}} type="number"{{/isNumber}}{{#hint}} placeholder="{{hint}}"{{/hint}}>{{/multiline}}{{/empty(choices)}}
         {{^empty(choices)}}<select name="{{name}}"><option value="">—</option>{{#choices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/choices}}</select>{{/empty(choices)}}
         </label>{{/fields}}
         <button type="submit">{{save}}</button></form>

@@ -6,12 +6,29 @@ import GridModel
 struct RecordForm {
     /// The form's heading.
     let heading: Label
-    /// The fields asked, in order; multiline ones in a text area.
-    let fields: [(name: String, multiline: Bool)]
+    /// How a field is typed in.
+    enum Input {
+        /// A line, or a list to pick from (a choice, a compound).
+        case line
+        /// Several lines, in a text area.
+        case text
+        /// Elements of a set, separated by commas or 、.
+        case elements
+        /// A whole number a counter starts at.
+        case count
+    }
+
+    /// The fields asked, in order.
+    let fields: [(name: String, input: Input)]
     /// Values set when the form leaves the field empty.
     let defaults: [String: String]
     /// Where a save leads.
     let after: String
+
+    /// The elements typed in a set's box: separated by commas (either width), 、 or spaces.
+    static func elements(_ text: String?) -> [String] {
+        (text ?? "").split { ",，、 ".contains($0) }.map(String.init)
+    }
 
     /// The types with a form, in the order the screen offers them.
     static let types: [RecordType] = [.demand, .visit, .project]
@@ -23,8 +40,9 @@ struct RecordForm {
             RecordForm(
                 heading: Label("记录诉求", "Record a demand"),
                 fields: [
-                    ("title", false), ("category", false), ("urgency", false), ("compound", false),
-                    ("building", false), ("description", true),
+                    ("title", .line), ("category", .line), ("status", .line), ("urgency", .line),
+                    ("compound", .line), ("building", .line), ("backers", .count), ("tags", .elements),
+                    ("description", .text),
                 ],
                 defaults: ["status": DemandStatus.raised.key, "urgency": Urgency.normal.key],
                 after: "/records/demand")
@@ -32,16 +50,16 @@ struct RecordForm {
             RecordForm(
                 heading: Label("记录走访", "Record a visit"),
                 fields: [
-                    ("visited-on", false), ("purpose", false), ("compound", false), ("household", false),
-                    ("observations", true),
+                    ("visited-on", .line), ("purpose", .line), ("compound", .line), ("household", .line),
+                    ("observations", .text),
                 ],
                 defaults: ["visited-on": today, "purpose": VisitPurpose.routine.key, "worker": worker], after: "/")
         case .project:
             RecordForm(
                 heading: Label("发起微项目", "Start a micro-project"),
                 fields: [
-                    ("title", false), ("category", false), ("stage", false), ("compound", false),
-                    ("proposer", false), ("summary", true),
+                    ("title", .line), ("category", .line), ("stage", .line), ("compound", .line),
+                    ("proposer", .line), ("participants", .elements), ("summary", .text),
                 ],
                 defaults: ["stage": ProjectStage.collect.key], after: "/records/project")
         case .community, .grid, .compound, .worker:

@@ -77,11 +77,23 @@ import Testing
                 #expect(refused.body.contains(#"<option value="convenience" selected>"#) && refused.body.contains("三楼"))
                 #expect(try await store.records(RecordQuery(type: .demand)).isEmpty)
 
+                // No resident backs a new demand: refused as the command line refuses --backers 0.
+                let unbacked = try await Self.post(
+                    client, cookie: cookie, ["csrf": token, "title": "楼道灯坏了", "category": "便民服务", "backers": "0"])
+                #expect(
+                    unbacked.status == .badRequest
+                        && unbacked.body.contains("is not allowed (out-of-range): use 1 or more"))
+                #expect(unbacked.body.contains("没有保存：请检查「支持居民数」。"), "\(unbacked.body)")
+                #expect(try await store.records(RecordQuery(type: .demand)).isEmpty)
+
                 let saved = try await Self.post(
-                    client, cookie: cookie, ["csrf": token, "title": "<b>楼道灯</b>坏了", "category": "便民服务"])
+                    client, cookie: cookie,
+                    ["csrf": token, "title": "<b>楼道灯</b>坏了", "category": "便民服务", "backers": "12", "tags": "照明、 楼道,夜间"])
                 #expect(saved.status == .seeOther, "\(saved.body)")
                 let demands = try await store.records(RecordQuery(type: .demand))
                 #expect(demands.count == 1)
+                #expect(demands.first?.counters["backers"]?.value == 12)
+                #expect(Set(demands.first?.sets["tags"]?.elements ?? []) == ["照明", "楼道", "夜间"])
                 #expect(demands.first?.value("category") == .text("convenience"))
                 #expect(
                     demands.first?.value("status") == .text("raised")

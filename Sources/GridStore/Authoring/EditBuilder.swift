@@ -131,6 +131,16 @@ public struct EditBuilder: Sendable {
         edits.append(.change(field, by: amount))
     }
 
+    /// Starts a new record's counter at `amount`; `nil` leaves it at zero. A count a record
+    /// starts with (the residents backing a new demand) is 1 or more.
+    public mutating func start(_ field: String, at amount: Int64?) throws {
+        guard let amount else { return }
+        guard amount > 0 else {
+            throw ValidationError(.outOfRange, field: field, value: String(amount), allowed: "1 or more, or nothing")
+        }
+        try change(field, by: amount)
+    }
+
     /// Appends an entry to a log field from typed parts (`nil` parts are left out).
     public mutating func append(_ field: String, _ parts: [String: String?]) throws {
         guard case .log(let specs) = try type.schema.field(field).shape else {

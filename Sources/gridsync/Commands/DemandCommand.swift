@@ -70,11 +70,7 @@ struct DemandCommand: AsyncParsableCommand {
             try builder.set("status", fields.status == nil ? DemandStatus.raised.key : nil)
             try builder.set("urgency", fields.urgency == nil ? Urgency.normal.key : nil)
             try fields.edits(into: &builder)
-            if let backers, backers <= 0 {
-                throw ValidationError(
-                    "--backers \(backers): a new demand is backed by 1 or more residents, or leave it out")
-            }
-            try builder.change("backers", by: backers)
+            try builder.start("backers", at: backers)
             try await RecordActions.create(.demand, builder, grid: grid, store: data.openStore(), output: output)
         }
     }
