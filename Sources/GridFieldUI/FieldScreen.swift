@@ -122,16 +122,24 @@ public struct FieldScreen: Sendable {
     /// The page of anything not found.
     static let notFound = Page(title: "GridSync", body: "<h1>404</h1>", status: .notFound)
 
-    /// The request's language (`?lang=en`).
+    /// The cookie that keeps the language chosen.
+    static let languageCookie = "gridsync_ui_lang"
+
+    /// The request's language: `?lang=en` or `?lang=zh`, else the one chosen before, else Chinese.
     static func words(_ request: Request) -> Words {
-        Words(request.uri.queryParameters["lang"].map(String.init))
+        Words(request.uri.queryParameters["lang"].map(String.init) ?? request.cookies[languageCookie]?.value)
     }
 
-    /// Serves a page to the laptop's user, in their language.
+    /// Serves a page to the laptop's user, in their language (kept for the next pages when chosen).
     func page(_ request: Request, _ build: (Words) async throws -> Page) async throws -> Response {
         if let refusal = refusal(request) { return refusal }
         let words = Self.words(request)
-        return html(try await build(words), words: words)
+        var response = html(try await build(words), words: words)
+        if request.uri.queryParameters["lang"] != nil {
+            response.setCookie(
+                Cookie(name: Self.languageCookie, value: words.code, path: "/", secure: false, sameSite: .strict))
+        }
+        return response
     }
 
     /// `page` inside the layout, as an HTML response that runs no script and loads nothing else.

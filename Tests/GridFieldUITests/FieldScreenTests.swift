@@ -207,6 +207,15 @@ import Testing
                 try await client.execute(uri: "/records/community", method: .get, headers: [.cookie: cookie]) {
                     #expect($0.status == .notFound)
                 }
+                // English when asked, and on the next pages too.
+                let english = try await client.execute(
+                    uri: "/records/demand?lang=en", method: .get, headers: [.cookie: cookie]
+                ) { response in
+                    #expect(String(buffer: response.body).contains("<h1>Demands</h1>"))
+                    return try #require(response.headers[.setCookie]).prefix { $0 != ";" }
+                }
+                let next = try await Self.get(client, "/record/\(demand.id)", cookie: "\(cookie); \(english)")
+                #expect(next.contains("History") && next.contains(#"<html lang="en">"#), "\(next)")
             }
         }
     }
