@@ -1,3 +1,4 @@
+import Foundation
 import GridMerge
 import GridModel
 
@@ -157,6 +158,14 @@ public struct EditGenerator: Sendable {
         case .compound: return .text(street.compounds.randomElement(using: &rng)!.id.rawValue)
         case .worker: return .text(street.workers.randomElement(using: &rng)!.id.rawValue)
         case .boolean: return .boolean(Bool.random(using: &rng))
+        // A few photos, so that one laptop's attach and another's detach meet on the same file.
+        case .file: return .text(FileID(of: Data([UInt8.random(in: 0..<4, using: &rng)])).rawValue)
+        case .place:
+            let place = Place(
+                latitude: Double.random(in: 39.8...40.0, using: &rng),
+                longitude: Double.random(in: 116.3...116.5, using: &rng),
+                accuracy: Bool.random(using: &rng) ? Int.random(in: 3...50, using: &rng) : nil)!
+            return .text(place.description)
         }
     }
 

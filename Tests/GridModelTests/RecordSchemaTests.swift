@@ -96,21 +96,23 @@ struct RecordSchemaTests {
         #expect(
             RecordSchema.visit.fields.map(\.name)
                 == [
-                    "visited-on", "worker", "purpose", "compound", "household", "observations", "demands", "notes",
-                    "deleted",
+                    "visited-on", "worker", "purpose", "compound", "household", "observations", "demands", "photos",
+                    "place", "notes", "deleted",
                 ])
         #expect(
             RecordSchema.demand.fields.map(\.name)
                 == [
                     "title", "category", "status", "urgency", "description", "compound", "building", "visit", "project",
-                    "backers", "tags", "notes", "deleted",
+                    "backers", "tags", "photos", "place", "notes", "deleted",
                 ])
         #expect(
             RecordSchema.project.fields.map(\.name)
                 == [
                     "title", "category", "stage", "summary", "compound", "proposer", "participants", "demands",
                     "funding-government", "funding-society", "funding-residents", "funding-government-fen",
-                    "funding-society-fen", "funding-residents-fen", "progress", "satisfaction", "notes", "deleted",
+                    "funding-society-fen", "funding-residents-fen", "progress", "satisfaction", "photos", "place",
+                    "notes",
+                    "deleted",
                 ])
         #expect(RecordSchema.community.fields.map(\.name) == ["key", "name", "notes", "deleted"])
         #expect(RecordSchema.grid.fields.map(\.name) == ["key", "community", "name", "notes", "deleted"])

@@ -59,6 +59,11 @@ extension RecordSchema {
     static let paragraph = ValueDomain.text(maxLength: 2_000, multiline: true)
     /// A tag or a participant's name: at most 40 characters.
     static let tag = ValueDomain.text(maxLength: 40, multiline: false)
+    /// Photos: the files attached to a visit, a demand or a project, by content. A set, so a
+    /// photo attached on one laptop and detached on another stays (add wins).
+    static let photos = FieldSpec("photos", Label("照片", "photos"), .set(element: .file))
+    /// Where a visit, a demand or a project is: a register, like the other fields.
+    static let place = FieldSpec("place", Label("位置", "place"), .register(.place))
     /// A note: the log every record type has.
     static let notes = FieldSpec(
         "notes", Label("备注", "notes"),

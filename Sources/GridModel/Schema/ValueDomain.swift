@@ -29,6 +29,10 @@ public enum ValueDomain: Hashable, Sendable {
     case worker
     /// Yes or no.
     case boolean
+    /// A file named by its content (``FileID``): a photo.
+    case file
+    /// Where something is (``Place``): WGS-84 latitude and longitude, and an accuracy.
+    case place
 
     /// The record type of the street's lists whose keys this domain holds (`.compound` for
     /// compound keys), or `nil`.
@@ -57,6 +61,8 @@ public enum ValueDomain: Hashable, Sendable {
         case .compound: "a compound key (\(CompoundID.rule))"
         case .worker: "a worker key (\(WorkerID.rule))"
         case .boolean: "true or false"
+        case .file: "a file's id (\(FileID.rule))"
+        case .place: Place.rule
         }
     }
 
@@ -92,6 +98,13 @@ public enum ValueDomain: Hashable, Sendable {
             }
         case .date, .month:
             return try check(.text(input.trimmingCharacters(in: .whitespacesAndNewlines)), field: field)
+        case .file:
+            return try check(.text(input.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()), field: field)
+        case .place:
+            guard let place = Place(parsing: input) else {
+                throw ValidationError(.badFormat, field: field, value: input, allowed: summary)
+            }
+            return .text(place.description)
         case .community, .grid, .compound, .worker:
             return try check(.text(input.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()), field: field)
         }
@@ -134,6 +147,10 @@ public enum ValueDomain: Hashable, Sendable {
             guard WorkerID(text) != nil else { throw refuse(.badFormat) }
         case (.boolean, .boolean):
             break
+        case (.file, .text(let text)):
+            guard FileID(text) != nil else { throw refuse(.badFormat) }
+        case (.place, .text(let text)):
+            guard Place.isCanonical(text) else { throw refuse(.badFormat) }
         default:
             throw refuse(.badFormat)
         }

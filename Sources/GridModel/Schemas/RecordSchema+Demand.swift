@@ -15,6 +15,7 @@ extension RecordSchema {
             FieldSpec("project", Label("对应微项目", "answered by project"), .register(.record(.project))),
             FieldSpec("backers", Label("支持居民数", "backing residents"), .counter(change: -10_000...10_000)),
             FieldSpec("tags", Label("标签", "tags"), .set(element: tag)),
+            photos, place,
             notes,
         ])
 }

@@ -52,6 +52,7 @@ extension RecordSchema {
                         atMost: "respondents"),
                     FieldSpec("text", Label("意见", "comments"), .register(paragraph)),
                 ])),
+            photos, place,
             notes,
         ])
 }

@@ -11,6 +11,7 @@ extension RecordSchema {
             FieldSpec("household", Label("住户", "household"), .register(line)),
             FieldSpec("observations", Label("走访情况", "observations"), .register(paragraph)),
             FieldSpec("demands", Label("形成诉求", "demands raised"), .set(element: .record(.demand))),
+            photos, place,
             notes,
         ])
 }
