@@ -11,14 +11,16 @@ import Testing
 /// against the server side (fed the client's messages, it must answer exactly the
 /// server's) and against the client side (the other way round).
 ///
-/// `sync3-plain.txt` and `sync3-deflate.txt` are gridsync/3, which this code speaks; the
-/// server also holds a compound of the street's reference data. `sync-plain.txt` and
+/// `sync4-plain.txt` and `sync4-deflate.txt` are gridsync/4, which this code speaks; the
+/// server also holds a compound of the street's reference data, and a photo and a place of a
+/// demand. `sync3-plain.txt` and `sync3-deflate.txt` are the gridsync/3 transcripts, without
+/// the photo and the place, kept as that version's code recorded them. `sync-plain.txt` and
 /// `sync-deflate.txt` are the gridsync/2 transcripts as that version's code recorded them,
 /// kept as they were: the server still serves gridsync/2 laptops, so it must answer them
 /// exactly (it holds no reference data there; ``VersionRulesTests`` checks that it leaves
 /// such ops out for them).
 ///
-/// Run with `GRIDSYNC_RECORD_VECTORS=1` to write the gridsync/3 ones anew from the sessions
+/// Run with `GRIDSYNC_RECORD_VECTORS=1` to write the gridsync/4 ones anew from the sessions
 /// (then read the difference before committing it: the files are part of the specification).
 @Suite struct TranscriptTests {
     enum Side: String { case client = "C", server = "S" }
@@ -42,16 +44,39 @@ import Testing
         OpLineTests.id(0x0f, 1), 1_793_491_230_000, 0, "o001", type: .compound,
         record: RecordID(reference: .compound, key: "k001"), field: "name", .assign(.text("纺织厂宿舍")))
 
+    /// A photo and a place w002 gave the demand, which the gridsync/4 server holds besides.
+    static let photoAndPlaceOps = [
+        OpLineTests.op(
+            OpLineTests.id(0xb2, 13), 1_793_491_290_000, 0, "w002", field: "photos",
+            .add(FileID(of: Data("楼道照片".utf8)).rawValue)),
+        OpLineTests.op(
+            OpLineTests.id(0xb2, 14), 1_793_491_290_000, 1, "w002", field: "place",
+            .assign(.text("39.904200,116.407400,8"))),
+    ]
+
     /// A transcript: its file, its version, and whether it is compressed.
     struct Vector: Sendable, CustomTestStringConvertible {
         var version: ProtocolVersion
         var deflate: Bool
 
         var file: String {
-            (version == .gridsync2 ? "sync-" : "sync3-") + (deflate ? "deflate.txt" : "plain.txt")
+            let prefix =
+                switch version {
+                case .gridsync2: "sync-"
+                case .gridsync3: "sync3-"
+                case .gridsync4: "sync4-"
+                }
+            return prefix + (deflate ? "deflate.txt" : "plain.txt")
         }
         /// The ops the server holds in this scenario.
-        var serverOps: [Op] { TranscriptTests.serverOps + (version == .gridsync2 ? [] : [TranscriptTests.referenceOp]) }
+        var serverOps: [Op] {
+            switch version {
+            case .gridsync2: TranscriptTests.serverOps
+            case .gridsync3: TranscriptTests.serverOps + [TranscriptTests.referenceOp]
+            case .gridsync4:
+                TranscriptTests.serverOps + [TranscriptTests.referenceOp] + TranscriptTests.photoAndPlaceOps
+            }
+        }
         var testDescription: String { file }
 
         static let all = [false, true].flatMap { deflate in
@@ -248,7 +273,8 @@ import Testing
             # A whole sync of protocol \(Message.version)\(deflate ? ", compressed" : ""): see PROTOCOL.md, "Test vectors".
             # The client, replica 00000000000000a1 of worker w001 in c01/g01, holds three ops of its own;
             # the server, replica 000000000000005e, holds three ops of w002 and one of the office (o001),
-            # which names compound k001, and announces 2 ops per batch.
+            # which names compound k001, then a photo and a place w002 gave the demand, and announces
+            # 2 ops per batch.
             # C: from the client; S: from the server; one message per entry.
 
             """

@@ -3,8 +3,8 @@ import GridModel
 import GridProtocol
 import Testing
 
-/// gridsync/3 beside gridsync/2: which versions a server welcomes, what it sends a laptop of
-/// the older one, and who may write the street's reference data.
+/// gridsync/4 beside gridsync/3 and gridsync/2: which versions a server welcomes, what it
+/// sends a laptop of an older one, and who may write the street's reference data.
 @Suite struct VersionRulesTests {
     static let server = ReplicaID(rawValue: 0x5e)
     static let laptop = ReplicaID(rawValue: 0xa1)
@@ -39,7 +39,7 @@ import Testing
         #expect(answered == version.rawValue)
     }
 
-    @Test(arguments: ["gridsync/1", "gridsync/4", "GRIDSYNC/3", "gridsync/3.0"])
+    @Test(arguments: ["gridsync/1", "gridsync/5", "GRIDSYNC/3", "gridsync/3.0"])
     func otherVersionsAreRefusedWithTheVersionsSpoken(_ version: String) {
         var session = ServerSession(replica: Self.server)
         let action = session.received(.hello(version: version, replica: Self.laptop, token: "t", deflate: false))
@@ -48,7 +48,7 @@ import Testing
             return
         }
         #expect(error.code == .version)
-        #expect(error.message.contains("gridsync/2 and gridsync/3"), "\(error.message)")
+        #expect(error.message.contains("gridsync/2, gridsync/3 and gridsync/4"), "\(error.message)")
     }
 
     @Test func aGridsync2LaptopIsNotSentTheReferenceData() {
@@ -74,6 +74,40 @@ import Testing
         _ = current.received(.pull(after: 0, limit: 10))
         let all = current.batchLoaded(ops: [Self.compoundOp, Self.demandOp], through: 2, more: false)
         #expect(all == .send(.batch(through: 2, more: false, ops: [Self.compoundOp, Self.demandOp])))
+    }
+
+    static let photoOp = OpLineTests.op(
+        OpLineTests.id(0xb2, 4), 1_793_491_200_000, 3, "w002", field: "photos",
+        .add("sha256:" + String(repeating: "ab", count: 32)))
+    static let placeOp = OpLineTests.op(
+        OpLineTests.id(0xb2, 5), 1_793_491_200_000, 4, "w002", type: .visit, field: "place",
+        .assign(.text("39.904200,116.407400,8")))
+
+    @Test(arguments: ["gridsync/2", "gridsync/3"])
+    func anOlderLaptopIsNotSentPhotosNorPlaces(_ version: String) {
+        var (session, _) = Self.welcomed(version)
+        _ = session.received(.pull(after: 0, limit: 10))
+        let action = session.batchLoaded(ops: [Self.photoOp, Self.demandOp, Self.placeOp], through: 3, more: false)
+        #expect(action == .send(.batch(through: 3, more: false, ops: [Self.demandOp])))
+
+        // Nor may it push them: its version has no such fields.
+        var (pusher, _) = Self.welcomed(version)
+        let own = Op(
+            id: OpID(replica: Self.laptop, sequence: 1),
+            clock: HybridTimestamp(milliseconds: 1_793_491_200_000, counter: 0),
+            author: WorkerID("w001")!, recordType: .demand, recordID: RecordID(), scope: Self.grid, field: "place",
+            payload: .assign(.text("39.904200,116.407400")))
+        guard case .close(.error(let error)?) = pusher.received(.push(through: 1, ops: [own])) else {
+            Issue.record("a \(version) laptop pushed a place")
+            return
+        }
+        #expect(error.message.contains("which \(version) has not"), "\(error.message)")
+
+        var (current, _) = Self.welcomed("gridsync/4")
+        _ = current.received(.pull(after: 0, limit: 10))
+        #expect(
+            current.batchLoaded(ops: [Self.photoOp, Self.demandOp, Self.placeOp], through: 3, more: false)
+                == .send(.batch(through: 3, more: false, ops: [Self.photoOp, Self.demandOp, Self.placeOp])))
     }
 
     /// An op of the laptop's own replica and worker.
@@ -109,8 +143,9 @@ import Testing
         #expect(error.message.contains("reference data, which the office keeps"), "\(error.message)")
 
         var (office, _) = Self.welcomed("gridsync/3", read: [Self.community], write: [Self.community])
-        for op in [Self.own(.compound, key: "k001", scope: Self.grid), Self.own(.community, key: "c01", scope: Self.community)]
-        {
+        for op in [
+            Self.own(.compound, key: "k001", scope: Self.grid), Self.own(.community, key: "c01", scope: Self.community),
+        ] {
             let action = office.received(.push(through: 1, ops: [op]))
             #expect(action == .storePush(ops: [op], through: 1, client: Self.laptop))
             _ = office.pushStored()

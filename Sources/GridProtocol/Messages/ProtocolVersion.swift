@@ -14,21 +14,29 @@ public enum ProtocolVersion: String, Sendable, Comparable, CaseIterable {
     /// And the street's reference data (communities, grids, compounds and workers), and
     /// projects' funding in fen.
     case gridsync3 = "gridsync/3"
+    /// And photos (the files' ids; the files themselves travel apart) and places on visits,
+    /// demands and projects.
+    case gridsync4 = "gridsync/4"
 
     /// The version this code speaks.
-    public static let current = ProtocolVersion.gridsync3
+    public static let current = ProtocolVersion.gridsync4
 
     /// Whether a peer speaking this version can read `op`: record types (and fields) that came
     /// with a later version are left out of what it is sent.
     public func carries(_ op: Op) -> Bool {
         switch self {
-        case .gridsync2: !op.recordType.isReference && !Self.fieldsOfGridsync3.contains(op.field)
-        case .gridsync3: true
+        case .gridsync2:
+            !op.recordType.isReference && !Self.fieldsOfGridsync3.contains(op.field)
+                && !Self.fieldsOfGridsync4.contains(op.field)
+        case .gridsync3: !Self.fieldsOfGridsync4.contains(op.field)
+        case .gridsync4: true
         }
     }
 
     /// The fields that gridsync/3 added to the record types gridsync/2 has.
     static let fieldsOfGridsync3 = Set(FundingSource.allCases.map(\.fenFieldName))
+    /// The fields that gridsync/4 added (to visits, demands and projects).
+    static let fieldsOfGridsync4: Set<String> = ["photos", "place"]
 
     /// Orders versions from the oldest.
     public static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool {

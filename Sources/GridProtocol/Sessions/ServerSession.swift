@@ -106,7 +106,8 @@ public struct ServerSession: Sendable {
         switch (state, message) {
         case (.awaitingHello, .hello(let version, let client, let token, let deflate)):
             guard let spoken = ProtocolVersion(rawValue: version) else {
-                let known = ProtocolVersion.allCases.map(\.rawValue).joined(separator: " and ")
+                let names = ProtocolVersion.allCases.map(\.rawValue)
+                let known = names.dropLast().joined(separator: ", ") + " and " + names.last!
                 return fail(.version, "this server speaks \(known), not \(version): upgrade the laptop's gridsync")
             }
             // The server's own ids are nobody's laptop: pushing or recovering as one would write
@@ -170,14 +171,16 @@ public struct ServerSession: Sendable {
                 guard grant.write.covers(op.scope) else {
                     return ProtocolError(
                         .outOfScope,
-                        "op \(op.id) is in \(op.scope), which this token may not write: nothing of the batch was stored")
+                        "op \(op.id) is in \(op.scope), which this token may not write: nothing of the batch was stored"
+                    )
                 }
                 let officeWrites = grant.write.contains { $0.grid == nil && $0.contains(op.scope) }
                 guard !op.recordType.isReference || officeWrites else {
                     return ProtocolError(
                         .outOfScope,
                         "op \(op.id) edits a \(op.recordType.key) of the street's reference data, which the office "
-                            + "keeps (a token that may write all of \(op.scope.community)): nothing of the batch was stored")
+                            + "keeps (a token that may write all of \(op.scope.community)): nothing of the batch was stored"
+                    )
                 }
             } else {
                 guard op.id.replica != replica else {
