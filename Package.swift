@@ -54,7 +54,9 @@ let package = Package(
         // The replica: op log, materialized records, heads, conflicts, peer cursors; SQLite through GRDB.
         .target(
             name: "GridStore",
-            dependencies: ["GridMerge", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "GridMerge", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The daemons' op log and accounts on PostgreSQL, shared by several daemons: commit-ordered
         // numbering, admission, pulls by scope. Through postgres-nio.

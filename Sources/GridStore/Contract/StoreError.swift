@@ -62,4 +62,11 @@ extension ErrorCode<StoreError> {
     public static var logWentBack: Self { "log-went-back" }
     /// The database (SQLite or PostgreSQL) failed in a way GridSync does not know how to explain.
     public static var database: Self { "database" }
+    /// A file is larger than the limit for one file, or a record would name more files than
+    /// its limit: nothing was stored.
+    public static var fileTooLarge: Self { "file-too-large" }
+    /// A file to attach cannot be read (missing, a folder, no permission).
+    public static var fileUnreadable: Self { "file-unreadable" }
+    /// A file a record names is not on this laptop (yet): it comes with a sync.
+    public static var fileMissing: Self { "file-missing" }
 }

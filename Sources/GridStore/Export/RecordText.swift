@@ -31,6 +31,10 @@ public struct RecordText: Sendable {
         case (.text(let key), .choice(let choices)):
             return choices.choices.first { $0.key == key }?.label.chinese ?? key
         case (.boolean(let yes), _): return yes ? "是" : "否"
+        case (.text(let text), .place):
+            guard let place = Place(parsing: text) else { return text }
+            let degrees = String(format: "%.6f, %.6f", place.latitude, place.longitude)
+            return place.accuracy.map { "\(degrees)（±\($0) 米，WGS-84）" } ?? "\(degrees)（WGS-84）"
         case (.text(let key), _): return domain.streetType.map { names.label($0, key) } ?? key
         default: return value.description
         }

@@ -18,6 +18,7 @@ enum Migrations {
         migrator.registerMigration("v6: the op log by scope, for a grid's pulls", migrate: v6)
         migrator.registerMigration("v7: the console's reads: records naming a record, lists in order", migrate: v7)
         migrator.registerMigration("v8: each record's free text, for searching lists", migrate: v8)
+        migrator.registerMigration("v9: photos and places (gridsync/4)", migrate: v9)
         return migrator
     }
 
@@ -269,6 +270,26 @@ enum Migrations {
                     text TEXT NOT NULL
                 ) STRICT, WITHOUT ROWID;
                 ALTER TABLE replica ADD COLUMN search_text INTEGER NOT NULL DEFAULT 0;
+                """)
+    }
+
+    /// gridsync/4 brought photos and places on visits, demands and projects; a daemon leaves them out of what it sends
+    /// older laptops, whose pull cursors move past them. So a replica upgraded to gridsync/4 pulls once more from the
+    /// start of each server's log, to receive the photos and places it was not sent (the ops it holds are skipped),
+    /// as v4 did for the street's reference data.
+    ///
+    /// `record_files` holds which records name which files (their `photos`), written with the records: the files a
+    /// laptop keeps are those some record names, and a file's scope is its records'. No record named a file before.
+    private static func v9(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE peers SET pulled_through = 0;
+                CREATE TABLE record_files (
+                    record_id TEXT NOT NULL REFERENCES records (id),
+                    file_id TEXT NOT NULL,
+                    PRIMARY KEY (record_id, file_id)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX record_files_by_file ON record_files (file_id);
                 """)
     }
 }

@@ -43,6 +43,7 @@ struct RecordRows {
         if !record.type.isReference {
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO record_text (record_id, text) VALUES (?, ?)")
                 .execute(arguments: [id, searchText])
+            try writeFiles(id, to: db, isNew: isNew)
         }
         let deleteHeads = try db.cachedStatement(sql: "DELETE FROM heads WHERE record_id = ? AND field = ?")
         let head = try db.cachedStatement(
@@ -73,12 +74,23 @@ struct RecordRows {
         return opened
     }
 
+    /// Replaces the record's rows of `record_files`: the files its photos name.
+    private func writeFiles(_ id: String, to db: Database, isNew: Bool) throws {
+        let named = record.sets["photos"]?.elements ?? []
+        if !isNew {
+            try db.cachedStatement(sql: "DELETE FROM record_files WHERE record_id = ?").execute(arguments: [id])
+        }
+        let insert = try db.cachedStatement(sql: "INSERT INTO record_files (record_id, file_id) VALUES (?, ?)")
+        for file in named { try insert.execute(arguments: [id, file]) }
+    }
+
     /// What a list's search looks into: every field's text and every entry of its logs (notes,
-    /// progress, surveys), lowercased, one per line.
+    /// progress, surveys), lowercased, one per line; not the ids of its photos.
     var searchText: String {
         var lines: [String] = []
         for field in record.type.schema.fields {
             if let text = record.value(field.name).text { lines.append(text) }
+            guard field.shape != .set(element: .file) else { continue }
             for element in record.sets[field.name]?.elements ?? [] { lines.append(element) }
             for item in record.logs[field.name]?.items ?? [] {
                 lines += item.entry.sortedParts.map(\.value.description)

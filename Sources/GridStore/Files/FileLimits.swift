@@ -1,0 +1,15 @@
+/// How large the files records name may be: per file, and per record. A photo from a phone
+/// or a laptop's camera is 1 to 5 MB; the limits keep a laptop's disk and a sync's time in
+/// bounds. The daemon's limits are in its configuration and bind every laptop's sync.
+public struct FileLimits: Hashable, Sendable, Codable {
+    /// The largest file, in bytes (default 10 MiB).
+    public var fileBytes: Int
+    /// The most files one record may name (default 20).
+    public var filesPerRecord: Int
+
+    /// The defaults, or the given limits.
+    public init(fileBytes: Int = 10 * 1_048_576, filesPerRecord: Int = 20) {
+        self.fileBytes = fileBytes
+        self.filesPerRecord = filesPerRecord
+    }
+}

@@ -1,0 +1,13 @@
+import GRDB
+import GridModel
+
+/// The files the replica's records name (their photos), from `record_files`.
+extension SQLiteReplicaStore {
+    /// Every file some record names, deleted records included (a record restored gets its
+    /// photos back): the files this replica keeps.
+    public func namedFiles() async throws -> Set<FileID> {
+        try await readRecords { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT file_id FROM record_files").compactMap(FileID.init))
+        }
+    }
+}
