@@ -25,7 +25,7 @@ struct GridsyncCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, VisitCommand.self, DemandCommand.self, ProjectCommand.self, DeleteCommand.self,
             RestoreCommand.self, SyncCommand.self, StatusCommand.self, ExportCommand.self, ReportCommand.self,
-            StreetCommand.self, UICommand.self,
+            StreetCommand.self, UICommand.self, AttachCommand.self, DetachCommand.self, OpenCommand.self,
         ])
 
     /// Runs the command; with `--json`, refusals are also JSON on standard error.

@@ -29,6 +29,11 @@ struct DemandCommand: AsyncParsableCommand {
         @Option(help: "The visit this demand came from (its id or first 4+ characters).") var visit: String?
         @Option(help: "The micro-project that answers it (its id or first 4+ characters).") var project: String?
         @Option(name: .customLong("tag"), help: "A tag to add; repeat for several.") var tags: [String] = []
+        @Option(
+            help:
+                "Where: latitude,longitude in WGS-84 degrees, and the accuracy in metres if known (39.9042,116.4074,8)."
+        )
+        var place: String?
 
         func edits(into builder: inout EditBuilder) throws {
             try builder.set("title", title)
@@ -41,6 +46,7 @@ struct DemandCommand: AsyncParsableCommand {
             try builder.link("visit", visit)
             try builder.link("project", project)
             try builder.add("tags", tags)
+            try builder.set("place", place)
         }
     }
 
@@ -60,6 +66,7 @@ struct DemandCommand: AsyncParsableCommand {
                 """)
 
         @OptionGroup var fields: Fields
+        @OptionGroup var photos: PhotoOptions
         @Option(help: "How many residents back it.") var backers: Int64?
         @Option(help: "The grid, if this replica works in several.") var grid: String?
         @OptionGroup var data: DataOptions
@@ -71,7 +78,9 @@ struct DemandCommand: AsyncParsableCommand {
             try builder.set("urgency", fields.urgency == nil ? Urgency.normal.key : nil)
             try fields.edits(into: &builder)
             try builder.start("backers", at: backers)
-            try await RecordActions.create(.demand, builder, grid: grid, store: data.openStore(), output: output)
+            let store = try data.openStore()
+            try photos.edits(into: &builder, files: data.files)
+            try await RecordActions.create(.demand, builder, grid: grid, store: store, output: output)
         }
     }
 
@@ -125,7 +134,7 @@ struct DemandCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await RecordActions.show(.demand, id, store: data.openStore(), output: output)
+            try await RecordActions.show(.demand, id, store: data.openStore(), files: data.files, output: output)
         }
     }
 

@@ -26,6 +26,11 @@ struct ProjectCommand: AsyncParsableCommand {
         var participant: [String] = []
         @Option(help: "A demand the project answers (its id or first 4+ characters); repeat for several.")
         var demand: [String] = []
+        @Option(
+            help:
+                "Where: latitude,longitude in WGS-84 degrees, and the accuracy in metres if known (39.9042,116.4074,8)."
+        )
+        var place: String?
 
         func edits(into builder: inout EditBuilder) throws {
             try builder.set("title", title)
@@ -35,6 +40,7 @@ struct ProjectCommand: AsyncParsableCommand {
             try builder.set("proposer", proposer)
             try builder.add("participants", participant)
             try builder.link("demands", adding: demand)
+            try builder.set("place", place)
         }
     }
 
@@ -48,6 +54,7 @@ struct ProjectCommand: AsyncParsableCommand {
                 """)
 
         @OptionGroup var fields: Fields
+        @OptionGroup var photos: PhotoOptions
         @Option(help: "One of \(ProjectStage.choices.summary).")
         var stage: String = ProjectStage.collect.key
         @Option(help: "The grid, if this replica works in several.") var grid: String?
@@ -58,7 +65,9 @@ struct ProjectCommand: AsyncParsableCommand {
             var builder = EditBuilder(.project)
             try builder.set("stage", stage)
             try fields.edits(into: &builder)
-            try await RecordActions.create(.project, builder, grid: grid, store: data.openStore(), output: output)
+            let store = try data.openStore()
+            try photos.edits(into: &builder, files: data.files)
+            try await RecordActions.create(.project, builder, grid: grid, store: store, output: output)
         }
     }
 
@@ -105,7 +114,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await RecordActions.show(.project, id, store: data.openStore(), output: output)
+            try await RecordActions.show(.project, id, store: data.openStore(), files: data.files, output: output)
         }
     }
 

@@ -132,6 +132,10 @@ struct SyncCommand: AsyncParsableCommand {
                 toBeSent: first.summary.reissued)
         }
         let moved = outcome.summary
+        // Photos no record names any more (detached here or on another laptop) go a week after
+        // they were stored, in case a record gets them back.
+        let keptFiles = try await store.namedFiles()
+        _ = try? data.files.collect(keeping: keptFiles, storedBefore: Date().addingTimeInterval(-FileStore.gracePeriod))
         let after = try await store.status()
         let summary = Summary(
             server: served.address, serverReplica: outcome.server.description, pushed: moved.pushed,

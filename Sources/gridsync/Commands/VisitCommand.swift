@@ -31,6 +31,12 @@ struct VisitCommand: AsyncParsableCommand {
         @Option(help: "A demand raised on this visit (its id or first 4+ characters); repeat for several.")
         var demand: [String] = []
         @Option(help: "The visiting worker (default: this replica's worker).") var worker: String?
+        @Option(
+            help:
+                "Where: latitude,longitude in WGS-84 degrees, and the accuracy in metres if known (39.9042,116.4074,8)."
+        )
+        var place: String?
+        @OptionGroup var photos: PhotoOptions
         @Option(help: "The grid, if this replica works in several.") var grid: String?
         @OptionGroup var data: DataOptions
         @OptionGroup var output: OutputOptions
@@ -45,6 +51,8 @@ struct VisitCommand: AsyncParsableCommand {
             try builder.set("household", household)
             try builder.set("observations", observations)
             try builder.link("demands", adding: demand)
+            try builder.set("place", place)
+            try photos.edits(into: &builder, files: data.files)
             try await RecordActions.create(.visit, builder, grid: grid, store: store, output: output)
         }
 
@@ -92,7 +100,7 @@ struct VisitCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await RecordActions.show(.visit, id, store: data.openStore(), output: output)
+            try await RecordActions.show(.visit, id, store: data.openStore(), files: data.files, output: output)
         }
     }
 }

@@ -19,6 +19,9 @@ struct DataOptions: ParsableArguments {
         data ?? DataFolder.standard(variable: "GRIDSYNC_DATA", name: "gridsync")
     }
 
+    /// The replica's files (photos), beside it in the data folder.
+    var files: FileStore { FileStore(replicaFolder: folder) }
+
     /// Opens the replica in the data folder, keeping as much of it in memory as `memory` says.
     func openStore(memory: MemoryUse = .sync) throws -> SQLiteReplicaStore {
         DataFolder.keepPrivate(folder)

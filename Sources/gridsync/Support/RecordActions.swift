@@ -71,9 +71,10 @@ enum RecordActions {
         print(output.json ? try RecordPresenter.json(RecordDocument(record)) : RecordPresenter.details(record))
     }
 
-    /// Prints one record.
-    static func show(_ type: RecordType, _ idText: String, store: any ReplicaStore, output: OutputOptions) async throws
-    {
+    /// Prints one record, with its photos as `files` holds them.
+    static func show(
+        _ type: RecordType, _ idText: String, store: any ReplicaStore, files: FileStore, output: OutputOptions
+    ) async throws {
         let id = try await store.findRecord(idText, type: type)
         guard let record = try await store.record(id) else { return }
         let timeline = try await store.timelines(of: [id])[id]
@@ -82,7 +83,7 @@ enum RecordActions {
         print(
             output.json
                 ? try RecordPresenter.json(DatedRecordDocument(record, timeline, text: text, linked: linked))
-                : RecordPresenter.details(record, timeline: timeline, text: text, linked: linked))
+                : RecordPresenter.details(record, timeline: timeline, text: text, linked: linked, files: files))
     }
 
     /// Prints the records a query selects.

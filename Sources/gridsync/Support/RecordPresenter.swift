@@ -47,7 +47,8 @@ enum RecordPresenter {
                 table.rows.append([
                     shortID(record.id), record.value("visited-on").description, label(record, "purpose"),
                     text.names.label(.worker, record.value("worker").description),
-                    record.value("compound") == .null ? "" : text.names.label(.compound, record.value("compound").description),
+                    record.value("compound") == .null
+                        ? "" : text.names.label(.compound, record.value("compound").description),
                     TextTable.truncated(record.value("household").description, to: 20), marks(record),
                 ])
             }
@@ -98,7 +99,7 @@ enum RecordPresenter {
     /// its dates in local time.
     static func details(
         _ record: RecordState, timeline: RecordTimeline? = nil, text: RecordText = RecordText(),
-        linked: [RecordState] = []
+        linked: [RecordState] = [], files: FileStore? = nil
     ) -> String {
         var lines = ["\(record.type.label.chinese) \(record.type.key) \(record.id)", "网格 scope: \(record.scope)"]
         if let timeline {
@@ -130,6 +131,18 @@ enum RecordPresenter {
                             "    - \(label(head.value, of: field.name, in: record.type)) (by \(head.author), op \(head.op))"
                         )
                     }
+                }
+            case .set where field.shape == .set(element: .file):
+                // Photos, numbered as `open` and `detach` take them, with their size or where they are.
+                let photos = (record.sets[field.name]?.elements ?? []).compactMap(FileID.init)
+                guard !photos.isEmpty else { continue }
+                lines.append("\(name): \(photos.count)")
+                for (index, photo) in photos.enumerated() {
+                    let size = files?.size(of: photo)
+                    lines.append(
+                        "  \(index + 1). \(photo.hex.prefix(12)) "
+                            + (size.map { "\(FileStore.megabytes($0))" } ?? "not on this laptop yet (comes with a sync)")
+                    )
                 }
             case .set:
                 guard let set = record.sets[field.name], !set.elements.isEmpty else { continue }

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+/// Photos and places as grid workers record them with the real `gridsync`: a photo stored once
+/// however many records name it, one over the limit refused with nothing stored, a place
+/// typed as a GPS shows it and stored one way, and a photo attached again on one laptop while
+/// another detaches it staying on both (add wins), while one detached alone goes from both.
+///
+/// The files themselves do not travel yet (issue 17's wire part): a photo attached on one
+/// laptop is listed on the other as not on it yet.
+@Suite struct PhotosAndPlacesTests {
+    /// Files like photos, in a folder of their own.
+    static func photos(_ sizes: [Int]) throws -> (folder: URL, paths: [String]) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridsync-photos-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let paths = try sizes.enumerated().map { index, size in
+            let path = folder.appendingPathComponent("photo-\(index + 1).jpg")
+            try Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* (index + 7)) }).write(to: path)
+            return path.path
+        }
+        return (folder, paths)
+    }
+
+    /// The ids of a record's photos, as `open --json` lists them.
+    static func photoIDs(_ laptop: GridsyncBinary, _ id: String, sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> [String]
+    {
+        let opened = try #require(
+            try laptop.json("open", id, "--json") as? [[String: Any]], sourceLocation: sourceLocation)
+        return opened.compactMap { $0["id"] as? String }
+    }
+
+    @Test func photosAreStoredOnceAndAPlaceIsStoredOneWay() throws {
+        let laptop = GridsyncBinary()
+        defer { laptop.cleanUp() }
+        try #require(try laptop.run("init", "--worker", "w001", "--grid", "c01/g01").status == 0)
+        let (folder, paths) = try Self.photos([2_000_000, 150_000, 11 * 1_048_576])
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let added = try #require(
+            try laptop.json(
+                "demand", "add", "--title", "楼道堆物清理", "--category", "消防安全", "--photo", paths[0],
+                "--place", "39.9042, 116.4074, 8", "--json") as? [String: Any])
+        let id = try #require(added["id"] as? String)
+        let values = added["values"] as? [String: Any]
+        #expect(values?["place"] as? String == "39.904200,116.407400,8", "\(added)")
+        #expect((added["sets"] as? [String: [String]])?["photos"]?.count == 1, "\(added)")
+
+        // The same photo again, and another: the record names two, the laptop holds two files.
+        _ = try laptop.succeed("attach", id, paths[0], paths[1])
+        let shown = try laptop.succeed("demand", "show", id)
+        #expect(shown.contains("照片 photos: 2") && shown.contains("1.9 MB") && shown.contains("0.1 MB"), "\(shown)")
+        #expect(shown.contains("39.904200, 116.407400（±8 米，WGS-84）"), "\(shown)")
+        let files = laptop.data.appendingPathComponent("files")
+        func held() -> Int {
+            (FileManager.default.enumerator(atPath: files.path)?.allObjects as? [String])?
+                .filter { $0.count == 67 }.count ?? 0
+        }
+        #expect(held() == 2)
+        // A second record with the same photo: still stored once.
+        let visit = try #require(
+            try laptop.json("visit", "add", "--household", "3栋2单元401", "--photo", paths[0], "--json")
+                as? [String: Any])
+        #expect((visit["sets"] as? [String: [String]])?["photos"] == ["sha256:" + (try Self.hex(of: paths[0]))])
+        #expect(held() == 2, "the same photo was stored twice")
+
+        // Over the limit: refused in words, nothing stored, nothing written.
+        func unsent() throws -> Int? {
+            (try laptop.json("status", "--json") as? [String: Any])?["unsyncedOpCount"] as? Int
+        }
+        let before = try unsent()
+        let big = try laptop.run("attach", id, paths[2])
+        #expect(big.status != 0 && big.error.contains("larger than 10.0 MB"), "\(big.error)")
+        #expect(held() == 2)
+        #expect(try unsent() == before)
+
+        // A place off the earth, or a mistyped one, is refused, and nothing is written.
+        let offEarth = try laptop.run("demand", "update", id, "--place", "139.9,116.4")
+        #expect(offEarth.status != 0 && offEarth.error.contains("latitude,longitude"), "\(offEarth.error)")
+
+        // Detach by the number show gives: one photo left.
+        _ = try laptop.succeed("detach", id, "2")
+        #expect(try Self.photoIDs(laptop, id).count == 1)
+        let wrong = try laptop.run("detach", id, "7")
+        #expect(wrong.status != 0 && wrong.error.contains("is not one of the record's photos"), "\(wrong.error)")
+    }
+
+    @Test func aPhotoAttachedAgainOnOneLaptopWhileAnotherDetachesItStays() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let first = try FieldLaptop(daemon: daemon, worker: "w001", scope: "c01/g01")
+        let second = try FieldLaptop(daemon: daemon, worker: "w002", scope: "c01/g01")
+        defer { [first, second].forEach { $0.cleanUp() } }
+        let (folder, paths) = try Self.photos([40_000, 50_000])
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let id = try first.addDemand("楼道灯坏了")
+        _ = try first.gridsync.succeed("attach", id, paths[0], paths[1])
+        try first.sync()
+        try second.sync()
+        let both = try Self.photoIDs(second.gridsync, id)
+        #expect(both.count == 2)
+        let missing = try #require(try second.gridsync.json("open", id, "--json") as? [[String: Any]])
+        #expect(missing.allSatisfy { $0["held"] as? Bool == false }, "the files do not travel yet: \(missing)")
+        let notHere = try second.gridsync.run(["open", id, "1"])
+        #expect(notHere.status != 0 && notHere.error.contains("not on this laptop yet"), "\(notHere.error)")
+
+        // Offline: the first laptop attaches photo 1 again, the second detaches it and photo 2.
+        _ = try first.gridsync.succeed("attach", id, paths[0])
+        let photo1 = "sha256:" + (try Self.hex(of: paths[0]))
+        #expect(try Self.photoIDs(first.gridsync, id).contains(photo1))
+        let photo2 = try #require(both.first { $0 != photo1 })
+        _ = try second.gridsync.succeed("detach", id, photo1, String(photo2.dropFirst(7).prefix(8)))
+        #expect(try Self.photoIDs(second.gridsync, id).isEmpty)
+        for laptop in [first, second, first] { try laptop.sync() }
+        for laptop in [first, second] {
+            #expect(
+                try Self.photoIDs(laptop.gridsync, id) == [photo1], "\(laptop.name): the re-attached photo should win")
+        }
+    }
+
+    /// The hexadecimal SHA-256 of a file, as `sha256sum` prints it.
+    static func hex(of path: String) throws -> String {
+        let result = try GridsyncBinary.run(
+            executable: URL(fileURLWithPath: "/usr/bin/sha256sum"), [path], environment: [:])
+        return String(result.output.prefix(64))
+    }
+}
