@@ -120,6 +120,46 @@ import Testing
         }
     }
 
+    /// `--place gps` reads gpsd (here a stand-in speaking its JSON protocol): the first report
+    /// with a fix, its horizontal error as the accuracy. Without gpsd, the command says how to
+    /// start it or to type the place, and writes nothing.
+    @Test func aPlaceComesFromTheGPSReceiverThroughGpsd() throws {
+        var laptop = GridsyncBinary()
+        defer { laptop.cleanUp() }
+        try #require(try laptop.run("init", "--worker", "w001", "--grid", "c01/g01").status == 0)
+        let gpsd = Process()
+        gpsd.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        gpsd.arguments = [
+            "-c",
+            """
+            import socket
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+            print(s.getsockname()[1], flush=True)
+            c, _ = s.accept(); c.recv(1024)
+            c.sendall(b'{"class":"VERSION","release":"3.25"}\\n{"class":"TPV","mode":1}\\n'
+                      b'{"class":"TPV","mode":3,"lat":39.90421234,"lon":116.40738765,"eph":6.4}\\n')
+            c.recv(1024)
+            """,
+        ]
+        let output = Pipe()
+        gpsd.standardOutput = output
+        try gpsd.run()
+        defer { gpsd.terminate() }
+        let port = try #require(
+            String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first)
+        laptop.environment["GRIDSYNC_GPSD"] = "127.0.0.1:\(port)"
+        let added = try #require(
+            try laptop.json("visit", "add", "--household", "5号楼", "--place", "gps", "--json") as? [String: Any])
+        #expect((added["values"] as? [String: Any])?["place"] as? String == "39.904212,116.407388,6", "\(added)")
+
+        // No gpsd on that port any more: refused in words, nothing written.
+        gpsd.terminate()
+        gpsd.waitUntilExit()
+        let refused = try laptop.run("visit", "add", "--household", "6号楼", "--place", "gps")
+        #expect(refused.status != 0 && refused.error.contains("gpsd is not running"), "\(refused.error)")
+        #expect((try laptop.json("visit", "list", "--json") as? [Any])?.count == 1)
+    }
+
     /// The hexadecimal SHA-256 of a file, as `sha256sum` prints it.
     static func hex(of path: String) throws -> String {
         let result = try GridsyncBinary.run(

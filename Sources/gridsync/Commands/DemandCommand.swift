@@ -29,11 +29,7 @@ struct DemandCommand: AsyncParsableCommand {
         @Option(help: "The visit this demand came from (its id or first 4+ characters).") var visit: String?
         @Option(help: "The micro-project that answers it (its id or first 4+ characters).") var project: String?
         @Option(name: .customLong("tag"), help: "A tag to add; repeat for several.") var tags: [String] = []
-        @Option(
-            help:
-                "Where: latitude,longitude in WGS-84 degrees, and the accuracy in metres if known (39.9042,116.4074,8)."
-        )
-        var place: String?
+        @OptionGroup var place: PlaceOption
 
         func edits(into builder: inout EditBuilder) throws {
             try builder.set("title", title)
@@ -46,7 +42,7 @@ struct DemandCommand: AsyncParsableCommand {
             try builder.link("visit", visit)
             try builder.link("project", project)
             try builder.add("tags", tags)
-            try builder.set("place", place)
+            try place.edits(into: &builder)
         }
     }
 

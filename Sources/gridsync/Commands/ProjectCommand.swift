@@ -26,11 +26,7 @@ struct ProjectCommand: AsyncParsableCommand {
         var participant: [String] = []
         @Option(help: "A demand the project answers (its id or first 4+ characters); repeat for several.")
         var demand: [String] = []
-        @Option(
-            help:
-                "Where: latitude,longitude in WGS-84 degrees, and the accuracy in metres if known (39.9042,116.4074,8)."
-        )
-        var place: String?
+        @OptionGroup var place: PlaceOption
 
         func edits(into builder: inout EditBuilder) throws {
             try builder.set("title", title)
@@ -40,7 +36,7 @@ struct ProjectCommand: AsyncParsableCommand {
             try builder.set("proposer", proposer)
             try builder.add("participants", participant)
             try builder.link("demands", adding: demand)
-            try builder.set("place", place)
+            try place.edits(into: &builder)
         }
     }
 

@@ -31,11 +31,7 @@ struct VisitCommand: AsyncParsableCommand {
         @Option(help: "A demand raised on this visit (its id or first 4+ characters); repeat for several.")
         var demand: [String] = []
         @Option(help: "The visiting worker (default: this replica's worker).") var worker: String?
-        @Option(
-            help:
-                "Where: latitude,longitude in WGS-84 degrees, and the accuracy in metres if known (39.9042,116.4074,8)."
-        )
-        var place: String?
+        @OptionGroup var place: PlaceOption
         @OptionGroup var photos: PhotoOptions
         @Option(help: "The grid, if this replica works in several.") var grid: String?
         @OptionGroup var data: DataOptions
@@ -51,7 +47,7 @@ struct VisitCommand: AsyncParsableCommand {
             try builder.set("household", household)
             try builder.set("observations", observations)
             try builder.link("demands", adding: demand)
-            try builder.set("place", place)
+            try place.edits(into: &builder)
             try photos.edits(into: &builder, files: data.files)
             try await RecordActions.create(.visit, builder, grid: grid, store: store, output: output)
         }
