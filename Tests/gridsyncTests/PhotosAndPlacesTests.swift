@@ -16,7 +16,9 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let paths = try sizes.enumerated().map { index, size in
             let path = folder.appendingPathComponent("photo-\(index + 1).jpg")
-            try Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* (index + 7)) }).write(to: path)
+            // A JPEG's first bytes, then a pattern of the photo's own.
+            try Data([0xFF, 0xD8, 0xFF, 0xE0] + (4..<size).map { UInt8(truncatingIfNeeded: $0 &* (index + 7)) })
+                .write(to: path)
             return path.path
         }
         return (folder, paths)
@@ -84,6 +86,18 @@ import Testing
         #expect(try Self.photoIDs(laptop, id).count == 1)
         let wrong = try laptop.run("detach", id, "7")
         #expect(wrong.status != 0 && wrong.error.contains("is not one of the record's photos"), "\(wrong.error)")
+
+        // The office's export: the photo beside the sheet, named by the record's id (its 编号 column).
+        let exported = folder.appendingPathComponent("照片")
+        let sheet = try laptop.run("export", "--format", "csv", "--type", "demand", "--files", exported.path)
+        #expect(sheet.status == 0 && sheet.error.contains("wrote 1 photos"), "\(sheet.error)")
+        #expect(sheet.output.contains(id) && sheet.output.contains("1 张"), "\(sheet.output)")
+        let kept = try Self.photoIDs(laptop, id)
+        let written = try FileManager.default.contentsOfDirectory(atPath: exported.path)
+        #expect(written == ["\(id)-1.jpg"], "\(written)")
+        let bytes = try Data(contentsOf: exported.appendingPathComponent("\(id)-1.jpg"))
+        #expect(kept == ["sha256:" + (try Self.hex(of: exported.appendingPathComponent("\(id)-1.jpg").path))])
+        #expect(bytes.count == 2_000_000)
     }
 
     @Test func aPhotoAttachedAgainOnOneLaptopWhileAnotherDetachesItStays() throws {

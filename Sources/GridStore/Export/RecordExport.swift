@@ -47,7 +47,8 @@ public enum RecordExport {
             rows.append(
                 ["编号", "网格", "已删除", "有冲突的字段", "创建时间", "最后修改"] + steps.prefix(1) + fields.map(\.label.chinese))
         case .keys:
-            rows.append(["id", "scope", "deleted", "conflicts", "created", "changed"] + steps.suffix(1) + fields.map(\.name))
+            rows.append(
+                ["id", "scope", "deleted", "conflicts", "created", "changed"] + steps.suffix(1) + fields.map(\.name))
         }
         for record in records.filter({ $0.type == type }).sorted(by: { $0.id < $1.id }) {
             var cells = [record.id.description]
@@ -118,6 +119,10 @@ public enum RecordExport {
         case (.register, .keys):
             let value = record.value(field.name)
             return value == .null ? "" : value.description
+        case (.set, .office) where field.shape == .set(element: .file):
+            // Photos by count: `export --files` writes them as <编号>-1.jpg, <编号>-2.jpg….
+            let count = record.sets[field.name]?.elements.count ?? 0
+            return count == 0 ? "" : "\(count) 张"
         case (.set, .office(let text)):
             return text.elements(record.sets[field.name]?.elements ?? [], of: field)
         case (.set, .keys):
