@@ -63,7 +63,11 @@ extension FieldScreen {
             return FormField(
                 name: field.name, label: words(spec.label.chinese, spec.label.english), value: value,
                 required: spec.isRequired, multiline: field.input == .text, isNumber: field.input == .count,
-                hint: field.input == .elements ? words("多个用逗号或顿号分开", "several: separate with commas") : nil,
+                hint: field.input == .elements
+                    ? words("多个用逗号或顿号分开", "several: separate with commas")
+                    : spec.shape == .register(.place)
+                        ? words("纬度,经度,精度(米)，如 39.9042,116.4074,8", "latitude,longitude,metres: 39.9042,116.4074,8")
+                        : nil,
                 refused: refusal?.field == field.name,
                 choices: choices.map { .init(key: $0.key, label: $0.label, selected: $0.key == value) })
         }

@@ -41,8 +41,8 @@ struct RecordForm {
                 heading: Label("记录诉求", "Record a demand"),
                 fields: [
                     ("title", .line), ("category", .line), ("status", .line), ("urgency", .line),
-                    ("compound", .line), ("building", .line), ("backers", .count), ("tags", .elements),
-                    ("description", .text),
+                    ("compound", .line), ("building", .line), ("place", .line), ("backers", .count),
+                    ("tags", .elements), ("description", .text),
                 ],
                 defaults: ["status": DemandStatus.raised.key, "urgency": Urgency.normal.key],
                 after: "/records/demand")
@@ -51,7 +51,7 @@ struct RecordForm {
                 heading: Label("记录走访", "Record a visit"),
                 fields: [
                     ("visited-on", .line), ("purpose", .line), ("compound", .line), ("household", .line),
-                    ("observations", .text),
+                    ("place", .line), ("observations", .text),
                 ],
                 defaults: ["visited-on": today, "purpose": VisitPurpose.routine.key, "worker": worker], after: "/")
         case .project:
@@ -59,7 +59,7 @@ struct RecordForm {
                 heading: Label("发起微项目", "Start a micro-project"),
                 fields: [
                     ("title", .line), ("category", .line), ("stage", .line), ("compound", .line),
-                    ("proposer", .line), ("participants", .elements), ("summary", .text),
+                    ("proposer", .line), ("participants", .elements), ("place", .line), ("summary", .text),
                 ],
                 defaults: ["stage": ProjectStage.collect.key], after: "/records/project")
         case .community, .grid, .compound, .worker:

@@ -126,13 +126,19 @@ import Testing
                     client, "/new/visit", cookie: cookie,
                     ["csrf": token, "visited-on": "2026-13-40", "household": "3栋"])
                 #expect(badDay.status == .badRequest && badDay.body.contains("visited-on"), "\(badDay.body)")
+                let offEarth = try await Self.post(
+                    client, "/new/visit", cookie: cookie, ["csrf": token, "household": "3栋", "place": "139.9,116.4"])
+                #expect(offEarth.status == .badRequest && offEarth.body.contains("没有保存：请检查「位置」。"), "\(offEarth.body)")
+                #expect(try await store.records(RecordQuery(type: .visit)).isEmpty)
                 #expect(try await store.records(RecordQuery(type: .visit)).isEmpty)
                 let saved = try await Self.post(
-                    client, "/new/visit", cookie: cookie, ["csrf": token, "household": "3栋2单元401"])
+                    client, "/new/visit", cookie: cookie,
+                    ["csrf": token, "household": "3栋2单元401", "place": "39.9042， 116.4074， 8"])
                 #expect(saved.status == .seeOther, "\(saved.body)")
                 let visit = try #require(try await store.records(RecordQuery(type: .visit)).first)
                 #expect(visit.value("visited-on") == .text(today) && visit.value("worker") == .text("w001"))
                 #expect(visit.value("purpose") == .text("routine"))
+                #expect(visit.value("place") == .text("39.904200,116.407400,8"))
                 let page = try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) {
                     String(buffer: $0.body)
                 }
