@@ -119,10 +119,6 @@ public enum RecordExport {
         case (.register, .keys):
             let value = record.value(field.name)
             return value == .null ? "" : value.description
-        case (.set, .office) where field.shape == .set(element: .file):
-            // Photos by count: `export --files` writes them as <编号>-1.jpg, <编号>-2.jpg….
-            let count = record.sets[field.name]?.elements.count ?? 0
-            return count == 0 ? "" : "\(count) 张"
         case (.set, .office(let text)):
             return text.elements(record.sets[field.name]?.elements ?? [], of: field)
         case (.set, .keys):

@@ -40,9 +40,12 @@ public struct RecordText: Sendable {
         }
     }
 
-    /// The elements of a set field, as labels, joined by the Chinese enumeration comma.
+    /// The elements of a set field, as labels, joined by the Chinese enumeration comma; photos
+    /// by their number.
     public func elements(_ elements: [String], of field: FieldSpec) -> String {
-        elements.map { value(.text($0), of: field) }.joined(separator: "、")
+        // Photos by count: their ids mean nothing to a person (`export --files` writes the files).
+        if field.shape == .set(element: .file) { return elements.isEmpty ? "" : "\(elements.count) 张" }
+        return elements.map { value(.text($0), of: field) }.joined(separator: "、")
     }
 
     /// One log entry as a sentence: each part with its label in the schema's order, and for a

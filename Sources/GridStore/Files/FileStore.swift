@@ -48,6 +48,19 @@ public struct FileStore: Sendable {
         return try store(from: { try input.read(upToCount: 1_048_576) ?? Data() }, named: source)
     }
 
+    /// Stores `data` (a photo uploaded through the worker's screen), named `name` in messages,
+    /// unless it is held already, and returns its id and size.
+    ///
+    /// - Throws: as ``add(contentsOf:)``.
+    public func add(_ data: Data, named name: String) throws -> (id: FileID, size: Int) {
+        var given = false
+        return try store(
+            from: {
+                defer { given = true }
+                return given ? Data() : data
+            }, named: name)
+    }
+
     /// Stores the bytes `next` gives (empty when done), named `name` in messages; returns the
     /// id they hash to. Over the limit, nothing is kept.
     func store(from next: () throws -> Data, named name: String) throws -> (id: FileID, size: Int) {

@@ -33,13 +33,11 @@ public struct PhotoExport: Sendable {
             let photos = (record.sets["photos"]?.elements ?? []).compactMap(FileID.init)
             for (index, photo) in photos.enumerated() {
                 let source = files.path(of: photo)
-                guard let handle = FileHandle(forReadingAtPath: source) else {
+                guard let kind = FileKind(ofFileAt: source) else {
                     written.missing += 1
                     continue
                 }
-                let head = (try? handle.read(upToCount: 16)) ?? Data()
-                try? handle.close()
-                let target = "\(folder)/\(record.id)-\(index + 1).\(Self.fileExtension(of: head))"
+                let target = "\(folder)/\(record.id)-\(index + 1).\(kind.fileExtension)"
                 try? FileManager.default.removeItem(atPath: target)
                 do {
                     try FileManager.default.copyItem(atPath: source, toPath: target)
@@ -50,20 +48,5 @@ public struct PhotoExport: Sendable {
             }
         }
         return written
-    }
-
-    /// The extension a file's first bytes call for: what image viewers and Windows expect.
-    static func fileExtension(of head: Data) -> String {
-        let bytes = [UInt8](head)
-        func starts(_ prefix: [UInt8], at offset: Int = 0) -> Bool {
-            bytes.count >= offset + prefix.count && Array(bytes[offset..<offset + prefix.count]) == prefix
-        }
-        if starts([0xFF, 0xD8, 0xFF]) { return "jpg" }
-        if starts([0x89, 0x50, 0x4E, 0x47]) { return "png" }
-        if starts(Array("GIF8".utf8)) { return "gif" }
-        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return "webp" }
-        if starts(Array("ftypheic".utf8), at: 4) || starts(Array("ftypmif1".utf8), at: 4) { return "heic" }
-        if starts(Array("%PDF".utf8)) { return "pdf" }
-        return "bin"
     }
 }
