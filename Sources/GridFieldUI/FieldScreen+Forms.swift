@@ -29,7 +29,11 @@ extension FieldScreen {
 
         init(_ error: any Error) {
             message = "\(error)"
-            field = (error as? ValidationError)?.field ?? (error as? any CodedError)?.underlyingValidation?.field
+            if let stored = error as? StoreError, [.fileTooLarge, .fileUnreadable].contains(stored.code) {
+                field = "photos"
+            } else {
+                field = (error as? ValidationError)?.field ?? (error as? any CodedError)?.underlyingValidation?.field
+            }
         }
     }
 
@@ -40,6 +44,9 @@ extension FieldScreen {
             /// What to check, in the page's language, and the command line's words for why.
             let refused, error: String?
             let fields: [FormField]
+            /// The photo button's label, when the screen keeps photos.
+            let photoLabel: String?
+            let photoRefused: Bool
         }
         let today = CalendarMonth.day(of: Date(), in: timeZone)
         guard let type, let form = RecordForm.of(type, worker: store.identity.worker.rawValue, today: today) else {
@@ -71,17 +78,30 @@ extension FieldScreen {
                 refused: refusal?.field == field.name,
                 choices: choices.map { .init(key: $0.key, label: $0.label, selected: $0.key == value) })
         }
-        let refusedLabel = fields.first { $0.refused }?.label
+        let refusedLabel =
+            fields.first { $0.refused }?.label ?? (refusal?.field == "photos" ? words("照片", "Photos") : nil)
         let context = Context(
             heading: words(form.heading.chinese, form.heading.english), type: type.key, formToken: formToken,
             save: words("保存", "Save"),
             refused: refusal.map { _ in
                 refusedLabel.map { words("没有保存：请检查「\($0)」。", "Not saved: check \($0).") }
                     ?? words("没有保存。", "Not saved.")
-            }, error: refusal?.message, fields: fields)
+            }, error: refusal?.message, fields: fields,
+            photoLabel: files == nil ? nil : words("照片", "Photos"), photoRefused: refusal?.field == "photos")
         return Page(
             title: context.heading, body: templates.render(context, withTemplate: "record-form") ?? "",
             status: refusal == nil ? .ok : .badRequest)
+    }
+
+    /// A form's fields and the photos chosen in it: a multipart form's (the record forms), or
+    /// an URL-encoded one's (no photos); read up to `limit` bytes.
+    static func form(of request: Request, upTo limit: Int) async throws -> (FormBody, [MultipartForm.File]) {
+        let buffer = try await request.body.collect(upTo: limit)
+        let contentType = request.headers[.contentType] ?? ""
+        if let multipart = MultipartForm(Data(buffer: buffer), contentType: contentType) {
+            return (multipart.fields, multipart.files.filter { $0.field == "photo" })
+        }
+        return (FormBody(String(buffer: buffer)), [])
     }
 
     /// Saves the form of `type` as one new record, or shows the form again with why not.
@@ -89,7 +109,7 @@ extension FieldScreen {
         if let refusal = refusal(request) { return refusal }
         let words = Self.words(request)
         let today = CalendarMonth.day(of: Date(), in: timeZone)
-        let body = FormBody(String(buffer: try await request.body.collect(upTo: 256 * 1024)))
+        let (body, photos) = try await Self.form(of: request, upTo: (files?.limits.fileBytes ?? 0) * 4 + 256 * 1024)
         guard carriesToken(body) else {
             return html(Page(title: "GridSync", body: "<h1>403</h1>", status: .forbidden), words: words)
         }
@@ -118,6 +138,14 @@ extension FieldScreen {
             for (name, value) in form.defaults.sorted(by: { $0.key < $1.key })
             where !form.fields.contains(where: { $0.name == name }) {
                 try builder.set(name, value)
+            }
+            if let files, !photos.isEmpty {
+                guard photos.count <= files.limits.filesPerRecord else {
+                    throw ValidationError(
+                        .outOfRange, field: "photos", value: "\(photos.count) photos",
+                        allowed: "at most \(files.limits.filesPerRecord) photos a record")
+                }
+                try builder.add("photos", try photos.map { try files.add($0.data, named: $0.fileName).id.rawValue })
             }
             let scope = try self.scope()
             let edits = try await builder.edits(resolvingLinksIn: store, scope: scope)

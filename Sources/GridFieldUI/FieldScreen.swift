@@ -32,14 +32,20 @@ public struct FieldScreen: Sendable {
     let templates: MustacheLibrary
     /// The sync the button starts, if the screen has a sync button.
     let syncRun: SyncRun?
+    /// The replica's photos, if the forms take photos and the record pages show them.
+    let files: FileStore?
 
     /// The cookie that holds the key.
     static let cookie = "gridsync_ui"
 
-    /// A screen of `store`, opened with `key` (``newKey()``), dates in `timeZone`, whose sync
-    /// button calls `sync`.
-    public init(store: any ReplicaStore, key: String, timeZone: TimeZone = .current, sync: Sync? = nil) throws {
+    /// A screen of `store` and its photos in `files`, opened with `key` (``newKey()``), dates
+    /// in `timeZone`, whose sync button calls `sync`.
+    public init(
+        store: any ReplicaStore, files: FileStore? = nil, key: String, timeZone: TimeZone = .current,
+        sync: Sync? = nil
+    ) throws {
         self.store = store
+        self.files = files
         self.key = key
         self.formToken = Self.newKey()
         self.timeZone = timeZone
@@ -73,6 +79,7 @@ public struct FieldScreen: Sendable {
         router.get("/record/:id") { request, context in
             try await page(request) { try await recordPage(context.parameters.get("id") ?? "", $0) }
         }
+        router.get("/photo/:hex") { request, context in try photo(context.parameters.get("hex") ?? "", request) }
         router.post("/sync") { request, _ in try await startSync(request) }
         router.get("/sync") { request, _ in try await page(request) { try await syncPage($0) } }
         return router
@@ -165,7 +172,7 @@ public struct FieldScreen: Sendable {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 HTTPField.Name("Content-Security-Policy")!:
-                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
                 HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             ],
             body: .init(byteBuffer: ByteBuffer(string: templates.render(layout, withTemplate: "layout") ?? "")))
@@ -186,9 +193,47 @@ public struct FieldScreen: Sendable {
     func recordPage(_ id: String, _ words: Words) async throws -> Page {
         guard
             let view = try await RecordView.read(
-                id, from: store, for: .laptop(store.identity.scopes), timeZone: timeZone, words: words)
+                id, from: store, for: .laptop(store.identity.scopes), timeZone: timeZone, words: words),
+            let recordID = RecordID(view.id), let record = try await store.record(recordID)
         else { return Self.notFound }
-        return Page(title: view.title, body: templates.render(view, withTemplate: "record") ?? "")
+        return Page(
+            title: view.title,
+            body: (templates.render(view, withTemplate: "record") ?? "") + photos(of: record, words))
+    }
+
+    /// The record's photos, as pictures when this laptop holds them.
+    func photos(of record: RecordState, _ words: Words) -> String {
+        struct Context {
+            struct Photo {
+                let hex, label: String
+                let held: Bool
+            }
+            let heading, missing: String
+            let photos: [Photo]
+        }
+        let named = (record.sets["photos"]?.elements ?? []).compactMap(FileID.init)
+        guard let files, !named.isEmpty else { return "" }
+        let context = Context(
+            heading: words("照片", "Photos"), missing: words("还没同步到这台电脑", "not on this laptop yet"),
+            photos: named.enumerated().map {
+                .init(hex: String($0.element.hex), label: "\($0.offset + 1)", held: files.size(of: $0.element) != nil)
+            })
+        return templates.render(context, withTemplate: "photos") ?? ""
+    }
+
+    /// A photo this laptop holds, by the hexadecimal digits of its id.
+    func photo(_ hex: String, _ request: Request) throws -> Response {
+        if let refusal = refusal(request) { return refusal }
+        guard let files, let id = FileID("sha256:" + hex), let kind = FileKind(ofFileAt: files.path(of: id)),
+            let data = FileManager.default.contents(atPath: files.path(of: id))
+        else { return html(Self.notFound, words: Self.words(request)) }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: kind.mediaType, .cacheControl: "private, max-age=86400",
+                HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// The compounds of the replica's grids, for pickers by name.

@@ -15,6 +15,12 @@ public struct FormBody: Sendable {
         }
     }
 
+    /// The fields given as pairs (a multipart form's text fields); a field given twice keeps
+    /// its first value.
+    public init(pairs: [(String, String)]) {
+        for (name, value) in pairs where fields[name] == nil && !name.isEmpty { fields[name] = value }
+    }
+
     /// The value of `name`, trimmed, or `nil` when missing or empty.
     public subscript(_ name: String) -> String? {
         guard let value = fields[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {

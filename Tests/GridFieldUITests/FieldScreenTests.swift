@@ -27,7 +27,8 @@ import Testing
             in: folder.path,
             identity: ReplicaIdentity(replica: .random(), worker: WorkerID("w001")!, scopes: [GridScope("c01/g01")!]))
         let key = FieldScreen.newKey()
-        let screen = try FieldScreen(store: store, key: key, sync: sync)
+        let files = FileStore(replicaFolder: folder.path, limits: FileLimits(fileBytes: 100_000))
+        let screen = try FieldScreen(store: store, files: files, key: key, sync: sync)
         try await body(store, key, Application(router: screen.router()))
     }
 
@@ -270,6 +271,63 @@ import Testing
                 #expect(await started.value == 1, "a second press while one ran started another")
             }
         }
+    }
+
+    /// A photo chosen with the form's button is kept with the record, shown on its page from
+    /// this laptop's files; one over the limit is refused on the page, and nothing is written.
+    @Test func aPhotoChosenInTheFormIsKeptAndShown() async throws {
+        try await Self.withScreen { store, key, app in
+            try await app.test(.router) { client in
+                let cookie = "gridsync_ui=\(key)"
+                let form = try await Self.get(client, "/new/demand", cookie: cookie)
+                #expect(form.contains(#"enctype="multipart/form-data""#) && form.contains(#"name="photo""#))
+                let token = try #require(form.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) })
+                let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0] + (0..<5_000).map { UInt8(truncatingIfNeeded: $0) })
+                let fields = ["csrf": token, "title": "楼道堆满纸箱", "category": "消防安全"]
+                let saved = try await Self.postMultipart(client, cookie: cookie, fields, photo: jpeg)
+                #expect(saved.status == .seeOther, "\(saved.body)")
+                let demand = try #require(try await store.records(RecordQuery(type: .demand)).first)
+                let id = FileID(of: jpeg)
+                #expect(demand.sets["photos"]?.elements == [id.rawValue])
+                let page = try await Self.get(client, "/record/\(demand.id)", cookie: cookie)
+                #expect(page.contains(#"<img src="/photo/\#(id.hex)""#), "\(page)")
+                try await client.execute(uri: "/photo/\(id.hex)", method: .get, headers: [.cookie: cookie]) {
+                    #expect($0.status == .ok && $0.headers[.contentType] == "image/jpeg")
+                    #expect(Data(buffer: $0.body) == jpeg)
+                }
+                try await client.execute(uri: "/photo/\(id.hex)", method: .get) { #expect($0.status == .forbidden) }
+                let unknown = String(repeating: "0", count: 64)
+                try await client.execute(uri: "/photo/\(unknown)", method: .get, headers: [.cookie: cookie]) {
+                    #expect($0.status == .notFound)
+                }
+
+                let big = try await Self.postMultipart(
+                    client, cookie: cookie, fields, photo: Data(count: 100_001))
+                #expect(big.status == .badRequest && big.body.contains("没有保存：请检查「照片」。"), "\(big.body)")
+                #expect(big.body.contains("limit for one file"), "\(big.body)")
+                #expect(try await store.records(RecordQuery(type: .demand)).count == 1)
+            }
+        }
+    }
+
+    /// POSTs the demand form as a browser does with a photo chosen: multipart/form-data.
+    static func postMultipart(
+        _ client: some TestClientProtocol, cookie: String, _ fields: [String: String], photo: Data
+    ) async throws -> Posted {
+        let boundary = "----gridsync-test-boundary"
+        var body = Data()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Data(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"楼道.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+                .utf8)
+        body += photo + Data("\r\n--\(boundary)--\r\n".utf8)
+        return try await client.execute(
+            uri: "/new/demand", method: .post,
+            headers: [.contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookie],
+            body: ByteBuffer(bytes: body)
+        ) { Posted(status: $0.status, body: String(buffer: $0.body)) }
     }
 
     /// Counts calls across tasks.

@@ -3,7 +3,8 @@ import Testing
 
 /// A grid worker's own screen in headless Chromium (`tools/browser/field-walk`), on a laptop
 /// that received the street's compounds from the office through a real daemon: a visit and a
-/// demand recorded through the forms with the compound picked by name, a demand without a
+/// demand recorded through the forms with the compound picked by name and a photo chosen with
+/// the form's button (shown on the demand's page), a demand without a
 /// title refused on the page in the command line's words with nothing written, and the sync
 /// button, after which `gridsync demand list` shows the demand and another laptop of the grid
 /// receives it. Screenshots of the today page and the demand form go to
@@ -50,6 +51,7 @@ import Testing
         #expect(seen["keptTyped"] as? Bool == true)
         #expect(seen["listed"] as? [String] == ["楼道堆物清理"], "\(seen)")
         #expect(seen["recordPage"] as? Bool == true)
+        #expect(seen["photoShown"] as? Bool == true, "\(seen)")
         #expect(seen["synced"] as? String == "同步完成", "\(seen)")
         #expect((seen["summary"] as? String)?.contains("sent") == true, "\(seen)")
         #expect(seen["dialogs"] as? Bool == false)
@@ -63,6 +65,7 @@ import Testing
         #expect(demands.count == 1, "the refused save wrote something: \(demands)")
         let values = demands.first?["values"] as? [String: Any]
         #expect(values?["title"] as? String == "楼道堆物清理" && values?["compound"] as? String == "k002", "\(demands)")
+        #expect((demands.first?["sets"] as? [String: [String]])?["photos"]?.count == 1, "\(demands)")
         #expect(try worker.unsent() == 0)
         try neighbour.sync()
         let received = try neighbour.export()

@@ -29,7 +29,7 @@ struct UICommand: AsyncParsableCommand {
         let key = FieldScreen.newKey()
         let folder = data.folder
         let screen = try FieldScreen(
-            store: try data.openStore(memory: .lean), key: key,
+            store: try data.openStore(memory: .lean), files: data.files, key: key,
             sync: { progress in try await Self.sync(folder, progress: progress) }
         )
         let opens = !noBrowser
