@@ -25,11 +25,9 @@ struct AttachCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let store = try data.openStore()
-        let record = try await PhotoFiles.record(id, in: store)
-        var builder = EditBuilder(record.type)
-        try builder.add(
-            "photos", try PhotoFiles.store(files, named: PhotoFiles.photos(of: record).count, in: data.files))
-        try await RecordActions.update(record.type, record.id.description, builder, store: store, output: output)
+        try await PhotoFiles.change(id, data: data, output: output) { record, builder in
+            try builder.add(
+                "photos", try PhotoFiles.store(files, named: PhotoFiles.photos(of: record).count, in: data.files))
+        }
     }
 }

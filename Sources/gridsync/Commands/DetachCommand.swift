@@ -25,10 +25,9 @@ struct DetachCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let store = try data.openStore()
-        let record = try await PhotoFiles.record(id, in: store)
-        var builder = EditBuilder(record.type)
-        try builder.remove("photos", try PhotoFiles.pick(photos, among: PhotoFiles.photos(of: record)).map(\.rawValue))
-        try await RecordActions.update(record.type, record.id.description, builder, store: store, output: output)
+        try await PhotoFiles.change(id, data: data, output: output) { record, builder in
+            try builder.remove(
+                "photos", try PhotoFiles.pick(photos, among: PhotoFiles.photos(of: record)).map(\.rawValue))
+        }
     }
 }

@@ -46,6 +46,19 @@ enum PhotoFiles {
         (record.sets["photos"]?.elements ?? []).compactMap(FileID.init)
     }
 
+    /// Changes the photos of the record `idText` names (a visit, a demand or a project) with
+    /// the edits `change` makes, in one transaction, and prints the record as `update` does.
+    static func change(
+        _ idText: String, data: DataOptions, output: OutputOptions,
+        _ change: (RecordState, inout EditBuilder) throws -> Void
+    ) async throws {
+        let store = try data.openStore()
+        let record = try await record(idText, in: store)
+        var builder = EditBuilder(record.type)
+        try change(record, &builder)
+        try await RecordActions.update(record.type, record.id.description, builder, store: store, output: output)
+    }
+
     /// The record `idText` names, if its type takes photos.
     static func record(_ idText: String, in store: SQLiteReplicaStore) async throws -> RecordState {
         let id = try await store.findRecord(idText, type: nil)
