@@ -56,13 +56,7 @@ enum ConsoleBenchmark {
         func fetch(_ path: String) async throws -> (Double, String) {
             var request = URLRequest(url: URL(string: base + path)!)
             request.setValue(cookie, forHTTPHeaderField: "Cookie")
-            let start = DispatchTime.now().uptimeNanoseconds
-            let (data, response) = try await session.data(for: request)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-                throw BenchFailure("\(path) answered \((response as? HTTPURLResponse)?.statusCode ?? 0)")
-            }
-            return (seconds, String(decoding: data, as: UTF8.self))
+            return try await TimedPage.fetch(request, with: session)
         }
         let list = "/records/demand?status=accepted"
         let (_, listed) = try await fetch("/records/demand")

@@ -71,13 +71,7 @@ enum WorkerScreenBenchmark {
                     form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
                         .joined(separator: "&").utf8)
             }
-            let start = DispatchTime.now().uptimeNanoseconds
-            let (data, response) = try await session.data(for: request)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-                throw BenchFailure("\(path) answered \((response as? HTTPURLResponse)?.statusCode ?? 0)")
-            }
-            return (seconds, String(decoding: data, as: UTF8.self))
+            return try await TimedPage.fetch(request, with: session)
         }
         _ = try await fetch(String(address.0))
         let form = try await fetch("/new/demand").body
