@@ -65,20 +65,31 @@ extension ErrorCode<ProtocolError> {
     public static var tooManyConnections: Self { "too-many-connections" }
     /// Too many wrong tokens came from the client's address: wait before trying again.
     public static var tooManyFailures: Self { "too-many-failures" }
+    /// A file is larger than the receiver takes (gridsync/4).
+    public static var fileTooLarge: Self { "file-too-large" }
+    /// A file the receiver does not hold, or that no record the client may read (or write)
+    /// names (gridsync/4).
+    public static var fileUnknown: Self { "file-unknown" }
+    /// A file's bytes do not hash to its id: what arrived of it is dropped (gridsync/4).
+    public static var fileCorrupt: Self { "file-corrupt" }
     /// The replica could not store or read what it was asked to.
     public static var `internal`: Self { "internal" }
 
     /// Whether the connection is closed after this error (see PROTOCOL.md, "Errors").
     public var isFatal: Bool {
-        ![.outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents, .diskFull].contains(self)
+        ![
+            .outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents, .diskFull, .fileTooLarge,
+            .fileUnknown, .fileCorrupt,
+        ].contains(self)
     }
 
     /// Every code this version defines, in the order of PROTOCOL.md's table.
     public static var all: [Self] {
         [
             .malformedLine, .malformedOp, .lineTooLong, .badCount, .tooLarge, .badDeflate, .version, .unauthorized,
-            .outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents, .diskFull, .timeout, .unavailable,
-            .tooManyConnections, .tooManyFailures, .internal,
+            .outOfScope, .wrongWriter, .duplicateOp, .refused, .reusedID, .badParents, .diskFull, .timeout,
+            .unavailable,
+            .tooManyConnections, .tooManyFailures, .fileTooLarge, .fileUnknown, .fileCorrupt, .internal,
         ]
     }
 }

@@ -13,6 +13,16 @@ struct InProcessSync {
     var cutAfterMessages: Int?
     /// The server's limits.
     var limits = Limits.standard
+    /// The client's files and the server's, moved after the ops when both are given.
+    var clientFiles: FileStore?
+    var serverFiles: FileStore?
+
+    /// Counts the bytes of files that `CHUNK`s delivered each way, across syncs.
+    final class Deliveries: @unchecked Sendable {
+        var toServer = 0
+        var toClient = 0
+    }
+    var deliveries: Deliveries?
 
     /// Thrown when the connection is cut.
     struct ConnectionCut: Error {}
@@ -23,25 +33,31 @@ struct InProcessSync {
     {
         // Every token belongs to the worker of the client that presents it.
         var serverSide = ServerSide(
-            store: server, tokens: tokens.mapValues { (client.identity.worker, $0) }, limits: limits)
-        var clientSide = ClientSide(store: client, token: token)
+            store: server, files: serverFiles, tokens: tokens.mapValues { (client.identity.worker, $0) },
+            limits: limits)
+        var clientSide = ClientSide(store: client, files: clientFiles, token: token)
         var toServer = MessageReader()
         var toClient = MessageReader()
         var messages = 0
-        func transmit(_ message: Message, into reader: inout MessageReader) throws -> Message {
+        func transmit(_ message: Message, into reader: inout MessageReader, toServer: Bool) throws -> Message {
             messages += 1
             if let cut = cutAfterMessages, messages > cut { throw ConnectionCut() }
             var received: Message?
             for line in message.lines { received = try reader.read(line[...]) }
             guard let received else { throw ProtocolError(.badCount, "a message's lines did not make a message") }
+            if case .chunk(_, _, _, let bytes) = received, let deliveries {
+                if toServer { deliveries.toServer += bytes.count } else { deliveries.toClient += bytes.count }
+            }
             return received
         }
         var outgoing = try await clientSide.start()
         do {
             while true {
-                let (answer, closes) = try await serverSide.receive(try transmit(outgoing, into: &toServer))
+                let (answer, closes) = try await serverSide.receive(
+                    try transmit(outgoing, into: &toServer, toServer: true))
                 guard let answer else { throw ConnectionCut() }
-                guard let next = try await clientSide.receive(try transmit(answer, into: &toClient)) else {
+                guard let next = try await clientSide.receive(try transmit(answer, into: &toClient, toServer: false))
+                else {
                     throw ConnectionCut()
                 }
                 if closes { throw ConnectionCut() }

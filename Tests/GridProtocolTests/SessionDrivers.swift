@@ -10,15 +10,18 @@ struct ServerSide {
     /// The tokens it accepts: the account's worker and its scopes (read and write).
     var tokens: [String: (worker: WorkerID, scopes: [GridScope])]
     let store: SQLiteReplicaStore
+    /// The server's files, if it keeps them.
+    let files: FileService?
     /// The server's clock, which `WELCOME` announces.
     let wallClock: any WallClock
     private(set) var session: ServerSession
 
     init(
-        store: SQLiteReplicaStore, tokens: [String: (worker: WorkerID, scopes: [GridScope])], limits: Limits = .standard,
-        wallClock: any WallClock = SystemWallClock()
+        store: SQLiteReplicaStore, files: FileStore? = nil, tokens: [String: (worker: WorkerID, scopes: [GridScope])],
+        limits: Limits = .standard, wallClock: any WallClock = SystemWallClock()
     ) {
         self.store = store
+        self.files = files.map { FileService(files: $0, replica: store) }
         self.tokens = tokens
         self.wallClock = wallClock
         session = ServerSession(replica: store.identity.replica, lineage: store.identity.lineage, limits: limits)
@@ -29,7 +32,7 @@ struct ServerSide {
 
     /// Takes one client message; returns the answer (if any) and whether the server closes.
     mutating func receive(_ message: Message) async throws -> (answer: Message?, closes: Bool) {
-        let work = ServerStoreWork(store: store)
+        let work = ServerStoreWork(store: store, files: files)
         var action = session.received(message)
         while true {
             if let next = try await work.perform(action, on: &session, report: &report) {
@@ -60,7 +63,11 @@ struct ServerSide {
 /// answering each server message with what it would send.
 struct ClientSide {
     let store: SQLiteReplicaStore
+    /// The replica's files, moved after the ops when given.
+    let files: FileStore?
     private(set) var session: ClientSession
+    /// The file exchange under way, which takes the server's messages until it finishes.
+    private var exchange: FileExchange?
 
     /// How the sync ended, once it has.
     enum Ending: Error, Equatable {
@@ -68,8 +75,9 @@ struct ClientSide {
         case failed(ProtocolError)
     }
 
-    init(store: SQLiteReplicaStore, token: String, deflate: Bool = false) {
+    init(store: SQLiteReplicaStore, files: FileStore? = nil, token: String, deflate: Bool = false) {
         self.store = store
+        self.files = files
         session = ClientSession(replica: store.identity.replica, token: token, deflate: deflate)
     }
 
@@ -80,19 +88,51 @@ struct ClientSide {
 
     /// Takes one server message; returns the answer, or throws the ``Ending``.
     mutating func receive(_ message: Message) async throws -> Message? {
-        try await perform(session.received(message))
+        if var running = exchange {
+            let step = running.received(message)
+            exchange = running
+            return try await performFile(step)
+        }
+        return try await perform(session.received(message))
+    }
+
+    private mutating func performFile(_ first: FileExchange.Action) async throws -> Message? {
+        var step = first
+        let work = ClientStoreWork(store: store, files: files)
+        while true {
+            if let next = try work.perform(step, on: &exchange!) {
+                step = next
+                continue
+            }
+            switch step {
+            case .send(let message):
+                return message
+            case .finished(let summary):
+                exchange = nil
+                return try await perform(session.filesExchanged(summary))
+            case .fail(let error), .refused(let error):
+                throw Ending.failed(error)
+            case .loadChunk, .storeChunk:
+                preconditionFailure("file work left undone: \(step)")
+            }
+        }
     }
 
     private mutating func perform(_ first: ClientSession.Action) async throws -> Message? {
         var action = first
         while true {
-            if let next = try await ClientStoreWork(store: store).perform(action, on: &session) {
+            if let next = try await ClientStoreWork(store: store, files: files).perform(action, on: &session) {
                 action = next
                 continue
             }
             switch action {
             case .send(let message):
                 return message
+            case .exchangeFiles:
+                var starting = try await ClientStoreWork(store: store, files: files).fileExchange()
+                let step = starting.start()
+                exchange = starting
+                return try await performFile(step)
             case .finished(let summary):
                 throw Ending.finished(summary)
             case .fail(let error), .refused(let error):

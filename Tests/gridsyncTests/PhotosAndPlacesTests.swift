@@ -6,8 +6,8 @@ import Testing
 /// typed as a GPS shows it and stored one way, and a photo attached again on one laptop while
 /// another detaches it staying on both (add wins), while one detached alone goes from both.
 ///
-/// The files themselves do not travel yet (issue 17's wire part): a photo attached on one
-/// laptop is listed on the other as not on it yet.
+/// The files travel with the sync (gridsync/4): the grid's other laptop holds them after its
+/// own sync, byte for byte; another grid's laptop never receives them.
 @Suite struct PhotosAndPlacesTests {
     /// Files like photos, in a folder of their own.
     static func photos(_ sizes: [Int]) throws -> (folder: URL, paths: [String]) {
@@ -105,8 +105,9 @@ import Testing
         defer { daemon.cleanUp() }
         let first = try FieldLaptop(daemon: daemon, worker: "w001", scope: "c01/g01")
         let second = try FieldLaptop(daemon: daemon, worker: "w002", scope: "c01/g01")
-        defer { [first, second].forEach { $0.cleanUp() } }
-        let (folder, paths) = try Self.photos([40_000, 50_000])
+        let elsewhere = try FieldLaptop(daemon: daemon, worker: "w005", scope: "c02/g05")
+        defer { [first, second, elsewhere].forEach { $0.cleanUp() } }
+        let (folder, paths) = try Self.photos([40_000, 150_000])
         defer { try? FileManager.default.removeItem(at: folder) }
 
         let id = try first.addDemand("楼道灯坏了")
@@ -115,10 +116,23 @@ import Testing
         try second.sync()
         let both = try Self.photoIDs(second.gridsync, id)
         #expect(both.count == 2)
-        let missing = try #require(try second.gridsync.json("open", id, "--json") as? [[String: Any]])
-        #expect(missing.allSatisfy { $0["held"] as? Bool == false }, "the files do not travel yet: \(missing)")
-        let notHere = try second.gridsync.run(["open", id, "1"])
-        #expect(notHere.status != 0 && notHere.error.contains("not on this laptop yet"), "\(notHere.error)")
+        // The files came with the sync, whole: the same bytes, under the same ids.
+        let opened = try #require(try second.gridsync.json("open", id, "--json") as? [[String: Any]])
+        #expect(opened.allSatisfy { $0["held"] as? Bool == true }, "\(opened)")
+        for entry in opened {
+            let path = try #require(entry["path"] as? String)
+            #expect(entry["id"] as? String == "sha256:" + (try Self.hex(of: path)))
+        }
+        let printed = try second.gridsync.run(["open", id, "1"])
+        #expect(printed.status == 0 && printed.output.contains("/files/"), "without a desktop, the path: \(printed)")
+        // Another grid's laptop receives neither the record nor its photos.
+        try elsewhere.sync()
+        let elsewhereFiles = elsewhere.gridsync.data.appendingPathComponent("files")
+        #expect(
+            ((try? FileManager.default.subpathsOfDirectory(atPath: elsewhereFiles.path)) ?? []).filter {
+                $0.count == 67
+            }
+            .isEmpty)
 
         // Offline: the first laptop attaches photo 1 again, the second detaches it and photo 2.
         _ = try first.gridsync.succeed("attach", id, paths[0])

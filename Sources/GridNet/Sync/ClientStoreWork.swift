@@ -8,12 +8,51 @@ import GridStore
 public struct ClientStoreWork: Sendable {
     /// The replica that syncs.
     public let store: any ReplicaStore
+    /// Its files (photos), if they are moved too (gridsync/4).
+    public let files: FileStore?
     /// The next push batch, read while the server stores the last.
     private let prefetch = PushPrefetch()
 
-    /// Creates the store work of one of `store`'s syncs.
-    public init(store: any ReplicaStore) {
+    /// Creates the store work of one of `store`'s syncs, moving `files` too if given.
+    public init(store: any ReplicaStore, files: FileStore? = nil) {
         self.store = store
+        self.files = files
+    }
+
+    /// The files to move after the ops: every file held that a record names, offered (the
+    /// server answers `HAVE` for those it holds), and every one a record names that is not
+    /// held, fetched from where its partial copy ends.
+    public func fileExchange() async throws -> FileExchange {
+        guard let files else { return FileExchange(offers: [], fetches: []) }
+        let named = try await store.namedFiles()
+        let held = try files.held().filter { named.contains($0.id) }
+        let heldIDs = Set(held.map(\.id))
+        return FileExchange(
+            offers: held.map { ($0.id, Int64($0.size)) },
+            fetches: named.subtracting(heldIDs).sorted().map { ($0, files.partialSize(of: $0)) })
+    }
+
+    /// Performs `action` if it asks for file work (a chunk to read or to store), and returns
+    /// the exchange's next action; `nil` for one that is not.
+    public func perform(_ action: FileExchange.Action, on exchange: inout FileExchange) throws
+        -> FileExchange.Action?
+    {
+        switch action {
+        case .loadChunk(let file, let offset, let length):
+            guard let files else { return nil }
+            return exchange.chunkLoaded(try files.read(file, offset: offset, length: length))
+        case .storeChunk(let file, let size, let offset, let bytes):
+            guard let files else { return nil }
+            let stored: FileExchange.Stored =
+                switch try files.receive(file, size: size, offset: offset, bytes: bytes) {
+                case .kept: .kept
+                case .corrupt: .corrupt
+                case .partial(let held): .partial(held: held)
+                }
+            return exchange.chunkStored(stored)
+        case .send, .finished, .fail, .refused:
+            return nil
+        }
     }
 
     /// Performs `action` if it asks for store work, and returns the session's next action;
@@ -56,7 +95,7 @@ public struct ClientStoreWork: Sendable {
         case .storePulled(let ops, let through):
             _ = try await store.ingest(ops, pulledFrom: session.server!, through: through)
             return session.pulledStored()
-        case .send, .finished, .fail, .refused:
+        case .send, .exchangeFiles, .finished, .fail, .refused:
             return nil
         }
     }

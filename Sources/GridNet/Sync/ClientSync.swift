@@ -51,13 +51,16 @@ public struct ClientSync: Sendable {
     public var pullFromStart = false
     /// This laptop's own clock, uncorrected: what the offset to the server's is measured from.
     public var wallClock: any WallClock
+    /// The replica's files (photos), moved after the ops; `nil` moves none.
+    public var files: FileStore?
 
-    /// Creates a sync of `store` with `token`.
+    /// Creates a sync of `store` (and its `files`) with `token`.
     public init(
-        store: any ReplicaStore, token: String, deflate: Bool = true, pullFromStart: Bool = false,
-        wallClock: any WallClock = SystemWallClock()
+        store: any ReplicaStore, files: FileStore? = nil, token: String, deflate: Bool = true,
+        pullFromStart: Bool = false, wallClock: any WallClock = SystemWallClock()
     ) {
         self.store = store
+        self.files = files
         self.token = token
         self.deflate = deflate
         self.pullFromStart = pullFromStart
@@ -76,7 +79,7 @@ public struct ClientSync: Sendable {
             replica: identity.replica, token: token, deflate: deflate, pullFromStart: pullFromStart)
         var action = session.start()
         var clockOffset: Int64 = 0
-        let work = ClientStoreWork(store: store)
+        let work = ClientStoreWork(store: store, files: files)
         // A request sent before the store work that precedes it in the session (`requestAhead`):
         // the server loads the next batch while this laptop stores the last.
         var sentAhead: Message?
@@ -131,6 +134,8 @@ public struct ClientSync: Sendable {
                         try await store.recordClockOffset(clockOffset)
                     }
                 }
+            case .exchangeFiles:
+                action = session.filesExchanged(try await exchangeFiles(over: connection, work: work, session: session))
             case .finished(let summary):
                 return Outcome(
                     server: session.server!, summary: summary, compressed: session.isCompressed,
@@ -145,6 +150,40 @@ public struct ClientSync: Sendable {
                 throw Failure(error: error, fromServer: true, summary: session.summary, welcomed: session.server != nil)
             default:
                 preconditionFailure("store work left undone: \(action)")
+            }
+        }
+    }
+
+    /// Moves the files after the ops, one message and its answer at a time.
+    private func exchangeFiles(over connection: MessageConnection, work: ClientStoreWork, session: ClientSession)
+        async throws -> FileExchange.Summary
+    {
+        var exchange = try await work.fileExchange()
+        var step = exchange.start()
+        while true {
+            if let next = try work.perform(step, on: &exchange) {
+                step = next
+                continue
+            }
+            switch step {
+            case .send(let message):
+                try await send(message, over: connection, session: session)
+                let received = await connection.receive()
+                guard case .message(let reply) = received else {
+                    var failure = failure(received, summary: session.summary)
+                    failure.welcomed = true
+                    throw failure
+                }
+                step = exchange.received(reply)
+            case .finished(let summary):
+                return summary
+            case .fail(let error):
+                try? await connection.send(.error(error))
+                throw Failure(error: error, fromServer: false, summary: session.summary, welcomed: true)
+            case .refused(let error):
+                throw Failure(error: error, fromServer: true, summary: session.summary, welcomed: true)
+            case .loadChunk, .storeChunk:
+                preconditionFailure("file work left undone: \(step)")
             }
         }
     }

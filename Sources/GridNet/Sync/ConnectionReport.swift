@@ -22,6 +22,8 @@ public struct ConnectionReport: Hashable, Sendable {
     public var opsRecovered = 0
     /// Ops a laptop gave back that this server had lost when it was restored from a backup.
     public var opsGivenBack = 0
+    /// Files the client sent that the server now keeps, and bytes of files received and sent.
+    public var filesKept = 0, fileBytesIn = 0, fileBytesOut = 0
     /// The daemon's local sequence up to which the client has pulled, if it pulled.
     public var pulledThrough: Int64?
     /// Bytes of lines received and sent, before compression.

@@ -21,13 +21,17 @@ public struct ServerConnection: Sendable {
     public var compression: Bool
     /// The server's clock: the time reference that `WELCOME` tells every laptop.
     public var wallClock: any WallClock
+    /// The daemon's files, if it keeps them (gridsync/4).
+    public var files: FileService?
 
     /// Creates the driver shared by the daemon's connections.
     public init(
-        store: any ServerStore, authority: any SyncAuthority, gate: ConnectionGate = ConnectionGate(),
-        limits: Limits, compression: Bool, wallClock: any WallClock = SystemWallClock()
+        store: any ServerStore, files: FileService? = nil, authority: any SyncAuthority,
+        gate: ConnectionGate = ConnectionGate(), limits: Limits, compression: Bool,
+        wallClock: any WallClock = SystemWallClock()
     ) {
         self.store = store
+        self.files = files
         self.authority = authority
         self.gate = gate
         self.limits = limits
@@ -66,7 +70,7 @@ extension ServerConnection {
         init(server: ServerConnection, connection: MessageConnection, pass: ConnectionGate.Pass, logger: Logger) {
             self.server = server
             self.connection = connection
-            self.work = ServerStoreWork(store: server.store)
+            self.work = ServerStoreWork(store: server.store, files: server.files)
             self.pass = pass
             self.logger = logger
             self.session = ServerSession(

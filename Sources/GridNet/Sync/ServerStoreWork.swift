@@ -9,10 +9,13 @@ import Logging
 public struct ServerStoreWork: Sendable {
     /// The daemon's store.
     public let store: any ServerStore
+    /// The daemon's files, if it keeps them (gridsync/4).
+    public let files: FileService?
 
-    /// Creates the store work of the daemon's connections to `store`.
-    public init(store: any ServerStore) {
+    /// Creates the store work of the daemon's connections to `store`, and to `files`.
+    public init(store: any ServerStore, files: FileService? = nil) {
         self.store = store
+        self.files = files
     }
 
     /// Answers an authenticated client: what its token grants, how far the op log holds its
@@ -76,6 +79,18 @@ public struct ServerStoreWork: Sendable {
                     metadata: ["count": "\(ops.count)", "after": "\(after)", "through": "\(through)"])
             }
             return next
+        case .answerFile(let message, let read, let write):
+            guard let files else {
+                return session.fileAnswered(
+                    .error(ProtocolError(.fileUnknown, "this server keeps no files: tell the office")))
+            }
+            let answer = await files.answer(message, read: read, write: write)
+            if case .chunk(_, _, _, let bytes) = message {
+                report.fileBytesIn += bytes.count
+                if case .have = answer { report.filesKept += 1 }
+            }
+            if case .chunk(_, _, _, let bytes) = answer { report.fileBytesOut += bytes.count }
+            return session.fileAnswered(answer)
         case .send, .authenticate, .close:
             return nil
         }

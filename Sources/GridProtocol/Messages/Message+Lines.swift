@@ -1,3 +1,4 @@
+import Foundation
 import GridMerge
 import GridModel
 
@@ -31,6 +32,16 @@ extension Message {
             return ["RECOVER \(after) \(limit)"]
         case .batch(let through, let more, let ops):
             return ["BATCH \(ops.count) \(through) \(more ? 1 : 0)"] + ops.map(OpLine.text)
+        case .offer(let file, let size):
+            return ["OFFER \(file) \(size)"]
+        case .want(let file, let offset):
+            return ["WANT \(file) \(offset)"]
+        case .have(let file):
+            return ["HAVE \(file)"]
+        case .fetch(let file, let offset):
+            return ["FETCH \(file) \(offset)"]
+        case .chunk(let file, let size, let offset, let bytes):
+            return ["CHUNK \(file) \(size) \(offset) " + (bytes.isEmpty ? "-" : Data(bytes).base64EncodedString())]
         case .error(let error):
             // Scalar by scalar: "\r\n" is one Character, and neither byte may reach the wire.
             let message = String(

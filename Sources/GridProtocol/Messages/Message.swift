@@ -28,10 +28,26 @@ public enum Message: Hashable, Sendable {
     case recover(after: Int64, limit: Int)
     /// Server → client: ops in the client's scopes, the cursor to pull after next, and whether more follow.
     case batch(through: Int64, more: Bool, ops: [Op])
+    /// Client → server (gridsync/4): a file the client holds that its records name, and its size.
+    case offer(file: FileID, size: Int64)
+    /// Server → client: send the file from byte `offset` (the bytes before it have arrived).
+    case want(file: FileID, offset: Int64)
+    /// Server → client: the server holds the file whole (it had it, or has just kept it).
+    case have(file: FileID)
+    /// Client → server: send the file from byte `offset` (the client holds the bytes before it).
+    case fetch(file: FileID, offset: Int64)
+    /// Either way: the bytes of a file of `size` bytes from `offset`, at most ``fileChunkBytes``.
+    case chunk(file: FileID, size: Int64, offset: Int64, bytes: [UInt8])
     /// Either way: an error; fatal ones close the connection.
     case error(ProtocolError)
     /// Either way: the end of the exchange.
     case bye
+}
+
+extension Message {
+    /// The most bytes of a file one `CHUNK` carries: 43,692 characters of base64, under the
+    /// line limit.
+    public static let fileChunkBytes = 32 * 1024
 }
 
 /// The limits a server announces in `welcome` and enforces (the first three), and the

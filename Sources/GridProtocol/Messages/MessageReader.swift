@@ -1,3 +1,4 @@
+import Foundation
 import GridMerge
 import GridModel
 
@@ -111,7 +112,32 @@ public struct MessageReader: Sendable {
             else {
                 throw malformed("\(words[0]) after limit")
             }
-            return words[0] == "PULL" ? .pull(after: after, limit: Int(limit)) : .recover(after: after, limit: Int(limit))
+            return words[0] == "PULL"
+                ? .pull(after: after, limit: Int(limit)) : .recover(after: after, limit: Int(limit))
+        case "OFFER", "WANT", "FETCH":
+            guard words.count == 3, let file = FileID(String(words[1])), let number = Self.number(words[2]) else {
+                throw malformed("\(words[0]) file \(words[0] == "OFFER" ? "size" : "offset")")
+            }
+            switch words[0] {
+            case "OFFER": return .offer(file: file, size: number)
+            case "WANT": return .want(file: file, offset: number)
+            default: return .fetch(file: file, offset: number)
+            }
+        case "HAVE":
+            guard words.count == 2, let file = FileID(String(words[1])) else { throw malformed("HAVE file") }
+            return .have(file: file)
+        case "CHUNK":
+            // The bytes in canonical base64 (with padding, as encoding them again writes them), or - for none.
+            guard words.count == 5, let file = FileID(String(words[1])), let size = Self.number(words[2]),
+                let offset = Self.number(words[3]),
+                let bytes = words[4] == "-" ? Data() : Data(base64Encoded: String(words[4])),
+                words[4] == "-" ? size == offset : (!bytes.isEmpty && bytes.base64EncodedString() == words[4]),
+                bytes.count <= Message.fileChunkBytes, offset <= size, Int64(bytes.count) <= size - offset
+            else {
+                throw malformed(
+                    "CHUNK file size offset base64, at most \(Message.fileChunkBytes) bytes that end within the file")
+            }
+            return .chunk(file: file, size: size, offset: offset, bytes: [UInt8](bytes))
         case "ERR":
             guard words.count >= 2, !words[1].isEmpty else { throw malformed("ERR code message") }
             let message = words.dropFirst(2).joined(separator: " ")

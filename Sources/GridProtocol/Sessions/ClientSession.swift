@@ -40,6 +40,9 @@ public struct ClientSession: Sendable {
         case markPushed(through: Int64)
         /// Store these pulled ops with the server's cursor `through`, in one transaction, then call ``pulledStored()``.
         case storePulled(ops: [Op], through: Int64)
+        /// Move the files: run a ``FileExchange`` over the connection (gridsync/4: the files
+        /// this replica's records name that one side lacks), then call ``filesExchanged(_:)``.
+        case exchangeFiles
         /// The sync is over: close the connection.
         case finished(Summary)
         /// Send this error and close the connection.
@@ -68,6 +71,8 @@ public struct ClientSession: Sendable {
         public var givenBack = 0
         /// Why the restored server would not take back what the client gave, if it refused.
         public var giveBackRefusal: ProtocolError?
+        /// The files sent and received after the ops.
+        public var files = FileExchange.Summary()
 
         /// Creates a summary of nothing moved yet.
         public init() {}
@@ -78,7 +83,7 @@ public struct ClientSession: Sendable {
         case awaitingRecovered(after: Int64), reconciling(through: Int64, more: Bool), reissuing, restamping
         case loadingGiveBack, awaitingGiveBackAck(through: Int64, more: Bool, count: Int), markingGiveBack(more: Bool)
         case markingRecovered, loadingPush, awaitingAck(through: Int64, count: Int), markingPush
-        case awaitingBatch, storingPull(through: Int64, more: Bool), awaitingBye, done
+        case awaitingBatch, storingPull(through: Int64, more: Bool), exchangingFiles, awaitingBye, done
     }
 
     /// How far into the server's future an own op may be stamped before it is restamped:
@@ -158,7 +163,8 @@ public struct ClientSession: Sendable {
         ):
             guard version == Message.version else {
                 return fail(
-                    .version, "the server answered in \(version), this laptop asked for \(Message.version): upgrade one of them")
+                    .version,
+                    "the server answered in \(version), this laptop asked for \(Message.version): upgrade one of them")
             }
             guard !deflate || self.deflate else {
                 return fail(.malformedLine, "the server compresses, but this client did not ask it to")
@@ -367,6 +373,14 @@ public struct ClientSession: Sendable {
             state = .awaitingBatch
             return .send(.pull(after: pulledThrough, limit: limits.opsPerBatch))
         }
+        state = .exchangingFiles
+        return .exchangeFiles
+    }
+
+    /// The files are exchanged: say goodbye.
+    public mutating func filesExchanged(_ files: FileExchange.Summary) -> Action {
+        guard state == .exchangingFiles else { return unexpected("filesExchanged") }
+        summary.files = files
         state = .awaitingBye
         return .send(.bye)
     }

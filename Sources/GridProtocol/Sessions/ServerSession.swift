@@ -27,6 +27,10 @@ public struct ServerSession: Sendable {
         /// Load the client's own ops after the sequence `after` (at most `limit`), then call
         /// ``batchLoaded(ops:through:more:)`` with the last one's sequence as `through`.
         case loadOwn(after: Int64, limit: Int, client: ReplicaID)
+        /// Answer this file message (`OFFER`, `CHUNK` or `FETCH`, gridsync/4) of a client
+        /// that may read `read` and write `write`, then call ``fileAnswered()``: send the answer
+        /// (`HAVE`, `WANT`, `CHUNK` or a non-fatal `ERR`).
+        case answerFile(Message, read: [GridScope], write: [GridScope])
         /// Send this message (if any) and close the connection.
         case close(Message?)
     }
@@ -62,6 +66,7 @@ public struct ServerSession: Sendable {
         case ready(Peer)
         case storing(Peer, through: Int64)
         case loading(Peer, after: Int64, own: Bool)
+        case answeringFile(Peer)
         case closed
     }
 
@@ -86,7 +91,7 @@ public struct ServerSession: Sendable {
         switch state {
         case .awaitingHello, .closed: nil
         case .authenticating(let client, _, _): client
-        case .ready(let peer), .storing(let peer, _), .loading(let peer, _, _): peer.client
+        case .ready(let peer), .storing(let peer, _), .loading(let peer, _, _), .answeringFile(let peer): peer.client
         }
     }
 
@@ -134,6 +139,14 @@ public struct ServerSession: Sendable {
         case (.ready(let peer), .recover(let after, let limit)):
             state = .loading(peer, after: after, own: true)
             return .loadOwn(after: after, limit: min(limit, limits.opsPerBatch), client: peer.client)
+        case (.ready(let peer), .offer), (.ready(let peer), .chunk), (.ready(let peer), .fetch):
+            // Files came with gridsync/4: to an older client's version, these lines are not messages.
+            guard peer.version >= .gridsync4 else {
+                return fail(
+                    .malformedLine, "\(message.lines[0].prefix(5)) is not a message of \(peer.version.rawValue)")
+            }
+            state = .answeringFile(peer)
+            return .answerFile(message, read: peer.grant.read, write: peer.grant.write)
         case (.ready, .bye):
             state = .closed
             return .close(.bye)
@@ -199,6 +212,15 @@ public struct ServerSession: Sendable {
             }
         }
         return nil
+    }
+
+    /// The answer to a file message is ready: send it.
+    public mutating func fileAnswered(_ answer: Message) -> Action {
+        guard case .answeringFile(let peer) = state else {
+            return fail(.internal, "a file's answer came when none was asked for")
+        }
+        state = .ready(peer)
+        return .send(answer)
     }
 
     /// The token is good: answer with what it grants, how far the server's op log holds the

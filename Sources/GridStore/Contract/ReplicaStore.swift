@@ -131,4 +131,11 @@ public protocol ReplicaStore: ServerStore {
 
     /// Records that `server` took back this replica's ops up to the local sequence `through`.
     func markGivenBack(to server: ReplicaID, through: Int64) async throws
+
+    /// Every file some record names (its photos), deleted records included: the files this
+    /// replica keeps.
+    func namedFiles() async throws -> Set<FileID>
+
+    /// The scopes of the records that name `file`: who may read it, and who may send it.
+    func scopes(naming file: FileID) async throws -> [GridScope]
 }

@@ -10,4 +10,17 @@ extension SQLiteReplicaStore {
             Set(try String.fetchAll(db, sql: "SELECT DISTINCT file_id FROM record_files").compactMap(FileID.init))
         }
     }
+
+    /// The scopes of the records that name `file`: who may read it, and who may send it.
+    public func scopes(naming file: FileID) async throws -> [GridScope] {
+        try await readRecords { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT r.scope FROM record_files f JOIN records r ON r.id = f.record_id
+                    WHERE f.file_id = ?
+                    """, arguments: [file.rawValue]
+            ).compactMap(GridScope.init)
+        }
+    }
 }

@@ -187,7 +187,8 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             let outcome = try await connector.withConnection { connection in
                 try await ClientSync(
-                    store: store, token: settings.token, deflate: settings.compression, pullFromStart: full
+                    store: store, files: data.files, token: settings.token, deflate: settings.compression,
+                    pullFromStart: full
                 ).run(over: connection) { progress.update($0) }
             }
             try settings.attempted(failure: nil).save(in: data.folder)

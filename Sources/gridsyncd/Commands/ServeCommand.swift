@@ -117,7 +117,8 @@ struct ServeCommand: AsyncParsableCommand {
             SyncService(
                 listener: listener,
                 connection: ServerConnection(
-                    store: folder.store, authority: AccountAuthority(accounts: folder.accounts), gate: gate,
+                    store: folder.store, files: folder.files(configuration),
+                    authority: AccountAuthority(accounts: folder.accounts), gate: gate,
                     limits: configuration.limits, compression: configuration.compression),
                 gate: gate, limits: configuration.limits, grace: .seconds(Int64(configuration.shutdownGrace)),
                 logger: logger,

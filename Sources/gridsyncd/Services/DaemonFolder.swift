@@ -3,6 +3,7 @@ import GridAccounts
 import GridCommandLine
 import GridMerge
 import GridModel
+import GridNet
 import GridStore
 import GridStorePostgres
 import Logging
@@ -32,6 +33,14 @@ struct DaemonFolder {
     /// The replica in the folder that follows PostgreSQL's op log, from which this daemon
     /// writes the record tables in its turn.
     let mirror: PostgresMirror?
+
+    /// The files laptops send and fetch (photos), in `files/` of the data folder, named by the
+    /// records of the daemon's replica (or, on PostgreSQL, of its mirror, which follows the op
+    /// log a moment behind: a file is taken once the mirror holds a record naming it).
+    func files(_ configuration: DaemonConfiguration) -> FileService? {
+        guard let replica = replica ?? mirror?.replica else { return nil }
+        return FileService(files: FileStore(replicaFolder: configuration.data), replica: replica)
+    }
 
     /// The folder, inside the data folder, of the mirror of PostgreSQL's op log.
     static let mirrorFolder = "records-mirror"

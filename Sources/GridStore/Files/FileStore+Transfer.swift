@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+import GridModel
+
+/// Files as a sync moves them, a chunk at a time (gridsync/4): what arrives is appended to a
+/// partial file and flushed, so a cut connection resumes at the byte it reached; a file is
+/// kept under its id only once its bytes hash to it.
+extension FileStore {
+    /// What a chunk received did.
+    public enum Received: Hashable, Sendable {
+        /// The file is not whole yet: this many of its bytes are held.
+        case partial(held: Int64)
+        /// The file is whole, its bytes hash to its id, and it is kept.
+        case kept
+        /// The file was whole but its bytes do not hash to its id: what arrived is dropped.
+        case corrupt
+    }
+
+    /// Where the bytes of `id` that have arrived so far are kept.
+    func partialPath(of id: FileID) -> String {
+        "\(folder)/.partial/\(id.hex)"
+    }
+
+    /// How many bytes of `id` have arrived (0 if none).
+    public func partialSize(of id: FileID) -> Int64 {
+        Int64((try? FileManager.default.attributesOfItem(atPath: partialPath(of: id))[.size] as? Int) ?? 0)
+    }
+
+    /// Takes `bytes` of the file `id` (of `size` bytes) from `offset`. A chunk that does not
+    /// start where the bytes held end is not written: the answer says where they end.
+    ///
+    /// - Throws: ``StoreError/Code/fileTooLarge`` for a file over the limit (nothing is
+    ///   kept), or the disk's failure.
+    public func receive(_ id: FileID, size: Int64, offset: Int64, bytes: [UInt8]) throws -> Received {
+        if self.size(of: id) != nil { return .kept }
+        guard size <= Int64(limits.fileBytes) else {
+            throw StoreError(
+                .fileTooLarge,
+                "\(id.hex.prefix(12)) is \(Self.megabytes(Int(size))), over the limit of \(Self.megabytes(limits.fileBytes)) for one file"
+            )
+        }
+        let path = partialPath(of: id)
+        var held = partialSize(of: id)
+        if held > size {
+            // A partial longer than the file claims: it was not this file.
+            unlink(path)
+            held = 0
+        }
+        if offset == held, !bytes.isEmpty {
+            try appendFlushed(bytes, to: path)
+            held += Int64(bytes.count)
+        }
+        guard held == size else { return .partial(held: held) }
+        return try keep(id, from: path)
+    }
+
+    /// Up to `length` bytes of the held file `id` from `offset`.
+    public func read(_ id: FileID, offset: Int64, length: Int) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path(of: id)) else {
+            throw StoreError(.fileMissing, "\(id.hex.prefix(12)) is not held here")
+        }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(offset))
+        return [UInt8](try handle.read(upToCount: length) ?? Data())
+    }
+
+    private func appendFlushed(_ bytes: [UInt8], to path: String) throws {
+        let shelf = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(
+            atPath: shelf, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw StoreError(.readOnly, "cannot write in \(shelf): check the data folder's permissions")
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw StoreError(.readOnly, "cannot write \(path): check the data folder's permissions")
+        }
+        defer { try? handle.close() }
+        do {
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(bytes))
+            try handle.synchronize()
+        } catch {
+            throw StoreError(.diskFull, "cannot write \(path) (\(error.localizedDescription)): free some space")
+        }
+    }
+
+    /// Keeps the whole partial of `id` under its id if its bytes hash to it; drops it otherwise.
+    private func keep(_ id: FileID, from path: String) throws -> Received {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .partial(held: 0) }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1_048_576), !chunk.isEmpty { hasher.update(data: chunk) }
+        try? handle.close()
+        guard FileID(digest: hasher.finalize()) == id else {
+            unlink(path)
+            return .corrupt
+        }
+        let destination = self.path(of: id)
+        try? FileManager.default.createDirectory(
+            atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        guard rename(path, destination) == 0 else {
+            throw StoreError(.readOnly, "cannot keep \(id.hex.prefix(12)) in \(folder): check its permissions")
+        }
+        return .kept
+    }
+}

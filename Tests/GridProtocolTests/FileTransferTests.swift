@@ -1,0 +1,190 @@
+import Foundation
+import GridMerge
+import GridModel
+import GridNet
+import GridProtocol
+import GridStore
+import GridTesting
+import Testing
+
+/// Photos moving with a sync (gridsync/4), through every message's lines: up to the server
+/// and down to the grid's other laptops in chunks, never to another grid's; resumed after a
+/// cut at any message without delivering again a byte that arrived; stored once; refused when
+/// corrupt, too large, or named by no record the token may read or write.
+@Suite struct FileTransferTests {
+    typealias S = SyncSessionTests
+    static let limits = FileLimits(fileBytes: 200_000)
+
+    /// A photo's bytes: `size` of them, a pattern of `seed`'s.
+    static func photo(_ size: Int, seed: UInt8 = 7) -> Data {
+        Data([0xFF, 0xD8, 0xFF, 0xE0] + (4..<size).map { UInt8(truncatingIfNeeded: $0 &* Int(seed)) })
+    }
+
+    /// The street's server, two laptops of grid 1 and one of grid 2, each with its files.
+    struct Street {
+        let server, first, second, elsewhere: SQLiteReplicaStore
+        let serverFiles, firstFiles, secondFiles, elsewhereFiles: FileStore
+
+        init(_ folder: URL) throws {
+            let wall = ManualWallClock()
+            server = try S.store(folder, "server", 0x5e, S.community, wall)
+            first = try S.store(folder, "first", 0xa1, S.grid1, wall)
+            second = try S.store(folder, "second", 0xa2, S.grid1, wall)
+            elsewhere = try S.store(folder, "elsewhere", 0xb3, S.grid2, wall)
+            func files(_ name: String) -> FileStore {
+                FileStore(replicaFolder: folder.appendingPathComponent(name).path, limits: FileTransferTests.limits)
+            }
+            (serverFiles, firstFiles, secondFiles, elsewhereFiles) =
+                (files("server"), files("first"), files("second"), files("elsewhere"))
+        }
+
+        /// A sync of `laptop`'s replica and files with the server.
+        func sync(
+            _ laptop: SQLiteReplicaStore, _ files: FileStore, token: String, cutAfter: Int? = nil,
+            deliveries: InProcessSync.Deliveries? = nil
+        ) async throws -> ClientSession.Summary {
+            var sync = InProcessSync(tokens: ["wang-token": [S.grid1], "li-token": [S.grid1], "zhao-token": [S.grid2]])
+            sync.clientFiles = files
+            sync.serverFiles = serverFiles
+            sync.cutAfterMessages = cutAfter
+            sync.deliveries = deliveries
+            return try await sync.run(client: laptop, server: server, token: token)
+        }
+    }
+
+    /// Records a demand with `photo` on `laptop`; returns the photo's id.
+    static func demand(with photo: Data, on laptop: SQLiteReplicaStore, _ files: FileStore, in scope: GridScope)
+        async throws -> FileID
+    {
+        let id = try files.add(photo, named: "楼道.jpg").id
+        let demand = S.demand(RecordID(), in: scope, "楼道堆物")
+        _ = try await laptop.write(
+            RecordChange(
+                record: demand.record, target: demand.target, edits: demand.edits + [.add("photos", id.rawValue)]))
+        return id
+    }
+
+    @Test func aPhotoReachesTheGridsLaptopsInChunksAndNoOtherGrids() async throws {
+        try await S.withFolder { folder in
+            let street = try Street(folder)
+            let bytes = Self.photo(100_000)
+            let id = try await Self.demand(with: bytes, on: street.first, street.firstFiles, in: S.grid1)
+            let sent = try await street.sync(street.first, street.firstFiles, token: "wang-token")
+            #expect(sent.files.sent == 1 && sent.files.bytesSent == 100_000, "\(sent.files)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: street.serverFiles.path(of: id))) == bytes)
+            let received = try await street.sync(street.second, street.secondFiles, token: "li-token")
+            #expect(received.files.received == 1 && received.files.refusals.isEmpty, "\(received.files)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: street.secondFiles.path(of: id))) == bytes)
+            _ = try await street.sync(street.elsewhere, street.elsewhereFiles, token: "zhao-token")
+            #expect(try street.elsewhereFiles.held().isEmpty, "another grid's laptop received a photo")
+        }
+    }
+
+    /// A laptop holding a photo the server holds already is answered `HAVE`: nothing is sent.
+    @Test func aPhotoTheServerHoldsIsNeverSentAgain() async throws {
+        try await S.withFolder { folder in
+            let street = try Street(folder)
+            let bytes = Self.photo(50_000)
+            _ = try await Self.demand(with: bytes, on: street.first, street.firstFiles, in: S.grid1)
+            _ = try await street.sync(street.first, street.firstFiles, token: "wang-token")
+            _ = try await Self.demand(with: bytes, on: street.second, street.secondFiles, in: S.grid1)
+            let deliveries = InProcessSync.Deliveries()
+            let again = try await street.sync(
+                street.second, street.secondFiles, token: "li-token", deliveries: deliveries)
+            #expect(deliveries.toServer == 0 && deliveries.toClient == 0 && again.files.sent == 0, "\(again.files)")
+            #expect(try street.serverFiles.held().count == 1)
+        }
+    }
+
+    /// Cut after every number of messages, each way, then synced again until done: the file
+    /// arrives whole, and no byte that had arrived is delivered a second time.
+    @Test func aCutAtAnyMessageResumesWithoutDeliveringABytesTwice() async throws {
+        let size = 3 * Message.fileChunkBytes + 1_234
+        for cut in 1...16 {
+            try await S.withFolder { folder in
+                let street = try Street(folder)
+                let bytes = Self.photo(size, seed: UInt8(cut))
+                let id = try await Self.demand(with: bytes, on: street.first, street.firstFiles, in: S.grid1)
+                let deliveries = InProcessSync.Deliveries()
+                var cuts = 0
+                for laptop in [
+                    (street.first, street.firstFiles, "wang-token"), (street.second, street.secondFiles, "li-token"),
+                ] {
+                    var cutAfter: Int? = cut
+                    while true {
+                        do {
+                            _ = try await street.sync(
+                                laptop.0, laptop.1, token: laptop.2, cutAfter: cutAfter, deliveries: deliveries)
+                            break
+                        } catch is InProcessSync.ConnectionCut {
+                            cuts += 1
+                            // Later syncs are cut at the same message too, until one gets past it.
+                            cutAfter = cutAfter.map { $0 + cut }
+                        }
+                    }
+                }
+                #expect(cuts > 0 || cut > 12, "cut \(cut) never struck")
+                #expect(try Data(contentsOf: URL(fileURLWithPath: street.serverFiles.path(of: id))) == bytes)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: street.secondFiles.path(of: id))) == bytes)
+                #expect(
+                    deliveries.toServer == size, "cut \(cut): \(deliveries.toServer) bytes delivered up for \(size)")
+                #expect(
+                    deliveries.toClient == size, "cut \(cut): \(deliveries.toClient) bytes delivered down for \(size)")
+            }
+        }
+    }
+
+    @Test func aCorruptOrOversizedOrUnnamedFileIsRefusedAndNothingKept() async throws {
+        try await S.withFolder { folder in
+            let street = try Street(folder)
+            let bytes = Self.photo(5_000)
+            let id = try await Self.demand(with: bytes, on: street.first, street.firstFiles, in: S.grid1)
+            _ = try await street.sync(
+                street.first, FileStore(replicaFolder: folder.appendingPathComponent("none").path), token: "wang-token")
+            let service = FileService(files: street.serverFiles, replica: street.server)
+            func answer(_ message: Message, _ scopes: [GridScope] = [S.grid1]) async -> Message {
+                await service.answer(message, read: scopes, write: scopes)
+            }
+            // A byte changed on the way: the whole file does not hash to its id.
+            var corrupted = [UInt8](bytes)
+            corrupted[2_500] ^= 0x01
+            #expect(await answer(.offer(file: id, size: 5_000)) == .want(file: id, offset: 0))
+            guard case .error(let corrupt) = await answer(.chunk(file: id, size: 5_000, offset: 0, bytes: corrupted))
+            else {
+                Issue.record("a corrupted file was taken")
+                return
+            }
+            #expect(corrupt.code == .fileCorrupt && !corrupt.code.isFatal)
+            #expect(street.serverFiles.size(of: id) == nil && street.serverFiles.partialSize(of: id) == 0)
+            // Over the limit, offered or sent: refused, nothing kept.
+            for message in [
+                Message.offer(file: id, size: 200_001), .chunk(file: id, size: 200_001, offset: 0, bytes: [1, 2, 3]),
+            ] {
+                guard case .error(let large) = await answer(message) else {
+                    Issue.record("an oversized file was taken: \(message.lines[0])")
+                    continue
+                }
+                #expect(large.code == .fileTooLarge, "\(large)")
+            }
+            #expect(street.serverFiles.partialSize(of: id) == 0)
+            // Named by no record another grid's token may write or read: unknown, whether or not it exists.
+            let stranger = FileID(of: Data("别人的照片".utf8))
+            for message in [Message.offer(file: stranger, size: 10), .fetch(file: stranger, offset: 0)] {
+                guard case .error(let unknown) = await answer(message) else {
+                    Issue.record("a file no record names was taken or served: \(message.lines[0])")
+                    continue
+                }
+                #expect(unknown.code == .fileUnknown)
+            }
+            #expect(await answer(.chunk(file: id, size: 5_000, offset: 0, bytes: [UInt8](bytes))) == .have(file: id))
+            guard case .error(let outside) = await answer(.fetch(file: id, offset: 0), [S.grid2]) else {
+                Issue.record("a file was served to a token of another grid")
+                return
+            }
+            #expect(outside.code == .fileUnknown)
+            #expect(
+                await answer(.fetch(file: id, offset: 4_000))
+                    == .chunk(file: id, size: 5_000, offset: 4_000, bytes: [UInt8](bytes[4_000...])))
+        }
+    }
+}
