@@ -68,6 +68,10 @@ import Testing
                 }
             return prefix + (deflate ? "deflate.txt" : "plain.txt")
         }
+        /// The client's own ops in this scenario: from gridsync/4, a photo too.
+        var clientOps: [Op] {
+            TranscriptTests.clientOps + (version >= .gridsync4 ? [TranscriptTests.clientPhotoOp] : [])
+        }
         /// The ops the server holds in this scenario.
         var serverOps: [Op] {
             switch version {
@@ -85,9 +89,22 @@ import Testing
         static let current = all.filter { $0.version == .current }
     }
 
-    /// A fresh server and client holding the scenario's ops.
+    /// The photo the client attached to its demand, which the gridsync/4 scenario adds.
+    static let clientPhoto = Data("门口照片".utf8)
+    /// The photo of the server's photo op (``photoAndPlaceOps``).
+    static let serverPhoto = Data("楼道照片".utf8)
+    static let clientPhotoOp = OpLineTests.op(
+        OpLineTests.id(0xa1, 4), 1_793_491_200_000, 3, "w001", field: "photos",
+        .add(FileID(of: clientPhoto).rawValue), parents: [OpLineTests.id(0xa1, 3)])
+
+    /// The files of the scenario, from gridsync/4: the server holds its photo, the client its own.
+    struct Files {
+        let server, client: FileStore
+    }
+
+    /// A fresh server and client holding the scenario's ops (and files).
     static func stores(_ folder: URL, _ vector: Vector) async throws
-        -> (server: SQLiteReplicaStore, client: SQLiteReplicaStore)
+        -> (server: SQLiteReplicaStore, client: SQLiteReplicaStore, files: Files?)
     {
         let wall = ManualWallClock(milliseconds: serverTime)
         let grid = GridScope("c01/g01")!
@@ -100,24 +117,30 @@ import Testing
             identity: ReplicaIdentity(replica: ReplicaID(rawValue: 0xa1), worker: WorkerID("w001")!, scopes: [grid]),
             wallClock: wall)
         _ = try await server.ingest(vector.serverOps)
-        _ = try await client.ingest(clientOps)
-        return (server, client)
+        _ = try await client.ingest(vector.clientOps)
+        guard vector.version >= .gridsync4 else { return (server, client, nil) }
+        let files = Files(
+            server: FileStore(replicaFolder: folder.appendingPathComponent("server").path),
+            client: FileStore(replicaFolder: folder.appendingPathComponent("client").path))
+        _ = try files.server.add(serverPhoto, named: "楼道照片.jpg")
+        _ = try files.client.add(clientPhoto, named: "门口照片.jpg")
+        return (server, client, files)
     }
 
-    static func withStores<T>(_ vector: Vector, _ body: (SQLiteReplicaStore, SQLiteReplicaStore) async throws -> T)
-        async throws -> T
-    {
+    static func withStores<T>(
+        _ vector: Vector, _ body: (SQLiteReplicaStore, SQLiteReplicaStore, Files?) async throws -> T
+    ) async throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gridsync-vectors-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (server, client) = try await stores(folder, vector)
-        return try await body(server, client)
+        let (server, client, files) = try await stores(folder, vector)
+        return try await body(server, client, files)
     }
 
-    static func serverSide(_ store: SQLiteReplicaStore) -> ServerSide {
+    static func serverSide(_ store: SQLiteReplicaStore, files: Files?) -> ServerSide {
         ServerSide(
-            store: store, tokens: [token: (WorkerID("w001")!, [GridScope("c01/g01")!])], limits: limits,
-            wallClock: ManualWallClock(milliseconds: serverTime))
+            store: store, files: files?.server, tokens: [token: (WorkerID("w001")!, [GridScope("c01/g01")!])],
+            limits: limits, wallClock: ManualWallClock(milliseconds: serverTime))
     }
 
     // MARK: - Reading the transcripts
@@ -193,8 +216,8 @@ import Testing
             return
         }
         #expect(version == vector.version.rawValue)
-        try await Self.withStores(vector) { server, _ in
-            var side = Self.serverSide(server)
+        try await Self.withStores(vector) { server, _, files in
+            var side = Self.serverSide(server, files: files)
             var answers: [Message] = []
             for (from, message) in conversation where from == .client {
                 let (answer, closes) = try await side.receive(message)
@@ -209,8 +232,8 @@ import Testing
     @Test(arguments: Vector.current)
     func theClientSideAnswersExactlyAsTranscribed(_ vector: Vector) async throws {
         let conversation = try Self.conversation(vector)
-        try await Self.withStores(vector) { _, client in
-            var side = ClientSide(store: client, token: Self.token, deflate: vector.deflate)
+        try await Self.withStores(vector) { _, client, files in
+            var side = ClientSide(store: client, files: files?.client, token: Self.token, deflate: vector.deflate)
             var sent = [try await side.start()]
             do {
                 for (from, message) in conversation where from == .server {
@@ -218,11 +241,16 @@ import Testing
                 }
                 Issue.record("the client did not finish")
             } catch ClientSide.Ending.finished(let summary) {
-                #expect(summary.pushed == Self.clientOps.count)
+                #expect(summary.pushed == vector.clientOps.count)
+                #expect(
+                    summary.files.sent == (files == nil ? 0 : 1) && summary.files.received == (files == nil ? 0 : 1))
                 #expect(summary.pulled == vector.serverOps.count)
             }
             #expect(sent == conversation.filter { $0.0 == .client }.map(\.1))
-            #expect(try await client.status().opCount == Self.clientOps.count + vector.serverOps.count)
+            #expect(try await client.status().opCount == vector.clientOps.count + vector.serverOps.count)
+            if let files {
+                #expect(files.client.size(of: FileID(of: Self.serverPhoto)) == Self.serverPhoto.count)
+            }
         }
     }
 
@@ -245,9 +273,9 @@ import Testing
     func recordTheTranscripts() async throws {
         for vector in Vector.current {
             let deflate = vector.deflate
-            let conversation = try await Self.withStores(vector) { server, client in
-                var serverSide = Self.serverSide(server)
-                var clientSide = ClientSide(store: client, token: Self.token, deflate: deflate)
+            let conversation = try await Self.withStores(vector) { server, client, files in
+                var serverSide = Self.serverSide(server, files: files)
+                var clientSide = ClientSide(store: client, files: files?.client, token: Self.token, deflate: deflate)
                 var conversation: [(Side, Message)] = []
                 var outgoing = try await clientSide.start()
                 do {
@@ -271,10 +299,11 @@ import Testing
     static func render(_ conversation: [(Side, Message)], deflate: Bool) throws -> String {
         var text = """
             # A whole sync of protocol \(Message.version)\(deflate ? ", compressed" : ""): see PROTOCOL.md, "Test vectors".
-            # The client, replica 00000000000000a1 of worker w001 in c01/g01, holds three ops of its own;
+            # The client, replica 00000000000000a1 of worker w001 in c01/g01, holds four ops of its own,
+            # the last attaching a photo it holds (the 12 bytes of "门口照片");
             # the server, replica 000000000000005e, holds three ops of w002 and one of the office (o001),
-            # which names compound k001, then a photo and a place w002 gave the demand, and announces
-            # 2 ops per batch.
+            # which names compound k001, then a photo (the 12 bytes of "楼道照片", which it holds) and a
+            # place w002 gave the demand, and announces 2 ops per batch.
             # C: from the client; S: from the server; one message per entry.
 
             """
