@@ -134,6 +134,31 @@ import Testing
         }
     }
 
+    /// The file messages' grammar: one way to write each, the bytes in canonical base64 under
+    /// the chunk limit, ending within the file.
+    @Test func fileLinesAreReadOneWay() throws {
+        let id = FileID(of: Data("楼道照片".utf8))
+        for message in [
+            Message.offer(file: id, size: 12), .want(file: id, offset: 4), .have(file: id), .fetch(file: id, offset: 0),
+            .chunk(file: id, size: 12, offset: 0, bytes: [UInt8]("楼道照片".utf8)),
+            .chunk(file: id, size: 0, offset: 0, bytes: []),
+            .chunk(file: id, size: 40_000, offset: 0, bytes: [UInt8](repeating: 7, count: Message.fileChunkBytes)),
+        ] {
+            var reader = MessageReader()
+            #expect(try reader.read(message.lines[0][...]) == message, "\(message.lines[0].prefix(60))")
+        }
+        let hex = id.rawValue
+        for line in [
+            "OFFER \(hex) 012", "OFFER \(hex) -1", "OFFER sha256:ABC 12", "HAVE \(hex) 1", "FETCH \(hex)",
+            "CHUNK \(hex) 12 0 6Zeo5Y+j54Wn54mH=", "CHUNK \(hex) 12 0 6Zeo5Y+j54Wn54m", "CHUNK \(hex) 12 8 6Zeo5Y+j54Wn54mH",
+            "CHUNK \(hex) 12 13 -", "CHUNK \(hex) 12 0 -", "CHUNK \(hex) 12 0 ",
+            "CHUNK \(hex) 99999 0 " + Data(count: Message.fileChunkBytes + 1).base64EncodedString(),
+        ] {
+            var reader = MessageReader(limits: Limits(lineBytes: 128 * 1024))
+            #expect(throws: ProtocolError.self, "\(line.prefix(90))") { try reader.read(line[...]) }
+        }
+    }
+
     @Test func aCorruptOrOversizedOrUnnamedFileIsRefusedAndNothingKept() async throws {
         try await S.withFolder { folder in
             let street = try Street(folder)
