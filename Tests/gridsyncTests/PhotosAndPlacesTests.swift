@@ -148,6 +148,34 @@ import Testing
         }
     }
 
+    /// The office's limit on one photo holds at the daemon: a larger one is refused there and
+    /// nothing of it is kept, the laptop keeps it and says why, and the sync otherwise goes on.
+    @Test func aPhotoOverTheDaemonsLimitIsRefusedThereAndKeptOnTheLaptop() throws {
+        let daemon = try DaemonProcess(environment: ["GRIDSYNCD_MAX_FILE_BYTES": "100000"])
+        defer { daemon.cleanUp() }
+        let laptop = try FieldLaptop(daemon: daemon, worker: "w001", scope: "c01/g01")
+        defer { laptop.cleanUp() }
+        let (folder, paths) = try Self.photos([150_000, 20_000])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let id = try laptop.addDemand("楼道灯坏了")
+        try laptop.sync()  // the first sync keeps the server and the token
+        _ = try laptop.gridsync.succeed("attach", id, paths[0], paths[1])
+        let synced = try laptop.gridsync.run(["sync", "--json"])
+        #expect(synced.status == 0, "\(synced.error)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(synced.output.utf8)) as? [String: Any])
+        let photos = try #require(summary["photos"] as? [String: Any])
+        #expect(photos["sent"] as? Int == 1, "\(photos)")
+        let refused = (photos["refused"] as? [[String: Any]]) ?? []
+        #expect(refused.map { $0["code"] as? String } == ["file-too-large"], "\(refused)")
+        let text = try laptop.gridsync.run(["sync"])
+        #expect(text.output.contains("a photo was not sent (file-too-large)"), "\(text.output)")
+        let held =
+            ((try? FileManager.default.subpathsOfDirectory(atPath: daemon.data.appendingPathComponent("files").path))
+            ?? []).filter { $0.count == 67 }
+        #expect(held.count == 1, "the daemon kept \(held)")
+        #expect(try Self.photoIDs(laptop.gridsync, id).count == 2)
+    }
+
     /// `--place gps` reads gpsd (here a stand-in speaking its JSON protocol): the first report
     /// with a fix, its horizontal error as the accuracy. Without gpsd, the command says how to
     /// start it or to type the place, and writes nothing.

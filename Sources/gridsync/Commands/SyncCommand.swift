@@ -149,7 +149,11 @@ struct SyncCommand: AsyncParsableCommand {
                     former: before.identity.replica.description, replica: $0.description,
                     reissued: first.summary.reissued)
             },
-            refused: moved.pushRefusal.map { Summary.Refusal(code: $0.code.rawValue, message: $0.message) })
+            refused: moved.pushRefusal.map { Summary.Refusal(code: $0.code.rawValue, message: $0.message) },
+            photos: Summary.Photos(
+                sent: moved.files.sent, received: moved.files.received, bytesSent: moved.files.bytesSent,
+                bytesReceived: moved.files.bytesReceived,
+                refused: moved.files.refusals.map { Summary.Refusal(code: $0.code.rawValue, message: $0.message) }))
         if output.json {
             print(try RecordPresenter.json(summary))
         } else {
@@ -351,6 +355,14 @@ struct SyncCommand: AsyncParsableCommand {
         let givenBack: Int
         let identity: IdentityChange?
         let refused: Refusal?
+        let photos: Photos
+
+        /// The photos moved after the edits, and why some were not.
+        struct Photos: Encodable {
+            let sent, received: Int
+            let bytesSent, bytesReceived: Int64
+            let refused: [Refusal]
+        }
 
         /// This laptop's clock against the server's, measured in the handshake.
         struct Clock: Encodable {
@@ -398,6 +410,20 @@ struct SyncCommand: AsyncParsableCommand {
                 notes.append(
                     "the server was restored from a backup: this laptop gave back \(givenBack) edits it held "
                         + "(the server kept those it lacked) and fetched every record of its grids again")
+            }
+            if photos.sent > 0 || photos.received > 0 {
+                notes.append(
+                    "photos: \(photos.sent) sent (\(FileStore.megabytes(Int(photos.bytesSent)))), "
+                        + "\(photos.received) received (\(FileStore.megabytes(Int(photos.bytesReceived))))")
+            }
+            let waiting = photos.refused.filter { $0.code == ProtocolError.Code.fileUnknown.rawValue }.count
+            if waiting > 0 {
+                notes.append(
+                    "\(waiting) photos could not be moved yet (not on the server yet, or their record not yet there): "
+                        + "they move at a later sync")
+            }
+            for refusal in photos.refused where refusal.code != ProtocolError.Code.fileUnknown.rawValue {
+                notes.append("a photo was not sent (\(refusal.code)): \(refusal.message)")
             }
             if restamped > 0 {
                 notes.append(

@@ -2,6 +2,7 @@ import Foundation
 import GridCommandLine
 import GridNet
 import GridProtocol
+import GridStore
 import GridStorePostgres
 import Logging
 
@@ -31,6 +32,8 @@ struct DaemonConfiguration: Sendable {
     var tlsKey: String?
     /// Whether to compress connections whose clients ask.
     var compression = true
+    /// The largest file (photo) a laptop may send.
+    var files = FileLimits()
     /// Connections at once: in all, from one address, with one worker's token; and wrong
     /// tokens from one address in a minute.
     var gate = ConnectionGate.Limits()
@@ -208,6 +211,11 @@ struct DaemonConfiguration: Sendable {
             $0.memory = $1
         } show: {
             $0.memory
+        },
+        number("max-file-bytes", "the largest photo a laptop may send, in bytes (10 MiB)", 1...(1 << 32)) {
+            $0.files.fileBytes = $1
+        } show: {
+            $0.files.fileBytes
         },
         number("max-connections", "the most connections at once", 1...100_000) {
             $0.gate.connections = $1

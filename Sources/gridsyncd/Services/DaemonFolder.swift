@@ -39,7 +39,8 @@ struct DaemonFolder {
     /// log a moment behind: a file is taken once the mirror holds a record naming it).
     func files(_ configuration: DaemonConfiguration) -> FileService? {
         guard let replica = replica ?? mirror?.replica else { return nil }
-        return FileService(files: FileStore(replicaFolder: configuration.data), replica: replica)
+        return FileService(
+            files: FileStore(replicaFolder: configuration.data, limits: configuration.files), replica: replica)
     }
 
     /// The folder, inside the data folder, of the mirror of PostgreSQL's op log.
