@@ -173,6 +173,10 @@ import Testing
             ((try? FileManager.default.subpathsOfDirectory(atPath: daemon.data.appendingPathComponent("files").path))
             ?? []).filter { $0.count == 67 }
         #expect(held.count == 1, "the daemon kept \(held)")
+        let metrics = try daemon.metrics()
+        #expect(metrics.contains("gridsync_files_received_total 1"), "\(metrics)")
+        #expect(metrics.contains("gridsync_file_bytes_received_total 20000"), "\(metrics)")
+        #expect(metrics.contains(#"gridsync_errors_total{code="file-too-large"} 2"#), "\(metrics)")
         #expect(try Self.photoIDs(laptop.gridsync, id).count == 2)
     }
 

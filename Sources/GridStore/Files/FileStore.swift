@@ -123,8 +123,8 @@ public struct FileStore: Sendable {
     }
 
     /// Removes the files no record names (`named` are the ones some record does) that were
-    /// stored before `cutoff`, and the temporary files of stores that never finished; returns
-    /// how many files and bytes went.
+    /// stored before `cutoff`, the parts of such files, and the temporary files of stores that
+    /// never finished; returns how many whole files and bytes went.
     @discardableResult
     public func collect(keeping named: Set<FileID>, storedBefore cutoff: Date) throws -> (files: Int, bytes: Int) {
         var removed = (files: 0, bytes: 0)
@@ -133,6 +133,13 @@ public struct FileStore: Sendable {
                 removed.files += 1
                 removed.bytes += file.size
             }
+        }
+        // Parts of files no record names any more (a sync cut while they came, and then detached).
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/.partial")) ?? [] {
+            guard let id = FileID("sha256:" + name), !named.contains(id) else { continue }
+            let path = "\(folder)/.partial/\(name)"
+            let stored = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
+            if (stored ?? .distantPast) < cutoff { unlink(path) }
         }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         where name.hasPrefix(".incoming-") {

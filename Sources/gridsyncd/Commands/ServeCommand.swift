@@ -113,11 +113,13 @@ struct ServeCommand: AsyncParsableCommand {
                 RecordTablesService(
                     publisher: RecordPublisher(mirror: mirror, timeZone: configuration.timeZone), logger: logger))
         }
+        let files = folder.files(configuration)
+        if let files { services.append(FileCollector(files: files, metrics: metrics, logger: logger)) }
         services.append(
             SyncService(
                 listener: listener,
                 connection: ServerConnection(
-                    store: folder.store, files: folder.files(configuration),
+                    store: folder.store, files: files,
                     authority: AccountAuthority(accounts: folder.accounts), gate: gate,
                     limits: configuration.limits, compression: configuration.compression),
                 gate: gate, limits: configuration.limits, grace: .seconds(Int64(configuration.shutdownGrace)),

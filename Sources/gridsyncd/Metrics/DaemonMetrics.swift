@@ -20,6 +20,7 @@ final class DaemonMetrics: Sendable {
     private let duration: ValueHistogram
     private let connectionMemory: Gauge
     private let budget: MessageBudget
+    private let files: (kept: Counter, bytesIn: Counter, bytesOut: Counter, held: Gauge, heldBytes: Gauge)
 
     /// Creates the metrics; `budget` is the listener's, whose use is shown at each scrape.
     init(budget: MessageBudget) {
@@ -38,7 +39,8 @@ final class DaemonMetrics: Sendable {
             descriptor: Self.metric("conflicts_created", "total", "Conflicts opened by received ops."))
         underived = registry.makeGauge(
             descriptor: Self.metric(
-                "records_behind", "ops", "Ops in the op log that the records do not reflect yet (merged within seconds)."))
+                "records_behind", "ops",
+                "Ops in the op log that the records do not reflect yet (merged within seconds)."))
         let bytesHelp = "Bytes on the wire (compressed) and of lines (before compression)."
         bytesIn = (
             registry.makeCounter(
@@ -55,7 +57,23 @@ final class DaemonMetrics: Sendable {
         duration = registry.makeValueHistogram(
             descriptor: Self.metric("sync_duration", "seconds", "From accepting a connection to closing it."),
             buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
+        files = (
+            registry.makeCounter(
+                descriptor: Self.metric("files_received", "total", "Photos laptops sent that this daemon now keeps.")),
+            registry.makeCounter(
+                descriptor: Self.metric("file_bytes_received", "total", "Bytes of photos received from laptops.")),
+            registry.makeCounter(
+                descriptor: Self.metric("file_bytes_sent", "total", "Bytes of photos sent to laptops.")),
+            registry.makeGauge(descriptor: Self.metric("files_held", "", "Photos kept in the data folder's files/.")),
+            registry.makeGauge(descriptor: Self.metric("files_held", "bytes", "Bytes of the photos kept."))
+        )
         for code in ProtocolError.Code.all { _ = errorCounter(code) }
+    }
+
+    /// The photos kept now, as the last collection counted them.
+    func filesHeld(count: Int, bytes: Int) {
+        files.held.set(Int64(count))
+        files.heldBytes.set(Int64(bytes))
     }
 
     /// A connection was accepted.
@@ -74,6 +92,9 @@ final class DaemonMetrics: Sendable {
         bytesIn.text.increment(by: Int64(report.textBytesIn))
         bytesOut.wire.increment(by: Int64(report.wireBytesOut))
         bytesOut.text.increment(by: Int64(report.textBytesOut))
+        files.kept.increment(by: Int64(report.filesKept))
+        files.bytesIn.increment(by: Int64(report.fileBytesIn))
+        files.bytesOut.increment(by: Int64(report.fileBytesOut))
         duration.record(report.seconds)
         for code in report.errors { errorCounter(code).increment() }
     }
