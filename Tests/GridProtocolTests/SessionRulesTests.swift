@@ -24,7 +24,8 @@ import Testing
 
     @Test func aLaptopSaysHelloAsItself() {
         var session = ServerSession(replica: Self.server, lineage: [Self.former])
-        let action = session.received(.hello(version: Message.version, replica: Self.laptop, token: "t", deflate: false))
+        let action = session.received(
+            .hello(version: Message.version, replica: Self.laptop, token: "t", deflate: false))
         #expect(action == .authenticate(replica: Self.laptop, token: "t"))
     }
 
@@ -34,14 +35,16 @@ import Testing
         _ = session.start()
         _ = session.received(
             .welcome(
-                version: Message.version, replica: server, read: [GridScope("c01/g01")!], write: [GridScope("c01/g01")!],
+                version: Message.version, replica: server, read: [GridScope("c01/g01")!],
+                write: [GridScope("c01/g01")!],
                 limits: .standard, heldThrough: held, serverTime: 1_793_491_200_000, lineage: [], deflate: false))
         let action = session.cursorRead(pulledThrough: 0, pushedThrough: pushed)
         return (session, action)
     }
 
     static func own(_ sequence: UInt64) -> Op {
-        OpLineTests.op(OpLineTests.id(0xa1, sequence), 1_793_491_200_000, UInt16(sequence), "w001", field: "title",
+        OpLineTests.op(
+            OpLineTests.id(0xa1, sequence), 1_793_491_200_000, UInt16(sequence), "w001", field: "title",
             .assign(.text("第\(sequence)")))
     }
 
@@ -92,12 +95,30 @@ import Testing
     @Test func aGiveBackIsRefusedWholeForWhatATokenCannotHaveHeld() {
         let foreign = OpLineTests.op(OpLineTests.id(0xb2, 4), 1, 0, "w002", field: "title", .assign(.text("x")))
         let cases: [(String, [Op], ProtocolError.Code)] = [
-            ("the server's own op", [OpLineTests.op(OpLineTests.id(0x5e, 1), 1, 0, "office-1", field: "title",
-                .assign(.text("x")))], .wrongWriter),
-            ("another grid's op", [OpLineTests.op(OpLineTests.id(0xb2, 5), 1, 0, "w002", scope: "c01/g02",
-                field: "title", .assign(.text("x")))], .outOfScope),
-            ("its own op in another worker's name", [OpLineTests.op(OpLineTests.id(0xa1, 1), 1, 0, "w002",
-                field: "title", .assign(.text("x")))], .wrongWriter),
+            (
+                "the server's own op",
+                [
+                    OpLineTests.op(
+                        OpLineTests.id(0x5e, 1), 1, 0, "office-1", field: "title",
+                        .assign(.text("x")))
+                ], .wrongWriter
+            ),
+            (
+                "another grid's op",
+                [
+                    OpLineTests.op(
+                        OpLineTests.id(0xb2, 5), 1, 0, "w002", scope: "c01/g02",
+                        field: "title", .assign(.text("x")))
+                ], .outOfScope
+            ),
+            (
+                "its own op in another worker's name",
+                [
+                    OpLineTests.op(
+                        OpLineTests.id(0xa1, 1), 1, 0, "w002",
+                        field: "title", .assign(.text("x")))
+                ], .wrongWriter
+            ),
             ("one op twice", [foreign, foreign], .duplicateOp),
         ]
         for (name, ops, code) in cases {
@@ -111,8 +132,10 @@ import Testing
             #expect(session.isIdle, "\(name): the connection stays open")
         }
         var session = Self.welcomedServer()
-        #expect(session.received(.giveBack(through: 9, ops: [foreign, Self.own(1)])) == .storeReturn(
-            ops: [foreign, Self.own(1)], through: 9, client: Self.laptop))
+        #expect(
+            session.received(.giveBack(through: 9, ops: [foreign, Self.own(1)]))
+                == .storeReturn(
+                    ops: [foreign, Self.own(1)], through: 9, client: Self.laptop))
     }
 
     /// A full disk on the server refuses the batch without ending the sync: the server waits for the next message,
@@ -139,8 +162,10 @@ import Testing
                 lineage: [Self.former], deflate: false))
         _ = giver.cursorRead(pulledThrough: 0, pushedThrough: 0, giveBack: 1...5)
         #expect(giver.restamped(count: 0, shift: 0) == .loadGiveBack(after: 0, limit: Limits.standard.opsPerBatch))
-        #expect(giver.giveBackLoaded(ops: [Self.own(1)], through: 5, more: false) == .send(
-            .giveBack(through: 5, ops: [Self.own(1)])))
+        #expect(
+            giver.giveBackLoaded(ops: [Self.own(1)], through: 5, more: false)
+                == .send(
+                    .giveBack(through: 5, ops: [Self.own(1)])))
         // Not `markGivenBack`: the range is still to be given back at the next sync.
         #expect(giver.received(.error(full)) == .send(.pull(after: 0, limit: Limits.standard.opsPerBatch)))
         #expect(giver.summary.pushRefusal == full && giver.summary.giveBackRefusal == nil)
@@ -152,7 +177,8 @@ import Testing
     @Test func theNextPullMayGoOutWhileABatchIsStored() {
         let limit = Limits.standard.opsPerBatch
         let foreign = (1...3).map { sequence in
-            OpLineTests.op(OpLineTests.id(0xb2, sequence), 1_793_491_200_000, 0, "w002", field: "title", .assign(.text("x")))
+            OpLineTests.op(
+                OpLineTests.id(0xb2, sequence), 1_793_491_200_000, 0, "w002", field: "title", .assign(.text("x")))
         }
         var (session, _) = Self.recovering(held: 0, pushed: 0)
         _ = session.restamped(count: 0, shift: 0)
@@ -160,16 +186,20 @@ import Testing
         #expect(session.pushLoaded(ops: []) == .send(.pull(after: 0, limit: limit)))
         #expect(session.requestAhead == nil, "nothing may go out before the answer")
 
-        #expect(session.received(.batch(through: 2, more: true, ops: Array(foreign[0..<2])))
-            == .storePulled(ops: Array(foreign[0..<2]), through: 2))
+        #expect(
+            session.received(.batch(through: 2, more: true, ops: Array(foreign[0..<2])))
+                == .storePulled(ops: Array(foreign[0..<2]), through: 2))
         let ahead = session.requestAhead
         #expect(ahead == .pull(after: 2, limit: limit))
         #expect(session.pulledStored() == ahead.map(ClientSession.Action.send))
         #expect(session.requestAhead == nil)
 
-        #expect(session.received(.batch(through: 3, more: false, ops: [foreign[2]]))
-            == .storePulled(ops: [foreign[2]], through: 3))
-        #expect(session.requestAhead == nil, "after the last batch comes BYE, once it is stored")
-        #expect(session.pulledStored() == .send(.bye))
+        #expect(
+            session.received(.batch(through: 3, more: false, ops: [foreign[2]]))
+                == .storePulled(ops: [foreign[2]], through: 3))
+        #expect(session.requestAhead == nil, "after the last batch come the files, then BYE, once it is stored")
+        #expect(session.pulledStored() == .exchangeFiles)
+        #expect(session.requestAhead == nil)
+        #expect(session.filesExchanged(FileExchange.Summary()) == .send(.bye))
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import GridModel
 
 /// Files as a sync moves them, a chunk at a time (gridsync/4): what arrives is appended to a
-/// partial file and flushed, so a cut connection resumes at the byte it reached; a file is
-/// kept under its id only once its bytes hash to it.
+/// partial file, so a cut connection resumes at the byte it reached; a file is kept under its
+/// id only once its bytes hash to it, synced to the disk first.
 extension FileStore {
     /// What a chunk received did.
     public enum Received: Hashable, Sendable {
@@ -78,9 +78,10 @@ extension FileStore {
         }
         defer { try? handle.close() }
         do {
+            // Written, not synced: a cut connection leaves the bytes with the system, and a power
+            // cut may leave fewer, or garbage, which the hash check at the end finds and drops.
             try handle.seekToEnd()
             try handle.write(contentsOf: Data(bytes))
-            try handle.synchronize()
         } catch {
             throw StoreError(.diskFull, "cannot write \(path) (\(error.localizedDescription)): free some space")
         }
@@ -95,6 +96,11 @@ extension FileStore {
         guard FileID(digest: hasher.finalize()) == id else {
             unlink(path)
             return .corrupt
+        }
+        // On the disk before it is kept under its id: a file under its id is always whole.
+        if let written = FileHandle(forWritingAtPath: path) {
+            try? written.synchronize()
+            try? written.close()
         }
         let destination = self.path(of: id)
         try? FileManager.default.createDirectory(
