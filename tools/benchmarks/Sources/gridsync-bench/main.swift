@@ -2,6 +2,7 @@
 //
 // Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|evening|report|simulate|suite] [--daemon <gridsyncd>]
 //        gridsync-bench worker-screen [--daemon <gridsyncd>] [--demands N] [--saves N]
+//        gridsync-bench photos [--daemon <gridsyncd>] [--photos N]
 //        gridsync-bench office --year FOLDER (a year written by `gridsync-bench year --out FOLDER`)
 //                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
 //        gridsync-bench hold --daemon <release gridsyncd> [--memory BYTES] [--tokens N] [--seconds N]
@@ -22,6 +23,8 @@
 //   time and peak memory against `gridsync-inspect conflicts --summary` on the same folder. --folder F reports on F
 //   (a year written before with `gridsync-bench year --out F [--days N]`, or a daemon's folder) instead.
 //   simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
+//   photos (never part of the suite): 100 photos of 2 MB (--photos N) up to the real gridsyncd and down to a
+//   second laptop, with compression and without, against a plain TCP copy of the same bytes.
 //   worker-screen (never part of the suite): `gridsync ui` (the gridsync beside --daemon) on a laptop's replica
 //   holding a year of one grid (--demands N, 2,000): save → listed, each page's time against the sync page, and
 //   its memory.
@@ -159,6 +162,16 @@ if suite == "console" {
     var settings = ConsoleBenchmark.Settings()
     settings.seconds = option("--seconds").flatMap(Double.init) ?? settings.seconds
     figures += try await ConsoleBenchmark.run(settings, daemon: daemon, year: year)
+}
+
+if suite == "photos" {
+    // Photos through a real sync against a plain TCP copy (never part of the suite).
+    for compression in [true, false] {
+        var settings = PhotoTransferBenchmark.Settings()
+        settings.photos = option("--photos").flatMap(Int.init) ?? settings.photos
+        settings.compression = compression
+        figures += try await PhotoTransferBenchmark.run(settings, daemon: daemon)
+    }
 }
 
 if suite == "worker-screen" {
