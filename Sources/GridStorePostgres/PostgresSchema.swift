@@ -105,6 +105,7 @@ enum PostgresSchema {
                 """
             ]
         ),
+        ("v5: photos and places in the record tables (gridsync/4)", RecordTables.photosAndPlaces),
     ]
 
     /// The advisory lock key under which migrations and the server's identity are made.

@@ -71,6 +71,12 @@ enum RecordTables {
         "CREATE INDEX projects_by_stage ON projects (stage, community)",
     ]
 
+    /// The frozen statements of the migration that adds photos and places (gridsync/4): the
+    /// place as stored (`latitude,longitude[,accuracy]`, WGS-84) and the photos' ids.
+    static let photosAndPlaces: [String] = ["demands", "visits", "projects"].map { table in
+        "ALTER TABLE \(table) ADD COLUMN place text, ADD COLUMN photos text[] NOT NULL DEFAULT '{}'"
+    }
+
     /// The tables of the record types that have one.
     static let tables = ["demands", "visits", "projects"]
 
@@ -103,7 +109,7 @@ enum RecordTables {
                     \(row.counter("backers")), \(row.elements("tags")),
                     \(row.key("visit")), \(row.key("project")), \(row.log(RecordSchema.notesField)),
                     \(created), \(changed), \(closed),
-                    \(record.isDeleted), \(conflicted))
+                    \(record.isDeleted), \(conflicted), \(row.key("place")), \(row.elements("photos")))
                 """
         case .visit:
             let worker = row.key("worker")
@@ -115,7 +121,7 @@ enum RecordTables {
                     \(row.key("purpose")), \(row.label("purpose")),
                     \(row.key("observations")), \(row.elements("demands")), \(row.log(RecordSchema.notesField)),
                     \(created), \(changed),
-                    \(record.isDeleted), \(conflicted))
+                    \(record.isDeleted), \(conflicted), \(row.key("place")), \(row.elements("photos")))
                 """
         case .project:
             var stages: [String: String] = [:]
@@ -134,7 +140,7 @@ enum RecordTables {
                     \(total("respondents")), \(total("satisfied")),
                     \(row.log("progress")), \(row.log("satisfaction")), \(row.log(RecordSchema.notesField)),
                     \(created), \(changed),
-                    \(record.isDeleted), \(conflicted))
+                    \(record.isDeleted), \(conflicted), \(row.key("place")), \(row.elements("photos")))
                 """
         case .community, .grid, .compound, .worker:
             return nil

@@ -23,7 +23,7 @@ struct PostgresOpeningTests {
                 try await client.query("SELECT version FROM gridsync_migrations ORDER BY version")
                     .collect().map { try $0.decode(Int.self) }
             }
-            #expect(versions == [1, 2, 3, 4])
+            #expect(versions == [1, 2, 3, 4, 5])
         }
     }
 

@@ -36,7 +36,7 @@ struct RecordTablesTests {
                     var sent = Array(repeating: 0, count: laptops.count)
                     var merged = ReplicaState()
                     var written = 0
-                    for round in 0..<10 {
+                    for round in 0..<14 {
                         for index in laptops.indices {
                             try Self.work(&laptops[index], in: places[index], generator: generator, using: &rng)
                         }
@@ -61,6 +61,18 @@ struct RecordTablesTests {
                             written += rounds.compactMap { $0?.rows }.reduce(0, +)
                         } else {
                             written += try await publishers.randomElement(using: &rng)!.publish()?.rows ?? 0
+                        }
+                    }
+                    // The two laptops of one grid change one record's line at once: a conflict the tables show.
+                    let shared = laptops[0].state.records.values
+                        .filter { !$0.isDeleted && $0.scope == places[0] && laptops[1].state.records[$0.id] != nil }
+                        .min { $0.id < $1.id }
+                    if let shared {
+                        let field = shared.type == .visit ? "household" : "title"
+                        for (index, text) in [(0, "东门楼道"), (1, "西门楼道")] {
+                            let op = try laptops[index].edit(shared.id, .assign(field, .text(text)))
+                            _ = try await daemons[index].admit([op], pushedBy: laptops[index].id)
+                            _ = try merged.apply(op)
                         }
                     }
                     let last = try #require(try await publishers[1].publish())
