@@ -23,6 +23,12 @@ extension Message {
         case .pull(let after, let limit): "PULL \(after) \(limit)"
         case .recover(let after, let limit): "RECOVER \(after) \(limit)"
         case .batch(let through, let more, let ops): "BATCH \(ops.count) \(through) \(more ? 1 : 0)"
+        case .offer(let file, let size): "OFFER \(file.hex.prefix(8)) \(size)"
+        case .want(let file, let offset): "WANT \(file.hex.prefix(8)) \(offset)"
+        case .have(let file): "HAVE \(file.hex.prefix(8))"
+        case .fetch(let file, let offset): "FETCH \(file.hex.prefix(8)) \(offset)"
+        case .chunk(let file, let size, let offset, let bytes):
+            "CHUNK \(file.hex.prefix(8)) \(size) \(offset) (\(bytes.count) bytes)"
         case .error(let error): "ERR \(error.code)"
         case .bye: "BYE"
         }
