@@ -37,8 +37,16 @@ struct PostgresTestDatabase {
         let server = try #require(server, "GRIDSYNC_TEST_POSTGRES is not set")
         var address = server
         address.database = "gridsync_test_\(UUID().uuidString.prefix(8).lowercased())"
-        try await withClient(server) { client in
-            _ = try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(address.database)"))
+        // From template0, which nobody connects to: tests creating databases at once from
+        // template1 may find it "being accessed by other users" (another CREATE copying it).
+        do {
+            try await withClient(server) { client in
+                _ = try await client.query(
+                    PostgresQuery(unsafeSQL: "CREATE DATABASE \(address.database) TEMPLATE template0"))
+            }
+        } catch let error as PSQLError {
+            Issue.record("PostgreSQL, creating the test's database: \(String(reflecting: error))")
+            throw error
         }
         let result: Result<T, any Error>
         do {

@@ -435,7 +435,7 @@ enum TestPostgres {
     static func putBack(_ dump: URL, into store: String) throws {
         let server = try #require(server)
         let name = try #require(URLComponents(string: store)?.path.dropFirst())
-        for sql in ["DROP DATABASE \(name) WITH (FORCE)", "CREATE DATABASE \(name)"] {
+        for sql in ["DROP DATABASE \(name) WITH (FORCE)", "CREATE DATABASE \(name) TEMPLATE template0"] {
             let result = try GridsyncBinary.run(
                 executable: URL(fileURLWithPath: "/usr/bin/psql"), [server, "-q", "-c", sql], environment: [:])
             try #require(result.status == 0, "psql: \(result.error)")
@@ -467,7 +467,8 @@ enum TestPostgres {
         var url = try #require(URLComponents(string: server))
         let name = "gridsync_e2e_\(UUID().uuidString.prefix(8).lowercased())"
         let result = try GridsyncBinary.run(
-            executable: URL(fileURLWithPath: "/usr/bin/psql"), [server, "-q", "-c", "CREATE DATABASE \(name)"],
+            executable: URL(fileURLWithPath: "/usr/bin/psql"),
+            [server, "-q", "-c", "CREATE DATABASE \(name) TEMPLATE template0"],
             environment: [:])
         try #require(result.status == 0, "psql could not make a database: \(result.error)")
         url.path = "/" + name
