@@ -26,11 +26,11 @@ public struct FileService: Sendable {
             switch message {
             case .offer(let file, let size):
                 if files.size(of: file) != nil { return .have(file: file) }
-                try await check(file, size: size, namedWithin: write, sending: true)
+                try await check(file, size: size, namedWithin: write)
                 return .want(file: file, offset: files.partialSize(of: file))
             case .chunk(let file, let size, let offset, let bytes):
                 if files.size(of: file) != nil { return .have(file: file) }
-                try await check(file, size: size, namedWithin: write, sending: true)
+                try await check(file, size: size, namedWithin: write)
                 switch try files.receive(file, size: size, offset: offset, bytes: bytes) {
                 case .kept: return .have(file: file)
                 case .partial(let held): return .want(file: file, offset: held)
@@ -65,7 +65,7 @@ public struct FileService: Sendable {
     }
 
     /// Refuses a file no record in `scopes` names, or one over the limit.
-    private func check(_ file: FileID, size: Int64, namedWithin scopes: [GridScope], sending: Bool) async throws {
+    private func check(_ file: FileID, size: Int64, namedWithin scopes: [GridScope]) async throws {
         guard size <= Int64(files.limits.fileBytes) else {
             throw ProtocolError(
                 .fileTooLarge,
