@@ -1,7 +1,10 @@
 import Foundation
 import GridModel
+import GridStore
 import GridWeb
+import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// The lists of demands, visits and projects, and a record's page: the pages the worker's own
 /// screen shows too (``RecordList``, ``RecordView``), here of the session's communities.
@@ -35,6 +38,35 @@ extension Console {
                 words("没有这条记录，或它不在您的社区。", "There is no such record, or it is not in your communities."),
                 error: true, status: .notFound, words: words)
         }
-        return Page(title: view.title, body: render("record", view))
+        var body = render("record", view)
+        if let files = records.files, let id = RecordID(view.id), let record = try await records.store.record(id),
+            let photos = RecordPhotos.of(record, in: files, words: words)
+        {
+            body += render("photos", photos)
+        }
+        return Page(title: view.title, body: body)
+    }
+
+    /// A photo the daemon holds, to a session that may read a record naming it; any other is
+    /// not found, whether or not it exists.
+    func photo(_ hex: String, _ request: Request) async throws -> Response {
+        guard let session = try await session(of: request) else { return .redirect(to: "/sign-in") }
+        guard let files = records.files, let id = FileID("sha256:" + hex),
+            try await records.store.scopes(naming: id).contains(where: { session.scopes.covers($0) }),
+            let kind = FileKind(ofFileAt: files.path(of: id)),
+            let data = FileManager.default.contents(atPath: files.path(of: id))
+        else {
+            return html(
+                message(
+                    "找不到这张照片", "There is no such photo, or it is not in your communities.", error: true,
+                    status: .notFound, words: Words(nil)), session: session, words: Words(nil))
+        }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: kind.mediaType, .cacheControl: "private, max-age=86400",
+                HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -29,15 +29,18 @@ public struct Console: Sendable {
         /// Called after a decision is written: sends it on (the mirror of PostgreSQL's op log
         /// sends it to the database); nothing for a folder's store, which the daemon serves.
         public let sendDecisions: @Sendable () async throws -> Void
+        /// The photos laptops sent the daemon, shown under the records that name them.
+        public let files: FileStore?
 
         /// Reads and writes `store`, whose laptops pull from `log` (`store` itself if `nil`);
-        /// `sendDecisions` after each decision.
+        /// `sendDecisions` after each decision; shows the photos in `files`.
         public init(
-            store: any ReplicaStore, log: (any ServerStore)? = nil,
+            store: any ReplicaStore, log: (any ServerStore)? = nil, files: FileStore? = nil,
             sendDecisions: @escaping @Sendable () async throws -> Void = {}
         ) {
             self.store = store
             self.log = log ?? store
+            self.files = files
             self.sendDecisions = sendDecisions
         }
     }
@@ -99,6 +102,7 @@ public struct Console: Sendable {
             let id = context.parameters.get("id") ?? ""
             return try await page(request) { try await recordPage(id, $0, $1) }
         }
+        router.get("/photo/:hex") { request, context in try await photo(context.parameters.get("hex") ?? "", request) }
         router.get("/conflicts") { request, _ in try await page(request) { try await conflicts($0, $1) } }
         router.post("/conflicts/settle") { request, _ in try await settle(request) }
         router.get("/devices") { request, _ in try await page(request) { try await devices($0, $1) } }

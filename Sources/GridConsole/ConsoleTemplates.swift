@@ -14,7 +14,7 @@ enum ConsoleTemplates {
 
     static let all: [(String, String)] = [
         ("layout", layout), ("sign-in", signIn), ("overview", overview), ("records", RecordTemplates.list),
-        ("record", RecordTemplates.record),
+        ("record", RecordTemplates.record), ("photos", RecordTemplates.photos),
         ("conflicts", conflicts), ("devices", devices), ("message", message), ("accounts", accounts),
         ("report", report),
     ]

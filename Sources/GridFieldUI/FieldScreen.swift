@@ -203,22 +203,8 @@ public struct FieldScreen: Sendable {
 
     /// The record's photos, as pictures when this laptop holds them.
     func photos(of record: RecordState, _ words: Words) -> String {
-        struct Context {
-            struct Photo {
-                let hex, label: String
-                let held: Bool
-            }
-            let heading, missing: String
-            let photos: [Photo]
-        }
-        let named = (record.sets["photos"]?.elements ?? []).compactMap(FileID.init)
-        guard let files, !named.isEmpty else { return "" }
-        let context = Context(
-            heading: words("照片", "Photos"), missing: words("还没同步到这台电脑", "not on this laptop yet"),
-            photos: named.enumerated().map {
-                .init(hex: String($0.element.hex), label: "\($0.offset + 1)", held: files.size(of: $0.element) != nil)
-            })
-        return templates.render(context, withTemplate: "photos") ?? ""
+        guard let files, let photos = RecordPhotos.of(record, in: files, words: words) else { return "" }
+        return templates.render(photos, withTemplate: "photos") ?? ""
     }
 
     /// A photo this laptop holds, by the hexadecimal digits of its id.

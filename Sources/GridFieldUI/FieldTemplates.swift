@@ -10,7 +10,7 @@ enum FieldTemplates {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", layout), ("today", today), ("record-form", recordForm), ("synced", synced),
-            ("records", RecordTemplates.list), ("record", RecordTemplates.record), ("photos", photos),
+            ("records", RecordTemplates.list), ("record", RecordTemplates.record), ("photos", RecordTemplates.photos),
         ] {
             try library.register(text, named: name)
         }
@@ -30,7 +30,6 @@ enum FieldTemplates {
         form.record .refused input,form.record .refused select{outline:2px solid #a40000}
         form.filters input,form.filters select{margin:0 .5em .3em 0}
         button{font-size:1.1em;padding:.3em 1.2em}
-        .photos{display:flex;gap:.5em;flex-wrap:wrap} .photos img{max-width:16em;max-height:12em;border:1px solid #ccd}
         </style></head><body>
         <header><b>GridSync</b><a href="/">{{words.today}}</a><a href="/new/demand">{{words.newDemand}}</a>
         <a href="/new/visit">{{words.newVisit}}</a><a href="/new/project">{{words.newProject}}</a>
@@ -66,11 +65,5 @@ enum FieldTemplates {
         {{#photoLabel}}<label{{#photoRefused}} class="refused"{{/photoRefused}}><span>{{photoLabel}}</span>
         <input type="file" name="photo" accept="image/*" multiple></label>{{/photoLabel}}
         <button type="submit">{{save}}</button></form>
-        """
-
-    static let photos = """
-        <h2>{{heading}}</h2>
-        <div class="photos">{{#photos}}{{#held}}<a href="/photo/{{hex}}"><img src="/photo/{{hex}}" alt="{{label}}"></a>{{/held}}
-        {{^held}}<span class="note">{{label}}. {{missing}}</span>{{/held}}{{/photos}}</div>
         """
 }

@@ -13,6 +13,7 @@ public enum PageStyle {
         th{background:#f3f5f8} .error{color:#a40000;font-weight:bold} .note{color:#555}
         .cards{display:flex;gap:1em;flex-wrap:wrap} .card{border:1px solid #ccd;padding:.6em 1em;min-width:10em}
         .card b{font-size:1.6em;display:block}
+        .photos{display:flex;gap:.5em;flex-wrap:wrap} .photos img{max-width:16em;max-height:12em;border:1px solid #ccd}
         """
     }
 }

@@ -26,4 +26,11 @@ public enum RecordTemplates {
         <table><tr>{{#historyColumns}}<th>{{.}}</th>{{/historyColumns}}</tr>
         {{#history}}<tr><td>{{time}}</td><td>{{author}}</td><td>{{field}}</td><td>{{action}}</td><td>{{replaced}}</td><td>{{replica}}</td></tr>{{/history}}</table>
         """
+
+    /// A record's photos (``RecordPhotos``).
+    public static let photos = """
+        <h2>{{heading}}</h2>
+        <div class="photos">{{#photos}}{{#held}}<a href="/photo/{{hex}}"><img src="/photo/{{hex}}" alt="{{label}}"></a>{{/held}}
+        {{^held}}<span class="note">{{label}}. {{missing}}</span>{{/held}}{{/photos}}</div>
+        """
 }

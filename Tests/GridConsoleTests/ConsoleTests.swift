@@ -206,6 +206,29 @@ import Testing
         }
     }
 
+    /// A record's photos show under it, served from the daemon's files to its community's
+    /// office only.
+    @Test func aRecordsPhotosShowToItsCommunitysOfficeOnly() async throws {
+        try await ConsoleStreet.with { street in
+            try await street.app.test(.router) { client in
+                let cookie = try await ConsoleStreet.signIn(client, "office-1", ConsoleStreet.password)
+                let page = try await ConsoleStreet.get(client, "/record/\(street.stairs)", cookie: cookie)
+                #expect(page.contains(#"<img src="/photo/\#(street.photo.hex)""#), "\(page)")
+                try await client.execute(uri: "/photo/\(street.photo.hex)", method: .get, headers: [.cookie: cookie]) {
+                    #expect($0.status == .ok && $0.headers[.contentType] == "image/jpeg")
+                    #expect(Data(buffer: $0.body) == ConsoleStreet.photoBytes)
+                }
+                let other = try await ConsoleStreet.signIn(client, "office-2", ConsoleStreet.password)
+                try await client.execute(uri: "/photo/\(street.photo.hex)", method: .get, headers: [.cookie: other]) {
+                    #expect($0.status == .notFound, "another community's office saw the photo")
+                }
+                try await client.execute(uri: "/photo/\(street.photo.hex)", method: .get) {
+                    #expect($0.status != .ok, "a photo without signing in")
+                }
+            }
+        }
+    }
+
     @Test func anOfficeAddsAndRevokesWorkersOfItsCommunitiesOnly() async throws {
         try await ConsoleStreet.with { street in
             try await street.app.test(.router) { client in
@@ -309,6 +332,9 @@ struct ConsoleStreet {
     let accounts: AccountStore
     let app: Application<RouterResponder<ConsoleContext>>
     let stairs: String
+    /// The photo a laptop sent of the stairs, which the daemon holds.
+    let photo: FileID
+    static let photoBytes = Data([0xFF, 0xD8, 0xFF, 0xE0] + Array("楼道照片".utf8))
 
     /// Runs `body` with a new street; `sendDecisions` stands for sending the console's
     /// decisions on (to PostgreSQL, when the daemon keeps a mirror of its op log).
@@ -345,6 +371,9 @@ struct ConsoleStreet {
             return id
         }
         let stairs = try demand(&first, "楼道堆物清理", in: "c01/g01")
+        let files = FileStore(replicaFolder: folder.path)
+        let photo = try files.add(photoBytes, named: "楼道.jpg").id
+        _ = try first.edit(stairs, .add("photos", photo.rawValue))
         let lamp = try demand(&first, "路灯不亮", in: "c01/g01")
         _ = try demand(&first, "<script>alert(1)</script>", in: "c01/g01")
         _ = try demand(&first, "c02 的诉求", in: "c02/g05")
@@ -371,11 +400,12 @@ struct ConsoleStreet {
         // On this small street, one op not received is "far behind".
         settings.farBehind = 0
         let console = try Console(
-            records: .init(store: store, sendDecisions: sendDecisions), accounts: accounts, settings: settings)
+            records: .init(store: store, files: files, sendDecisions: sendDecisions), accounts: accounts,
+            settings: settings)
         try await body(
             ConsoleStreet(
                 store: store, accounts: accounts, app: Application(router: console.router()),
-                stairs: stairs.description))
+                stairs: stairs.description, photo: photo))
     }
 
     /// Signs in and returns the session's cookie, `name=value`.

@@ -20,11 +20,12 @@ enum ConsoleService {
         fingerprint: String?, logger: Logger
     ) throws -> any Service {
         let records: Console.Records
+        let files = folder.files(configuration)?.files
         if let mirror = folder.mirror {
             records = Console.Records(
-                store: mirror.replica, log: mirror.server, sendDecisions: { try await mirror.send() })
+                store: mirror.replica, log: mirror.server, files: files, sendDecisions: { try await mirror.send() })
         } else if let replica = folder.replica {
-            records = Console.Records(store: replica)
+            records = Console.Records(store: replica, files: files)
         } else {
             throw DaemonError(.badConfiguration, "the console needs the daemon's records, and this store has none")
         }
