@@ -153,7 +153,15 @@ let package = Package(
         ),
         // What the office's console and the worker's own screen share: form bodies, a page's language,
         // the look, and the lists and record pages both show.
-        .target(name: "GridWeb", dependencies: ["GridModel", "GridMerge", "GridStore"]),
+        .target(
+            name: "GridWeb",
+            dependencies: [
+                "GridModel", "GridMerge", "GridStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // The office's web console: sign-in, records, conflicts, devices and the report, served
         // by the daemon over HTTPS from either store. Hummingbird and Mustache templates.
         .target(

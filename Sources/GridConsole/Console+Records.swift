@@ -2,9 +2,7 @@ import Foundation
 import GridModel
 import GridStore
 import GridWeb
-import HTTPTypes
 import Hummingbird
-import NIOCore
 
 /// The lists of demands, visits and projects, and a record's page: the pages the worker's own
 /// screen shows too (``RecordList``, ``RecordView``), here of the session's communities.
@@ -53,20 +51,13 @@ extension Console {
         guard let session = try await session(of: request) else { return .redirect(to: "/sign-in") }
         guard let files = records.files, let id = FileID("sha256:" + hex),
             try await records.store.scopes(naming: id).contains(where: { session.scopes.covers($0) }),
-            let kind = FileKind(ofFileAt: files.path(of: id)),
-            let data = FileManager.default.contents(atPath: files.path(of: id))
+            let response = PhotoFile.response(hex, in: files)
         else {
             return html(
                 message(
                     "找不到这张照片", "There is no such photo, or it is not in your communities.", error: true,
                     status: .notFound, words: Words(nil)), session: session, words: Words(nil))
         }
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: kind.mediaType, .cacheControl: "private, max-age=86400",
-                HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return response
     }
 }

@@ -210,16 +210,10 @@ public struct FieldScreen: Sendable {
     /// A photo this laptop holds, by the hexadecimal digits of its id.
     func photo(_ hex: String, _ request: Request) throws -> Response {
         if let refusal = refusal(request) { return refusal }
-        guard let files, let id = FileID("sha256:" + hex), let kind = FileKind(ofFileAt: files.path(of: id)),
-            let data = FileManager.default.contents(atPath: files.path(of: id))
-        else { return html(Self.notFound, words: Self.words(request)) }
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: kind.mediaType, .cacheControl: "private, max-age=86400",
-                HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        guard let files, let response = PhotoFile.response(hex, in: files) else {
+            return html(Self.notFound, words: Self.words(request))
+        }
+        return response
     }
 
     /// The compounds of the replica's grids, for pickers by name.
