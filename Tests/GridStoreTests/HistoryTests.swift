@@ -22,7 +22,8 @@ import Testing
         try await withTemporaryFolder { folder in
             let wall = ManualWallClock(milliseconds: now)
             let laptop = try SQLiteReplicaStore.create(in: folder + "/laptop", identity: F.identity, wallClock: wall)
-            let server = try SQLiteReplicaStore.create(in: folder + "/server", identity: serverIdentity, wallClock: wall)
+            let server = try SQLiteReplicaStore.create(
+                in: folder + "/server", identity: serverIdentity, wallClock: wall)
             try await body(laptop, server, wall)
         }
     }
@@ -76,7 +77,8 @@ import Testing
             let next = last.id.sequence + 1
             switch forgery {
             case "future parent":
-                ops.append(Self.forged(last, sequence: next, parents: [OpID(replica: ReplicaID(rawValue: 0x77), sequence: 9)]))
+                ops.append(
+                    Self.forged(last, sequence: next, parents: [OpID(replica: ReplicaID(rawValue: 0x77), sequence: 9)]))
             case "own later op":
                 ops.append(Self.forged(last, sequence: next, parents: [OpID(replica: me, sequence: next + 1)]))
             case "other record":
@@ -105,7 +107,8 @@ import Testing
         try await Self.withPair { laptop, server, _ in
             _ = try await laptop.write(F.create(F.id(1), F.newDemand))
             _ = try await laptop.write(F.edit(F.id(1), .delete))
-            _ = try await laptop.write(F.edit(F.id(1), .append(RecordSchema.notesField, LogEntry(["text": .text("重复登记")]))))
+            _ = try await laptop.write(
+                F.edit(F.id(1), .append(RecordSchema.notesField, LogEntry(["text": .text("重复登记")]))))
             #expect(try await laptop.record(F.id(1))?.isDeleted == true)
             _ = try await server.admit(try await Self.own(laptop), pushedBy: laptop.identity.replica)
             let record = try #require(try await server.record(F.id(1)))
@@ -248,7 +251,8 @@ import Testing
             // laptop's clock may show), under another replica's id: it is left out.
             wall.advance(by: 10 * 60_000)
             let forged = Op(
-                id: OpID(replica: ReplicaID(rawValue: 0x77), sequence: 1), clock: HybridTimestamp(
+                id: OpID(replica: ReplicaID(rawValue: 0x77), sequence: 1),
+                clock: HybridTimestamp(
                     milliseconds: wall.millisecondsSince1970(), counter: 0),
                 author: WorkerID("w009")!, recordType: .demand, recordID: F.id(9), scope: F.grid1.scope,
                 field: "title", payload: .assign(.text("伪造")))
@@ -276,7 +280,8 @@ import Testing
         try await Self.withPair { laptop, _, wall in
             _ = try await laptop.write(F.create(F.id(1), F.newDemand))
             // A `gridsync demand update` opened the replica; meanwhile a sync gave it a new identity.
-            let open = try SQLiteReplicaStore.open(in: (laptop.path as NSString).deletingLastPathComponent, wallClock: wall)
+            let open = try SQLiteReplicaStore.open(
+                in: (laptop.path as NSString).deletingLastPathComponent, wallClock: wall)
             _ = try await laptop.reissue(replacing: [], above: 0, as: ReplicaID(rawValue: 0xbeef), reason: "a test")
             let before = try await StoreSnapshot(laptop)
             let error = await storeError { try await open.write(F.edit(F.id(1), .assign("status", "accepted"))) }
@@ -305,17 +310,40 @@ import Testing
             let laptop = try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: wall)
             _ = try await laptop.write(F.create(F.id(1), F.newDemand))
             _ = try await laptop.write(F.edit(F.id(1), .delete))
-            _ = try await laptop.write(F.edit(F.id(1), .append(RecordSchema.notesField, LogEntry(["text": .text("重复")]))))
+            _ = try await laptop.write(
+                F.edit(F.id(1), .append(RecordSchema.notesField, LogEntry(["text": .text("重复")]))))
             let rebuilt = try #require(try await laptop.record(F.id(1)))
             // As GridSync 0.1 left it: the note brought the demand back, and the records say rules 1.
             let queue = try DatabaseQueue(path: laptop.path)
             try await queue.write { db in
-                try db.execute(sql: "UPDATE records SET deleted = 0; UPDATE demands SET deleted = 0; UPDATE replica SET rules = 1")
+                try db.execute(
+                    sql: "UPDATE records SET deleted = 0; UPDATE demands SET deleted = 0; UPDATE replica SET rules = 1")
             }
             try queue.close()
             let reopened = try SQLiteReplicaStore.open(in: folder, wallClock: wall)
             #expect(try await reopened.record(F.id(1)) == rebuilt)
             #expect(try await reopened.records(RecordQuery(type: .demand)).isEmpty, "the deleted demand is not listed")
+        }
+    }
+
+    /// A rebuild writes the records' rows again, the files they name included: a replica
+    /// whose records name photos once failed to rebuild (the old rows of `record_files` still
+    /// pointed at the records deleted to be written again).
+    @Test func aReplicaWhoseRecordsNamePhotosIsRebuiltWithThem() async throws {
+        try await withTemporaryFolder { folder in
+            let wall = ManualWallClock(milliseconds: Self.now)
+            let laptop = try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: wall)
+            let photo = FileID(of: Array("楼道堆物".utf8))
+            _ = try await laptop.write(F.create(F.id(1), F.newDemand + [.add("photos", photo.rawValue)]))
+            _ = try await laptop.write(F.create(F.id(2), F.newDemand))
+            let before = try await StoreSnapshot(laptop)
+            let queue = try DatabaseQueue(path: laptop.path)
+            try await queue.write { db in try db.execute(sql: "UPDATE replica SET rules = 1") }
+            try queue.close()
+            let reopened = try SQLiteReplicaStore.open(in: folder, wallClock: wall)
+            #expect(try await StoreSnapshot(reopened) == before)
+            #expect(try await reopened.namedFiles() == [photo])
+            #expect(try await reopened.scopes(naming: photo) == [F.grid1.scope])
         }
     }
 }

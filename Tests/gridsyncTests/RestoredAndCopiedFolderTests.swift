@@ -122,7 +122,10 @@ import Testing
         let original = try FieldLaptop(daemon: daemon, worker: "w001", scope: "c01/g01")
         let colleague = try FieldLaptop(daemon: daemon, worker: "w002", scope: "c01/g01")
         defer { [original, colleague].forEach { $0.cleanUp() } }
+        let (photoFolder, photos) = try PhotosAndPlacesTests.photos([60_000, 90_000])
+        defer { try? FileManager.default.removeItem(at: photoFolder) }
         let stairs = try original.addDemand("楼道堆物清理")
+        _ = try original.gridsync.succeed("attach", stairs, photos[0])
         try original.sync()
         try colleague.sync()
         // A demand recorded and backed but not sent is in the copy too: both laptops will send it, and it must
@@ -136,6 +139,8 @@ import Testing
         let lamp = try original.addDemand("路灯不亮")
         try original.update(stairs, "--title", "楼道堆物清理（原机）")
         let lift = try spare.addDemand("电梯故障")
+        // A photo in the copy names the records it rebuilds when it takes a new identity.
+        _ = try spare.gridsync.succeed("attach", lift, photos[1])
         let manhole = try spare.addDemand("井盖缺失")
         try spare.update(stairs, "--title", "楼道堆物清理（备用机）", "--urgency", "urgent")
         try spare.update(bikes, "--note", "已通知单车公司")
@@ -173,5 +178,11 @@ import Testing
         try server.expectKept("pressing", in: "urgency", of: manhole)
         #expect(try server.records(titled: "共享单车乱停") == [bikes], "the demand in both copies is stored once")
         #expect((try server.record(bikes)["counters"] as? [String: Any])?["backers"] as? Int == 3)
+        // Both photos reach the colleague whole, whichever laptop took a new identity.
+        for (id, path) in [(stairs, photos[0]), (lift, photos[1])] {
+            let opened = try #require(try colleague.gridsync.json("open", id, "--json") as? [[String: Any]])
+            #expect(opened.count == 1 && opened[0]["held"] as? Bool == true, "\(opened)")
+            #expect(opened.first?["id"] as? String == "sha256:" + (try PhotosAndPlacesTests.hex(of: path)))
+        }
     }
 }

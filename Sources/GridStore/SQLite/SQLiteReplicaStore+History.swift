@@ -262,7 +262,7 @@ extension SQLiteReplicaStore {
             for table in ["demands", "visits", "projects"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE record_id IN \(list)", arguments: arguments)
             }
-            for table in ["heads", "conflicts", "awaited", "record_text"] {
+            for table in ["heads", "conflicts", "awaited", "record_text", "record_files"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE record_id IN \(list)", arguments: arguments)
             }
             try db.execute(sql: "DELETE FROM records WHERE id IN \(list)", arguments: arguments)
@@ -270,7 +270,8 @@ extension SQLiteReplicaStore {
             try db.execute(
                 sql: """
                     DELETE FROM demands; DELETE FROM visits; DELETE FROM projects; DELETE FROM heads;
-                    DELETE FROM conflicts; DELETE FROM awaited; DELETE FROM record_text; DELETE FROM records;
+                    DELETE FROM conflicts; DELETE FROM awaited; DELETE FROM record_text; DELETE FROM record_files;
+                    DELETE FROM records;
                     """)
         }
         // Record by record, in chunks: parents are ops of the same record, so each record's
