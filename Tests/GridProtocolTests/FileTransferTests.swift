@@ -41,9 +41,10 @@ import Testing
         /// A sync of `laptop`'s replica and files with the server.
         func sync(
             _ laptop: SQLiteReplicaStore, _ files: FileStore, token: String, cutAfter: Int? = nil,
-            deliveries: InProcessSync.Deliveries? = nil
+            deliveries: InProcessSync.Deliveries? = nil, limits: Limits = .standard
         ) async throws -> ClientSession.Summary {
             var sync = InProcessSync(tokens: ["wang-token": [S.grid1], "li-token": [S.grid1], "zhao-token": [S.grid2]])
+            sync.limits = limits
             sync.clientFiles = files
             sync.serverFiles = serverFiles
             sync.cutAfterMessages = cutAfter
@@ -99,7 +100,9 @@ import Testing
     /// Cut after every number of messages, each way, then synced again until done: the file
     /// arrives whole, and no byte that had arrived is delivered a second time.
     @Test func aCutAtAnyMessageResumesWithoutDeliveringABytesTwice() async throws {
-        let size = 3 * Message.fileChunkBytes + 1_234
+        // Short lines and messages: 7 lines of 3 KiB a chunk, and a photo of 7 chunks.
+        let limits = Limits(lineBytes: 4_096, messageBytes: 64 * 1024)
+        let size = 6 * limits.fileChunkBytes + 1_234
         for cut in 1...16 {
             try await S.withFolder { folder in
                 let street = try Street(folder)
@@ -114,7 +117,8 @@ import Testing
                     while true {
                         do {
                             _ = try await street.sync(
-                                laptop.0, laptop.1, token: laptop.2, cutAfter: cutAfter, deliveries: deliveries)
+                                laptop.0, laptop.1, token: laptop.2, cutAfter: cutAfter, deliveries: deliveries,
+                                limits: limits)
                             break
                         } catch is InProcessSync.ConnectionCut {
                             cuts += 1
@@ -134,29 +138,53 @@ import Testing
         }
     }
 
-    /// The file messages' grammar: one way to write each, the bytes in canonical base64 under
-    /// the chunk limit, ending within the file.
+    /// The file messages' grammar: one way to write each, the bytes in lines of canonical
+    /// base64, each full but the last, ending within the file.
     @Test func fileLinesAreReadOneWay() throws {
         let id = FileID(of: Data("楼道照片".utf8))
+        let limits = Limits.standard
+        func read(_ lines: [String], within limits: Limits = .standard) throws -> Message? {
+            var reader = MessageReader(limits: limits)
+            var message: Message?
+            for line in lines { message = try reader.read(line[...]) }
+            return message
+        }
         for message in [
             Message.offer(file: id, size: 12), .want(file: id, offset: 4), .have(file: id), .fetch(file: id, offset: 0),
             .chunk(file: id, size: 12, offset: 0, bytes: [UInt8]("楼道照片".utf8)),
             .chunk(file: id, size: 0, offset: 0, bytes: []),
-            .chunk(file: id, size: 40_000, offset: 0, bytes: [UInt8](repeating: 7, count: Message.fileChunkBytes)),
+            .chunk(file: id, size: 5_000_000, offset: 9, bytes: [UInt8](Self.photo(limits.fileChunkBytes))),
+            .chunk(file: id, size: 70_000, offset: 1, bytes: [UInt8](Self.photo(69_999))),
         ] {
-            var reader = MessageReader()
-            #expect(try reader.read(message.lines[0][...]) == message, "\(message.lines[0].prefix(60))")
+            let lines = message.lines(within: limits)
+            #expect(try read(lines) == message, "\(lines[0].prefix(60))")
         }
+        // A smaller line limit makes shorter lines of bytes, and more of them.
+        let narrow = Limits(lineBytes: 4_096)
+        let chunk = Message.chunk(file: id, size: 70_000, offset: 0, bytes: [UInt8](Self.photo(60_000)))
+        #expect(chunk.lines(within: narrow).count == 1 + (60_000 + 3_071) / 3_072)
+        #expect(try read(chunk.lines(within: narrow), within: narrow) == chunk)
+
         let hex = id.rawValue
-        for line in [
-            "OFFER \(hex) 012", "OFFER \(hex) -1", "OFFER sha256:ABC 12", "HAVE \(hex) 1", "FETCH \(hex)",
-            "CHUNK \(hex) 12 0 6Zeo5Y+j54Wn54mH=", "CHUNK \(hex) 12 0 6Zeo5Y+j54Wn54m", "CHUNK \(hex) 12 8 6Zeo5Y+j54Wn54mH",
-            "CHUNK \(hex) 12 13 -", "CHUNK \(hex) 12 0 -", "CHUNK \(hex) 12 0 ",
-            "CHUNK \(hex) 99999 0 " + Data(count: Message.fileChunkBytes + 1).base64EncodedString(),
+        let full = Data(count: limits.fileLineBytes).base64EncodedString()
+        for lines in [
+            ["OFFER \(hex) 012"], ["OFFER \(hex) -1"], ["OFFER sha256:ABC 12"], ["HAVE \(hex) 1"], ["FETCH \(hex)"],
+            ["CHUNK \(hex) 12 0 1", "6Zeo5Y+j54Wn54mH="], ["CHUNK \(hex) 12 0 1", "6Zeo5Y+j54Wn54m"],
+            ["CHUNK \(hex) 12 8 1", "6Zeo5Y+j54Wn54mH"], ["CHUNK \(hex) 12 13 0"], ["CHUNK \(hex) 12 0 0"],
+            ["CHUNK \(hex) 12 0 "], ["CHUNK \(hex) 12 0 1", "6Zeo 5Y+j54Wn54mH"],
+            // More lines than the bytes left need, a short line before the last, bits left over.
+            ["CHUNK \(hex) 12 0 2", "6Zeo5Y+j", "54Wn54mH"],
+            ["CHUNK \(hex) 999999 0 2", "6Zeo5Y+j", full],
+            ["CHUNK \(hex) 1 0 1", "QR=="], ["CHUNK \(hex) 2 0 1", "QUF="],
+            ["CHUNK \(hex) 99999999 0 33"] + Array(repeating: full, count: 33),
+            ["CHUNK \(hex) 99999 0 1", Data(count: limits.fileLineBytes + 3).base64EncodedString()],
         ] {
-            var reader = MessageReader(limits: Limits(lineBytes: 128 * 1024))
-            #expect(throws: ProtocolError.self, "\(line.prefix(90))") { try reader.read(line[...]) }
+            #expect(throws: ProtocolError.self, "\(lines[0].prefix(90))") {
+                try read(lines, within: Limits(lineBytes: 128 * 1024))
+            }
         }
+        // What the reader takes for the bits left over is what Foundation writes.
+        #expect(try read(["CHUNK \(hex) 1 0 1", "QQ=="]) == .chunk(file: id, size: 1, offset: 0, bytes: [0x41]))
     }
 
     @Test func aCorruptOrOversizedOrUnnamedFileIsRefusedAndNothingKept() async throws {
@@ -168,7 +196,7 @@ import Testing
                 street.first, FileStore(replicaFolder: folder.appendingPathComponent("none").path), token: "wang-token")
             let service = FileService(files: street.serverFiles, replica: street.server)
             func answer(_ message: Message, _ scopes: [GridScope] = [S.grid1]) async -> Message {
-                await service.answer(message, read: scopes, write: scopes)
+                await service.answer(message, read: scopes, write: scopes, chunkBytes: Limits.standard.fileChunkBytes)
             }
             // A byte changed on the way: the whole file does not hash to its id.
             var corrupted = [UInt8](bytes)

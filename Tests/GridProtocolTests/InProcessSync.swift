@@ -36,14 +36,14 @@ struct InProcessSync {
             store: server, files: serverFiles, tokens: tokens.mapValues { (client.identity.worker, $0) },
             limits: limits)
         var clientSide = ClientSide(store: client, files: clientFiles, token: token)
-        var toServer = MessageReader()
-        var toClient = MessageReader()
+        var toServer = MessageReader(limits: limits)
+        var toClient = MessageReader(limits: limits)
         var messages = 0
         func transmit(_ message: Message, into reader: inout MessageReader, toServer: Bool) throws -> Message {
             messages += 1
             if let cut = cutAfterMessages, messages > cut { throw ConnectionCut() }
             var received: Message?
-            for line in message.lines { received = try reader.read(line[...]) }
+            for line in message.lines(within: limits) { received = try reader.read(line[...]) }
             guard let received else { throw ProtocolError(.badCount, "a message's lines did not make a message") }
             if case .chunk(_, _, _, let bytes) = received, let deliveries {
                 if toServer { deliveries.toServer += bytes.count } else { deliveries.toClient += bytes.count }

@@ -129,7 +129,8 @@ struct ClientSide {
             case .send(let message):
                 return message
             case .exchangeFiles:
-                var starting = try await ClientStoreWork(store: store, files: files).fileExchange()
+                var starting = try await ClientStoreWork(store: store, files: files).fileExchange(
+                    within: session.limits)
                 let step = starting.start()
                 exchange = starting
                 return try await performFile(step)

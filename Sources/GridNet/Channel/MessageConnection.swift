@@ -110,7 +110,7 @@ public final class MessageConnection {
 
     /// Writes one message (flushed: a message is the unit of compression and of progress).
     public func send(_ message: Message) async throws {
-        try await outbound.write(try encoder.encode(message))
+        try await outbound.write(try encoder.encode(message, within: decoder.limits))
     }
 
     /// The handshake is done: the idle deadline replaces the handshake's, and lines may be

@@ -21,15 +21,16 @@ public struct ClientStoreWork: Sendable {
 
     /// The files to move after the ops: every file held that a record names, offered (the
     /// server answers `HAVE` for those it holds), and every one a record names that is not
-    /// held, fetched from where its partial copy ends.
-    public func fileExchange() async throws -> FileExchange {
-        guard let files else { return FileExchange(offers: [], fetches: []) }
+    /// held, fetched from where its partial copy ends; chunks as large as `limits` allow.
+    public func fileExchange(within limits: Limits) async throws -> FileExchange {
+        guard let files else { return FileExchange(offers: [], fetches: [], chunkBytes: limits.fileChunkBytes) }
         let named = try await store.namedFiles()
         let held = try files.held().filter { named.contains($0.id) }
         let heldIDs = Set(held.map(\.id))
         return FileExchange(
             offers: held.map { ($0.id, Int64($0.size)) },
-            fetches: named.subtracting(heldIDs).sorted().map { ($0, files.partialSize(of: $0)) })
+            fetches: named.subtracting(heldIDs).sorted().map { ($0, files.partialSize(of: $0)) },
+            chunkBytes: limits.fileChunkBytes)
     }
 
     /// Performs `action` if it asks for file work (a chunk to read or to store), and returns

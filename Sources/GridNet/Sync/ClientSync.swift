@@ -158,7 +158,7 @@ public struct ClientSync: Sendable {
     private func exchangeFiles(over connection: MessageConnection, work: ClientStoreWork, session: ClientSession)
         async throws -> FileExchange.Summary
     {
-        var exchange = try await work.fileExchange()
+        var exchange = try await work.fileExchange(within: session.limits)
         var step = exchange.start()
         while true {
             if let next = try work.perform(step, on: &exchange) {

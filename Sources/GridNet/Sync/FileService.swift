@@ -20,8 +20,8 @@ public struct FileService: Sendable {
     }
 
     /// The answer to `message` (`OFFER`, `CHUNK` or `FETCH`) from a client that may read
-    /// `read` and write `write`.
-    public func answer(_ message: Message, read: [GridScope], write: [GridScope]) async -> Message {
+    /// `read` and write `write`; a `CHUNK` sent carries at most `chunkBytes`.
+    public func answer(_ message: Message, read: [GridScope], write: [GridScope], chunkBytes: Int) async -> Message {
         do {
             switch message {
             case .offer(let file, let size):
@@ -50,7 +50,7 @@ public struct FileService: Sendable {
                 guard offset <= Int64(size) else {
                     return .error(ProtocolError(.fileUnknown, "\(file) has \(size) bytes, not \(offset)"))
                 }
-                let bytes = try files.read(file, offset: offset, length: Message.fileChunkBytes)
+                let bytes = try files.read(file, offset: offset, length: chunkBytes)
                 return .chunk(file: file, size: Int64(size), offset: offset, bytes: bytes)
             default:
                 return .error(ProtocolError(.malformedLine, "not a file message"))

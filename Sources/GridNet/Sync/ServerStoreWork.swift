@@ -79,12 +79,12 @@ public struct ServerStoreWork: Sendable {
                     metadata: ["count": "\(ops.count)", "after": "\(after)", "through": "\(through)"])
             }
             return next
-        case .answerFile(let message, let read, let write):
+        case .answerFile(let message, let read, let write, let chunkBytes):
             guard let files else {
                 return session.fileAnswered(
                     .error(ProtocolError(.fileUnknown, "this server keeps no files: tell the office")))
             }
-            let answer = await files.answer(message, read: read, write: write)
+            let answer = await files.answer(message, read: read, write: write, chunkBytes: chunkBytes)
             if case .chunk(_, _, _, let bytes) = message {
                 report.fileBytesIn += bytes.count
                 if case .have = answer { report.filesKept += 1 }

@@ -6,8 +6,10 @@ extension Message {
     /// The protocol version this code speaks, as messages write it.
     public static let version = ProtocolVersion.current.rawValue
 
-    /// The message's lines, without line feeds: one, or a header and its op lines.
-    public var lines: [String] {
+    /// The message's lines, without line feeds: one, or a header and its op lines, or a
+    /// `CHUNK` header and its bytes in base64 (lines of `limits.fileLineBytes`, the last one
+    /// shorter if the bytes end there).
+    public func lines(within limits: Limits = .standard) -> [String] {
         switch self {
         case .hello(let version, let replica, let token, let deflate):
             return ["HELLO \(version) \(replica) \(token)" + (deflate ? " deflate" : "")]
@@ -41,7 +43,10 @@ extension Message {
         case .fetch(let file, let offset):
             return ["FETCH \(file) \(offset)"]
         case .chunk(let file, let size, let offset, let bytes):
-            return ["CHUNK \(file) \(size) \(offset) " + (bytes.isEmpty ? "-" : Data(bytes).base64EncodedString())]
+            let lines = stride(from: 0, to: bytes.count, by: limits.fileLineBytes).map { start in
+                Data(bytes[start..<min(start + limits.fileLineBytes, bytes.count)]).base64EncodedString()
+            }
+            return ["CHUNK \(file) \(size) \(offset) \(lines.count)"] + lines
         case .error(let error):
             // Scalar by scalar: "\r\n" is one Character, and neither byte may reach the wire.
             let message = String(
@@ -51,6 +56,9 @@ extension Message {
             return ["BYE"]
         }
     }
+
+    /// The message's lines under the standard limits.
+    public var lines: [String] { lines(within: .standard) }
 
     /// The bytes of the message's lines, line feeds included, before any compression.
     public var textByteCount: Int {

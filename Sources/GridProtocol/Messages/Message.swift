@@ -36,7 +36,7 @@ public enum Message: Hashable, Sendable {
     case have(file: FileID)
     /// Client → server: send the file from byte `offset` (the client holds the bytes before it).
     case fetch(file: FileID, offset: Int64)
-    /// Either way: the bytes of a file of `size` bytes from `offset`, at most ``fileChunkBytes``.
+    /// Either way: the bytes of a file of `size` bytes from `offset`, at most ``Limits/fileChunkBytes``.
     case chunk(file: FileID, size: Int64, offset: Int64, bytes: [UInt8])
     /// Either way: an error; fatal ones close the connection.
     case error(ProtocolError)
@@ -45,9 +45,8 @@ public enum Message: Hashable, Sendable {
 }
 
 extension Message {
-    /// The most bytes of a file one `CHUNK` carries: 43,692 characters of base64, under the
-    /// line limit.
-    public static let fileChunkBytes = 32 * 1024
+    /// The most lines of bytes one `CHUNK` carries after its header.
+    public static let fileChunkLines = 32
 }
 
 /// The limits a server announces in `welcome` and enforces (the first three), and the
@@ -80,6 +79,18 @@ public struct Limits: Hashable, Sendable {
         limits.opsPerBatch = announced.opsPerBatch
         limits.messageBytes = announced.messageBytes
         return limits
+    }
+
+    /// The bytes of a file one line of a `CHUNK` carries: as many as fit in a line in base64
+    /// (three bytes in four characters), at most 48 KiB (65,536 characters, the standard line limit).
+    public var fileLineBytes: Int {
+        min(48 * 1024, lineBytes / 4 * 3)
+    }
+
+    /// The most bytes of a file one `CHUNK` carries: ``Message/fileChunkLines`` lines, or as
+    /// many as take at most half of ``messageBytes`` (1.5 MiB under the standard limits).
+    public var fileChunkBytes: Int {
+        fileLineBytes * max(1, min(Message.fileChunkLines, messageBytes / 2 / (lineBytes + 1)))
     }
 
     /// The limits of this protocol version's defaults.

@@ -8,6 +8,7 @@ public struct MessageReader: Sendable {
     /// The limits enforced.
     public var limits: Limits
     private var pending: Pending?
+    private var pendingChunk: PendingChunk?
 
     /// A batch header whose op lines are still arriving.
     private struct Pending: Sendable {
@@ -18,13 +19,23 @@ public struct MessageReader: Sendable {
         var ops: [Op] = []
     }
 
+    /// A `CHUNK` header whose lines of bytes are still arriving.
+    private struct PendingChunk: Sendable {
+        let file: FileID
+        let size: Int64
+        let offset: Int64
+        let lines: Int
+        var read = 0
+        var bytes: [UInt8] = []
+    }
+
     /// Creates a reader with limits.
     public init(limits: Limits = .standard) {
         self.limits = limits
     }
 
     /// Whether the reader is between messages (no batch is half read).
-    public var isIdle: Bool { pending == nil }
+    public var isIdle: Bool { pending == nil && pendingChunk == nil }
 
     /// Reads one line (without its line feed).
     ///
@@ -36,6 +47,7 @@ public struct MessageReader: Sendable {
             throw ProtocolError(
                 .lineTooLong, "a line of \(line.utf8.count) bytes is over the limit of \(limits.lineBytes)")
         }
+        if pendingChunk != nil { return try readChunkLine(line) }
         if var batch = pending {
             guard line.hasPrefix("OP ") else {
                 throw ProtocolError(
@@ -63,8 +75,8 @@ public struct MessageReader: Sendable {
             return .push(through: batch.through, ops: batch.ops)
         }
         // Split on the space byte, not on Characters, and at most 12 times (no message has more
-        // words; a longer line keeps a 13th that fails every count): a CHUNK line is 43 KB of
-        // base64, and splitting it whole, by grapheme clusters, cost more than the rest of its handling.
+        // words; a longer line keeps a 13th that fails every count): a line may be 64 KiB, and
+        // splitting it whole, by grapheme clusters, cost more than the rest of its handling.
         let words = line.utf8.split(separator: UInt8(ascii: " "), maxSplits: 12, omittingEmptySubsequences: false)
             .map(Substring.init)
         switch words.first {
@@ -131,17 +143,18 @@ public struct MessageReader: Sendable {
             guard words.count == 2, let file = FileID(String(words[1])) else { throw malformed("HAVE file") }
             return .have(file: file)
         case "CHUNK":
-            // The bytes in canonical base64 (with padding, as encoding them again writes them), or - for none.
             guard words.count == 5, let file = FileID(String(words[1])), let size = Self.number(words[2]),
-                let offset = Self.number(words[3]),
-                let bytes = words[4] == "-" ? Data() : Data(base64Encoded: String(words[4])),
-                words[4] == "-" ? size == offset : (!bytes.isEmpty && bytes.base64EncodedString() == words[4]),
-                bytes.count <= Message.fileChunkBytes, offset <= size, Int64(bytes.count) <= size - offset
+                let offset = Self.number(words[3]), offset <= size, let lines = Self.number(words[4]),
+                lines <= Message.fileChunkLines, (lines == 0) == (offset == size),
+                (lines - 1) * Int64(limits.fileLineBytes) < size - offset
             else {
                 throw malformed(
-                    "CHUNK file size offset base64, at most \(Message.fileChunkBytes) bytes that end within the file")
+                    "CHUNK file size offset lines, at most \(Message.fileChunkLines) lines of bytes that end within "
+                        + "the file (0 only at its end)")
             }
-            return .chunk(file: file, size: size, offset: offset, bytes: [UInt8](bytes))
+            guard lines > 0 else { return .chunk(file: file, size: size, offset: offset, bytes: []) }
+            pendingChunk = PendingChunk(file: file, size: size, offset: offset, lines: Int(lines))
+            return nil
         case "ERR":
             guard words.count >= 2, !words[1].isEmpty else { throw malformed("ERR code message") }
             let message = words.dropFirst(2).joined(separator: " ")
@@ -151,6 +164,56 @@ public struct MessageReader: Sendable {
             return .bye
         default:
             throw ProtocolError(.malformedLine, "unknown line '\(line.prefix(40))': expected a message verb")
+        }
+    }
+
+    /// Reads a line of a `CHUNK`'s bytes: canonical base64 (padded, as encoding the bytes again
+    /// writes it) of ``Limits/fileLineBytes`` bytes, fewer only on the last line, and never
+    /// past the file's end.
+    private mutating func readChunkLine(_ line: Substring) throws(ProtocolError) -> Message? {
+        guard var chunk = pendingChunk else { return nil }
+        pendingChunk = nil
+        let isLast = chunk.read + 1 == chunk.lines
+        guard let bytes = Self.canonicalBase64(line),
+            isLast ? !bytes.isEmpty && bytes.count <= limits.fileLineBytes : bytes.count == limits.fileLineBytes,
+            chunk.offset + Int64(chunk.bytes.count + bytes.count) <= chunk.size
+        else {
+            throw ProtocolError(
+                .malformedLine,
+                "line \(chunk.read + 1) of a CHUNK of \(chunk.lines) lines is not base64 of \(limits.fileLineBytes) "
+                    + "bytes (fewer only on the last line) within the file's \(chunk.size)")
+        }
+        chunk.bytes += bytes
+        chunk.read += 1
+        guard isLast else {
+            pendingChunk = chunk
+            return nil
+        }
+        return .chunk(file: chunk.file, size: chunk.size, offset: chunk.offset, bytes: chunk.bytes)
+    }
+
+    /// The bytes of `text` if it is base64 as Foundation writes it: padded to four characters,
+    /// with no other characters, and the bits a last character leaves over all zero (so the
+    /// bytes written again give the same text).
+    static func canonicalBase64(_ text: Substring) -> [UInt8]? {
+        let utf8 = text.utf8
+        guard !utf8.isEmpty, utf8.count % 4 == 0, let data = Data(base64Encoded: String(text)) else { return nil }
+        let padding = utf8.reversed().prefix(2).filter { $0 == UInt8(ascii: "=") }.count
+        guard padding > 0 else { return [UInt8](data) }
+        // The last character before the padding carries 4 (==) or 2 (=) bits past the bytes' end.
+        let last = utf8[utf8.index(utf8.endIndex, offsetBy: -padding - 1)]
+        guard let value = Self.base64Value(last), value & (padding == 2 ? 0x0F : 0x03) == 0 else { return nil }
+        return [UInt8](data)
+    }
+
+    private static func base64Value(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): character - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): character - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+"): 62
+        case UInt8(ascii: "/"): 63
+        default: nil
         }
     }
 

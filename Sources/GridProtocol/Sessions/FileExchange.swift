@@ -57,14 +57,20 @@ public struct FileExchange: Sendable {
     private var state = State.start
     private var offers: [(file: FileID, size: Int64)]
     private var fetches: [(file: FileID, held: Int64)]
+    private let chunkBytes: Int
     /// What this exchange moved so far.
     public private(set) var summary = Summary()
 
     /// An exchange that offers `offers` (files held, with their sizes) and fetches `fetches`
-    /// (files lacking, with the bytes of each held already).
-    public init(offers: [(file: FileID, size: Int64)], fetches: [(file: FileID, held: Int64)]) {
+    /// (files lacking, with the bytes of each held already), sending at most `chunkBytes` of a
+    /// file in one `CHUNK` (the agreed limits' ``Limits/fileChunkBytes``).
+    public init(
+        offers: [(file: FileID, size: Int64)], fetches: [(file: FileID, held: Int64)],
+        chunkBytes: Int = Limits.standard.fileChunkBytes
+    ) {
         self.offers = offers
         self.fetches = fetches
+        self.chunkBytes = chunkBytes
     }
 
     /// Starts with the first file.
@@ -89,7 +95,7 @@ public struct FileExchange: Sendable {
             }
             state = .loading(file, size: size, offset: offset)
             return .loadChunk(
-                file: file, offset: offset, length: Int(min(Int64(Message.fileChunkBytes), size - offset)))
+                file: file, offset: offset, length: Int(min(Int64(chunkBytes), size - offset)))
         case (.fetching(let file, let offset), .chunk(let sent, let size, let from, let bytes)):
             guard sent == file, from == offset, !bytes.isEmpty || from == size else {
                 return fail(.malformedLine, "the server sent \(sent) from byte \(from), not \(file) from \(offset)")

@@ -29,8 +29,8 @@ public struct ServerSession: Sendable {
         case loadOwn(after: Int64, limit: Int, client: ReplicaID)
         /// Answer this file message (`OFFER`, `CHUNK` or `FETCH`, gridsync/4) of a client
         /// that may read `read` and write `write`, then call ``fileAnswered()``: send the answer
-        /// (`HAVE`, `WANT`, `CHUNK` or a non-fatal `ERR`).
-        case answerFile(Message, read: [GridScope], write: [GridScope])
+        /// (`HAVE`, `WANT`, `CHUNK` of at most `chunkBytes`, or a non-fatal `ERR`).
+        case answerFile(Message, read: [GridScope], write: [GridScope], chunkBytes: Int)
         /// Send this message (if any) and close the connection.
         case close(Message?)
     }
@@ -146,7 +146,8 @@ public struct ServerSession: Sendable {
                     .malformedLine, "\(message.lines[0].prefix(5)) is not a message of \(peer.version.rawValue)")
             }
             state = .answeringFile(peer)
-            return .answerFile(message, read: peer.grant.read, write: peer.grant.write)
+            return .answerFile(
+                message, read: peer.grant.read, write: peer.grant.write, chunkBytes: limits.fileChunkBytes)
         case (.ready, .bye):
             state = .closed
             return .close(.bye)

@@ -1,4 +1,5 @@
 import CompressNIO
+import Foundation
 import NIOCore
 
 /// Turns the bytes of one direction of a connection into messages: plain lines at first,
@@ -153,14 +154,18 @@ public final class WireDecoder {
 
     /// Takes one line, without its line feed, if a whole one is buffered.
     private func takeLine(from buffer: inout ByteBuffer) throws(ProtocolError) -> String? {
-        guard let end = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+        // memchr: a line arrives in pieces and is looked through again as each one comes.
+        let lineFeed = buffer.withUnsafeReadableBytes { bytes -> Int? in
+            guard let start = bytes.baseAddress, let found = memchr(start, 0x0A, bytes.count) else { return nil }
+            return start.distance(to: UnsafeRawPointer(found))
+        }
+        guard let length = lineFeed else {
             guard buffer.readableBytes <= lineLimit else {
                 throw ProtocolError(
                     .lineTooLong, "more than \(lineLimit) bytes arrived without a line feed, the longest line allowed")
             }
             return nil
         }
-        let length = end - buffer.readerIndex
         guard length <= lineLimit else {
             throw ProtocolError(.lineTooLong, "a line of \(length) bytes is over the limit of \(lineLimit)")
         }
@@ -170,8 +175,11 @@ public final class WireDecoder {
         }
         buffer.moveReaderIndex(forwardBy: length + 1)
         // The lines taken are dropped as the message goes on, not only at its end: an
-        // unfinished message holds its unread bytes and parsed ops, not its text twice.
-        if buffer.readerIndex > 65_536 { buffer.discardReadBytes() }
+        // unfinished message holds its unread bytes and parsed ops, not its text twice. They
+        // are dropped once they are as many as the unread ones, so moving the unread bytes down
+        // costs no more than the lines taken (dropping after every line moved a CHUNK's
+        // megabyte once per line).
+        if buffer.readerIndex > 65_536, buffer.readerIndex >= buffer.readableBytes { buffer.discardReadBytes() }
         return line
     }
 

@@ -31,10 +31,11 @@ public final class WireEncoder {
         }
     }
 
-    /// The bytes of one message.
-    public func encode(_ message: Message) throws(ProtocolError) -> ByteBuffer {
+    /// The bytes of one message, its lines as long as `limits` allow (the agreed ones once
+    /// the handshake is done).
+    public func encode(_ message: Message, within limits: Limits = .standard) throws(ProtocolError) -> ByteBuffer {
         var text = ByteBuffer()
-        for line in message.lines {
+        for line in message.lines(within: limits) {
             text.writeString(line)
             text.writeInteger(UInt8(ascii: "\n"))
         }
