@@ -70,11 +70,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The system's zlib, for the sending half of a connection's deflate stream, whose
+        // strategy changes between messages (CompressNIO's compressor cannot).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // The line protocol: messages, limits, deflate framing and the sans-I/O sessions.
         .target(
             name: "GridProtocol",
             dependencies: [
-                "GridMerge", .product(name: "NIOCore", package: "swift-nio"),
+                "GridMerge", "CZlib", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),

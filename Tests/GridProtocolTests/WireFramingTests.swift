@@ -2,6 +2,7 @@ import CompressNIO
 import GridMerge
 import GridModel
 import GridProtocol
+import GridTesting
 import NIOCore
 import PropertyBased
 import Testing
@@ -136,6 +137,33 @@ import Testing
         #expect(bomb.readableBytes < text.count / 100)
         bytes.writeImmutableBuffer(bomb)
         #expect(Self.failure(bytes, deflate: true)?.code == .tooLarge)
+    }
+
+    /// A photo's chunk between ops: the chunk is Huffman coded (it costs about its bytes on
+    /// the wire, not their base64), the ops after it are matched again (they compress far),
+    /// and every message reads back whatever way the bytes are cut.
+    @Test func aPhotosChunkBetweenOpsIsHuffmanCodedAndTheStreamStaysWhole() async throws {
+        var random = SeededGenerator(seed: 17)
+        let photo = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let file = FileID(of: photo)
+        let chunk = Message.chunk(file: file, size: 300_000, offset: 0, bytes: photo)
+        let push = Self.messages.first { if case .push = $0 { true } else { false } }!
+        let conversation = [push, chunk, push, .want(file: file, offset: 300_000), chunk, push]
+        let chunks = try Self.bytes(conversation, deflate: true)
+        #expect(chunks[2].readableBytes < photo.count + photo.count / 50, "the chunk: \(chunks[2].readableBytes) bytes")
+        #expect(chunks[2].readableBytes * 5 < chunk.textByteCount * 4, "not stored: base64's quarter is taken back")
+        let pushText = push.textByteCount
+        #expect(
+            chunks[3].readableBytes * 2 < pushText,
+            "ops after a chunk are matched: \(chunks[3].readableBytes) of \(pushText)")
+        let all = Self.joined(chunks)
+        let expected =
+            [Message.hello(version: Message.version, replica: ReplicaID(rawValue: 1), token: "t", deflate: true)]
+            + conversation
+        #expect(try Self.read(all, pieces: [], deflate: true) == expected)
+        await propertyCheck(count: 20, input: Gen.int(in: 1...70_000).array(of: 1...40)) { pieces in
+            #expect((try? Self.read(all, pieces: pieces, deflate: true)) == expected)
+        }
     }
 
     @Test func honestDataThatCompressesFarIsReadWhole() throws {

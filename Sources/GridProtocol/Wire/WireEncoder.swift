@@ -1,4 +1,3 @@
-import CompressNIO
 import NIOCore
 
 /// Turns messages into the bytes of one direction of a connection: plain lines at first,
@@ -12,7 +11,7 @@ public final class WireEncoder {
     public private(set) var textBytes = 0
     /// Bytes handed to the wire.
     public private(set) var wireBytes = 0
-    private var deflater: ZlibCompressor?
+    private var deflater: DeflateStream?
 
     /// Creates an encoder that writes plain lines.
     public init() {}
@@ -23,12 +22,7 @@ public final class WireEncoder {
     /// Compresses every message after this one.
     public func startDeflating() throws(ProtocolError) {
         guard deflater == nil else { return }
-        do {
-            deflater = try ZlibCompressor(
-                algorithm: .deflate, configuration: ZlibConfiguration(compressionLevel: .compressionLevel6))
-        } catch {
-            throw ProtocolError(.internal, "zlib could not start a stream: \(error)")
-        }
+        deflater = try DeflateStream()
     }
 
     /// The bytes of one message, its lines as long as `limits` allow (the agreed ones once
@@ -44,20 +38,10 @@ public final class WireEncoder {
             wireBytes += text.readableBytes
             return text
         }
-        var out = ByteBuffer()
-        out.reserveCapacity(deflater.maxSize(from: text))
-        do {
-            while true {
-                do {
-                    try deflater.deflate(from: &text, to: &out, flush: .sync)
-                    break
-                } catch let error as CompressNIOError where error == .bufferOverflow {
-                    out.reserveCapacity(minimumWritableBytes: max(4096, text.readableBytes))
-                }
-            }
-        } catch {
-            throw ProtocolError(.internal, "zlib could not compress a message: \(error)")
-        }
+        // A file's bytes in base64 have no matches to find: Huffman coding alone takes back
+        // what base64 adds, four times as fast as level 6 (docs/BENCHMARKS.md, photos).
+        let isFileBytes = if case .chunk = message { true } else { false }
+        let out = try deflater.deflate(text, as: isFileBytes ? .huffmanOnly : .text)
         wireBytes += out.readableBytes
         return out
     }

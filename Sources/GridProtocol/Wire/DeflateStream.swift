@@ -1,0 +1,89 @@
+import CZlib
+import NIOCore
+
+/// The sending half of a connection's deflate stream (raw deflate, a 32 KiB window), flushed
+/// after each message, whose strategy may change from one message to the next: ops and
+/// other text are compressed at level 6, and the base64 of a file's bytes, which has nothing
+/// to match, by Huffman coding alone, which gives back the quarter base64 adds at four times
+/// level 6's speed. The receiver's inflater reads either without knowing.
+///
+/// It holds a zlib stream, so it is a class, kept by one task.
+final class DeflateStream {
+    /// How a message's bytes are compressed.
+    enum Strategy: Hashable {
+        /// Matches and Huffman coding, at level 6: text, whose lines repeat one another.
+        case text
+        /// Huffman coding only: base64 of incompressible bytes (photos).
+        case huffmanOnly
+
+        var zlibValue: Int32 { self == .text ? Z_DEFAULT_STRATEGY : Z_HUFFMAN_ONLY }
+    }
+
+    private let stream: UnsafeMutablePointer<z_stream>
+    private var strategy = Strategy.text
+    private static let level: Int32 = 6
+
+    /// Starts a stream.
+    ///
+    /// - Throws: a ``ProtocolError`` if zlib cannot.
+    init() throws(ProtocolError) {
+        stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        // Raw deflate (negative window bits), as the peer's inflater reads it; zlib's default memory level.
+        guard gridsync_deflate_init(stream, Self.level, -15, 8) == Z_OK else {
+            stream.deallocate()
+            throw ProtocolError(.internal, "zlib could not start a stream")
+        }
+    }
+
+    deinit {
+        deflateEnd(stream)
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
+
+    /// Compresses `text` with `strategy` and flushes, so the peer can inflate all of it now.
+    func deflate(_ text: ByteBuffer, as strategy: Strategy) throws(ProtocolError) -> ByteBuffer {
+        var out = ByteBuffer()
+        var status: Int32 = Z_OK
+        if strategy != self.strategy {
+            // Before this message's bytes are handed over: the stream was flushed after the last
+            // message, so nothing is pending and the change writes nothing. (With the bytes
+            // handed over, zlib would compress them with the old strategy first.)
+            var spare: UInt8 = 0
+            withUnsafeMutablePointer(to: &spare) { spare in
+                stream.pointee.next_in = nil
+                stream.pointee.avail_in = 0
+                stream.pointee.next_out = spare
+                stream.pointee.avail_out = 1
+                status = deflateParams(stream, Self.level, strategy.zlibValue)
+            }
+            guard status == Z_OK, stream.pointee.avail_out == 1 else {
+                throw ProtocolError(.internal, "zlib could not change the stream's strategy (\(status))")
+            }
+            self.strategy = strategy
+        }
+        var input = text
+        input.withUnsafeMutableReadableBytes { source in
+            stream.pointee.next_in = source.baseAddress?.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_in = UInt32(source.count)
+            // Room for all of it at once (deflateBound, and the flush's marker); more if zlib asks.
+            var room = Int(deflateBound(stream, UInt(source.count))) + 64
+            repeat {
+                out.reserveCapacity(minimumWritableBytes: room)
+                let written = out.withUnsafeMutableWritableBytes { target in
+                    stream.pointee.next_out = target.baseAddress?.assumingMemoryBound(to: Bytef.self)
+                    stream.pointee.avail_out = UInt32(target.count)
+                    status = CZlib.deflate(stream, Z_SYNC_FLUSH)
+                    return target.count - Int(stream.pointee.avail_out)
+                }
+                out.moveWriterIndex(forwardBy: written)
+                room = 4096
+                // Output filled the room: call again; nothing more to write then is Z_BUF_ERROR.
+            } while status == Z_OK && stream.pointee.avail_out == 0
+            if status == Z_BUF_ERROR, stream.pointee.avail_in == 0 { status = Z_OK }
+        }
+        guard status == Z_OK else { throw ProtocolError(.internal, "zlib could not compress a message (\(status))") }
+        return out
+    }
+}
