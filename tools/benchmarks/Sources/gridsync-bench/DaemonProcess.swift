@@ -138,7 +138,12 @@ final class DaemonProcess {
 
     /// A line of `/proc/<pid>/status` counted in kB, in bytes; 0 once the daemon is gone.
     func memory(_ field: String) -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        Self.memory(field, of: process.processIdentifier)
+    }
+
+    /// A line of the process `pid`'s `/proc/<pid>/status` counted in kB, in bytes; 0 once it is gone.
+    static func memory(_ field: String, of pid: Int32) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
             let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return 0 }

@@ -21,20 +21,7 @@ enum PhotoTransferBenchmark {
             "gridsync-photos-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        // Photos are incompressible, as JPEGs are: random bytes behind a JPEG's first four.
-        var random = SystemRandomNumberGenerator()
-        let paths = try (1...settings.photos).map { index -> String in
-            var bytes = [UInt8](repeating: 0, count: settings.bytes)
-            for offset in stride(from: 0, to: bytes.count, by: 8) {
-                withUnsafeBytes(of: random.next() as UInt64) { word in
-                    for (i, byte) in word.enumerated() where offset + i < bytes.count { bytes[offset + i] = byte }
-                }
-            }
-            bytes.replaceSubrange(0..<4, with: [0xFF, 0xD8, 0xFF, 0xE0])
-            let path = folder.appendingPathComponent("photo-\(index).jpg").path
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
-            return path
-        }
+        let paths = try writePhotos(settings.photos, bytes: settings.bytes, in: folder, named: "photo")
         let total = Double(settings.photos * settings.bytes)
 
         let baseline = try plainCopy(paths, into: folder.appendingPathComponent("copied").path)
@@ -50,39 +37,17 @@ enum PhotoTransferBenchmark {
         let second = try daemon.addGridWorker("w002", grid: "c01/g01")
         let sender = folder.appendingPathComponent("sender").path
         let receiver = folder.appendingPathComponent("receiver").path
-        func gridsyncRun(_ arguments: [String]) throws -> Double {
-            let start = ContinuousClock.now
-            let process = Process()
-            process.executableURL = gridsync
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            let error = Pipe()
-            process.standardError = error
-            try process.run()
-            let said = error.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw BenchFailure("gridsync \(arguments[0]) failed: \(String(decoding: said, as: UTF8.self))")
-            }
-            let elapsed = ContinuousClock.now - start
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        }
-        func syncArguments(_ data: String, token: String) throws -> [String] {
-            let tokenFile = data + "-token.txt"
-            try Data((token + "\n").utf8).write(to: URL(fileURLWithPath: tokenFile))
-            return ["sync", "--server", "127.0.0.1:\(daemon.port)", "--token-file", tokenFile, "--data", data]
-                + (daemon.fingerprint.map { ["--fingerprint", $0] } ?? ["--plain"])
-        }
-        _ = try gridsyncRun(["init", "--worker", "w001", "--grid", "c01/g01", "--data", sender])
-        _ = try gridsyncRun(["init", "--worker", "w002", "--grid", "c01/g01", "--data", receiver])
+        _ = try run(gridsync, ["init", "--worker", "w001", "--grid", "c01/g01", "--data", sender])
+        _ = try run(gridsync, ["init", "--worker", "w002", "--grid", "c01/g01", "--data", receiver])
         // Twenty photos a demand, the most one record takes.
         for (index, start) in stride(from: 0, to: paths.count, by: 20).enumerated() {
-            _ = try gridsyncRun(
+            _ = try run(
+                gridsync,
                 ["demand", "add", "--title", "楼道照片 \(index + 1)", "--category", "消防安全", "--data", sender]
                     + paths[start..<min(start + 20, paths.count)].flatMap { ["--photo", $0] })
         }
-        let up = try gridsyncRun(try syncArguments(sender, token: first.token))
-        let down = try gridsyncRun(try syncArguments(receiver, token: second.token))
+        let up = try run(gridsync, try syncArguments(daemon, data: sender, token: first.token))
+        let down = try run(gridsync, try syncArguments(daemon, data: receiver, token: second.token))
         let received = (try? FileManager.default.subpathsOfDirectory(atPath: receiver + "/files")) ?? []
         guard received.filter({ $0.count == 67 }).count == settings.photos else {
             throw BenchFailure("the second laptop received \(received.count) photos, not \(settings.photos)")
@@ -98,6 +63,53 @@ enum PhotoTransferBenchmark {
                 measured: rate(seconds), baseline: rate(baseline) + ", plain TCP copy",
                 ratio: baseline / seconds, target: "≥ 0.8", met: baseline / seconds >= 0.8)
         }
+    }
+
+    /// Writes `count` photos of `bytes` each in `folder` (`<name>-<n>.jpg`), and returns their
+    /// paths. Photos are incompressible, as JPEGs are: random bytes behind a JPEG's first four.
+    static func writePhotos(_ count: Int, bytes: Int, in folder: URL, named name: String) throws -> [String] {
+        var random = SystemRandomNumberGenerator()
+        return try (1...count).map { index -> String in
+            var photo = [UInt8](repeating: 0, count: bytes)
+            photo.withUnsafeMutableBytes { buffer in
+                for offset in stride(from: 0, to: bytes - 7, by: 8) {
+                    buffer.storeBytes(of: random.next() as UInt64, toByteOffset: offset, as: UInt64.self)
+                }
+            }
+            photo.replaceSubrange(0..<4, with: [0xFF, 0xD8, 0xFF, 0xE0])
+            let path = folder.appendingPathComponent("\(name)-\(index).jpg").path
+            try Data(photo).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+    }
+
+    /// Runs `gridsync` with `arguments`, its output dropped, and returns the seconds it took.
+    ///
+    /// - Throws: if it fails, with what it said.
+    static func run(_ gridsync: URL, _ arguments: [String]) throws -> Double {
+        let start = ContinuousClock.now
+        let process = Process()
+        process.executableURL = gridsync
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        let error = Pipe()
+        process.standardError = error
+        try process.run()
+        let said = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchFailure("gridsync \(arguments[0]) failed: \(String(decoding: said, as: UTF8.self))")
+        }
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// The arguments of `gridsync sync` for the laptop in `data` with `token`, to `daemon`.
+    static func syncArguments(_ daemon: DaemonProcess, data: String, token: String) throws -> [String] {
+        let tokenFile = data + "-token.txt"
+        try Data((token + "\n").utf8).write(to: URL(fileURLWithPath: tokenFile))
+        return ["sync", "--server", "127.0.0.1:\(daemon.port)", "--token-file", tokenFile, "--data", data]
+            + (daemon.fingerprint.map { ["--fingerprint", $0] } ?? ["--plain"])
     }
 
     /// Seconds to send the files through a loopback TCP socket and write them on the other side.

@@ -2,7 +2,7 @@
 //
 // Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|evening|report|simulate|suite] [--daemon <gridsyncd>]
 //        gridsync-bench worker-screen [--daemon <gridsyncd>] [--demands N] [--saves N]
-//        gridsync-bench photos [--daemon <gridsyncd>] [--photos N]
+//        gridsync-bench photos [--daemon <gridsyncd>] [--photos N] [--laptops N]
 //        gridsync-bench office --year FOLDER (a year written by `gridsync-bench year --out FOLDER`)
 //                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
 //        gridsync-bench hold --daemon <release gridsyncd> [--memory BYTES] [--tokens N] [--seconds N]
@@ -24,7 +24,8 @@
 //   (a year written before with `gridsync-bench year --out F [--days N]`, or a daemon's folder) instead.
 //   simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
 //   photos (never part of the suite): 100 photos of 2 MB (--photos N) up to the real gridsyncd and down to a
-//   second laptop, with compression and without, against a plain TCP copy of the same bytes.
+//   second laptop, with compression and without, against a plain TCP copy of the same bytes; then --laptops N
+//   (50) laptops sending 4 photos each at once: the daemon's peak memory against its memory setting.
 //   worker-screen (never part of the suite): `gridsync ui` (the gridsync beside --daemon) on a laptop's replica
 //   holding a year of one grid (--demands N, 2,000): save → listed, each page's time against the sync page, and
 //   its memory.
@@ -172,6 +173,9 @@ if suite == "photos" {
         settings.compression = compression
         figures += try await PhotoTransferBenchmark.run(settings, daemon: daemon)
     }
+    var load = PhotoTransferBenchmark.LoadSettings()
+    load.laptops = option("--laptops").flatMap(Int.init) ?? load.laptops
+    figures += try PhotoTransferBenchmark.runLoad(load, daemon: daemon)
 }
 
 if suite == "worker-screen" {
