@@ -50,7 +50,7 @@ extension Console {
     func photo(_ hex: String, _ request: Request) async throws -> Response {
         guard let session = try await session(of: request) else { return .redirect(to: "/sign-in") }
         guard let files = records.files, let id = FileID("sha256:" + hex),
-            try await records.store.scopes(naming: id).contains(where: { session.scopes.covers($0) }),
+            try await records.store.records(naming: id).contains(where: { session.scopes.covers($0.scope) }),
             let response = PhotoFile.response(hex, in: files)
         else {
             return html(

@@ -240,4 +240,63 @@ import Testing
                     == .chunk(file: id, size: 5_000, offset: 4_000, bytes: [UInt8](bytes[4_000...])))
         }
     }
+
+    /// A valid token used badly: it names thousands of files it never sends, or sends parts of
+    /// files it never finishes. The daemon keeps none of a record's files if it names more than
+    /// one record may, and parts of files only up to its limit for all of them together; the
+    /// refusals are not fatal, and an honest file that finishes in one chunk is still taken.
+    @Test func aTokenCannotFillTheDaemonsDiskWithPhotosItNeverFinishes() async throws {
+        try await S.withFolder { folder in
+            let street = try Street(folder)
+            let limits = FileLimits(fileBytes: 200_000, filesPerRecord: 20, unfinishedBytes: 300_000)
+            let files = FileStore(replicaFolder: folder.appendingPathComponent("daemon").path, limits: limits)
+            let service = FileService(files: files, replica: street.server)
+            func answer(_ message: Message) async -> Message {
+                await service.answer(message, read: [S.grid1], write: [S.grid1], chunkBytes: 1 << 20)
+            }
+            func fakes(_ count: Int, _ tag: String) -> [FileID] {
+                (0..<count).map { FileID(of: Data("\(tag)-\($0)".utf8)) }
+            }
+            // Records naming files that exist nowhere: 21 in one, 3 in another.
+            let crowded = fakes(21, "crowded")
+            let unfinished = fakes(3, "unfinished")
+            for names in [crowded, unfinished] {
+                let demand = S.demand(RecordID(), in: S.grid1, "楼道堆物")
+                _ = try await street.first.write(
+                    RecordChange(
+                        record: demand.record, target: demand.target,
+                        edits: demand.edits + names.map { .add("photos", $0.rawValue) }))
+            }
+            _ = try await street.sync(street.first, street.firstFiles, token: "wang-token")
+
+            guard case .error(let crowdedRefusal) = await answer(.offer(file: crowded[0], size: 1_000)) else {
+                Issue.record("a file of a record naming 21 was wanted")
+                return
+            }
+            #expect(crowdedRefusal.code == .fileTooLarge && !crowdedRefusal.code.isFatal, "\(crowdedRefusal)")
+            #expect(crowdedRefusal.message.contains("more than 20"))
+            let part = [UInt8](repeating: 9, count: 150_000)
+            #expect(
+                await answer(.chunk(file: unfinished[0], size: 200_000, offset: 0, bytes: part))
+                    == .want(file: unfinished[0], offset: 150_000))
+            #expect(
+                await answer(.chunk(file: unfinished[1], size: 200_000, offset: 0, bytes: part))
+                    == .want(file: unfinished[1], offset: 150_000))
+            guard
+                case .error(let full) = await answer(.chunk(file: unfinished[2], size: 200_000, offset: 0, bytes: part))
+            else {
+                Issue.record("a third part was taken past the limit of parts")
+                return
+            }
+            #expect(full.code == .diskFull && !full.code.isFatal, "\(full)")
+            #expect(files.unfinishedBytes() == 300_000 && files.partialSize(of: unfinished[2]) == 0)
+            // A photo that is whole in one chunk holds no part: it is taken.
+            let photo = Self.photo(50_000)
+            let honest = try await Self.demand(with: photo, on: street.first, street.firstFiles, in: S.grid1)
+            _ = try await street.sync(street.first, street.firstFiles, token: "wang-token")
+            #expect(
+                await answer(.chunk(file: honest, size: 50_000, offset: 0, bytes: [UInt8](photo)))
+                    == .have(file: honest))
+        }
+    }
 }

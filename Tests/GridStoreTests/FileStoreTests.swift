@@ -60,11 +60,48 @@ import Testing
             let files = FileStore(replicaFolder: folder)
             let kept = try files.add(contentsOf: try Self.write(Data("kept".utf8), in: folder, named: "a.jpg")).id
             let dropped = try files.add(contentsOf: try Self.write(Data("dropped".utf8), in: folder, named: "b.jpg")).id
-            // Within the grace period, even an unnamed file stays.
-            #expect(try files.collect(keeping: [kept], storedBefore: Date().addingTimeInterval(-60)).files == 0)
-            let removed = try files.collect(keeping: [kept], storedBefore: Date().addingTimeInterval(60))
+            // Part of a named file, whose sync was cut.
+            let coming = FileID(of: Data("coming".utf8))
+            #expect(try files.receive(coming, size: 6, offset: 0, bytes: Array("com".utf8)) == .partial(held: 3))
+            // Within the grace periods, even an unnamed file and a part stay.
+            let before = Date().addingTimeInterval(-60)
+            #expect(try files.collect(keeping: [kept], storedBefore: before, unfinishedBefore: before).files == 0)
+            #expect(files.partialSize(of: coming) == 3)
+            let removed = try files.collect(
+                keeping: [kept, coming], storedBefore: Date().addingTimeInterval(60), unfinishedBefore: before)
             #expect(removed.files == 1 && removed.bytes == 7)
             #expect(try files.held().map(\.id) == [kept] && files.size(of: dropped) == nil)
+            #expect(files.partialSize(of: coming) == 3, "a part still growing stays")
+            // A part that stopped growing goes, even of a file a record names.
+            _ = try files.collect(
+                keeping: [kept, coming], storedBefore: before, unfinishedBefore: Date().addingTimeInterval(60))
+            #expect(files.partialSize(of: coming) == 0 && files.unfinishedBytes() == 0)
+        }
+    }
+
+    /// Parts of files never finished are held up to a limit for all of them together: past it,
+    /// a chunk that would not finish its file is refused and nothing written; one that finishes
+    /// its file is still taken.
+    @Test func partsOfFilesAreHeldUpToTheirLimitTogether() async throws {
+        try await withTemporaryFolder { folder in
+            let files = FileStore(replicaFolder: folder, limits: FileLimits(unfinishedBytes: 10_000))
+            let photos = (1...3).map { [UInt8](repeating: UInt8($0), count: 6_000) }
+            let ids = photos.map { FileID(of: Data($0)) }
+            func send(_ index: Int, _ range: Range<Int>) throws -> FileStore.Received {
+                try files.receive(
+                    ids[index], size: 6_000, offset: Int64(range.lowerBound), bytes: Array(photos[index][range]))
+            }
+            let first = try send(0, 0..<5_000)
+            let second = try send(1, 0..<4_000)
+            #expect(first == .partial(held: 5_000) && second == .partial(held: 4_000))
+            #expect { try send(2, 0..<2_000) } throws: { ($0 as? StoreError)?.code == .diskFull }
+            #expect(files.partialSize(of: ids[2]) == 0 && files.unfinishedBytes() == 9_000)
+            // The rest of a file held in part makes it whole: taken, and its part is let go.
+            let finished = try send(0, 5_000..<6_000)
+            #expect(finished == .kept)
+            #expect(files.unfinishedBytes() == 4_000)
+            let third = try send(2, 0..<2_000)
+            #expect(third == .partial(held: 2_000))
         }
     }
 }

@@ -343,7 +343,7 @@ import Testing
             let reopened = try SQLiteReplicaStore.open(in: folder, wallClock: wall)
             #expect(try await StoreSnapshot(reopened) == before)
             #expect(try await reopened.namedFiles() == [photo])
-            #expect(try await reopened.scopes(naming: photo) == [F.grid1.scope])
+            #expect(try await reopened.records(naming: photo).map(\.scope) == [F.grid1.scope])
         }
     }
 }

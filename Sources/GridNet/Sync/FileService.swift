@@ -59,12 +59,16 @@ public struct FileService: Sendable {
             return .error(refusal)
         } catch let error as StoreError where error.code == .fileTooLarge {
             return .error(ProtocolError(.fileTooLarge, error.message))
+        } catch let error as StoreError where error.code == .diskFull {
+            return .error(ProtocolError(.diskFull, error.message))
         } catch {
             return .error(ProtocolError(.internal, "the server could not handle the file: \(error)"))
         }
     }
 
-    /// Refuses a file no record in `scopes` names, or one over the limit.
+    /// Refuses a file no record in `scopes` names, one over the limit, and one whose records all
+    /// name more files than one record may (a token naming thousands of files in a record
+    /// gets none of them kept).
     private func check(_ file: FileID, size: Int64, namedWithin scopes: [GridScope]) async throws {
         guard size <= Int64(files.limits.fileBytes) else {
             throw ProtocolError(
@@ -73,13 +77,20 @@ public struct FileService: Sendable {
                     + "\(FileStore.megabytes(files.limits.fileBytes)) for one file: detach it, and attach a smaller one"
             )
         }
-        guard try await named(file, within: scopes) else {
+        let records = try await replica.records(naming: file).filter { scopes.covers($0.scope) }
+        guard !records.isEmpty else {
             throw ProtocolError(
                 .fileUnknown, "no record you may write names \(file): push the record first; nothing was kept")
+        }
+        guard records.contains(where: { $0.files <= files.limits.filesPerRecord }) else {
+            throw ProtocolError(
+                .fileTooLarge,
+                "the records naming \(file) name more than \(files.limits.filesPerRecord) photos each, this server's "
+                    + "limit for one record: detach some")
         }
     }
 
     private func named(_ file: FileID, within scopes: [GridScope]) async throws -> Bool {
-        try await replica.scopes(naming: file).contains { scopes.covers($0) }
+        try await replica.records(naming: file).contains { scopes.covers($0.scope) }
     }
 }

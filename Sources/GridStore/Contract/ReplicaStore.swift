@@ -136,6 +136,7 @@ public protocol ReplicaStore: ServerStore {
     /// replica keeps.
     func namedFiles() async throws -> Set<FileID>
 
-    /// The scopes of the records that name `file`: who may read it, and who may send it.
-    func scopes(naming file: FileID) async throws -> [GridScope]
+    /// The records that name `file`: the scope of each (who may read the file, and who may
+    /// send it), and how many files each names.
+    func records(naming file: FileID) async throws -> [(scope: GridScope, files: Int)]
 }

@@ -6,10 +6,15 @@ public struct FileLimits: Hashable, Sendable, Codable {
     public var fileBytes: Int
     /// The most files one record may name (default 20).
     public var filesPerRecord: Int
+    /// The most bytes of files not yet whole that are kept, all together (default 1 GiB): what
+    /// arrived of files whose syncs were cut, which the next sync resumes. A token sending
+    /// parts of many files and never finishing them fills this, not the disk.
+    public var unfinishedBytes: Int
 
     /// The defaults, or the given limits.
-    public init(fileBytes: Int = 10 * 1_048_576, filesPerRecord: Int = 20) {
+    public init(fileBytes: Int = 10 * 1_048_576, filesPerRecord: Int = 20, unfinishedBytes: Int = 1 << 30) {
         self.fileBytes = fileBytes
         self.filesPerRecord = filesPerRecord
+        self.unfinishedBytes = unfinishedBytes
     }
 }

@@ -26,11 +26,20 @@ extension FileStore {
         Int64((try? FileManager.default.attributesOfItem(atPath: partialPath(of: id))[.size] as? Int) ?? 0)
     }
 
+    /// How many bytes of files not yet whole are held, all together.
+    public func unfinishedBytes() -> Int {
+        let shelf = "\(folder)/.partial"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: shelf)) ?? []).reduce(0) { total, name in
+            total + ((try? FileManager.default.attributesOfItem(atPath: "\(shelf)/\(name)")[.size] as? Int) ?? 0)
+        }
+    }
+
     /// Takes `bytes` of the file `id` (of `size` bytes) from `offset`. A chunk that does not
     /// start where the bytes held end is not written: the answer says where they end.
     ///
     /// - Throws: ``StoreError/Code/fileTooLarge`` for a file over the limit (nothing is
-    ///   kept), or the disk's failure.
+    ///   kept), ``StoreError/Code/diskFull`` if the bytes would leave more of files not yet
+    ///   whole than ``FileLimits/unfinishedBytes`` (nothing is written), or the disk's failure.
     public func receive(_ id: FileID, size: Int64, offset: Int64, bytes: [UInt8]) throws -> Received {
         if self.size(of: id) != nil { return .kept }
         guard size <= Int64(limits.fileBytes) else {
@@ -47,6 +56,12 @@ extension FileStore {
             held = 0
         }
         if offset == held, !bytes.isEmpty {
+            if held + Int64(bytes.count) < size, unfinishedBytes() + bytes.count > limits.unfinishedBytes {
+                throw StoreError(
+                    .diskFull,
+                    "\(Self.megabytes(limits.unfinishedBytes)) of photos not yet whole are held here, the limit: "
+                        + "\(id.hex.prefix(12)) comes at a later sync")
+            }
             try appendFlushed(bytes, to: path)
             held += Int64(bytes.count)
         }

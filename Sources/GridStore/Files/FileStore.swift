@@ -16,6 +16,11 @@ public struct FileStore: Sendable {
     /// meanwhile (a detach undone, or settled the other way) still has it.
     public static let gracePeriod: TimeInterval = 7 * 24 * 3600
 
+    /// How long what arrived of a file not yet whole is kept without growing (a day): the next
+    /// sync resumes it; one that never comes (a file detached, a laptop gone, a token sending
+    /// parts of files it never finishes) does not hold the disk.
+    public static let unfinishedGracePeriod: TimeInterval = 24 * 3600
+
     /// The files of the replica in `replicaFolder`.
     public init(replicaFolder: String, limits: FileLimits = FileLimits()) {
         self.folder = (replicaFolder as NSString).appendingPathComponent("files")
@@ -123,10 +128,13 @@ public struct FileStore: Sendable {
     }
 
     /// Removes the files no record names (`named` are the ones some record does) that were
-    /// stored before `cutoff`, the parts of such files, and the temporary files of stores that
-    /// never finished; returns how many whole files and bytes went.
+    /// stored before `cutoff`, the parts of files not grown since `unfinishedCutoff` (named
+    /// or not), and the temporary files of stores that never finished; returns how many whole
+    /// files and bytes went.
     @discardableResult
-    public func collect(keeping named: Set<FileID>, storedBefore cutoff: Date) throws -> (files: Int, bytes: Int) {
+    public func collect(keeping named: Set<FileID>, storedBefore cutoff: Date, unfinishedBefore unfinishedCutoff: Date)
+        throws -> (files: Int, bytes: Int)
+    {
         var removed = (files: 0, bytes: 0)
         for file in try held() where !named.contains(file.id) && file.stored < cutoff {
             if unlink(path(of: file.id)) == 0 {
@@ -134,12 +142,11 @@ public struct FileStore: Sendable {
                 removed.bytes += file.size
             }
         }
-        // Parts of files no record names any more (a sync cut while they came, and then detached).
+        // Parts of files that stopped coming (a sync cut, and the file detached, or never sent again).
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/.partial")) ?? [] {
-            guard let id = FileID("sha256:" + name), !named.contains(id) else { continue }
             let path = "\(folder)/.partial/\(name)"
-            let stored = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
-            if (stored ?? .distantPast) < cutoff { unlink(path) }
+            let grown = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
+            if (grown ?? .distantPast) < unfinishedCutoff { unlink(path) }
         }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         where name.hasPrefix(".incoming-") {

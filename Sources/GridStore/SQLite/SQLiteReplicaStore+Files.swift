@@ -11,16 +11,18 @@ extension SQLiteReplicaStore {
         }
     }
 
-    /// The scopes of the records that name `file`: who may read it, and who may send it.
-    public func scopes(naming file: FileID) async throws -> [GridScope] {
+    /// The records that name `file`: the scope of each (who may read the file, and who may
+    /// send it), and how many files each names.
+    public func records(naming file: FileID) async throws -> [(scope: GridScope, files: Int)] {
         try await readRecords { db in
-            try String.fetchAll(
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT DISTINCT r.scope FROM record_files f JOIN records r ON r.id = f.record_id
+                    SELECT r.scope, (SELECT count(*) FROM record_files g WHERE g.record_id = f.record_id) AS files
+                    FROM record_files f JOIN records r ON r.id = f.record_id
                     WHERE f.file_id = ?
                     """, arguments: [file.rawValue]
-            ).compactMap(GridScope.init)
+            ).compactMap { row in GridScope(row["scope"] as String).map { ($0, row["files"] as Int) } }
         }
     }
 }

@@ -135,7 +135,9 @@ struct SyncCommand: AsyncParsableCommand {
         // Photos no record names any more (detached here or on another laptop) go a week after
         // they were stored, in case a record gets them back.
         let keptFiles = try await store.namedFiles()
-        _ = try? data.files.collect(keeping: keptFiles, storedBefore: Date().addingTimeInterval(-FileStore.gracePeriod))
+        _ = try? data.files.collect(
+            keeping: keptFiles, storedBefore: Date().addingTimeInterval(-FileStore.gracePeriod),
+            unfinishedBefore: Date().addingTimeInterval(-FileStore.unfinishedGracePeriod))
         let after = try await store.status()
         let summary = Summary(
             server: served.address, serverReplica: outcome.server.description, pushed: moved.pushed,

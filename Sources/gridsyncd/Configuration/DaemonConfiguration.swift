@@ -217,6 +217,20 @@ struct DaemonConfiguration: Sendable {
         } show: {
             $0.files.fileBytes
         },
+        number("max-photos-per-record", "the most photos of one record the daemon keeps (20)", 1...10_000) {
+            $0.files.filesPerRecord = $1
+        } show: {
+            $0.files.filesPerRecord
+        },
+        number(
+            "max-unfinished-bytes",
+            "the most bytes of photos not yet whole (syncs cut while they came) kept at once, in bytes (1 GiB)",
+            1...(1 << 40)
+        ) {
+            $0.files.unfinishedBytes = $1
+        } show: {
+            $0.files.unfinishedBytes
+        },
         number("max-connections", "the most connections at once", 1...100_000) {
             $0.gate.connections = $1
         } show: {

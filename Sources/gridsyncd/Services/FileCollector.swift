@@ -5,7 +5,8 @@ import Logging
 import ServiceLifecycle
 
 /// The daemon's photos kept in check, as a service that stops with the daemon: every ten
-/// minutes, the files no record has named for a week (``FileStore/gracePeriod``) are removed,
+/// minutes, the files no record has named for a week (``FileStore/gracePeriod``) and the parts
+/// of files that have not grown for a day (``FileStore/unfinishedGracePeriod``) are removed,
 /// and the metrics told how many photos and bytes are kept.
 struct FileCollector: Service {
     let files: FileService
@@ -28,7 +29,8 @@ struct FileCollector: Service {
         do {
             let named = try await files.replica.namedFiles()
             let removed = try files.files.collect(
-                keeping: named, storedBefore: Date().addingTimeInterval(-FileStore.gracePeriod))
+                keeping: named, storedBefore: Date().addingTimeInterval(-FileStore.gracePeriod),
+                unfinishedBefore: Date().addingTimeInterval(-FileStore.unfinishedGracePeriod))
             if removed.files > 0 {
                 logger.info(
                     "removed photos no record has named for a week",
