@@ -151,6 +151,7 @@ import Testing
         }
         for message in [
             Message.offer(file: id, size: 12), .want(file: id, offset: 4), .have(file: id), .fetch(file: id, offset: 0),
+            .stat(file: id), .size(file: id, size: 12),
             .chunk(file: id, size: 12, offset: 0, bytes: [UInt8]("楼道照片".utf8)),
             .chunk(file: id, size: 0, offset: 0, bytes: []),
             .chunk(file: id, size: 5_000_000, offset: 9, bytes: [UInt8](Self.photo(limits.fileChunkBytes))),
@@ -169,6 +170,7 @@ import Testing
         let full = Data(count: limits.fileLineBytes).base64EncodedString()
         for lines in [
             ["OFFER \(hex) 012"], ["OFFER \(hex) -1"], ["OFFER sha256:ABC 12"], ["HAVE \(hex) 1"], ["FETCH \(hex)"],
+            ["STAT"], ["STAT \(hex) 12"], ["SIZE \(hex)"], ["SIZE \(hex) 012"],
             ["CHUNK \(hex) 12 0 1", "6Zeo5Y+j54Wn54mH="], ["CHUNK \(hex) 12 0 1", "6Zeo5Y+j54Wn54m"],
             ["CHUNK \(hex) 12 8 1", "6Zeo5Y+j54Wn54mH"], ["CHUNK \(hex) 12 13 0"], ["CHUNK \(hex) 12 0 0"],
             ["CHUNK \(hex) 12 0 "], ["CHUNK \(hex) 12 0 1", "6Zeo 5Y+j54Wn54mH"],

@@ -64,10 +64,12 @@ struct FieldLaptop {
         try FileManager.default.copyItem(at: backup, to: gridsync.data)
     }
 
-    /// Syncs with the daemon; the sync must succeed. Returns its `--json` summary.
+    /// Syncs with the daemon, with `options` added to `gridsync sync`; the sync must succeed.
+    /// Returns its `--json` summary.
     @discardableResult
-    func sync(sourceLocation: SourceLocation = #_sourceLocation) throws -> SyncSummary {
-        let result = try gridsync.run(["sync", "--server", server, "--token-file", tokenFile.path, "--json"] + trust)
+    func sync(_ options: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> SyncSummary {
+        let result = try gridsync.run(
+            ["sync", "--server", server, "--token-file", tokenFile.path, "--json"] + trust + options)
         try #require(
             result.status == 0, "gridsync sync on \(name)'s laptop failed:\n\(result.error)\n\(result.output)",
             sourceLocation: sourceLocation)
@@ -163,4 +165,9 @@ struct SyncSummary: Decodable {
     let givenBack: Int
     let identity: IdentityChange?
     let refused: Refusal?
+    /// The photos the sync moved, and those it left on the server as too large for this laptop.
+    struct Photos: Decodable {
+        let sent, received, deferred: Int
+    }
+    let photos: Photos
 }

@@ -220,6 +220,51 @@ import Testing
         #expect((try laptop.json("visit", "list", "--json") as? [Any])?.count == 1)
     }
 
+    /// A laptop on a slow link or a small disk leaves large photos on the server (a setting
+    /// kept for next time), fetches a record's photos when the worker asks, and all of them
+    /// again once the setting is taken back.
+    @Test func largePhotosWaitOnTheServerUntilTheWorkerAsks() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let first = try FieldLaptop(daemon: daemon, worker: "w001", scope: "c01/g01")
+        let second = try FieldLaptop(daemon: daemon, worker: "w002", scope: "c01/g01")
+        defer { [first, second].forEach { $0.cleanUp() } }
+        let (folder, paths) = try Self.photos([40_000, 300_000, 250_000])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stairs = try first.addDemand("楼道堆物")
+        _ = try first.gridsync.succeed("attach", stairs, paths[0], paths[1])
+        try first.sync()
+
+        // Over 0.2 MB (209,715 bytes) waits: the small photo comes, the large one does not.
+        let deferring = try second.sync("--defer-photos-over", "0.2")
+        #expect(deferring.photos.received == 1 && deferring.photos.deferred == 1, "\(deferring.photos)")
+        func held(_ id: String) throws -> [Bool] {
+            let opened = try #require(try second.gridsync.json("open", id, "--json") as? [[String: Any]])
+            return opened.map { $0["held"] as? Bool ?? false }.sorted { !$0 && $1 }
+        }
+        #expect(try held(stairs) == [false, true])
+        let listed = try #require(try second.gridsync.json("open", stairs, "--json") as? [[String: Any]])
+        let waiting = try #require(listed.firstIndex { $0["held"] as? Bool == false })
+        let missing = try second.gridsync.run(["open", stairs, "\(waiting + 1)"])
+        #expect(missing.status != 0 && missing.error.contains("gridsync sync --fetch \(stairs)"), "\(missing)")
+        // The setting is kept: a later photo over it waits too, at a plain sync.
+        let lift = try first.addDemand("电梯故障")
+        _ = try first.gridsync.succeed("attach", lift, paths[2])
+        try first.sync()
+        let kept = try second.sync()
+        #expect(kept.photos.deferred == 2 && kept.photos.received == 0, "\(kept.photos)")
+        // Asked for: that record's photos come, whatever their size; the other still waits.
+        let fetched = try second.sync("--fetch", stairs)
+        #expect(fetched.photos.received == 1 && fetched.photos.deferred == 1, "\(fetched.photos)")
+        #expect(try held(stairs) == [true, true] && held(lift) == [false])
+        // Taken back: every photo comes.
+        let all = try second.sync("--defer-photos-over", "0")
+        #expect(all.photos.received == 1 && all.photos.deferred == 0, "\(all.photos)")
+        #expect(try held(lift) == [true])
+        let bad = try second.gridsync.run(["sync", "--defer-photos-over", "20000"])
+        #expect(bad.status != 0 && bad.error.contains("--defer-photos-over is in MB"), "\(bad)")
+    }
+
     /// The hexadecimal SHA-256 of a file, as `sha256sum` prints it.
     static func hex(of path: String) throws -> String {
         let result = try GridsyncBinary.run(

@@ -1,4 +1,5 @@
 import GridMerge
+import GridModel
 import GridProtocol
 import GridStore
 
@@ -21,8 +22,11 @@ public struct ClientStoreWork: Sendable {
 
     /// The files to move after the ops: every file held that a record names, offered (the
     /// server answers `HAVE` for those it holds), and every one a record names that is not
-    /// held, fetched from where its partial copy ends; chunks as large as `limits` allow.
-    public func fileExchange(within limits: Limits) async throws -> FileExchange {
+    /// held, fetched from where its partial copy ends; chunks as large as `limits` allow. With
+    /// `deferOver`, files larger than that are left for later, but those in `wanted`.
+    public func fileExchange(within limits: Limits, deferOver: Int64? = nil, wanted: Set<FileID> = []) async throws
+        -> FileExchange
+    {
         guard let files else { return FileExchange(offers: [], fetches: [], chunkBytes: limits.fileChunkBytes) }
         let named = try await store.namedFiles()
         let held = try files.held().filter { named.contains($0.id) }
@@ -30,7 +34,7 @@ public struct ClientStoreWork: Sendable {
         return FileExchange(
             offers: held.map { ($0.id, Int64($0.size)) },
             fetches: named.subtracting(heldIDs).sorted().map { ($0, files.partialSize(of: $0)) },
-            chunkBytes: limits.fileChunkBytes)
+            chunkBytes: limits.fileChunkBytes, deferOver: deferOver, exempt: wanted)
     }
 
     /// Performs `action` if it asks for file work (a chunk to read or to store), and returns

@@ -1,4 +1,5 @@
 import GridMerge
+import GridModel
 import GridProtocol
 import GridStore
 
@@ -53,6 +54,11 @@ public struct ClientSync: Sendable {
     public var wallClock: any WallClock
     /// The replica's files (photos), moved after the ops; `nil` moves none.
     public var files: FileStore?
+    /// Photos larger than this many bytes are left on the server (a laptop short of disk or on
+    /// a slow link), but those in ``photosWanted``; `nil` fetches every one.
+    public var deferPhotosOver: Int64?
+    /// Photos fetched whatever their size (asked for by the worker).
+    public var photosWanted: Set<FileID> = []
 
     /// Creates a sync of `store` (and its `files`) with `token`.
     public init(
@@ -158,7 +164,8 @@ public struct ClientSync: Sendable {
     private func exchangeFiles(over connection: MessageConnection, work: ClientStoreWork, session: ClientSession)
         async throws -> FileExchange.Summary
     {
-        var exchange = try await work.fileExchange(within: session.limits)
+        var exchange = try await work.fileExchange(
+            within: session.limits, deferOver: deferPhotosOver, wanted: photosWanted)
         var step = exchange.start()
         while true {
             if let next = try work.perform(step, on: &exchange) {

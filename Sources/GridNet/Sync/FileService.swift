@@ -19,7 +19,7 @@ public struct FileService: Sendable {
         self.replica = replica
     }
 
-    /// The answer to `message` (`OFFER`, `CHUNK` or `FETCH`) from a client that may read
+    /// The answer to `message` (`OFFER`, `CHUNK`, `FETCH` or `STAT`) from a client that may read
     /// `read` and write `write`; a `CHUNK` sent carries at most `chunkBytes`.
     public func answer(_ message: Message, read: [GridScope], write: [GridScope], chunkBytes: Int) async -> Message {
         do {
@@ -39,13 +39,14 @@ public struct FileService: Sendable {
                         ProtocolError(
                             .fileCorrupt, "\(file) did not hash to its id as sent: what arrived was dropped"))
                 }
+            case .stat(let file):
+                guard let size = files.size(of: file), try await named(file, within: read) else {
+                    return .error(Self.unknown(file))
+                }
+                return .size(file: file, size: Int64(size))
             case .fetch(let file, let offset):
                 guard let size = files.size(of: file), try await named(file, within: read) else {
-                    return .error(
-                        ProtocolError(
-                            .fileUnknown,
-                            "\(file) is not held here, or no record you may read names it: it may come with a later sync"
-                        ))
+                    return .error(Self.unknown(file))
                 }
                 guard offset <= Int64(size) else {
                     return .error(ProtocolError(.fileUnknown, "\(file) has \(size) bytes, not \(offset)"))
@@ -64,6 +65,12 @@ public struct FileService: Sendable {
         } catch {
             return .error(ProtocolError(.internal, "the server could not handle the file: \(error)"))
         }
+    }
+
+    /// The answer about a file this server does not hold, or the client may not read.
+    private static func unknown(_ file: FileID) -> ProtocolError {
+        ProtocolError(
+            .fileUnknown, "\(file) is not held here, or no record you may read names it: it may come with a later sync")
     }
 
     /// Refuses a file no record in `scopes` names, one over the limit, and one whose records all

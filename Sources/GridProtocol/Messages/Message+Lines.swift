@@ -42,6 +42,10 @@ extension Message {
             return ["HAVE \(file)"]
         case .fetch(let file, let offset):
             return ["FETCH \(file) \(offset)"]
+        case .stat(let file):
+            return ["STAT \(file)"]
+        case .size(let file, let size):
+            return ["SIZE \(file) \(size)"]
         case .chunk(let file, let size, let offset, let bytes):
             let lines = stride(from: 0, to: bytes.count, by: limits.fileLineBytes).map { start in
                 Data(bytes[start..<min(start + limits.fileLineBytes, bytes.count)]).base64EncodedString()

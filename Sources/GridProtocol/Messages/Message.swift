@@ -36,6 +36,10 @@ public enum Message: Hashable, Sendable {
     case have(file: FileID)
     /// Client → server: send the file from byte `offset` (the client holds the bytes before it).
     case fetch(file: FileID, offset: Int64)
+    /// Client → server: how large is the file (a laptop that defers large photos asks first)?
+    case stat(file: FileID)
+    /// Server → client, answering `stat`: the file's size in bytes.
+    case size(file: FileID, size: Int64)
     /// Either way: the bytes of a file of `size` bytes from `offset`, at most ``Limits/fileChunkBytes``.
     case chunk(file: FileID, size: Int64, offset: Int64, bytes: [UInt8])
     /// Either way: an error; fatal ones close the connection.

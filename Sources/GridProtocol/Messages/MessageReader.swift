@@ -130,12 +130,16 @@ public struct MessageReader: Sendable {
             }
             return words[0] == "PULL"
                 ? .pull(after: after, limit: Int(limit)) : .recover(after: after, limit: Int(limit))
-        case "OFFER", "WANT", "FETCH":
+        case "STAT":
+            guard words.count == 2, let file = FileID(String(words[1])) else { throw malformed("STAT file") }
+            return .stat(file: file)
+        case "OFFER", "WANT", "FETCH", "SIZE":
             guard words.count == 3, let file = FileID(String(words[1])), let number = Self.number(words[2]) else {
-                throw malformed("\(words[0]) file \(words[0] == "OFFER" ? "size" : "offset")")
+                throw malformed("\(words[0]) file \(words[0] == "OFFER" || words[0] == "SIZE" ? "size" : "offset")")
             }
             switch words[0] {
             case "OFFER": return .offer(file: file, size: number)
+            case "SIZE": return .size(file: file, size: number)
             case "WANT": return .want(file: file, offset: number)
             default: return .fetch(file: file, offset: number)
             }

@@ -4,8 +4,10 @@ import GridModel
 /// The client's half of moving files after the ops (gridsync/4), as a state machine with no
 /// I/O: offer each file it holds that its records name, sending what the server wants of it
 /// a chunk at a time from where the server's copy ends; then fetch each file its records name
-/// that it lacks, from where its own copy ends. A refusal of one file (too large, unknown to
-/// the server, corrupt) is noted and the next goes on; a fatal error ends the sync.
+/// that it lacks, from where its own copy ends. A laptop that defers large photos asks the size
+/// of each it has none of yet (`STAT`), and leaves those over its limit for a fetch on demand.
+/// A refusal of one file (too large, unknown to the server, corrupt) is noted and the next
+/// goes on; a fatal error ends the sync.
 ///
 /// The driver (``ClientSession``'s) performs each ``Action`` and feeds back the result.
 public struct FileExchange: Sendable {
@@ -38,6 +40,8 @@ public struct FileExchange: Sendable {
         public var sent = 0, bytesSent: Int64 = 0
         /// Files this replica now holds, and their bytes received.
         public var received = 0, bytesReceived: Int64 = 0
+        /// Files left for later as larger than the laptop's limit, and their bytes.
+        public var deferred = 0, deferredBytes: Int64 = 0
         /// Why files were not moved (each a non-fatal error, for the worker to read).
         public var refusals: [ProtocolError] = []
 
@@ -49,6 +53,7 @@ public struct FileExchange: Sendable {
         case offering(FileID, size: Int64)
         case loading(FileID, size: Int64, offset: Int64)
         case sending(FileID, size: Int64)
+        case sizing(FileID)
         case fetching(FileID, offset: Int64)
         case storing(FileID, offset: Int64)
         case done
@@ -58,19 +63,25 @@ public struct FileExchange: Sendable {
     private var offers: [(file: FileID, size: Int64)]
     private var fetches: [(file: FileID, held: Int64)]
     private let chunkBytes: Int
+    private let deferOver: Int64?
+    private let exempt: Set<FileID>
     /// What this exchange moved so far.
     public private(set) var summary = Summary()
 
     /// An exchange that offers `offers` (files held, with their sizes) and fetches `fetches`
     /// (files lacking, with the bytes of each held already), sending at most `chunkBytes` of a
-    /// file in one `CHUNK` (the agreed limits' ``Limits/fileChunkBytes``).
+    /// file in one `CHUNK` (the agreed limits' ``Limits/fileChunkBytes``). With `deferOver`,
+    /// a file larger than that many bytes is not fetched, unless it is in `exempt` (fetched on
+    /// demand) or part of it is held already (a fetch that was cut goes on).
     public init(
         offers: [(file: FileID, size: Int64)], fetches: [(file: FileID, held: Int64)],
-        chunkBytes: Int = Limits.standard.fileChunkBytes
+        chunkBytes: Int = Limits.standard.fileChunkBytes, deferOver: Int64? = nil, exempt: Set<FileID> = []
     ) {
         self.offers = offers
         self.fetches = fetches
         self.chunkBytes = chunkBytes
+        self.deferOver = deferOver
+        self.exempt = exempt
     }
 
     /// Starts with the first file.
@@ -96,6 +107,14 @@ public struct FileExchange: Sendable {
             state = .loading(file, size: size, offset: offset)
             return .loadChunk(
                 file: file, offset: offset, length: Int(min(Int64(chunkBytes), size - offset)))
+        case (.sizing(let file), .size(let sized, let size)) where sized == file:
+            guard let limit = deferOver, size > limit else {
+                state = .fetching(file, offset: 0)
+                return .send(.fetch(file: file, offset: 0))
+            }
+            summary.deferred += 1
+            summary.deferredBytes += size
+            return next()
         case (.fetching(let file, let offset), .chunk(let sent, let size, let from, let bytes)):
             guard sent == file, from == offset, !bytes.isEmpty || from == size else {
                 return fail(.malformedLine, "the server sent \(sent) from byte \(from), not \(file) from \(offset)")
@@ -103,7 +122,8 @@ public struct FileExchange: Sendable {
             state = .storing(file, offset: offset)
             summary.bytesReceived += Int64(bytes.count)
             return .storeChunk(file: file, size: size, offset: from, bytes: bytes)
-        case (.offering, .error(let error)), (.sending, .error(let error)), (.fetching, .error(let error)):
+        case (.offering, .error(let error)), (.sending, .error(let error)), (.fetching, .error(let error)),
+            (.sizing, .error(let error)):
             guard !error.code.isFatal else {
                 state = .done
                 return .refused(error)
@@ -155,6 +175,10 @@ public struct FileExchange: Sendable {
         }
         if !fetches.isEmpty {
             let fetch = fetches.removeFirst()
+            if deferOver != nil, fetch.held == 0, !exempt.contains(fetch.file) {
+                state = .sizing(fetch.file)
+                return .send(.stat(file: fetch.file))
+            }
             state = .fetching(fetch.file, offset: fetch.held)
             return .send(.fetch(file: fetch.file, offset: fetch.held))
         }

@@ -27,9 +27,9 @@ public struct ServerSession: Sendable {
         /// Load the client's own ops after the sequence `after` (at most `limit`), then call
         /// ``batchLoaded(ops:through:more:)`` with the last one's sequence as `through`.
         case loadOwn(after: Int64, limit: Int, client: ReplicaID)
-        /// Answer this file message (`OFFER`, `CHUNK` or `FETCH`, gridsync/4) of a client
+        /// Answer this file message (`OFFER`, `CHUNK`, `FETCH` or `STAT`, gridsync/4) of a client
         /// that may read `read` and write `write`, then call ``fileAnswered()``: send the answer
-        /// (`HAVE`, `WANT`, `CHUNK` of at most `chunkBytes`, or a non-fatal `ERR`).
+        /// (`HAVE`, `WANT`, `CHUNK` of at most `chunkBytes`, `SIZE`, or a non-fatal `ERR`).
         case answerFile(Message, read: [GridScope], write: [GridScope], chunkBytes: Int)
         /// Send this message (if any) and close the connection.
         case close(Message?)
@@ -139,7 +139,8 @@ public struct ServerSession: Sendable {
         case (.ready(let peer), .recover(let after, let limit)):
             state = .loading(peer, after: after, own: true)
             return .loadOwn(after: after, limit: min(limit, limits.opsPerBatch), client: peer.client)
-        case (.ready(let peer), .offer), (.ready(let peer), .chunk), (.ready(let peer), .fetch):
+        case (.ready(let peer), .offer), (.ready(let peer), .chunk), (.ready(let peer), .fetch),
+            (.ready(let peer), .stat):
             // Files came with gridsync/4: to an older client's version, these lines are not messages.
             guard peer.version >= .gridsync4 else {
                 return fail(

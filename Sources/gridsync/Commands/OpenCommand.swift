@@ -51,7 +51,8 @@ struct OpenCommand: AsyncParsableCommand {
             guard files.size(of: photo) != nil else {
                 throw StoreError(
                     .fileMissing,
-                    "\(photo.hex.prefix(12)) is not on this laptop yet: it comes with a sync (`gridsync sync`)")
+                    "\(photo.hex.prefix(12)) is not on this laptop yet: it comes with a sync (`gridsync sync`), or, if "
+                        + "it is larger than this laptop takes at a sync, with `gridsync sync --fetch \(id)`")
             }
             let path = files.path(of: photo)
             if !PhotoFiles.openInViewer(path) { print(path) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GridCommandLine
 import GridMerge
+import GridModel
 import GridNet
 import GridProtocol
 import GridStore
@@ -30,6 +31,8 @@ struct SyncCommand: AsyncParsableCommand {
               gridsync sync --server office.example.org:7420 --ca /etc/gridsync/office-ca.pem
               gridsync sync --server 10.0.0.11:7420,10.0.0.12:7420,10.0.0.13:7420 --fingerprint sha256:3f2a…
               gridsync sync --json
+              gridsync sync --defer-photos-over 2    # photos over 2 MB wait until asked for
+              gridsync sync --fetch 5f0e2a1c          # the photos of that record, whatever their size
             """)
 
     @OptionGroup var data: DataOptions
@@ -74,6 +77,19 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Pull every record again from the start (never needed after `gridsyncd restore`).")
     var full = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Leave photos larger than this many MB on the server until asked for with --fetch; 0 fetches every "
+                + "photo again (kept for next time; default: every photo comes).",
+            valueName: "MB"))
+    var deferPhotosOver: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "Fetch this record's photos whatever their size (its id, or its first 4 or more characters; repeatable).",
+            valueName: "record"))
+    var fetch: [String] = []
+
     @Option(help: ArgumentHelp("Seconds to wait for the server before giving up (default 30).", valueName: "seconds"))
     var timeout: Int = 30
 
@@ -91,11 +107,16 @@ struct SyncCommand: AsyncParsableCommand {
             throw ValidationError("--plain is without TLS: leave out --tls, --fingerprint and --ca")
         }
         guard (1...3600).contains(timeout) else { throw ValidationError("--timeout must be 1 to 3600 seconds") }
+        if let deferPhotosOver, !(0...10_000).contains(deferPhotosOver) {
+            throw ValidationError("--defer-photos-over is in MB, from 0 (fetch every photo) to 10000")
+        }
     }
 
     func run() async throws {
         var store = try data.openStore()
         let settings = try settings()
+        var wanted: Set<FileID> = []
+        for record in fetch { wanted.formUnion(PhotoFiles.photos(of: try await PhotoFiles.record(record, in: store))) }
         let endpoints = try settings.endpoints()
         let transport = try settings.transport()
         let before = try await store.status()
@@ -110,7 +131,8 @@ struct SyncCommand: AsyncParsableCommand {
             let address = endpoints.count == 1 ? settings.server : "\(endpoint.host):\(endpoint.port)"
             do {
                 let outcome = try await sync(
-                    store, with: connector, address: address, settings: settings, toBeSent: before.unsyncedOpCount)
+                    store, with: connector, address: address, settings: settings, toBeSent: before.unsyncedOpCount,
+                    wanted: wanted)
                 served = (connector, address, outcome)
                 break
             } catch let error as SyncError where index + 1 < endpoints.count && error.isWorthAnotherServer {
@@ -129,7 +151,7 @@ struct SyncCommand: AsyncParsableCommand {
             precondition(store.identity.replica == newIdentity, "the replica reopened with its former identity")
             outcome = try await sync(
                 store, with: served.connector, address: served.address, settings: settings,
-                toBeSent: first.summary.reissued)
+                toBeSent: first.summary.reissued, wanted: wanted)
         }
         let moved = outcome.summary
         // Photos no record names any more (detached here or on another laptop) go a week after
@@ -154,7 +176,8 @@ struct SyncCommand: AsyncParsableCommand {
             refused: moved.pushRefusal.map { Summary.Refusal(code: $0.code.rawValue, message: $0.message) },
             photos: Summary.Photos(
                 sent: moved.files.sent, received: moved.files.received, bytesSent: moved.files.bytesSent,
-                bytesReceived: moved.files.bytesReceived,
+                bytesReceived: moved.files.bytesReceived, deferred: moved.files.deferred,
+                bytesDeferred: moved.files.deferredBytes,
                 refused: moved.files.refusals.map { Summary.Refusal(code: $0.code.rawValue, message: $0.message) }))
         if output.json {
             print(try RecordPresenter.json(summary))
@@ -186,16 +209,18 @@ struct SyncCommand: AsyncParsableCommand {
     /// Runs one sync of `store`; the settings are saved as soon as the server has answered.
     private func sync(
         _ store: SQLiteReplicaStore, with connector: SyncConnector, address: String, settings: SyncSettings,
-        toBeSent: Int
+        toBeSent: Int, wanted: Set<FileID>
     ) async throws -> ClientSync.Outcome {
         let progress = SyncProgress(toBeSent: toBeSent, quiet: output.json)
         defer { progress.finish() }
         do {
             let outcome = try await connector.withConnection { connection in
-                try await ClientSync(
+                var sync = ClientSync(
                     store: store, files: data.files, token: settings.token, deflate: settings.compression,
-                    pullFromStart: full
-                ).run(over: connection) { progress.update($0) }
+                    pullFromStart: full)
+                sync.deferPhotosOver = settings.deferPhotosOver
+                sync.photosWanted = wanted
+                return try await sync.run(over: connection) { progress.update($0) }
             }
             try settings.attempted(failure: nil).save(in: data.folder)
             return outcome
@@ -295,6 +320,10 @@ struct SyncCommand: AsyncParsableCommand {
         var settings = SyncSettings(
             server: server, token: token, plain: saved?.plain ?? false, fingerprint: saved?.fingerprint,
             certificateAuthority: saved?.certificateAuthority, compression: compression ?? saved?.compression ?? true)
+        settings.deferPhotosOver = saved?.deferPhotosOver
+        if let deferPhotosOver {
+            settings.deferPhotosOver = deferPhotosOver > 0 ? Int64(deferPhotosOver * 1_048_576) : nil
+        }
         // What this command says replaces how the server was trusted.
         if plain { settings.plain = true }
         if tls { settings.plain = false }
@@ -363,6 +392,9 @@ struct SyncCommand: AsyncParsableCommand {
         struct Photos: Encodable {
             let sent, received: Int
             let bytesSent, bytesReceived: Int64
+            /// Photos left on the server as larger than the laptop's limit, and their bytes.
+            let deferred: Int
+            let bytesDeferred: Int64
             let refused: [Refusal]
         }
 
@@ -417,6 +449,12 @@ struct SyncCommand: AsyncParsableCommand {
                 notes.append(
                     "photos: \(photos.sent) sent (\(FileStore.megabytes(Int(photos.bytesSent)))), "
                         + "\(photos.received) received (\(FileStore.megabytes(Int(photos.bytesReceived))))")
+            }
+            if photos.deferred > 0 {
+                notes.append(
+                    "\(photos.deferred) photos larger than this laptop's limit were left on the server "
+                        + "(\(FileStore.megabytes(Int(photos.bytesDeferred)))): `gridsync sync --fetch RECORD` brings a "
+                        + "record's photos, `gridsync sync --defer-photos-over 0` all of them")
             }
             let waiting = photos.refused.filter { $0.code == ProtocolError.Code.fileUnknown.rawValue }.count
             if waiting > 0 {

@@ -19,6 +19,9 @@ struct SyncSettings: Codable, Hashable {
     var certificateAuthority: String?
     /// Whether to ask for compression.
     var compression: Bool = true
+    /// Photos larger than this many bytes are left on the server until asked for (`nil`:
+    /// every photo comes with the sync).
+    var deferPhotosOver: Int64?
     /// When the last sync was tried (ISO 8601), whether or not it finished.
     var lastAttempt: String?
     /// Why the last attempt did not finish, or `nil` if it did.
@@ -45,6 +48,7 @@ struct SyncSettings: Codable, Hashable {
         fingerprint = try container.decodeIfPresent(String.self, forKey: .fingerprint)
         certificateAuthority = try container.decodeIfPresent(String.self, forKey: .certificateAuthority)
         compression = try container.decodeIfPresent(Bool.self, forKey: .compression) ?? true
+        deferPhotosOver = try container.decodeIfPresent(Int64.self, forKey: .deferPhotosOver)
         lastAttempt = try container.decodeIfPresent(String.self, forKey: .lastAttempt)
         lastFailure = try container.decodeIfPresent(String.self, forKey: .lastFailure)
         // Settings saved before TLS was the default say `"tls": false` for plain TCP.
@@ -53,7 +57,8 @@ struct SyncSettings: Codable, Hashable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case server, token, plain, fingerprint, certificateAuthority, compression, lastAttempt, lastFailure
+        case server, token, plain, fingerprint, certificateAuthority, compression, deferPhotosOver, lastAttempt
+        case lastFailure
     }
 
     /// The `tls` flag of settings saved by an older gridsync.

@@ -27,6 +27,8 @@ extension Message {
         case .want(let file, let offset): "WANT \(file.hex.prefix(8)) \(offset)"
         case .have(let file): "HAVE \(file.hex.prefix(8))"
         case .fetch(let file, let offset): "FETCH \(file.hex.prefix(8)) \(offset)"
+        case .stat(let file): "STAT \(file.hex.prefix(8))"
+        case .size(let file, let size): "SIZE \(file.hex.prefix(8)) \(size)"
         case .chunk(let file, let size, let offset, let bytes):
             "CHUNK \(file.hex.prefix(8)) \(size) \(offset) (\(bytes.count) bytes)"
         case .error(let error): "ERR \(error.code)"
