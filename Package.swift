@@ -55,7 +55,8 @@ let package = Package(
         .target(
             name: "GridStore",
             dependencies: [
-                "GridMerge", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "GridMerge", "CZlib", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The daemons' op log and accounts on PostgreSQL, shared by several daemons: commit-ordered
@@ -70,8 +71,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The system's zlib, for the sending half of a connection's deflate stream, whose
-        // strategy changes between messages (CompressNIO's compressor cannot).
+        // The system's zlib: the sending half of a connection's deflate stream, whose strategy
+        // changes between messages (CompressNIO's compressor cannot), and the CRC-32 of ZIP exports.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // The line protocol: messages, limits, deflate framing and the sans-I/O sessions.
         .target(

@@ -98,6 +98,26 @@ import Testing
         let bytes = try Data(contentsOf: exported.appendingPathComponent("\(id)-1.jpg"))
         #expect(kept == ["sha256:" + (try Self.hex(of: exported.appendingPathComponent("\(id)-1.jpg").path))])
         #expect(bytes.count == 2_000_000)
+        // Or one ZIP file, read back by Python's zipfile (an independent reader): the name as
+        // written, in UTF-8, each byte checked against its CRC.
+        let zip = folder.appendingPathComponent("照片.zip")
+        let zipped = try laptop.run("export", "--format", "csv", "--type", "demand", "--files", zip.path)
+        #expect(zipped.status == 0 && zipped.error.contains("wrote 1 photos"), "\(zipped.error)")
+        let check = try GridsyncBinary.run(
+            executable: URL(fileURLWithPath: "/usr/bin/python3"),
+            [
+                "-c",
+                """
+                import hashlib, sys, zipfile
+                z = zipfile.ZipFile(sys.argv[1])
+                assert z.testzip() is None
+                for i in z.infolist():
+                    print(i.filename, i.flag_bits & 0x800, i.compress_type, hashlib.sha256(z.read(i)).hexdigest())
+                """,
+                zip.path,
+            ], environment: [:])
+        #expect(check.status == 0, "\(check.error)")
+        #expect(check.output == "\(id)-1.jpg 2048 0 \(kept[0].dropFirst(7))\n", "\(check.output)")
     }
 
     @Test func aPhotoAttachedAgainOnOneLaptopWhileAnotherDetachesItStays() throws {

@@ -26,10 +26,12 @@ struct ExportCommand: AsyncParsableCommand {
               gridsync export --format csv --type project > 微项目.csv
               gridsync export --format csv --type demand --keys > demands.csv
               gridsync export --format csv --type project --files 微项目照片 > 微项目.csv
+              gridsync export --format csv --type project --files 微项目照片.zip > 微项目.csv
 
             --files FOLDER also writes the exported records' photos into FOLDER, each named by its \
-            record's id (the 编号 column) and its number: 3f2a9c1e-….-1.jpg. Photos not on this laptop \
-            yet are counted on standard error.
+            record's id (the 编号 column) and its number: 3f2a9c1e-….-1.jpg; a name ending in .zip writes \
+            them into one ZIP file instead, for mail or a USB stick. Photos not on this laptop yet are \
+            counted on standard error.
             """)
 
     @Option(help: "jsonl or csv.")
@@ -44,7 +46,10 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "csv: the stored keys and values (English), for scripts, instead of labels for people.")
     var keys = false
 
-    @Option(help: ArgumentHelp("Also write the records' photos into this folder.", valueName: "folder"))
+    @Option(
+        help: ArgumentHelp(
+            "Also write the records' photos into this folder, or into this ZIP file if it ends in .zip.",
+            valueName: "folder"))
     var files: String?
 
     @OptionGroup var data: DataOptions
