@@ -32,9 +32,9 @@ struct FieldLaptop: Sendable {
         self.executable = executable
         folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gridsync-bench-laptop-\(UUID().uuidString)")
-        try Self.run(executable, ["init", "--worker", worker, "--grid", grid, "--data", folder.path])
+        try CommandRun.timed(executable, ["init", "--worker", worker, "--grid", grid, "--data", folder.path])
         for index in 1...demands {
-            try Self.run(
+            try CommandRun.timed(
                 executable,
                 [
                     "demand", "add", "--title", "楼道堆物清理 \(index)", "--category", "消防安全", "--data",
@@ -83,24 +83,6 @@ struct FieldLaptop: Sendable {
     /// Removes the laptop's folder.
     func remove() {
         try? FileManager.default.removeItem(at: folder)
-    }
-
-    /// Runs a command that must succeed, waiting for it on this thread (before the run starts).
-    private static func run(_ executable: URL, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let error = Pipe()
-        process.standardError = error
-        try process.run()
-        let message = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchFailure(
-                "gridsync \(arguments.prefix(2).joined(separator: " ")) failed: "
-                    + String(decoding: message, as: UTF8.self))
-        }
     }
 
     /// Runs a command without holding a thread while it runs; its output goes through files.

@@ -30,9 +30,9 @@ extension PhotoTransferBenchmark {
             let grid = String(format: "c01/g%02d", index)
             let data = folder.appendingPathComponent(worker).path
             let account = try daemon.addGridWorker(worker, grid: grid)
-            _ = try run(gridsync, ["init", "--worker", worker, "--grid", grid, "--data", data])
+            try CommandRun.timed(gridsync, ["init", "--worker", worker, "--grid", grid, "--data", data])
             let photos = try writePhotos(settings.photosEach, bytes: settings.bytes, in: folder, named: worker)
-            _ = try run(
+            try CommandRun.timed(
                 gridsync,
                 ["demand", "add", "--title", "楼道照片", "--category", "消防安全", "--data", data]
                     + photos.flatMap { ["--photo", $0] })

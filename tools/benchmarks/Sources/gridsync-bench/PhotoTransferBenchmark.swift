@@ -37,17 +37,17 @@ enum PhotoTransferBenchmark {
         let second = try daemon.addGridWorker("w002", grid: "c01/g01")
         let sender = folder.appendingPathComponent("sender").path
         let receiver = folder.appendingPathComponent("receiver").path
-        _ = try run(gridsync, ["init", "--worker", "w001", "--grid", "c01/g01", "--data", sender])
-        _ = try run(gridsync, ["init", "--worker", "w002", "--grid", "c01/g01", "--data", receiver])
+        try CommandRun.timed(gridsync, ["init", "--worker", "w001", "--grid", "c01/g01", "--data", sender])
+        try CommandRun.timed(gridsync, ["init", "--worker", "w002", "--grid", "c01/g01", "--data", receiver])
         // Twenty photos a demand, the most one record takes.
         for (index, start) in stride(from: 0, to: paths.count, by: 20).enumerated() {
-            _ = try run(
+            try CommandRun.timed(
                 gridsync,
                 ["demand", "add", "--title", "楼道照片 \(index + 1)", "--category", "消防安全", "--data", sender]
                     + paths[start..<min(start + 20, paths.count)].flatMap { ["--photo", $0] })
         }
-        let up = try run(gridsync, try syncArguments(daemon, data: sender, token: first.token))
-        let down = try run(gridsync, try syncArguments(daemon, data: receiver, token: second.token))
+        let up = try CommandRun.timed(gridsync, try syncArguments(daemon, data: sender, token: first.token))
+        let down = try CommandRun.timed(gridsync, try syncArguments(daemon, data: receiver, token: second.token))
         let received = (try? FileManager.default.subpathsOfDirectory(atPath: receiver + "/files")) ?? []
         guard received.filter({ $0.count == 67 }).count == settings.photos else {
             throw BenchFailure("the second laptop received \(received.count) photos, not \(settings.photos)")
@@ -81,27 +81,6 @@ enum PhotoTransferBenchmark {
             try Data(photo).write(to: URL(fileURLWithPath: path))
             return path
         }
-    }
-
-    /// Runs `gridsync` with `arguments`, its output dropped, and returns the seconds it took.
-    ///
-    /// - Throws: if it fails, with what it said.
-    static func run(_ gridsync: URL, _ arguments: [String]) throws -> Double {
-        let start = ContinuousClock.now
-        let process = Process()
-        process.executableURL = gridsync
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let error = Pipe()
-        process.standardError = error
-        try process.run()
-        let said = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchFailure("gridsync \(arguments[0]) failed: \(String(decoding: said, as: UTF8.self))")
-        }
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     /// The arguments of `gridsync sync` for the laptop in `data` with `token`, to `daemon`.
