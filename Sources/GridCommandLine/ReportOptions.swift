@@ -58,8 +58,8 @@ public struct ReportOptions: ParsableArguments {
         }
     }
 
-    /// The report of `store`, written as asked.
-    public func render(_ store: any ReplicaStore) async throws -> String {
+    /// The report of `store`, written as asked; the HTML page carries the photos of `files` it shows.
+    public func render(_ store: any ReplicaStore, files: FileStore? = nil) async throws -> String {
         try check()
         let zone = timeZone.flatMap(TimeZone.init(identifier:)) ?? .current
         let request = MonthlyReport.Request(
@@ -73,7 +73,7 @@ public struct ReportOptions: ParsableArguments {
         case .text: return report.text(language)
         case .csv: return report.csv(language)
         case .json: return try OutputOptions.json(report)
-        case .html: return report.html(language)
+        case .html: return report.html(language) { id in FileID(id).flatMap { files?.dataURL(of: $0) } }
         }
     }
 

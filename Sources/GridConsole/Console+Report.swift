@@ -156,10 +156,16 @@ extension Console {
             status: .ok,
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                Self.contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+                // The photos come from the console's own photo route, which checks the session's communities.
+                Self.contentSecurityPolicy:
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'",
                 HTTPField.Name("Content-Disposition")!: "inline; filename=\"\(name).html\"",
             ],
-            body: .init(byteBuffer: ByteBuffer(string: report.html(language))))
+            body: .init(
+                byteBuffer: ByteBuffer(
+                    string: report.html(language) { id in
+                        FileID(id).flatMap { records.files?.size(of: $0) != nil ? "/photo/\($0.hex)" : nil }
+                    })))
     }
 
     /// The answer to a month or community that cannot be reported.

@@ -122,7 +122,9 @@ import Testing
                 }
                 let printable = try await ConsoleStreet.get(
                     client, "/report/file?month=\(month)&community=c01&format=html", cookie: cookie)
-                #expect(printable == expected.html(.chinese))
+                // The project's photo, from the console's own photo route, which checks the session.
+                #expect(printable == expected.html(.chinese) { "/photo/\($0.dropFirst(7))" })
+                #expect(printable.contains(#"<img src="/photo/\#(street.photo.hex)" alt="实施前">"#), "\(printable)")
                 // Another community's report, or a month that is not one, is refused.
                 for query in ["month=\(month)&community=c02", "month=2026-13x&community=c01"] {
                     try await client.execute(uri: "/report?" + query, method: .get, headers: [.cookie: cookie]) {
@@ -382,7 +384,7 @@ struct ConsoleStreet {
             .project, id: RecordID(using: &rng), in: GridScope("c01/g01")!,
             [
                 .assign("title", .text("楼道清理行动")), .assign("category", "fire-safety"), .assign("stage", "design"),
-                .add("demands", stairs.description),
+                .add("demands", stairs.description), .add("photos", photo.rawValue),
             ])
         _ = try first.edit(lamp, .assign("status", "resolved"))
         for op in first.ops { _ = try second.receive(op) }

@@ -159,6 +159,47 @@ import Testing
 
     /// A month of the whole example street, its figures counted by ``StreetMonth`` as it was written: every grid's
     /// demands, every worker's visits, every community's project, funding and survey.
+    /// A project's photos in the month's report: placed before, during or after its work by
+    /// when each was attached against when the project reached `implement` and `evaluate`;
+    /// only projects that gained a photo in the month; a photo detached is not shown; the HTML
+    /// page shows the latest before and after, from wherever its `photo` resolver says.
+    @Test func projectPhotosAreShownBeforeAndAfterTheirWork() async throws {
+        try await withTemporaryFolder { folder in
+            let wall = ManualWallClock()
+            let office = Office(
+                store: try SQLiteReplicaStore.create(in: folder, identity: F.identity, wallClock: wall), wall: wall)
+            let photo = { (name: String) in FileID(of: Data(name.utf8)).rawValue }
+            // Written in the order of the days: the hybrid clock never goes back.
+            let station = try await office.project("2026-10-01 09:00", "楼道微消防站", stage: .design)
+            try await office.write("2026-10-02 09:00", station, [.add("photos", photo("堆物"))])
+            // A project whose photos are all older: not this month's.
+            let parking = try await office.project("2026-10-05 09:00", "停车自治公约", stage: .design)
+            try await office.write("2026-10-06 09:00", parking, [.add("photos", photo("车位"))])
+            try await office.write("2026-11-03 09:00", station, [.add("photos", photo("通道"))])
+            try await office.write("2026-11-05 09:00", station, [.assign("stage", "implement")])
+            try await office.write("2026-11-10 09:00", station, [.add("photos", photo("施工"))])
+            try await office.write("2026-11-12 09:00", station, [.add("photos", photo("误传"))])
+            try await office.write("2026-11-13 09:00", station, [.remove("photos", photo("误传"))])
+            try await office.write("2026-11-20 09:00", station, [.assign("stage", "evaluate")])
+            try await office.write("2026-11-21 09:00", station, [.add("photos", photo("完工"))])
+
+            let report = try await office.store.monthlyReport(
+                MonthlyReport.Request(month: "2026-11", timeZone: Self.beijing))
+            var expected = MonthlyReport.ProjectPhotos(project: station.description, title: "楼道微消防站")
+            (expected.before, expected.during, expected.after) = (
+                [photo("堆物"), photo("通道")], [photo("施工")], [photo("完工")]
+            )
+            #expect(report.projects.photos == [expected])
+            let page = report.html { "pictures/\($0.dropFirst(7).prefix(8)).jpg" }
+            #expect(page.contains("<img src=\"pictures/\(photo("通道").dropFirst(7).prefix(8)).jpg\" alt=\"实施前\">"))
+            #expect(page.contains("<img src=\"pictures/\(photo("完工").dropFirst(7).prefix(8)).jpg\" alt=\"完成后\">"))
+            #expect(page.contains("楼道微消防站：实施前 2 张，实施中 1 张，完成后 1 张"))
+            #expect(!page.contains(String(photo("堆物").dropFirst(7).prefix(8))), "only the latest before is shown")
+            #expect(!report.html().contains("<img"), "no picture without a source")
+            #expect(report.csv().contains("楼道微消防站,2,1,1"))
+        }
+    }
+
     @Test func figuresMatchAMonthOfTheExampleStreet() async throws {
         try await withTemporaryFolder { folder in
             let wall = ManualWallClock()

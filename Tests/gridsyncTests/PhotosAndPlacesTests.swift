@@ -285,6 +285,34 @@ import Testing
         #expect(bad.status != 0 && bad.error.contains("--defer-photos-over is in MB"), "\(bad)")
     }
 
+    /// The monthly report, as one HTML file, carries a project's photos before and after its
+    /// work (as `data:` URLs: the file has nothing beside it), and counts them in its CSV.
+    @Test func theMonthlyReportShowsAProjectsPhotosBeforeAndAfter() throws {
+        let laptop = GridsyncBinary()
+        defer { laptop.cleanUp() }
+        try #require(try laptop.run("init", "--worker", "w001", "--grid", "c01/g01").status == 0)
+        let (folder, paths) = try Self.photos([30_000, 40_000])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let added = try #require(
+            try laptop.json(
+                "project", "add", "--title", "楼道微消防站", "--category", "fire-safety", "--stage", "design",
+                "--photo", paths[0], "--json") as? [String: Any])
+        let id = try #require(added["id"] as? String)
+        _ = try laptop.succeed("project", "stage", id, "implement", "--reason", "方案已论证")
+        _ = try laptop.succeed("project", "stage", id)
+        _ = try laptop.succeed("attach", id, paths[1])
+        let today = Calendar.current.dateComponents([.year, .month], from: Date())
+        let month = String(format: "%04d-%02d", today.year ?? 0, today.month ?? 0)
+        let page = try laptop.succeed("report", "--month", month, "--format", "html")
+        for path in paths {
+            let base64 = try Data(contentsOf: URL(fileURLWithPath: path)).base64EncodedString()
+            #expect(page.contains("src=\"data:image/jpeg;base64,\(base64)\""), "\(path) is not on the page")
+        }
+        #expect(page.contains("alt=\"实施前\"") && page.contains("alt=\"完成后\""))
+        let sheet = try laptop.succeed("report", "--month", month, "--format", "csv")
+        #expect(sheet.contains("\(id),楼道微消防站,1,0,1"), "\(sheet)")
+    }
+
     /// The hexadecimal SHA-256 of a file, as `sha256sum` prints it.
     static func hex(of path: String) throws -> String {
         let result = try GridsyncBinary.run(

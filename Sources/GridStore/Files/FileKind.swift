@@ -30,6 +30,9 @@ public struct FileKind: Hashable, Sendable {
         (fileExtension, mediaType) = kind
     }
 
+    /// Whether a browser shows it as a picture.
+    public var isImage: Bool { mediaType.hasPrefix("image/") }
+
     /// The kind of the file at `path`, if it can be read.
     public init?(ofFileAt path: String) {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }

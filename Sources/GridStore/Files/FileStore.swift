@@ -37,6 +37,15 @@ public struct FileStore: Sendable {
         (try? FileManager.default.attributesOfItem(atPath: path(of: id))[.size] as? Int) ?? nil
     }
 
+    /// The held picture `id` as a `data:` URL, for a page that must carry its pictures itself
+    /// (the monthly report as one file); `nil` if it is not held or not a picture.
+    public func dataURL(of id: FileID) -> String? {
+        let path = path(of: id)
+        guard let kind = FileKind(ofFileAt: path), kind.isImage, let bytes = FileManager.default.contents(atPath: path)
+        else { return nil }
+        return "data:\(kind.mediaType);base64,\(bytes.base64EncodedString())"
+    }
+
     /// Copies the file at `source` in, unless it is held already, and returns its id and size.
     ///
     /// - Throws: ``StoreError/Code/fileUnreadable`` if it cannot be read,

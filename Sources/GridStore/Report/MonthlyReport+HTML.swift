@@ -4,8 +4,10 @@ import GridModel
 extension MonthlyReport {
     /// The report as one self-contained HTML page for the office: its figures, tables and SVG charts, with no script,
     /// no network and no file beside it, laid out to print on A4 (one column, tables that do not split a row, each
-    /// section starting where it fits).
-    public func html(_ language: ReportLanguage = .chinese) -> String {
+    /// section starting where it fits). `photo` gives the `src` of a photo by its file id (`sha256:…`): a `data:`
+    /// URL for a page on its own, the console's address for its own page, `nil` for one not held; each project
+    /// that gained photos shows its latest from before its work and its latest from after (or during) it.
+    public func html(_ language: ReportLanguage = .chinese, photo: (String) -> String? = { _ in nil }) -> String {
         let l = language
         let scopeName = scope == "street" ? l("全街道", "the whole street") : l("社区 ", "community ") + scopeLabel
         let title = l("两会一报 月度报告 \(month)（\(scopeName)）", "Monthly report \(month) (\(scopeName))")
@@ -14,12 +16,13 @@ extension MonthlyReport {
         page.raw(
             "<p class=\"meta\">"
                 + HTMLText.escape(
-                    l("按 \(timeZone) 时间统计。数字取自同步到此副本的全部记录。",
+                    l(
+                        "按 \(timeZone) 时间统计。数字取自同步到此副本的全部记录。",
                         "Counted in \(timeZone) time, from every record synced to this replica."))
                 + "</p>")
         demandSection(&page, l)
         visitSection(&page, l)
-        projectSection(&page, l)
+        projectSection(&page, l, photo: photo)
         fundingSection(&page, l)
         satisfactionSection(&page, l)
         return page.document(title: title, language: l)
@@ -32,8 +35,10 @@ extension MonthlyReport {
             (l("受理", "accepted"), String(demands.accepted)),
             (l("解决", "resolved"), String(demands.resolved)),
             (l("月末未结", "open at month end"), String(demands.open)),
-            (l("解决用时中位数", "median days to resolve"),
-                demands.medianDaysToResolve.map { Self.number($0) + l(" 天", " days") } ?? "—"),
+            (
+                l("解决用时中位数", "median days to resolve"),
+                demands.medianDaysToResolve.map { Self.number($0) + l(" 天", " days") } ?? "—"
+            ),
         ])
         let series = [
             ReportChart.Series(name: l("提出", "raised"), color: "#4e79a7"),
@@ -82,7 +87,7 @@ extension MonthlyReport {
             numeric: 1...1, columns: 3)
     }
 
-    private func projectSection(_ page: inout HTMLPage, _ l: ReportLanguage) {
+    private func projectSection(_ page: inout HTMLPage, _ l: ReportLanguage, photo: (String) -> String?) {
         page.section(l("三、微项目", "3. Micro-projects"))
         page.raw(
             ReportChart(
@@ -105,6 +110,30 @@ extension MonthlyReport {
                 projects.withoutProgress.map {
                     [$0.title, ProjectStage(rawValue: $0.stage).map { l($0.label) } ?? $0.stage]
                 })
+        }
+        guard !projects.photos.isEmpty else { return }
+        page.subheading(l("本月新增照片的项目（实施前后）", "Projects with new photos this month (before and after)"))
+        for project in projects.photos {
+            let counts = [
+                (l("实施前", "before"), project.before), (l("实施中", "during"), project.during),
+                (l("完成后", "after"), project.after),
+            ]
+            page.paragraph(
+                project.title + l("：", ": ")
+                    + counts.map { "\($0.0) \($0.1.count)" + l(" 张", "") }.joined(separator: l("，", ", ")))
+            let shown = [
+                project.before.last.map { (l("实施前", "before"), $0) },
+                (project.after.last ?? project.during.last).map {
+                    (project.after.isEmpty ? l("实施中", "during") : l("完成后", "after"), $0)
+                },
+            ].compactMap { $0 }.compactMap { caption, file in photo(file).map { (caption, $0) } }
+            guard !shown.isEmpty else { continue }
+            page.raw(
+                "<div class=\"photos\">"
+                    + shown.map { caption, source in
+                        "<figure><img src=\"\(HTMLText.escape(source))\" alt=\"\(HTMLText.escape(caption))\">"
+                            + "<figcaption>\(HTMLText.escape(caption))</figcaption></figure>"
+                    }.joined() + "</div>")
         }
     }
 
@@ -210,7 +239,8 @@ private struct HTMLPage {
         if columns > 1, rows.count > 12 {
             let perColumn = (rows.count + columns - 1) / columns
             let parts = stride(from: 0, to: rowsHTML.count, by: perColumn).map {
-                "<table>\(head)<tbody>" + rowsHTML[$0..<min($0 + perColumn, rowsHTML.count)].joined() + "</tbody></table>"
+                "<table>\(head)<tbody>" + rowsHTML[$0..<min($0 + perColumn, rowsHTML.count)].joined()
+                    + "</tbody></table>"
             }
             body.append("<div class=\"columns\">" + parts.joined() + "</div>")
         } else {
@@ -251,6 +281,10 @@ private struct HTMLPage {
         thead { display: table-header-group; }
         .columns { display: flex; gap: 8px; align-items: flex-start; }
         .columns table { flex: 1 1 0; min-width: 0; }
+        .photos { display: flex; gap: 8px; margin: 4px 0 10px; break-inside: avoid; }
+        .photos figure { flex: 1 1 0; margin: 0; min-width: 0; }
+        .photos img { display: block; width: 100%; max-height: 70mm; object-fit: contain; background: #f3f5f7; }
+        .photos figcaption { font-size: 9pt; color: #57606a; text-align: center; }
         svg.chart { display: block; max-width: 100%; height: auto; margin: 4px 0 8px; break-inside: avoid; }
         svg.chart text { font-family: inherit; font-size: 11px; fill: #1f2328; }
         svg.chart text.value, svg.chart text.legend { font-size: 10px; fill: #57606a; }

@@ -52,6 +52,15 @@ extension MonthlyReport {
             lines.append("  " + l("本月未报进展:", "no progress filed this month:"))
             for project in projects.withoutProgress { lines.append("    \(project.title)") }
         }
+        if !projects.photos.isEmpty {
+            lines.append("  " + l("本月新增照片:", "new photos this month:"))
+            for project in projects.photos {
+                let (before, during, after) = (project.before.count, project.during.count, project.after.count)
+                lines.append(
+                    "    \(project.title): "
+                        + l("实施前 \(before)，实施中 \(during)，完成后 \(after) 张", "\(before) before, \(during) during, \(after) after"))
+            }
+        }
         lines.append("")
         lines.append(l("四、资金（元）", "4. Funding (yuan)"))
         for (title, funding) in [(l("本月", "this month"), self.funding.month), (l("本年累计", "year to date"), self.funding.yearToDate)] {
@@ -113,6 +122,10 @@ extension MonthlyReport {
         section(
             l("本月未报进展的项目", "No progress filed"), [l("编号", "id"), l("项目名称", "title"), l("阶段", "stage")],
             projects.withoutProgress.map { [$0.project, $0.title, ProjectStage(rawValue: $0.stage).map { l($0.label) } ?? $0.stage] })
+        section(
+            l("本月新增照片的项目", "Projects with new photos"),
+            [l("编号", "id"), l("项目名称", "title"), l("实施前", "before"), l("实施中", "during"), l("完成后", "after")],
+            projects.photos.map { [$0.project, $0.title, String($0.before.count), String($0.during.count), String($0.after.count)] })
         let sources = [l("政府", "government"), l("社会", "society"), l("居民", "residents"), l("合计", "total")]
         section(
             l("资金（元）", "Funding (yuan)"), [""] + sources + [l("年度承诺", "commitment")],

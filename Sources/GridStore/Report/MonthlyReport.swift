@@ -125,6 +125,24 @@ public struct MonthlyReport: Encodable, Sendable {
         public var progress: [ProgressEntry] = []
         /// Projects under way (design, review or implement) that filed no entry for the month.
         public var withoutProgress: [ProjectRef] = []
+        /// The photos of the projects that gained one during the month, before and after their work.
+        public var photos: [ProjectPhotos] = []
+    }
+
+    /// A project's photos (file ids, `sha256:…`), each placed by when it was attached against
+    /// the project's stages: before its work began (`implement`), during it, and once it was
+    /// done (`evaluate`); in the order attached.
+    public struct ProjectPhotos: Encodable, Sendable, Hashable {
+        public var project: String
+        public var title: String
+        public var before: [String] = []
+        public var during: [String] = []
+        public var after: [String] = []
+
+        public init(project: String, title: String) {
+            self.project = project
+            self.title = title
+        }
     }
 
     /// Projects at one stage.

@@ -33,6 +33,7 @@ extension SQLiteReplicaStore {
                 target: request.visitTarget,
                 names: names, into: &report.visits)
             try Self.projects(db, month: request.month, communities: communities, into: &report.projects)
+            report.projects.photos = try Self.projectPhotos(db, clocks, communities: communities)
             report.funding = try Self.funding(
                 db, clocks, communities: communities, commitment: request.yearlyCommitment)
             report.satisfaction = try Self.satisfaction(db, before: clocks.end, communities: communities)
@@ -236,6 +237,51 @@ extension SQLiteReplicaStore {
                 ORDER BY r.created_clock, r.id
                 """, arguments: StatementArguments(extra + [month])
         ).map { MonthlyReport.ProjectRef(project: $0[0], title: $0[1] ?? "", stage: $0[2] ?? "") }
+    }
+
+    /// The photos of the projects that gained one during the month: each project's photos now,
+    /// placed by when each was first attached against when the project first reached `implement`
+    /// and `evaluate`. Read from the files records name (a few rows), not from the whole op log.
+    private static func projectPhotos(_ db: Database, _ clocks: Bounds, communities: Communities) throws
+        -> [MonthlyReport.ProjectPhotos]
+    {
+        func firstStage(_ stage: String) -> String {
+            """
+            (SELECT min(s.clock) FROM ops s WHERE s.record_id = r.id AND s.field = 'stage'
+             AND json_extract(s.payload, '$.assign') = '\(stage)')
+            """
+        }
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.id, \(latest("title")), f.file_id,
+                    (SELECT min(a.clock) FROM ops a WHERE a.record_id = r.id AND a.field = 'photos'
+                     AND json_extract(a.payload, '$.add') = f.file_id) AS attached,
+                    \(firstStage("implement")) AS implementing, \(firstStage("evaluate")) AS evaluating
+                FROM record_files f JOIN records r ON r.id = f.record_id
+                WHERE r.type = 'project' AND r.deleted = 0 \(communities.sql)
+                    AND EXISTS (
+                        SELECT 1 FROM ops m WHERE m.record_id = r.id AND m.field = 'photos'
+                            AND m.clock >= ? AND m.clock < ?)
+                ORDER BY r.created_clock, r.id, attached
+                """, arguments: StatementArguments(communities.arguments + [clocks.start, clocks.end]))
+        var projects: [MonthlyReport.ProjectPhotos] = []
+        for row in rows {
+            let id: String = row[0]
+            if projects.last?.project != id {
+                projects.append(MonthlyReport.ProjectPhotos(project: id, title: row[1] ?? ""))
+            }
+            let (file, attached): (String, Int64) = (row[2], row[3] ?? .max)
+            let (implementing, evaluating): (Int64?, Int64?) = (row[4], row[5])
+            if attached < (implementing ?? evaluating ?? .max) {
+                projects[projects.count - 1].before.append(file)
+            } else if let evaluating, attached >= evaluating {
+                projects[projects.count - 1].after.append(file)
+            } else {
+                projects[projects.count - 1].during.append(file)
+            }
+        }
+        return projects
     }
 
     private static func funding(_ db: Database, _ clocks: Bounds, communities: Communities, commitment: Int64) throws

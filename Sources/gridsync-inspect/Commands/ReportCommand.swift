@@ -1,5 +1,6 @@
 import ArgumentParser
 import GridCommandLine
+import GridStore
 
 /// `gridsync-inspect report`: the monthly report (两会一报) from the daemon's replica, which
 /// holds the whole street.
@@ -19,6 +20,8 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var inspect: InspectOptions
 
     func run() async throws {
-        print(try await report.render(try await inspect.open().store))
+        print(
+            try await report.render(
+                try await inspect.open().store, files: FileStore(replicaFolder: inspect.folder)))
     }
 }

@@ -21,6 +21,6 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
-        print(try await report.render(data.openStore()))
+        print(try await report.render(data.openStore(), files: data.files))
     }
 }
