@@ -313,6 +313,57 @@ import Testing
         #expect(sheet.contains("\(id),楼道微消防站,1,0,1"), "\(sheet)")
     }
 
+    /// The server's disk is lost and it is put back from last night's backup, `files/` included
+    /// (the operator's guide, section 8): a photo sent after the backup is gone from it, and
+    /// comes back with the next sync of the laptop that took it; a colleague then receives both.
+    @Test func aPhotoTheRestoredServerLostComesBackFromTheLaptopThatTookIt() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let first = try FieldLaptop(daemon: daemon, worker: "w001", scope: "c01/g01")
+        let second = try FieldLaptop(daemon: daemon, worker: "w002", scope: "c01/g01")
+        defer { [first, second].forEach { $0.cleanUp() } }
+        let (folder, paths) = try Self.photos([70_000, 90_000])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let backups = folder.appendingPathComponent("backup")
+        let serverFiles = daemon.data.appendingPathComponent("files")
+
+        let stairs = try first.addDemand("楼道堆物")
+        _ = try first.gridsync.succeed("attach", stairs, paths[0])
+        try first.sync()
+        // The nightly backup: the databases, and the photos copied beside them.
+        let backup = try daemon.backUp(into: backups)
+        try FileManager.default.copyItem(at: serverFiles, to: backups.appendingPathComponent("files"))
+        let lamp = try first.addDemand("路灯不亮")
+        _ = try first.gridsync.succeed("attach", lamp, paths[1])
+        #expect(try first.sync().photos.sent == 1)
+
+        // The disk is lost: everything is put back from the backup.
+        #expect(daemon.stop() == 0)
+        let restore = try daemon.command(
+            "restore", "--replica", backup.replica.path, "--accounts", backup.accounts.path)
+        #expect(restore.status == 0, "gridsyncd restore failed: \(restore.error)")
+        try FileManager.default.removeItem(at: serverFiles)
+        try FileManager.default.copyItem(at: backups.appendingPathComponent("files"), to: serverFiles)
+        let restarted = try daemon.restarted()
+        defer { restarted.stop() }
+        let lost = try Self.hex(of: paths[1])
+        func serverHoldsIt() throws -> Bool {
+            try FileManager.default.subpathsOfDirectory(atPath: serverFiles.path).contains { $0.hasSuffix("/" + lost) }
+        }
+        #expect(try !serverHoldsIt(), "the backup held the later photo")
+
+        let again = try first.sync()
+        #expect(again.givenBack > 0 && again.photos.sent == 1, "\(again)")
+        #expect(try serverHoldsIt())
+        let received = try second.sync()
+        #expect(received.photos.received == 2, "\(received.photos)")
+        for (id, path) in [(stairs, paths[0]), (lamp, paths[1])] {
+            let opened = try #require(try second.gridsync.json("open", id, "--json") as? [[String: Any]])
+            #expect(opened.first?["held"] as? Bool == true && opened.count == 1)
+            #expect(opened.first?["id"] as? String == "sha256:" + (try Self.hex(of: path)))
+        }
+    }
+
     /// The hexadecimal SHA-256 of a file, as `sha256sum` prints it.
     static func hex(of path: String) throws -> String {
         let result = try GridsyncBinary.run(
