@@ -1,49 +1,62 @@
 // GridSync's benchmarks. Every figure is a ratio against a baseline measured in the same run.
 //
-// Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|evening|report|simulate|suite] [--daemon <gridsyncd>]
-//        gridsync-bench worker-screen [--daemon <gridsyncd>] [--demands N] [--saves N]
-//        gridsync-bench photos [--daemon <gridsyncd>] [--photos N] [--laptops N]
-//        gridsync-bench office --year FOLDER (a year written by `gridsync-bench year --out FOLDER`)
-//                       [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
-//        gridsync-bench hold --daemon <release gridsyncd> [--memory BYTES] [--tokens N] [--seconds N]
-//                       [--no-reconnect] [--retry-delay SECONDS] [--linger] [--laptop-after SECONDS]
-//                       [--daemon-env KEY=VALUE ...] [--json]
-//   suite (the default): everything, then the table of figures; --write puts the table in the file.
-//   sync: first, noop and clients, the three parts of the sync benchmark, which also run alone:
-//   first (a fresh replica's first sync), noop (nothing to exchange), clients (laptops syncing
-//   at once: 500 by default, --clients N, driven from a second process of this executable, `fleet`;
-//   with --pin, a second run with the daemon on CPU 0 and the laptops on the others).
-//   several (never part of the suite): one daemon on SQLite, then one, two and three on one PostgreSQL
-//   (--postgres URL, else $GRIDSYNC_TEST_POSTGRES; its user makes a database for each): --pushers N (50) laptops
-//   pushing --demands N (40) demands each at once, then --clients N (500) laptops at once, spread over the daemons.
-//   evening (never part of the suite): a district's evening, the laptops of --streets N streets (20: 2,980
-//   laptops) syncing in waves of --wave N (500) every --interval S seconds (2), from a second process
-//   (--pin: the daemon on CPU 0, the laptops on the others).
-//   report: the monthly report (gridsync-inspect, beside --daemon) on a year of the example street (--days N):
-//   time and peak memory against `gridsync-inspect conflicts --summary` on the same folder. --folder F reports on F
-//   (a year written before with `gridsync-bench year --out F [--days N]`, or a daemon's folder) instead.
-//   simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
-//   photos (never part of the suite): 100 photos of 2 MB (--photos N) up to the real gridsyncd and down to a
-//   second laptop, with compression and without, against a plain TCP copy of the same bytes; then --laptops N
-//   (50) laptops sending 4 photos each at once: the daemon's peak memory against its memory setting.
-//   worker-screen (never part of the suite): `gridsync ui` (the gridsync beside --daemon) on a laptop's replica
-//   holding a year of one grid (--demands N, 2,000): save → listed, each page's time against the sync page, and
-//   its memory.
-//   hold (never part of the suite): the daemon while every connection of 128 tokens (--tokens N) holds a push
-//   just under the message limit, never finished: its resident memory against its message budget
-//   (--memory BYTES sets GRIDSYNCD_MEMORY), how the connections end, and whether a
-//   legitimate laptop (the gridsync next to the daemon) can sync meanwhile. Refused connections come back
-//   after --retry-delay seconds (1) unless --no-reconnect; --linger leaves the closing to the daemon.
-//   Holds for --seconds (150, past the daemon's 120 s message deadline). --daemon-env adds to the daemon's
-//   environment (MALLOC_ARENA_MAX=2, say). --json for the report as JSON.
-//   Example: gridsync-bench hold --daemon .build-release-bench/release/gridsyncd --memory 134217728
+// Usage: `gridsync-bench --help` prints `usage`, below.
 import Foundation
+
+/// What `--help` prints, and an unknown benchmark's name.
+let usage = """
+Usage: gridsync-bench [merge|store|wire|sync|first|noop|clients|evening|report|simulate|suite] [--daemon <gridsyncd>]
+       gridsync-bench worker-screen [--daemon <gridsyncd>] [--demands N] [--saves N]
+       gridsync-bench photos [--daemon <gridsyncd>] [--photos N] [--laptops N]
+       gridsync-bench office --year FOLDER (a year written by `gridsync-bench year --out FOLDER`)
+                      [--write <BENCHMARKS.md>] [--clients N] [--streets N] [--days N] [--visits N] [--seed N]
+       gridsync-bench hold --daemon <release gridsyncd> [--memory BYTES] [--tokens N] [--seconds N]
+                      [--no-reconnect] [--retry-delay SECONDS] [--linger] [--laptop-after SECONDS]
+                      [--daemon-env KEY=VALUE ...] [--json]
+  suite (the default): everything, then the table of figures; --write puts the table in the file.
+  sync: first, noop and clients, the three parts of the sync benchmark, which also run alone:
+  first (a fresh replica's first sync), noop (nothing to exchange), clients (laptops syncing
+  at once: 500 by default, --clients N, driven from a second process of this executable, `fleet`;
+  with --pin, a second run with the daemon on CPU 0 and the laptops on the others).
+  several (never part of the suite): one daemon on SQLite, then one, two and three on one PostgreSQL
+  (--postgres URL, else $GRIDSYNC_TEST_POSTGRES; its user makes a database for each): --pushers N (50) laptops
+  pushing --demands N (40) demands each at once, then --clients N (500) laptops at once, spread over the daemons.
+  evening (never part of the suite): a district's evening, the laptops of --streets N streets (20: 2,980
+  laptops) syncing in waves of --wave N (500) every --interval S seconds (2), from a second process
+  (--pin: the daemon on CPU 0, the laptops on the others).
+  report: the monthly report (gridsync-inspect, beside --daemon) on a year of the example street (--days N):
+  time and peak memory against `gridsync-inspect conflicts --summary` on the same folder. --folder F reports on F
+  (a year written before with `gridsync-bench year --out F [--days N]`, or a daemon's folder) instead.
+  simulate: the workload simulator alone (a year of one street by default; --streets 20 for a district).
+  photos (never part of the suite): 100 photos of 2 MB (--photos N) up to the real gridsyncd and down to a
+  second laptop, with compression and without, against a plain TCP copy of the same bytes; then --laptops N
+  (50) laptops sending 4 photos each at once: the daemon's peak memory against its memory setting.
+  worker-screen (never part of the suite): `gridsync ui` (the gridsync beside --daemon) on a laptop's replica
+  holding a year of one grid (--demands N, 2,000): save → listed, each page's time against the sync page, and
+  its memory.
+  hold (never part of the suite): the daemon while every connection of 128 tokens (--tokens N) holds a push
+  just under the message limit, never finished: its resident memory against its message budget
+  (--memory BYTES sets GRIDSYNCD_MEMORY), how the connections end, and whether a
+  legitimate laptop (the gridsync next to the daemon) can sync meanwhile. Refused connections come back
+  after --retry-delay seconds (1) unless --no-reconnect; --linger leaves the closing to the daemon.
+  Holds for --seconds (150, past the daemon's 120 s message deadline). --daemon-env adds to the daemon's
+  environment (MALLOC_ARENA_MAX=2, say). --json for the report as JSON.
+  Example: gridsync-bench hold --daemon .build-release-bench/release/gridsyncd --memory 134217728
+"""
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
     arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
 }
 let suite = arguments.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? "suite"
+let suites: Set = [
+    "suite", "year", "fleet", "hold", "report", "merge", "store", "wire", "sync", "first", "office", "noop", "console",
+    "photos", "worker-screen", "several", "clients", "evening", "simulate",
+]
+if arguments.contains("--help") || arguments.contains("-h") || !suites.contains(suite) {
+    print(usage)
+    exit(suites.contains(suite) ? 0 : 2)
+}
 let daemon = URL(fileURLWithPath: option("--daemon") ?? ".build/release/gridsyncd")
 var figures: [Figure] = []
 
