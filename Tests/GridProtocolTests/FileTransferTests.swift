@@ -151,7 +151,8 @@ import Testing
         }
         for message in [
             Message.offer(file: id, size: 12), .want(file: id, offset: 4), .have(file: id), .fetch(file: id, offset: 0),
-            .stat(file: id), .size(file: id, size: 12),
+            .stat(file: id), .size(file: id, size: 12), .ask(files: [id, FileID(of: Data("另一张".utf8))]),
+            .held(files: [id]), .held(files: []),
             .chunk(file: id, size: 12, offset: 0, bytes: [UInt8]("楼道照片".utf8)),
             .chunk(file: id, size: 0, offset: 0, bytes: []),
             .chunk(file: id, size: 5_000_000, offset: 9, bytes: [UInt8](Self.photo(limits.fileChunkBytes))),
@@ -171,6 +172,8 @@ import Testing
         for lines in [
             ["OFFER \(hex) 012"], ["OFFER \(hex) -1"], ["OFFER sha256:ABC 12"], ["HAVE \(hex) 1"], ["FETCH \(hex)"],
             ["STAT"], ["STAT \(hex) 12"], ["SIZE \(hex)"], ["SIZE \(hex) 012"],
+            ["ASK 0"], ["ASK \(Message.filesPerAsk + 1)"], ["ASK 2", hex, hex], ["ASK 1", "OFFER \(hex) 12"],
+            ["HELD"], ["HELD 1", "sha256:12"],
             ["CHUNK \(hex) 12 0 1", "6Zeo5Y+j54Wn54mH="], ["CHUNK \(hex) 12 0 1", "6Zeo5Y+j54Wn54m"],
             ["CHUNK \(hex) 12 8 1", "6Zeo5Y+j54Wn54mH"], ["CHUNK \(hex) 12 13 0"], ["CHUNK \(hex) 12 0 0"],
             ["CHUNK \(hex) 12 0 "], ["CHUNK \(hex) 12 0 1", "6Zeo 5Y+j54Wn54mH"],
@@ -240,6 +243,10 @@ import Testing
             #expect(
                 await answer(.fetch(file: id, offset: 4_000))
                     == .chunk(file: id, size: 5_000, offset: 4_000, bytes: [UInt8](bytes[4_000...])))
+            // Asked which it holds: only files a record the asker may read names, so another grid
+            // learns nothing of them.
+            #expect(await answer(.ask(files: [stranger, id])) == .held(files: [id]))
+            #expect(await answer(.ask(files: [stranger, id]), [S.grid2]) == .held(files: []))
         }
     }
 
@@ -300,5 +307,24 @@ import Testing
                 await answer(.chunk(file: honest, size: 50_000, offset: 0, bytes: [UInt8](photo)))
                     == .have(file: honest))
         }
+    }
+
+    /// The files a laptop holds are asked about in one round trip; only those the server does
+    /// not hold are offered one by one, and an answer naming a file not asked about ends the sync.
+    @Test func heldFilesAreAskedAboutOnceAndOnlyTheOthersOffered() {
+        let (a, b, c) = (FileID(of: Data("a".utf8)), FileID(of: Data("b".utf8)), FileID(of: Data("c".utf8)))
+        var exchange = FileExchange(offers: [(a, 10), (b, 20)], fetches: [])
+        #expect(exchange.start() == .send(.ask(files: [a, b])))
+        #expect(exchange.received(.held(files: [a])) == .send(.offer(file: b, size: 20)))
+        #expect(exchange.received(.have(file: b)) == .finished(exchange.summary))
+        var lied = FileExchange(offers: [(a, 10)], fetches: [])
+        _ = lied.start()
+        guard case .fail(let error) = lied.received(.held(files: [c])) else {
+            Issue.record("an answer about a file not asked about was taken")
+            return
+        }
+        #expect(error.code == .malformedLine)
+        var none = FileExchange(offers: [], fetches: [(c, 0)])
+        #expect(none.start() == .send(.fetch(file: c, offset: 0)), "nothing held: nothing asked")
     }
 }

@@ -19,11 +19,18 @@ public struct FileService: Sendable {
         self.replica = replica
     }
 
-    /// The answer to `message` (`OFFER`, `CHUNK`, `FETCH` or `STAT`) from a client that may read
+    /// The answer to `message` (`ASK`, `OFFER`, `CHUNK`, `FETCH` or `STAT`) from a client that may read
     /// `read` and write `write`; a `CHUNK` sent carries at most `chunkBytes`.
     public func answer(_ message: Message, read: [GridScope], write: [GridScope], chunkBytes: Int) async -> Message {
         do {
             switch message {
+            case .ask(let asked):
+                // Only files a record the client may read names: the answer tells of no other.
+                var held: [FileID] = []
+                for file in asked where files.size(of: file) != nil {
+                    if try await named(file, within: read) { held.append(file) }
+                }
+                return .held(files: held)
             case .offer(let file, let size):
                 if files.size(of: file) != nil { return .have(file: file) }
                 try await check(file, size: size, namedWithin: write)

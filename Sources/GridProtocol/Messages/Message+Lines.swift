@@ -34,6 +34,10 @@ extension Message {
             return ["RECOVER \(after) \(limit)"]
         case .batch(let through, let more, let ops):
             return ["BATCH \(ops.count) \(through) \(more ? 1 : 0)"] + ops.map(OpLine.text)
+        case .ask(let files):
+            return ["ASK \(files.count)"] + files.map(\.rawValue)
+        case .held(let files):
+            return ["HELD \(files.count)"] + files.map(\.rawValue)
         case .offer(let file, let size):
             return ["OFFER \(file) \(size)"]
         case .want(let file, let offset):

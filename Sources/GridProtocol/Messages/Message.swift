@@ -28,6 +28,11 @@ public enum Message: Hashable, Sendable {
     case recover(after: Int64, limit: Int)
     /// Server → client: ops in the client's scopes, the cursor to pull after next, and whether more follow.
     case batch(through: Int64, more: Bool, ops: [Op])
+    /// Client → server (gridsync/4): which of these files, held here and named by records here,
+    /// does the server hold whole? (One round trip for every photo a laptop holds.)
+    case ask(files: [FileID])
+    /// Server → client, answering `ask`: those of them it holds whole, in the order asked.
+    case held(files: [FileID])
     /// Client → server (gridsync/4): a file the client holds that its records name, and its size.
     case offer(file: FileID, size: Int64)
     /// Server → client: send the file from byte `offset` (the bytes before it have arrived).
@@ -51,6 +56,8 @@ public enum Message: Hashable, Sendable {
 extension Message {
     /// The most lines of bytes one `CHUNK` carries after its header.
     public static let fileChunkLines = 32
+    /// The most files one `ASK` names (and so one `HELD`).
+    public static let filesPerAsk = 5_000
 }
 
 /// The limits a server announces in `welcome` and enforces (the first three), and the

@@ -9,6 +9,7 @@ public struct MessageReader: Sendable {
     public var limits: Limits
     private var pending: Pending?
     private var pendingChunk: PendingChunk?
+    private var pendingFiles: PendingFiles?
 
     /// A batch header whose op lines are still arriving.
     private struct Pending: Sendable {
@@ -29,13 +30,21 @@ public struct MessageReader: Sendable {
         var bytes: [UInt8] = []
     }
 
+    /// An `ASK` or `HELD` header whose file lines are still arriving.
+    private struct PendingFiles: Sendable {
+        let verb: Substring
+        let count: Int
+        var files: [FileID] = []
+        var seen: Set<FileID> = []
+    }
+
     /// Creates a reader with limits.
     public init(limits: Limits = .standard) {
         self.limits = limits
     }
 
     /// Whether the reader is between messages (no batch is half read).
-    public var isIdle: Bool { pending == nil && pendingChunk == nil }
+    public var isIdle: Bool { pending == nil && pendingChunk == nil && pendingFiles == nil }
 
     /// Reads one line (without its line feed).
     ///
@@ -48,6 +57,20 @@ public struct MessageReader: Sendable {
                 .lineTooLong, "a line of \(line.utf8.count) bytes is over the limit of \(limits.lineBytes)")
         }
         if pendingChunk != nil { return try readChunkLine(line) }
+        if var list = pendingFiles {
+            pendingFiles = nil
+            guard let file = FileID(String(line)), list.seen.insert(file).inserted else {
+                throw ProtocolError(
+                    .malformedLine,
+                    "line \(list.files.count + 1) of \(list.verb) is not a file id, or names one named before")
+            }
+            list.files.append(file)
+            guard list.files.count == list.count else {
+                pendingFiles = list
+                return nil
+            }
+            return list.verb == "ASK" ? .ask(files: list.files) : .held(files: list.files)
+        }
         if var batch = pending {
             guard line.hasPrefix("OP ") else {
                 throw ProtocolError(
@@ -130,6 +153,16 @@ public struct MessageReader: Sendable {
             }
             return words[0] == "PULL"
                 ? .pull(after: after, limit: Int(limit)) : .recover(after: after, limit: Int(limit))
+        case "ASK", "HELD":
+            guard words.count == 2, let count = Self.number(words[1]), count <= Message.filesPerAsk,
+                words[0] == "HELD" || count > 0
+            else {
+                throw malformed(
+                    "\(words[0]) count, at most \(Message.filesPerAsk)\(words[0] == "ASK" ? ", at least 1" : "")")
+            }
+            guard count > 0 else { return .held(files: []) }
+            pendingFiles = PendingFiles(verb: words[0], count: Int(count))
+            return nil
         case "STAT":
             guard words.count == 2, let file = FileID(String(words[1])) else { throw malformed("STAT file") }
             return .stat(file: file)

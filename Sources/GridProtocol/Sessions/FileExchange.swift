@@ -2,8 +2,9 @@ import GridMerge
 import GridModel
 
 /// The client's half of moving files after the ops (gridsync/4), as a state machine with no
-/// I/O: offer each file it holds that its records name, sending what the server wants of it
-/// a chunk at a time from where the server's copy ends; then fetch each file its records name
+/// I/O: ask which of the files it holds (that its records name) the server holds already, in
+/// one round trip; offer each of the others, sending what the server wants of it a chunk at a
+/// time from where the server's copy ends; then fetch each file its records name
 /// that it lacks, from where its own copy ends. A laptop that defers large photos asks the size
 /// of each it has none of yet (`STAT`), and leaves those over its limit for a fetch on demand.
 /// A refusal of one file (too large, unknown to the server, corrupt) is noted and the next
@@ -50,6 +51,7 @@ public struct FileExchange: Sendable {
 
     private enum State: Hashable, Sendable {
         case start
+        case asking(Set<FileID>)
         case offering(FileID, size: Int64)
         case loading(FileID, size: Int64, offset: Int64)
         case sending(FileID, size: Int64)
@@ -87,12 +89,22 @@ public struct FileExchange: Sendable {
     /// Starts with the first file.
     public mutating func start() -> Action {
         guard state == .start else { return unexpected("start") }
-        return next()
+        guard !offers.isEmpty else { return next() }
+        let asked = offers.prefix(Message.filesPerAsk).map(\.file)
+        state = .asking(Set(asked))
+        return .send(.ask(files: asked))
     }
 
     /// Takes a message from the server.
     public mutating func received(_ message: Message) -> Action {
         switch (state, message) {
+        case (.asking(let asked), .held(let held)):
+            let holds = Set(held)
+            guard holds.isSubset(of: asked) else {
+                return fail(.malformedLine, "the server says it holds files this laptop did not ask about")
+            }
+            offers.removeAll { holds.contains($0.file) }
+            return next()
         case (.offering(let file, _), .have(let held)) where held == file:
             return next()
         case (.sending(let file, let size), .have(let held)) where held == file:
@@ -123,7 +135,7 @@ public struct FileExchange: Sendable {
             summary.bytesReceived += Int64(bytes.count)
             return .storeChunk(file: file, size: size, offset: from, bytes: bytes)
         case (.offering, .error(let error)), (.sending, .error(let error)), (.fetching, .error(let error)),
-            (.sizing, .error(let error)):
+            (.sizing, .error(let error)), (.asking, .error(let error)):
             guard !error.code.isFatal else {
                 state = .done
                 return .refused(error)

@@ -27,9 +27,9 @@ public struct ServerSession: Sendable {
         /// Load the client's own ops after the sequence `after` (at most `limit`), then call
         /// ``batchLoaded(ops:through:more:)`` with the last one's sequence as `through`.
         case loadOwn(after: Int64, limit: Int, client: ReplicaID)
-        /// Answer this file message (`OFFER`, `CHUNK`, `FETCH` or `STAT`, gridsync/4) of a client
-        /// that may read `read` and write `write`, then call ``fileAnswered()``: send the answer
-        /// (`HAVE`, `WANT`, `CHUNK` of at most `chunkBytes`, `SIZE`, or a non-fatal `ERR`).
+        /// Answer this file message (`ASK`, `OFFER`, `CHUNK`, `FETCH` or `STAT`, gridsync/4) of a
+        /// client that may read `read` and write `write`, then call ``fileAnswered()``: send the
+        /// answer (`HELD`, `HAVE`, `WANT`, `CHUNK` of at most `chunkBytes`, `SIZE`, or a non-fatal `ERR`).
         case answerFile(Message, read: [GridScope], write: [GridScope], chunkBytes: Int)
         /// Send this message (if any) and close the connection.
         case close(Message?)
@@ -140,7 +140,7 @@ public struct ServerSession: Sendable {
             state = .loading(peer, after: after, own: true)
             return .loadOwn(after: after, limit: min(limit, limits.opsPerBatch), client: peer.client)
         case (.ready(let peer), .offer), (.ready(let peer), .chunk), (.ready(let peer), .fetch),
-            (.ready(let peer), .stat):
+            (.ready(let peer), .stat), (.ready(let peer), .ask):
             // Files came with gridsync/4: to an older client's version, these lines are not messages.
             guard peer.version >= .gridsync4 else {
                 return fail(

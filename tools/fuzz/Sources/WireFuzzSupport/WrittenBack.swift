@@ -23,6 +23,8 @@ extension Message {
         case .pull(let after, let limit): "PULL \(after) \(limit)"
         case .recover(let after, let limit): "RECOVER \(after) \(limit)"
         case .batch(let through, let more, let ops): "BATCH \(ops.count) \(through) \(more ? 1 : 0)"
+        case .ask(let files): "ASK \(files.count)"
+        case .held(let files): "HELD \(files.count)"
         case .offer(let file, let size): "OFFER \(file.hex.prefix(8)) \(size)"
         case .want(let file, let offset): "WANT \(file.hex.prefix(8)) \(offset)"
         case .have(let file): "HAVE \(file.hex.prefix(8))"
