@@ -298,7 +298,7 @@ import Testing
                 return
             }
             #expect(full.code == .diskFull && !full.code.isFatal, "\(full)")
-            #expect(files.unfinishedBytes() == 300_000 && files.partialSize(of: unfinished[2]) == 0)
+            #expect(files.unfinished().bytes == 300_000 && files.partialSize(of: unfinished[2]) == 0)
             // A photo that is whole in one chunk holds no part: it is taken.
             let photo = Self.photo(50_000)
             let honest = try await Self.demand(with: photo, on: street.first, street.firstFiles, in: S.grid1)

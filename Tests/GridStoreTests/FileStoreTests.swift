@@ -75,7 +75,7 @@ import Testing
             // A part that stopped growing goes, even of a file a record names.
             _ = try files.collect(
                 keeping: [kept, coming], storedBefore: before, unfinishedBefore: Date().addingTimeInterval(60))
-            #expect(files.partialSize(of: coming) == 0 && files.unfinishedBytes() == 0)
+            #expect(files.partialSize(of: coming) == 0 && files.unfinished().bytes == 0)
         }
     }
 
@@ -95,13 +95,32 @@ import Testing
             let second = try send(1, 0..<4_000)
             #expect(first == .partial(held: 5_000) && second == .partial(held: 4_000))
             #expect { try send(2, 0..<2_000) } throws: { ($0 as? StoreError)?.code == .diskFull }
-            #expect(files.partialSize(of: ids[2]) == 0 && files.unfinishedBytes() == 9_000)
+            #expect(files.partialSize(of: ids[2]) == 0 && files.unfinished().bytes == 9_000)
             // The rest of a file held in part makes it whole: taken, and its part is let go.
             let finished = try send(0, 5_000..<6_000)
             #expect(finished == .kept)
-            #expect(files.unfinishedBytes() == 4_000)
+            #expect(files.unfinished().bytes == 4_000)
             let third = try send(2, 0..<2_000)
             #expect(third == .partial(held: 2_000))
+        }
+    }
+
+    /// Parts of many files, each a few bytes, are held up to a number of files too: a token
+    /// cannot fill the folder with millions of them under the byte limit. A part already held
+    /// still grows.
+    @Test func partsOfFilesAreHeldUpToANumberOfFiles() async throws {
+        try await withTemporaryFolder { folder in
+            let files = FileStore(replicaFolder: folder, limits: FileLimits(unfinishedFiles: 2))
+            let ids = (1...3).map { FileID(of: Data("第\($0)张".utf8)) }
+            let first = try files.receive(ids[0], size: 100, offset: 0, bytes: [1])
+            let second = try files.receive(ids[1], size: 100, offset: 0, bytes: [2])
+            #expect(first == .partial(held: 1) && second == .partial(held: 1))
+            #expect { try files.receive(ids[2], size: 100, offset: 0, bytes: [3]) } throws: {
+                ($0 as? StoreError)?.code == .diskFull
+            }
+            #expect(files.unfinished().files == 2 && files.partialSize(of: ids[2]) == 0)
+            let grown = try files.receive(ids[0], size: 100, offset: 1, bytes: [1, 1])
+            #expect(grown == .partial(held: 3))
         }
     }
 }

@@ -63,9 +63,11 @@ final class DeflateStream {
             }
             self.strategy = strategy
         }
-        var input = text
-        input.withUnsafeMutableReadableBytes { source in
-            stream.pointee.next_in = source.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        text.withUnsafeReadableBytes { source in
+            // zlib reads `next_in` without writing it (its `z_const` is empty here).
+            stream.pointee.next_in = source.baseAddress.map {
+                UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self))
+            }
             stream.pointee.avail_in = UInt32(source.count)
             // Room for all of it at once (deflateBound, and the flush's marker); more if zlib asks.
             var room = Int(deflateBound(stream, UInt(source.count))) + 64

@@ -10,11 +10,19 @@ public struct FileLimits: Hashable, Sendable, Codable {
     /// arrived of files whose syncs were cut, which the next sync resumes. A token sending
     /// parts of many files and never finishing them fills this, not the disk.
     public var unfinishedBytes: Int
+    /// The most files not yet whole held at once (default 1,000): each chunk received counts
+    /// them, and a token sending a byte of each of millions of files would otherwise fill the
+    /// folder with them under the byte limit.
+    public var unfinishedFiles: Int
 
     /// The defaults, or the given limits.
-    public init(fileBytes: Int = 10 * 1_048_576, filesPerRecord: Int = 20, unfinishedBytes: Int = 1 << 30) {
+    public init(
+        fileBytes: Int = 10 * 1_048_576, filesPerRecord: Int = 20, unfinishedBytes: Int = 1 << 30,
+        unfinishedFiles: Int = 1_000
+    ) {
         self.fileBytes = fileBytes
         self.filesPerRecord = filesPerRecord
         self.unfinishedBytes = unfinishedBytes
+        self.unfinishedFiles = unfinishedFiles
     }
 }

@@ -26,12 +26,14 @@ extension FileStore {
         Int64((try? FileManager.default.attributesOfItem(atPath: partialPath(of: id))[.size] as? Int) ?? 0)
     }
 
-    /// How many bytes of files not yet whole are held, all together.
-    public func unfinishedBytes() -> Int {
+    /// The files not yet whole that are held, and their bytes all together.
+    public func unfinished() -> (files: Int, bytes: Int) {
         let shelf = "\(folder)/.partial"
-        return ((try? FileManager.default.contentsOfDirectory(atPath: shelf)) ?? []).reduce(0) { total, name in
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: shelf)) ?? []
+        let bytes = names.reduce(0) { total, name in
             total + ((try? FileManager.default.attributesOfItem(atPath: "\(shelf)/\(name)")[.size] as? Int) ?? 0)
         }
+        return (names.count, bytes)
     }
 
     /// Takes `bytes` of the file `id` (of `size` bytes) from `offset`. A chunk that does not
@@ -39,7 +41,8 @@ extension FileStore {
     ///
     /// - Throws: ``StoreError/Code/fileTooLarge`` for a file over the limit (nothing is
     ///   kept), ``StoreError/Code/diskFull`` if the bytes would leave more of files not yet
-    ///   whole than ``FileLimits/unfinishedBytes`` (nothing is written), or the disk's failure.
+    ///   whole than ``FileLimits/unfinishedBytes``, or more such files than
+    ///   ``FileLimits/unfinishedFiles`` (nothing is written), or the disk's failure.
     public func receive(_ id: FileID, size: Int64, offset: Int64, bytes: [UInt8]) throws -> Received {
         if self.size(of: id) != nil { return .kept }
         guard size <= Int64(limits.fileBytes) else {
@@ -56,11 +59,16 @@ extension FileStore {
             held = 0
         }
         if offset == held, !bytes.isEmpty {
-            if held + Int64(bytes.count) < size, unfinishedBytes() + bytes.count > limits.unfinishedBytes {
-                throw StoreError(
-                    .diskFull,
-                    "\(Self.megabytes(limits.unfinishedBytes)) of photos not yet whole are held here, the limit: "
-                        + "\(id.hex.prefix(12)) comes at a later sync")
+            if held + Int64(bytes.count) < size {
+                let unfinished = unfinished()
+                guard unfinished.bytes + bytes.count <= limits.unfinishedBytes,
+                    held > 0 || unfinished.files < limits.unfinishedFiles
+                else {
+                    throw StoreError(
+                        .diskFull,
+                        "as many photos not yet whole are held here as the limit allows (\(unfinished.files) photos, "
+                            + "\(Self.megabytes(unfinished.bytes))): \(id.hex.prefix(12)) comes at a later sync")
+                }
             }
             try appendFlushed(bytes, to: path)
             held += Int64(bytes.count)

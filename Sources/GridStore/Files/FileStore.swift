@@ -40,9 +40,9 @@ public struct FileStore: Sendable {
     /// The held picture `id` as a `data:` URL, for a page that must carry its pictures itself
     /// (the monthly report as one file); `nil` if it is not held or not a picture.
     public func dataURL(of id: FileID) -> String? {
-        let path = path(of: id)
-        guard let kind = FileKind(ofFileAt: path), kind.isImage, let bytes = FileManager.default.contents(atPath: path)
-        else { return nil }
+        guard let bytes = FileManager.default.contents(atPath: path(of: id)) else { return nil }
+        let kind = FileKind(head: bytes)
+        guard kind.isImage else { return nil }
         return "data:\(kind.mediaType);base64,\(bytes.base64EncodedString())"
     }
 

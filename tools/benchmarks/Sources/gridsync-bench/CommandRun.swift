@@ -23,7 +23,6 @@ enum CommandRun {
                 "\(executable.lastPathComponent) \(arguments.prefix(2).joined(separator: " ")) failed: "
                     + String(decoding: said, as: UTF8.self))
         }
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (ContinuousClock.now - start).seconds
     }
 }

@@ -71,7 +71,7 @@ extension PhotoTransferBenchmark {
         }
         let elapsed = ContinuousClock.now - start
         sampling.store(false, ordering: .relaxed)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         guard failed.isEmpty else { throw BenchFailure("\(failed.count) syncs failed: \(failed[0])") }
         let held = (try? FileManager.default.subpathsOfDirectory(atPath: daemon.data.path + "/files")) ?? []
         let photos = settings.laptops * settings.photosEach
