@@ -327,4 +327,122 @@ import Testing
         var none = FileExchange(offers: [], fetches: [(c, 0)])
         #expect(none.start() == .send(.fetch(file: c, offset: 0)), "nothing held: nothing asked")
     }
+
+    /// A file's chunks go out ahead of their answers, two unanswered at most; the server's
+    /// answers are taken in turn, and one that says the copy ends elsewhere (another
+    /// connection grew it) sends the rest from there once the answer still due is read.
+    @Test func chunksAreSentAheadAndAnAnswerFromElsewhereResumesThere() {
+        let file = FileID(of: Data("楼道照片".utf8))
+        var exchange = FileExchange(offers: [(file, 25)], fetches: [], chunkBytes: 10)
+        _ = exchange.start()
+        #expect(exchange.received(.held(files: [])) == .send(.offer(file: file, size: 25)))
+        #expect(exchange.received(.want(file: file, offset: 0)) == .loadChunk(file: file, offset: 0, length: 10))
+        let bytes = [UInt8](repeating: 7, count: 10)
+        #expect(exchange.chunkLoaded(bytes) == .sendAhead(.chunk(file: file, size: 25, offset: 0, bytes: bytes)))
+        #expect(exchange.sentAhead() == .loadChunk(file: file, offset: 10, length: 10), "a second chunk goes ahead")
+        #expect(exchange.chunkLoaded(bytes) == .sendAhead(.chunk(file: file, size: 25, offset: 10, bytes: bytes)))
+        #expect(exchange.sentAhead() == .awaitAnswer, "two unanswered: the third waits")
+        #expect(exchange.received(.want(file: file, offset: 10)) == .loadChunk(file: file, offset: 20, length: 5))
+        let last = [UInt8](repeating: 7, count: 5)
+        #expect(exchange.chunkLoaded(last) == .sendAhead(.chunk(file: file, size: 25, offset: 20, bytes: last)))
+        #expect(exchange.sentAhead() == .awaitAnswer)
+        // The server's copy had grown to 22 bytes meanwhile: the chunk from 10 was not written
+        // (it did not start where the copy ended), and the one from 20 was not either.
+        #expect(exchange.received(.want(file: file, offset: 22)) == .awaitAnswer, "the last chunk's answer is due")
+        #expect(exchange.received(.want(file: file, offset: 22)) == .loadChunk(file: file, offset: 22, length: 3))
+        let rest = [UInt8](repeating: 7, count: 3)
+        #expect(exchange.chunkLoaded(rest) == .sendAhead(.chunk(file: file, size: 25, offset: 22, bytes: rest)))
+        #expect(exchange.sentAhead() == .awaitAnswer)
+        guard case .finished(let summary) = exchange.received(.have(file: file)) else {
+            Issue.record("the file was kept but the exchange did not finish")
+            return
+        }
+        #expect(summary.sent == 1 && summary.bytesSent == 25 && summary.refusals.isEmpty)
+    }
+
+    /// A refusal of a file whose next chunk is on its way: the answer to that chunk is read and
+    /// set aside, the refusal is noted once, and the next file goes on. A fatal error ends the
+    /// exchange at once.
+    @Test func aRefusalWithAChunkOnItsWayIsNotedOnceAndTheNextFileGoesOn() {
+        let (a, b) = (FileID(of: Data("a".utf8)), FileID(of: Data("b".utf8)))
+        var exchange = FileExchange(offers: [(a, 30), (b, 5)], fetches: [], chunkBytes: 10)
+        _ = exchange.start()
+        _ = exchange.received(.held(files: []))
+        _ = exchange.received(.want(file: a, offset: 0))
+        let bytes = [UInt8](repeating: 1, count: 10)
+        _ = exchange.chunkLoaded(bytes)
+        _ = exchange.sentAhead()
+        _ = exchange.chunkLoaded(bytes)
+        #expect(exchange.sentAhead() == .awaitAnswer)
+        let full = ProtocolError(.diskFull, "the server's disk is full")
+        #expect(exchange.received(.error(full)) == .awaitAnswer, "no third chunk after a refusal")
+        #expect(exchange.received(.error(full)) == .send(.offer(file: b, size: 5)))
+        #expect(exchange.summary.refusals == [full])
+        var fatal = FileExchange(offers: [(a, 30)], fetches: [], chunkBytes: 10)
+        _ = fatal.start()
+        _ = fatal.received(.held(files: []))
+        _ = fatal.received(.want(file: a, offset: 0))
+        _ = fatal.chunkLoaded(bytes)
+        _ = fatal.sentAhead()
+        _ = fatal.chunkLoaded(bytes)
+        _ = fatal.sentAhead()
+        let revoked = ProtocolError(.unauthorized, "the token was revoked")
+        #expect(fatal.received(.error(revoked)) == .refused(revoked))
+    }
+
+    /// A fetch asks for the first chunk alone (the size is not known before it), then, before
+    /// storing each chunk, for the next ones, two unanswered at most; a copy that arrives
+    /// corrupt reads the chunks still due, notes the refusal, and goes on.
+    @Test func theNextChunksAreAskedForBeforeOneIsStored() {
+        let (a, b) = (FileID(of: Data("a".utf8)), FileID(of: Data("b".utf8)))
+        var exchange = FileExchange(offers: [], fetches: [(a, 0), (b, 4)], chunkBytes: 10)
+        #expect(exchange.start() == .send(.fetch(file: a, offset: 0)))
+        let bytes = [UInt8](repeating: 2, count: 10)
+        #expect(
+            exchange.received(.chunk(file: a, size: 25, offset: 0, bytes: bytes))
+                == .sendAhead(.fetch(file: a, offset: 10)))
+        #expect(exchange.sentAhead() == .sendAhead(.fetch(file: a, offset: 20)))
+        #expect(exchange.sentAhead() == .storeChunk(file: a, size: 25, offset: 0, bytes: bytes))
+        #expect(exchange.chunkStored(.partial(held: 10)) == .awaitAnswer)
+        #expect(
+            exchange.received(.chunk(file: a, size: 25, offset: 10, bytes: bytes))
+                == .storeChunk(file: a, size: 25, offset: 10, bytes: bytes), "all of it is asked for")
+        #expect(exchange.chunkStored(.partial(held: 20)) == .awaitAnswer)
+        let last = [UInt8](repeating: 2, count: 5)
+        #expect(
+            exchange.received(.chunk(file: a, size: 25, offset: 20, bytes: last))
+                == .storeChunk(file: a, size: 25, offset: 20, bytes: last))
+        #expect(exchange.chunkStored(.kept) == .send(.fetch(file: b, offset: 4)))
+        #expect(
+            exchange.received(.chunk(file: b, size: 30, offset: 4, bytes: bytes))
+                == .sendAhead(.fetch(file: b, offset: 14)))
+        #expect(exchange.sentAhead() == .sendAhead(.fetch(file: b, offset: 24)))
+        _ = exchange.sentAhead()
+        #expect(exchange.chunkStored(.corrupt) == .awaitAnswer, "two chunks asked for ahead are still due")
+        #expect(exchange.received(.chunk(file: b, size: 30, offset: 14, bytes: bytes)) == .awaitAnswer)
+        guard case .finished(let summary) = exchange.received(.chunk(file: b, size: 30, offset: 24, bytes: last))
+        else {
+            Issue.record("the exchange did not go on after a corrupt copy")
+            return
+        }
+        #expect(summary.received == 1 && summary.refusals.map(\.code) == [.fileCorrupt])
+    }
+
+    /// A chunk of a file other than the one asked for, or from another byte, ends the sync.
+    @Test func aChunkNotAskedForEndsTheSync() {
+        let (a, b) = (FileID(of: Data("a".utf8)), FileID(of: Data("b".utf8)))
+        var exchange = FileExchange(offers: [], fetches: [(a, 0)], chunkBytes: 10)
+        _ = exchange.start()
+        let bytes = [UInt8](repeating: 2, count: 10)
+        guard case .fail = exchange.received(.chunk(file: b, size: 25, offset: 0, bytes: bytes)) else {
+            Issue.record("a chunk of another file was taken")
+            return
+        }
+        var skewed = FileExchange(offers: [], fetches: [(a, 0)], chunkBytes: 10)
+        _ = skewed.start()
+        guard case .fail = skewed.received(.chunk(file: a, size: 25, offset: 10, bytes: bytes)) else {
+            Issue.record("a chunk from another byte was taken")
+            return
+        }
+    }
 }

@@ -50,19 +50,28 @@ struct InProcessSync {
             }
             return received
         }
-        var outgoing = try await clientSide.start()
+        // As over TCP: the server reads and answers the client's messages in turn; the client
+        // reads each answer as it comes, and may send several messages before the next answer
+        // (a file's chunks, ahead of theirs).
+        var outgoing = [try await clientSide.start()]
         do {
-            while true {
-                let (answer, closes) = try await serverSide.receive(
-                    try transmit(outgoing, into: &toServer, toServer: true))
-                guard let answer else { throw ConnectionCut() }
-                guard let next = try await clientSide.receive(try transmit(answer, into: &toClient, toServer: false))
-                else {
-                    throw ConnectionCut()
+            while !outgoing.isEmpty {
+                var answers: [Message] = []
+                var closes = false
+                for message in outgoing {
+                    let (answer, closing) = try await serverSide.receive(
+                        try transmit(message, into: &toServer, toServer: true))
+                    if let answer { answers.append(answer) }
+                    closes = closing
+                    if closing { break }
+                }
+                outgoing = []
+                for answer in answers {
+                    outgoing += try await clientSide.receive(try transmit(answer, into: &toClient, toServer: false))
                 }
                 if closes { throw ConnectionCut() }
-                outgoing = next
             }
+            throw ConnectionCut()
         } catch ClientSide.Ending.finished(let summary) {
             return summary
         } catch ClientSide.Ending.failed(let error) {

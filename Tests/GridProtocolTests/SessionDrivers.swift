@@ -86,18 +86,21 @@ struct ClientSide {
         try await perform(session.start()) ?? .bye
     }
 
-    /// Takes one server message; returns the answer, or throws the ``Ending``.
-    mutating func receive(_ message: Message) async throws -> Message? {
+    /// Takes one server message; returns what the client sends next (none while it waits for
+    /// more answers, several when it sends a file's chunks ahead of their answers), or throws
+    /// the ``Ending``.
+    mutating func receive(_ message: Message) async throws -> [Message] {
         if var running = exchange {
             let step = running.received(message)
             exchange = running
             return try await performFile(step)
         }
-        return try await perform(session.received(message))
+        return try await perform(session.received(message)).map { [$0] } ?? []
     }
 
-    private mutating func performFile(_ first: FileExchange.Action) async throws -> Message? {
+    private mutating func performFile(_ first: FileExchange.Action) async throws -> [Message] {
         var step = first
+        var sent: [Message] = []
         let work = ClientStoreWork(store: store, files: files)
         while true {
             if let next = try work.perform(step, on: &exchange!) {
@@ -106,10 +109,15 @@ struct ClientSide {
             }
             switch step {
             case .send(let message):
-                return message
+                return sent + [message]
+            case .sendAhead(let message):
+                sent.append(message)
+                step = exchange!.sentAhead()
+            case .awaitAnswer:
+                return sent
             case .finished(let summary):
                 exchange = nil
-                return try await perform(session.filesExchanged(summary))
+                return sent + (try await perform(session.filesExchanged(summary)).map { [$0] } ?? [])
             case .fail(let error), .refused(let error):
                 throw Ending.failed(error)
             case .loadChunk, .storeChunk:
@@ -133,7 +141,7 @@ struct ClientSide {
                     within: session.limits)
                 let step = starting.start()
                 exchange = starting
-                return try await performFile(step)
+                return try await performFile(step).first
             case .finished(let summary):
                 throw Ending.finished(summary)
             case .fail(let error), .refused(let error):

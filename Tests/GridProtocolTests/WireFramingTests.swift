@@ -16,12 +16,15 @@ import Testing
         return true
     }
 
-    /// Encodes a hello, then (if `deflate`) switches and encodes the rest.
-    static func bytes(_ messages: [Message], deflate: Bool) throws -> [ByteBuffer] {
-        let encoder = WireEncoder()
+    /// Encodes a hello, then (if `deflate`) switches and encodes the rest, files' bytes framed as
+    /// `version` frames them.
+    static func bytes(_ messages: [Message], deflate: Bool, version: ProtocolVersion = .current) throws
+        -> [ByteBuffer]
+    {
+        let encoder = WireEncoder(chunkFraming: version.chunkFraming)
         var chunks = [
             try encoder.encode(
-                .hello(version: Message.version, replica: ReplicaID(rawValue: 1), token: "t", deflate: deflate))
+                .hello(version: version.rawValue, replica: ReplicaID(rawValue: 1), token: "t", deflate: deflate))
         ]
         if deflate { try encoder.startDeflating() }
         for message in messages { chunks.append(try encoder.encode(message)) }
@@ -30,8 +33,10 @@ import Testing
 
     /// Feeds `bytes` in pieces of the given sizes and reads every message; switches to
     /// inflating after the first message if `deflate`.
-    static func read(_ bytes: ByteBuffer, pieces: [Int], deflate: Bool, limits: Limits = .standard) throws -> [Message]
-    {
+    static func read(
+        _ bytes: ByteBuffer, pieces: [Int], deflate: Bool, limits: Limits = .standard,
+        version: ProtocolVersion = .current
+    ) throws -> [Message] {
         let decoder = WireDecoder(limits: limits)
         var rest = bytes
         var sizes = pieces.makeIterator()
@@ -39,7 +44,7 @@ import Testing
         while true {
             while let message = try decoder.next() {
                 if messages.isEmpty {
-                    decoder.admit()
+                    decoder.admit(version: version)
                     if deflate { try decoder.startInflating() }
                 }
                 messages.append(message)
@@ -139,17 +144,14 @@ import Testing
         #expect(Self.failure(bytes, deflate: true)?.code == .tooLarge)
     }
 
-    /// A photo's chunk between ops: the chunk is Huffman coded (it costs about its bytes on
-    /// the wire, not their base64), the ops after it are matched again (they compress far),
-    /// and every message reads back whatever way the bytes are cut.
-    @Test func aPhotosChunkBetweenOpsIsHuffmanCodedAndTheStreamStaysWhole() async throws {
-        var random = SeededGenerator(seed: 17)
-        let photo = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let file = FileID(of: photo)
-        let chunk = Message.chunk(file: file, size: 300_000, offset: 0, bytes: photo)
+    /// A photo's chunk between ops, as gridsync/4 sends it: the chunk is Huffman coded (it costs
+    /// about its bytes on the wire, not their base64), the ops after it are matched again (they
+    /// compress far), and every message reads back whatever way the bytes are cut.
+    @Test func aGridsync4PhotosChunkBetweenOpsIsHuffmanCodedAndTheStreamStaysWhole() async throws {
+        let (photo, file, chunk) = Self.photoChunk()
         let push = Self.messages.first { if case .push = $0 { true } else { false } }!
         let conversation = [push, chunk, push, .want(file: file, offset: 300_000), chunk, push]
-        let chunks = try Self.bytes(conversation, deflate: true)
+        let chunks = try Self.bytes(conversation, deflate: true, version: .gridsync4)
         #expect(chunks[2].readableBytes < photo.count + photo.count / 50, "the chunk: \(chunks[2].readableBytes) bytes")
         #expect(chunks[2].readableBytes * 5 < chunk.textByteCount * 4, "not stored: base64's quarter is taken back")
         let pushText = push.textByteCount
@@ -158,12 +160,66 @@ import Testing
             "ops after a chunk are matched: \(chunks[3].readableBytes) of \(pushText)")
         let all = Self.joined(chunks)
         let expected =
-            [Message.hello(version: Message.version, replica: ReplicaID(rawValue: 1), token: "t", deflate: true)]
+            [Message.hello(version: "gridsync/4", replica: ReplicaID(rawValue: 1), token: "t", deflate: true)]
             + conversation
-        #expect(try Self.read(all, pieces: [], deflate: true) == expected)
+        #expect(try Self.read(all, pieces: [], deflate: true, version: .gridsync4) == expected)
         await propertyCheck(count: 20, input: Gen.int(in: 1...70_000).array(of: 1...40)) { pieces in
-            #expect((try? Self.read(all, pieces: pieces, deflate: true)) == expected)
+            #expect((try? Self.read(all, pieces: pieces, deflate: true, version: .gridsync4)) == expected)
         }
+    }
+
+    /// 300,000 random bytes (line feeds among them), as a photo, and the `CHUNK` of all of them.
+    static func photoChunk() -> (photo: [UInt8], file: FileID, chunk: Message) {
+        var random = SeededGenerator(seed: 17)
+        let photo = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let file = FileID(of: photo)
+        return (photo, file, .chunk(file: file, size: 300_000, offset: 0, bytes: photo))
+    }
+
+    /// A photo's chunk between ops, as gridsync/5 sends it: its bytes as they are, line feeds
+    /// among them, in stored blocks (no base64, no coding: they cost their own bytes and a
+    /// little framing), the ops after it matched again, and every message read back whatever
+    /// way the bytes are cut, compressed or not.
+    @Test(arguments: [false, true])
+    func aPhotosChunkTravelsAsItsBytesAndTheStreamStaysWhole(_ deflate: Bool) async throws {
+        let (photo, file, chunk) = Self.photoChunk()
+        #expect(photo.contains(0x0A))
+        let push = Self.messages.first { if case .push = $0 { true } else { false } }!
+        let conversation = [push, chunk, push, .want(file: file, offset: 300_000), chunk, push]
+        let chunks = try Self.bytes(conversation, deflate: deflate)
+        #expect(chunks[2].readableBytes < photo.count + 200, "the chunk: \(chunks[2].readableBytes) bytes")
+        if deflate {
+            #expect(
+                chunks[3].readableBytes * 2 < push.textByteCount,
+                "ops after a chunk are matched: \(chunks[3].readableBytes) of \(push.textByteCount)")
+        }
+        let all = Self.joined(chunks)
+        let expected =
+            [Message.hello(version: Message.version, replica: ReplicaID(rawValue: 1), token: "t", deflate: deflate)]
+            + conversation
+        #expect(try Self.read(all, pieces: [], deflate: deflate) == expected)
+        await propertyCheck(count: 20, input: Gen.int(in: 1...70_000).array(of: 1...40)) { pieces in
+            #expect((try? Self.read(all, pieces: pieces, deflate: deflate)) == expected)
+        }
+    }
+
+    /// A `CHUNK` whose bytes are not as many as its header says loses the framing: the byte
+    /// after them is not a line feed, and the connection is refused, not read on askew. One
+    /// that announces more bytes than a chunk carries is refused at its header.
+    @Test func aChunkWhoseBytesAreNotAsAnnouncedIsRefused() {
+        let file = FileID(of: Array("门口照片".utf8))
+        var short = Self.hello(deflate: false)
+        short.writeString("CHUNK \(file) 12 0 12\n门口照\nHAVE \(file)\n")
+        #expect(Self.failure(short, deflate: false)?.message.contains("not followed by a line feed") == true)
+        var long = Self.hello(deflate: false)
+        long.writeString("CHUNK \(file) 99000000 0 \(Limits.standard.fileChunkBytes + 1)\n")
+        #expect(Self.failure(long, deflate: false)?.code == .malformedLine)
+        var pastTheEnd = Self.hello(deflate: false)
+        pastTheEnd.writeString("CHUNK \(file) 12 4 12\n门口照片\n")
+        #expect(Self.failure(pastTheEnd, deflate: false)?.code == .malformedLine)
+        var whole = Self.hello(deflate: false)
+        whole.writeString("CHUNK \(file) 12 0 12\n门口照片\n")
+        #expect(Self.failure(whole, deflate: false) == nil)
     }
 
     @Test func honestDataThatCompressesFarIsReadWhole() throws {

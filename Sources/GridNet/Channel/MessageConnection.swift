@@ -113,10 +113,12 @@ public final class MessageConnection {
         try await outbound.write(try encoder.encode(message, within: decoder.limits))
     }
 
-    /// The handshake is done: the idle deadline replaces the handshake's, and lines may be
-    /// as long as the limits allow (`limits`, as announced by the server, for a client).
-    public func admit(_ limits: Limits? = nil) async {
-        decoder.admit(limits)
+    /// The handshake is done: the idle deadline replaces the handshake's, lines may be
+    /// as long as the limits allow (`limits`, as announced by the server, for a client), and
+    /// files' bytes are framed as the agreed `version` frames them, both ways.
+    public func admit(_ limits: Limits? = nil, version: ProtocolVersion) async {
+        decoder.admit(limits, version: version)
+        encoder.chunkFraming = version.chunkFraming
         try? await channel.triggerUserOutboundEvent(ConnectionDeadlineHandler.HandshakeDone()).get()
     }
 }

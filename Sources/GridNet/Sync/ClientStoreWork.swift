@@ -55,7 +55,7 @@ public struct ClientStoreWork: Sendable {
                 case .partial(let held): .partial(held: held)
                 }
             return exchange.chunkStored(stored)
-        case .send, .finished, .fail, .refused:
+        case .send, .sendAhead, .awaitAnswer, .finished, .fail, .refused:
             return nil
         }
     }

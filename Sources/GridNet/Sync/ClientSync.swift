@@ -120,7 +120,7 @@ public struct ClientSync: Sendable {
                 if case .welcome(_, _, _, _, let limits, _, let serverTime, _, _) = reply,
                     case .readCursor = action
                 {
-                    await connection.admit(limits)
+                    await connection.admit(limits, version: .current)
                     if session.isCompressed {
                         try connection.decoder.startInflating()
                         try connection.encoder.startDeflating()
@@ -160,7 +160,8 @@ public struct ClientSync: Sendable {
         }
     }
 
-    /// Moves the files after the ops, one message and its answer at a time.
+    /// Moves the files after the ops: one message and its answer at a time, but a file's
+    /// chunks asked for and sent ahead of their answers.
     private func exchangeFiles(over connection: MessageConnection, work: ClientStoreWork, session: ClientSession)
         async throws -> FileExchange.Summary
     {
@@ -175,13 +176,12 @@ public struct ClientSync: Sendable {
             switch step {
             case .send(let message):
                 try await send(message, over: connection, session: session)
-                let received = await connection.receive()
-                guard case .message(let reply) = received else {
-                    var failure = failure(received, summary: session.summary)
-                    failure.welcomed = true
-                    throw failure
-                }
-                step = exchange.received(reply)
+                step = exchange.received(try await answer(over: connection, session: session))
+            case .sendAhead(let message):
+                try await send(message, over: connection, session: session)
+                step = exchange.sentAhead()
+            case .awaitAnswer:
+                step = exchange.received(try await answer(over: connection, session: session))
             case .finished(let summary):
                 return summary
             case .fail(let error):
@@ -193,6 +193,17 @@ public struct ClientSync: Sendable {
                 preconditionFailure("file work left undone: \(step)")
             }
         }
+    }
+
+    /// The server's next message during the file exchange.
+    private func answer(over connection: MessageConnection, session: ClientSession) async throws -> Message {
+        let received = await connection.receive()
+        guard case .message(let reply) = received else {
+            var failure = failure(received, summary: session.summary)
+            failure.welcomed = true
+            throw failure
+        }
+        return reply
     }
 
     private func send(_ message: Message, over connection: MessageConnection, session: ClientSession) async throws {

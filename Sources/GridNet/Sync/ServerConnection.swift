@@ -169,8 +169,9 @@ extension ServerConnection {
                 return false
             }
             switch message {
-            case .welcome(_, _, _, _, _, _, _, _, let deflate):
-                await connection.admit()
+            case .welcome(let version, _, _, _, _, _, _, _, let deflate):
+                // The session welcomes only a version it speaks.
+                await connection.admit(version: ProtocolVersion(rawValue: version) ?? .current)
                 if deflate {
                     do {
                         try connection.decoder.startInflating()

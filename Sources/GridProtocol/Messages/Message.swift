@@ -56,6 +56,9 @@ public enum Message: Hashable, Sendable {
 extension Message {
     /// The most lines of bytes one `CHUNK` carries after its header.
     public static let fileChunkLines = 32
+    /// The most requests for a file's bytes (`CHUNK`s sent, or `FETCH`es) a client has
+    /// unanswered at once (gridsync/5): one being handled, the next on its way.
+    public static let fileRequestsAhead = 2
     /// The most files one `ASK` names (and so one `HELD`).
     public static let filesPerAsk = 5_000
 }

@@ -7,8 +7,11 @@ import GridModel
 public struct MessageReader: Sendable {
     /// The limits enforced.
     public var limits: Limits
+    /// How a `CHUNK` carries its bytes (the version's, once the handshake has agreed one).
+    public var chunkFraming: ChunkFraming
     private var pending: Pending?
     private var pendingChunk: PendingChunk?
+    private var pendingBody: PendingBody?
     private var pendingFiles: PendingFiles?
 
     /// A batch header whose op lines are still arriving.
@@ -30,6 +33,14 @@ public struct MessageReader: Sendable {
         var bytes: [UInt8] = []
     }
 
+    /// A `CHUNK` header (gridsync/5) whose bytes are still to be read.
+    private struct PendingBody: Sendable {
+        let file: FileID
+        let size: Int64
+        let offset: Int64
+        let length: Int
+    }
+
     /// An `ASK` or `HELD` header whose file lines are still arriving.
     private struct PendingFiles: Sendable {
         let verb: Substring
@@ -38,13 +49,35 @@ public struct MessageReader: Sendable {
         var seen: Set<FileID> = []
     }
 
-    /// Creates a reader with limits.
-    public init(limits: Limits = .standard) {
+    /// Creates a reader with limits, reading a `CHUNK`'s bytes as `chunkFraming` says.
+    public init(limits: Limits = .standard, chunkFraming: ChunkFraming = .base64Lines) {
         self.limits = limits
+        self.chunkFraming = chunkFraming
     }
 
     /// Whether the reader is between messages (no batch is half read).
-    public var isIdle: Bool { pending == nil && pendingChunk == nil && pendingFiles == nil }
+    public var isIdle: Bool {
+        pending == nil && pendingChunk == nil && pendingBody == nil && pendingFiles == nil
+    }
+
+    /// How many bytes of a `CHUNK` (gridsync/5) must be read next with ``readBody(_:)``, if any:
+    /// they are not a line, and may hold line feeds. A line feed follows them.
+    public var awaitedBodyBytes: Int? { pendingBody?.length }
+
+    /// Reads the bytes of the `CHUNK` whose header was read last (gridsync/5): exactly
+    /// ``awaitedBodyBytes`` of them, without the line feed after them.
+    ///
+    /// - Throws: a ``ProtocolError`` if no `CHUNK` awaits its bytes, or they are not as many as it said.
+    public mutating func readBody(_ bytes: [UInt8]) throws(ProtocolError) -> Message {
+        guard let body = pendingBody, bytes.count == body.length else {
+            throw ProtocolError(
+                .malformedLine,
+                "\(bytes.count) bytes arrived where a CHUNK's \(pendingBody.map { "\($0.length)" } ?? "no") bytes were due"
+            )
+        }
+        pendingBody = nil
+        return .chunk(file: body.file, size: body.size, offset: body.offset, bytes: bytes)
+    }
 
     /// Reads one line (without its line feed).
     ///
@@ -57,6 +90,9 @@ public struct MessageReader: Sendable {
                 .lineTooLong, "a line of \(line.utf8.count) bytes is over the limit of \(limits.lineBytes)")
         }
         if pendingChunk != nil { return try readChunkLine(line) }
+        // A transcript writes a CHUNK's bytes as a line (they are text there); the wire's
+        // decoder takes them by their count instead.
+        if pendingBody != nil { return try readBody(Array(line.utf8)) }
         if var list = pendingFiles {
             pendingFiles = nil
             guard let file = FileID(String(line)), list.seen.insert(file).inserted else {
@@ -180,18 +216,10 @@ public struct MessageReader: Sendable {
             guard words.count == 2, let file = FileID(String(words[1])) else { throw malformed("HAVE file") }
             return .have(file: file)
         case "CHUNK":
-            guard words.count == 5, let file = FileID(String(words[1])), let size = Self.number(words[2]),
-                let offset = Self.number(words[3]), offset <= size, let lines = Self.number(words[4]),
-                lines <= Message.fileChunkLines, (lines == 0) == (offset == size),
-                (lines - 1) * Int64(limits.fileLineBytes) < size - offset
-            else {
-                throw malformed(
-                    "CHUNK file size offset lines, at most \(Message.fileChunkLines) lines of bytes that end within "
-                        + "the file (0 only at its end)")
+            switch chunkFraming {
+            case .base64Lines: return try readChunkHeader(words)
+            case .bytes: return try readChunkBodyHeader(words)
             }
-            guard lines > 0 else { return .chunk(file: file, size: size, offset: offset, bytes: []) }
-            pendingChunk = PendingChunk(file: file, size: size, offset: offset, lines: Int(lines))
-            return nil
         case "ERR":
             guard words.count >= 2, !words[1].isEmpty else { throw malformed("ERR code message") }
             let message = words.dropFirst(2).joined(separator: " ")
@@ -202,6 +230,38 @@ public struct MessageReader: Sendable {
         default:
             throw ProtocolError(.malformedLine, "unknown line '\(line.prefix(40))': expected a message verb")
         }
+    }
+
+    /// Reads a gridsync/4 `CHUNK` header: `CHUNK file size offset lines`.
+    private mutating func readChunkHeader(_ words: [Substring]) throws(ProtocolError) -> Message? {
+        guard words.count == 5, let file = FileID(String(words[1])), let size = Self.number(words[2]),
+            let offset = Self.number(words[3]), offset <= size, let lines = Self.number(words[4]),
+            lines <= Message.fileChunkLines, (lines == 0) == (offset == size),
+            (lines - 1) * Int64(limits.fileLineBytes) < size - offset
+        else {
+            throw malformed(
+                "CHUNK file size offset lines, at most \(Message.fileChunkLines) lines of bytes that end within "
+                    + "the file (0 only at its end)")
+        }
+        guard lines > 0 else { return .chunk(file: file, size: size, offset: offset, bytes: []) }
+        pendingChunk = PendingChunk(file: file, size: size, offset: offset, lines: Int(lines))
+        return nil
+    }
+
+    /// Reads a gridsync/5 `CHUNK` header: `CHUNK file size offset length`, the bytes to follow
+    /// at most ``Limits/fileChunkBytes`` and within the file.
+    private mutating func readChunkBodyHeader(_ words: [Substring]) throws(ProtocolError) -> Message? {
+        guard words.count == 5, let file = FileID(String(words[1])), let size = Self.number(words[2]),
+            let offset = Self.number(words[3]), offset <= size, let length = Self.number(words[4]),
+            length <= Int64(limits.fileChunkBytes), (length == 0) == (offset == size), length <= size - offset
+        else {
+            throw malformed(
+                "CHUNK file size offset length, at most \(limits.fileChunkBytes) bytes that end within the file "
+                    + "(0 only at its end)")
+        }
+        guard length > 0 else { return .chunk(file: file, size: size, offset: offset, bytes: []) }
+        pendingBody = PendingBody(file: file, size: size, offset: offset, length: Int(length))
+        return nil
     }
 
     /// Reads a line of a `CHUNK`'s bytes: canonical base64 (padded, as encoding the bytes again

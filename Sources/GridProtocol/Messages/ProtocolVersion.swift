@@ -17,9 +17,17 @@ public enum ProtocolVersion: String, Sendable, Comparable, CaseIterable {
     /// And photos (the files' ids; the files themselves travel apart) and places on visits,
     /// demands and projects.
     case gridsync4 = "gridsync/4"
+    /// The same messages; a `CHUNK` carries a file's bytes as they are, after its header line,
+    /// not in lines of base64 (see ``ChunkFraming``).
+    case gridsync5 = "gridsync/5"
 
     /// The version this code speaks.
-    public static let current = ProtocolVersion.gridsync4
+    public static let current = ProtocolVersion.gridsync5
+
+    /// How a `CHUNK` of this version carries a file's bytes.
+    public var chunkFraming: ChunkFraming {
+        self >= .gridsync5 ? .bytes : .base64Lines
+    }
 
     /// Whether a peer speaking this version can read `op`: record types (and fields) that came
     /// with a later version are left out of what it is sent.
@@ -29,7 +37,7 @@ public enum ProtocolVersion: String, Sendable, Comparable, CaseIterable {
             !op.recordType.isReference && !Self.fieldsOfGridsync3.contains(op.field)
                 && !Self.fieldsOfGridsync4.contains(op.field)
         case .gridsync3: !Self.fieldsOfGridsync4.contains(op.field)
-        case .gridsync4: true
+        case .gridsync4, .gridsync5: true
         }
     }
 

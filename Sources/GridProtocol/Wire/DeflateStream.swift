@@ -3,9 +3,10 @@ import NIOCore
 
 /// The sending half of a connection's deflate stream (raw deflate, a 32 KiB window), flushed
 /// after each message, whose strategy may change from one message to the next: ops and
-/// other text are compressed at level 6, and the base64 of a file's bytes, which has nothing
-/// to match, by Huffman coding alone, which gives back the quarter base64 adds at four times
-/// level 6's speed. The receiver's inflater reads either without knowing.
+/// other text are compressed at level 6; a file's bytes, which have nothing to match, go in
+/// stored blocks as they are (gridsync/5), or, in base64 (gridsync/4), are Huffman coded alone,
+/// which gives back the quarter base64 adds at four times level 6's speed. The receiver's
+/// inflater reads any of them without knowing.
 ///
 /// It holds a zlib stream, so it is a class, kept by one task.
 final class DeflateStream {
@@ -13,10 +14,13 @@ final class DeflateStream {
     enum Strategy: Hashable {
         /// Matches and Huffman coding, at level 6: text, whose lines repeat one another.
         case text
-        /// Huffman coding only: base64 of incompressible bytes (photos).
+        /// Huffman coding only: base64 of incompressible bytes (photos, gridsync/4).
         case huffmanOnly
+        /// No coding at all (level 0, stored blocks): incompressible bytes (photos, gridsync/5).
+        case stored
 
-        var zlibValue: Int32 { self == .text ? Z_DEFAULT_STRATEGY : Z_HUFFMAN_ONLY }
+        var zlibStrategy: Int32 { self == .huffmanOnly ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY }
+        var zlibLevel: Int32 { self == .stored ? 0 : DeflateStream.level }
     }
 
     private let stream: UnsafeMutablePointer<z_stream>
@@ -56,7 +60,7 @@ final class DeflateStream {
                 stream.pointee.avail_in = 0
                 stream.pointee.next_out = spare
                 stream.pointee.avail_out = 1
-                status = deflateParams(stream, Self.level, strategy.zlibValue)
+                status = deflateParams(stream, strategy.zlibLevel, strategy.zlibStrategy)
             }
             guard status == Z_OK, stream.pointee.avail_out == 1 else {
                 throw ProtocolError(.internal, "zlib could not change the stream's strategy (\(status))")

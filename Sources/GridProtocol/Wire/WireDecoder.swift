@@ -51,13 +51,15 @@ public final class WireDecoder {
         budget?.giveBack(held)
     }
 
-    /// The peer is authenticated: lines may now be as long as ``Limits/lineBytes``, and
-    /// the limits are `limits` (the server's announced ones, for a client).
-    public func admit(_ limits: Limits? = nil) {
+    /// The peer is authenticated: lines may now be as long as ``Limits/lineBytes``, the
+    /// limits are `limits` (the server's announced ones, for a client), and a `CHUNK`'s bytes
+    /// are framed as the agreed `version` frames them.
+    public func admit(_ limits: Limits? = nil, version: ProtocolVersion = .current) {
         if let limits {
             self.limits = limits
             reader.limits = limits
         }
+        reader.chunkFraming = version.chunkFraming
         lineLimit = self.limits.lineBytes
         admitted = true
     }
@@ -96,7 +98,16 @@ public final class WireDecoder {
         if let failure { throw failure }
         do {
             while true {
-                if inflater == nil {
+                if let length = reader.awaitedBodyBytes {
+                    let body = inflater == nil ? try takeBody(length, from: &raw) : try takeBody(length, from: &text)
+                    if let body { return completed(try reader.readBody(body)) }
+                    guard inflater != nil else {
+                        try hold()
+                        return nil
+                    }
+                    guard raw.readableBytes > 0 else { return nil }
+                    try inflateStep()
+                } else if inflater == nil {
                     guard let line = try takeLine(from: &raw) else { return nil }
                     messageText += line.utf8.count + 1
                     try checkMessageSize()
@@ -181,6 +192,23 @@ public final class WireDecoder {
         // megabyte once per line).
         if buffer.readerIndex > 65_536, buffer.readerIndex >= buffer.readableBytes { buffer.discardReadBytes() }
         return line
+    }
+
+    /// Takes the `length` bytes of a `CHUNK` (gridsync/5) and the line feed after them, if all
+    /// have arrived.
+    private func takeBody(_ length: Int, from buffer: inout ByteBuffer) throws(ProtocolError) -> [UInt8]? {
+        guard buffer.readableBytes > length else { return nil }
+        guard buffer.getInteger(at: buffer.readerIndex + length, as: UInt8.self) == UInt8(ascii: "\n") else {
+            throw ProtocolError(
+                .malformedLine, "a CHUNK's \(length) bytes are not followed by a line feed: the framing is lost")
+        }
+        if inflater == nil {
+            messageText += length + 1
+            try checkMessageSize()
+        }
+        let body = buffer.readBytes(length: length)
+        buffer.moveReaderIndex(forwardBy: 1)
+        return body
     }
 
     /// Inflates up to ``inflateStep`` bytes of the buffered input.

@@ -11,10 +11,14 @@ public final class WireEncoder {
     public private(set) var textBytes = 0
     /// Bytes handed to the wire.
     public private(set) var wireBytes = 0
+    /// How a `CHUNK` carries its bytes: as the handshake's version frames them, once it is done.
+    public var chunkFraming: ChunkFraming
     private var deflater: DeflateStream?
 
-    /// Creates an encoder that writes plain lines.
-    public init() {}
+    /// Creates an encoder that writes plain lines, and a `CHUNK`'s bytes as `chunkFraming` says.
+    public init(chunkFraming: ChunkFraming = .base64Lines) {
+        self.chunkFraming = chunkFraming
+    }
 
     /// Whether messages are compressed.
     public var isDeflating: Bool { deflater != nil }
@@ -28,21 +32,38 @@ public final class WireEncoder {
     /// The bytes of one message, its lines as long as `limits` allow (the agreed ones once
     /// the handshake is done).
     public func encode(_ message: Message, within limits: Limits = .standard) throws(ProtocolError) -> ByteBuffer {
-        var text = ByteBuffer()
-        for line in message.lines(within: limits) {
-            text.writeString(line)
-            text.writeInteger(UInt8(ascii: "\n"))
-        }
+        let text = Self.text(of: message, within: limits, chunkFraming: chunkFraming)
         textBytes += text.readableBytes
         guard let deflater else {
             wireBytes += text.readableBytes
             return text
         }
-        // A file's bytes in base64 have no matches to find: Huffman coding alone takes back
-        // what base64 adds, four times as fast as level 6 (docs/BENCHMARKS.md, photos).
-        let isFileBytes = if case .chunk = message { true } else { false }
-        let out = try deflater.deflate(text, as: isFileBytes ? .huffmanOnly : .text)
+        // A file's bytes have nothing to match. As they are (gridsync/5), they go in stored
+        // blocks, copied; in base64 (gridsync/4), Huffman coding alone takes back what base64
+        // adds, four times as fast as level 6 (docs/BENCHMARKS.md, photos).
+        let strategy: DeflateStream.Strategy =
+            if case .chunk = message { chunkFraming == .bytes ? .stored : .huffmanOnly } else { .text }
+        let out = try deflater.deflate(text, as: strategy)
         wireBytes += out.readableBytes
         return out
+    }
+
+    /// The text of one message before compression: its lines, each ended by a line feed, and
+    /// a `CHUNK`'s bytes framed as `chunkFraming` says.
+    public static func text(of message: Message, within limits: Limits, chunkFraming: ChunkFraming) -> ByteBuffer {
+        var text = ByteBuffer()
+        if case .chunk(let file, let size, let offset, let bytes) = message, chunkFraming == .bytes {
+            text.reserveCapacity(bytes.count + 128)
+            text.writeString("CHUNK \(file) \(size) \(offset) \(bytes.count)\n")
+            guard !bytes.isEmpty else { return text }
+            text.writeBytes(bytes)
+            text.writeInteger(UInt8(ascii: "\n"))
+            return text
+        }
+        for line in message.lines(within: limits) {
+            text.writeString(line)
+            text.writeInteger(UInt8(ascii: "\n"))
+        }
+        return text
     }
 }
