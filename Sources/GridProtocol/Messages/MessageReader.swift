@@ -216,10 +216,7 @@ public struct MessageReader: Sendable {
             guard words.count == 2, let file = FileID(String(words[1])) else { throw malformed("HAVE file") }
             return .have(file: file)
         case "CHUNK":
-            switch chunkFraming {
-            case .base64Lines: return try readChunkHeader(words)
-            case .bytes: return try readChunkBodyHeader(words)
-            }
+            return try readChunkHeader(words)
         case "ERR":
             guard words.count >= 2, !words[1].isEmpty else { throw malformed("ERR code message") }
             let message = words.dropFirst(2).joined(separator: " ")
@@ -232,35 +229,31 @@ public struct MessageReader: Sendable {
         }
     }
 
-    /// Reads a gridsync/4 `CHUNK` header: `CHUNK file size offset lines`.
+    /// Reads a `CHUNK` header: `CHUNK file size offset count`, where the count is of the bytes
+    /// that follow (gridsync/5), at most ``Limits/fileChunkBytes``, or of the lines of base64
+    /// (gridsync/4), at most ``Message/fileChunkLines``; either way they end within the file.
     private mutating func readChunkHeader(_ words: [Substring]) throws(ProtocolError) -> Message? {
+        let isBytes = chunkFraming == .bytes
         guard words.count == 5, let file = FileID(String(words[1])), let size = Self.number(words[2]),
-            let offset = Self.number(words[3]), offset <= size, let lines = Self.number(words[4]),
-            lines <= Message.fileChunkLines, (lines == 0) == (offset == size),
-            (lines - 1) * Int64(limits.fileLineBytes) < size - offset
+            let offset = Self.number(words[3]), offset <= size, let count = Self.number(words[4]),
+            (count == 0) == (offset == size),
+            isBytes
+                ? count <= Int64(limits.fileChunkBytes) && count <= size - offset
+                : count <= Message.fileChunkLines && (count - 1) * Int64(limits.fileLineBytes) < size - offset
         else {
             throw malformed(
-                "CHUNK file size offset lines, at most \(Message.fileChunkLines) lines of bytes that end within "
-                    + "the file (0 only at its end)")
+                isBytes
+                    ? "CHUNK file size offset length, at most \(limits.fileChunkBytes) bytes that end within the file "
+                        + "(0 only at its end)"
+                    : "CHUNK file size offset lines, at most \(Message.fileChunkLines) lines of bytes that end within "
+                        + "the file (0 only at its end)")
         }
-        guard lines > 0 else { return .chunk(file: file, size: size, offset: offset, bytes: []) }
-        pendingChunk = PendingChunk(file: file, size: size, offset: offset, lines: Int(lines))
-        return nil
-    }
-
-    /// Reads a gridsync/5 `CHUNK` header: `CHUNK file size offset length`, the bytes to follow
-    /// at most ``Limits/fileChunkBytes`` and within the file.
-    private mutating func readChunkBodyHeader(_ words: [Substring]) throws(ProtocolError) -> Message? {
-        guard words.count == 5, let file = FileID(String(words[1])), let size = Self.number(words[2]),
-            let offset = Self.number(words[3]), offset <= size, let length = Self.number(words[4]),
-            length <= Int64(limits.fileChunkBytes), (length == 0) == (offset == size), length <= size - offset
-        else {
-            throw malformed(
-                "CHUNK file size offset length, at most \(limits.fileChunkBytes) bytes that end within the file "
-                    + "(0 only at its end)")
+        guard count > 0 else { return .chunk(file: file, size: size, offset: offset, bytes: []) }
+        if isBytes {
+            pendingBody = PendingBody(file: file, size: size, offset: offset, length: Int(count))
+        } else {
+            pendingChunk = PendingChunk(file: file, size: size, offset: offset, lines: Int(count))
         }
-        guard length > 0 else { return .chunk(file: file, size: size, offset: offset, bytes: []) }
-        pendingBody = PendingBody(file: file, size: size, offset: offset, length: Int(length))
         return nil
     }
 
