@@ -51,6 +51,12 @@ struct FieldLaptop {
         FieldLaptop(self, data: try backUp(), clockOffset: clockOffset)
     }
 
+    /// This laptop after its clock went wrong (a flat CMOS battery, a wrong date typed in the
+    /// BIOS): the same data folder, every later run with its clock `clockOffset` off.
+    func withClock(_ clockOffset: String) -> FieldLaptop {
+        FieldLaptop(self, data: gridsync.data, clockOffset: clockOffset)
+    }
+
     /// Copies the data folder aside, as a backup of the laptop would, and returns where the copy is.
     func backUp() throws -> URL {
         let backup = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-copy-\(UUID().uuidString)")

@@ -313,6 +313,63 @@ import Testing
         #expect(sheet.contains("\(id),楼道微消防站,1,0,1"), "\(sheet)")
     }
 
+    /// Photos are placed before, during or after a project's work by when they were attached,
+    /// in the street's time, whatever the clocks of the laptops that attached them: one whose
+    /// battery went flat (its clock a year behind) attaches a photo during the work, and one
+    /// whose date was typed a year ahead attaches one after it; the monthly report places both
+    /// where they belong, in this month.
+    @Test func photosFromLaptopsWhoseClocksWentWrongArePlacedByWhenTheyWereAttached() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let office = try FieldLaptop(daemon: daemon, worker: "w001", scope: "c01/g01")
+        let flat = try FieldLaptop(daemon: daemon, worker: "w002", scope: "c01/g01")
+        let typed = try FieldLaptop(daemon: daemon, worker: "w003", scope: "c01/g01")
+        defer { [office, flat, typed].forEach { $0.cleanUp() } }
+        let (folder, paths) = try Self.photos([30_000, 40_000, 50_000])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ids = try paths.map { "sha256:" + (try Self.hex(of: $0)) }
+
+        let added = try #require(
+            try office.gridsync.json(
+                "project", "add", "--title", "楼道微消防站", "--category", "fire-safety", "--stage", "design",
+                "--photo", paths[0], "--json") as? [String: Any])
+        let project = try #require(added["id"] as? String)
+        _ = try office.gridsync.succeed("project", "stage", project, "implement", "--reason", "方案已论证")
+        try office.sync()
+        try flat.sync()
+        // The battery goes flat: the laptop's clock is a year behind, its offset from the last sync ~0.
+        let behind = flat.withClock("-365d")
+        _ = try behind.gridsync.succeed("attach", project, paths[1])
+        try behind.sync()
+        try office.sync()
+        _ = try office.gridsync.succeed("project", "stage", project, "evaluate", "--reason", "施工完成")
+        try office.sync()
+        try typed.sync()
+        // A year ahead, typed into the BIOS after a repair: the photo is stamped a year ahead, and
+        // restamped to the street's time before it is pushed.
+        let ahead = typed.withClock("+365d")
+        _ = try ahead.gridsync.succeed("attach", project, paths[2])
+        let sent = try ahead.sync()
+        #expect(sent.restamped > 0, "the photo stamped a year ahead was not restamped")
+        try office.sync()
+
+        let today = Calendar.current.dateComponents([.year, .month], from: Date())
+        let month = String(format: "%04d-%02d", today.year ?? 0, today.month ?? 0)
+        let report = try #require(
+            try office.gridsync.json("report", "--month", month, "--format", "json") as? [String: Any])
+        let photos = try #require((report["projects"] as? [String: Any])?["photos"] as? [[String: Any]], "\(report)")
+        let placed = try #require(photos.first { $0["project"] as? String == project }, "\(photos)")
+        #expect(placed["before"] as? [String] == [ids[0]], "\(placed)")
+        #expect(placed["during"] as? [String] == [ids[1]], "the flat battery's photo: \(placed)")
+        #expect(placed["after"] as? [String] == [ids[2]], "the photo typed a year ahead: \(placed)")
+        // Nothing of it was left a year ahead: that month's report has no photos of the project.
+        let nextYear = String(format: "%04d-%02d", (today.year ?? 0) + 1, today.month ?? 0)
+        let later = try #require(
+            try office.gridsync.json("report", "--month", nextYear, "--format", "json") as? [String: Any])
+        let laterPhotos = (later["projects"] as? [String: Any])?["photos"] as? [[String: Any]] ?? []
+        #expect(laterPhotos.isEmpty, "a photo was left stamped a year ahead: \(laterPhotos)")
+    }
+
     /// The server's disk is lost and it is put back from last night's backup, `files/` included
     /// (the operator's guide, section 8): a photo sent after the backup is gone from it, and
     /// comes back with the next sync of the laptop that took it; a colleague then receives both.
