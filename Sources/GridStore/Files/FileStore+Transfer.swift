@@ -87,27 +87,39 @@ extension FileStore {
         return [UInt8](try handle.read(upToCount: length) ?? Data())
     }
 
+    /// Appends `bytes` to the partial file at `path`, made (and its folder) if it is not there.
+    /// One `open` and `write` a chunk: the folder is made only when the file cannot be opened
+    /// for want of it (making it before every chunk was a twentieth of the daemon's time).
     private func appendFlushed(_ bytes: [UInt8], to path: String) throws {
-        let shelf = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(
-            atPath: shelf, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw StoreError(.readOnly, "cannot write in \(shelf): check the data folder's permissions")
+        let flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC
+        var descriptor = open(path, flags, 0o600)
+        if descriptor < 0, errno == ENOENT {
+            try? FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+            descriptor = open(path, flags, 0o600)
+        }
+        guard descriptor >= 0 else {
+            throw StoreError(
+                .readOnly, "cannot write \(path) (\(Self.reason(errno))): check the data folder's permissions")
+        }
+        defer { close(descriptor) }
+        // Written, not synced: a cut connection leaves the bytes with the system, and a power
+        // cut may leave fewer, or garbage, which the hash check at the end finds and drops.
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else {
+                throw StoreError(.diskFull, "cannot write \(path) (\(Self.reason(errno))): free some space")
             }
+            written += count
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw StoreError(.readOnly, "cannot write \(path): check the data folder's permissions")
-        }
-        defer { try? handle.close() }
-        do {
-            // Written, not synced: a cut connection leaves the bytes with the system, and a power
-            // cut may leave fewer, or garbage, which the hash check at the end finds and drops.
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(bytes))
-        } catch {
-            throw StoreError(.diskFull, "cannot write \(path) (\(error.localizedDescription)): free some space")
-        }
+    }
+
+    /// The system's words for `code`, an `errno`.
+    private static func reason(_ code: Int32) -> String {
+        String(cString: strerror(code))
     }
 
     /// Keeps the whole partial of `id` under its id if its bytes hash to it; drops it otherwise.
@@ -126,9 +138,13 @@ extension FileStore {
             try? written.close()
         }
         let destination = self.path(of: id)
-        try? FileManager.default.createDirectory(
-            atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
+        if rename(path, destination) == 0 { return .kept }
+        if errno == ENOENT {
+            // The first file of its folder (`files/ab/`): the folder is made now, not before every file.
+            try? FileManager.default.createDirectory(
+                atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+        }
         guard rename(path, destination) == 0 else {
             throw StoreError(.readOnly, "cannot keep \(id.hex.prefix(12)) in \(folder): check its permissions")
         }
