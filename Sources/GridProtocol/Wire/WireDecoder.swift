@@ -227,6 +227,10 @@ public final class WireDecoder {
         }
         let consumed = consumedBefore - raw.readableBytes
         let produced = text.readableBytes - producedBefore
+        // The compressed bytes inflated are dropped as the message goes on (by the rule of
+        // `takeLine`), not kept until its end: a photo's chunk made this buffer grow by copies
+        // to the chunk's whole size, in a fresh allocation for every chunk.
+        if raw.readerIndex > 65_536, raw.readerIndex >= raw.readableBytes { raw.discardReadBytes() }
         guard consumed > 0 || produced > 0 else {
             throw ProtocolError(.badDeflate, "bytes arrived after the end of the deflate stream")
         }

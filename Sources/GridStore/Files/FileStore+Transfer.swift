@@ -77,14 +77,29 @@ extension FileStore {
         return try keep(id, from: path)
     }
 
-    /// Up to `length` bytes of the held file `id` from `offset`.
+    /// Up to `length` bytes of the held file `id` from `offset`, read straight into the array
+    /// returned (a chunk is 1.5 MiB: read through `Data` and copied, it was two fresh buffers,
+    /// and their page faults were a quarter of the daemon's time sending photos).
     public func read(_ id: FileID, offset: Int64, length: Int) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path(of: id)) else {
-            throw StoreError(.fileMissing, "\(id.hex.prefix(12)) is not held here")
+        let descriptor = open(path(of: id), O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw StoreError(.fileMissing, "\(id.hex.prefix(12)) is not held here") }
+        defer { close(descriptor) }
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: max(0, length)) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let read = pread(
+                    descriptor, buffer.baseAddress! + count, buffer.count - count, off_t(offset) + off_t(count))
+                if read < 0, errno == EINTR { continue }
+                if read < 0 { failure = errno }
+                guard read > 0 else { return }
+                count += read
+            }
         }
-        defer { try? handle.close() }
-        try handle.seek(toOffset: UInt64(offset))
-        return [UInt8](try handle.read(upToCount: length) ?? Data())
+        guard failure == 0 else {
+            throw StoreError(.fileMissing, "cannot read \(id.hex.prefix(12)) (\(Self.reason(failure)))")
+        }
+        return bytes
     }
 
     /// Appends `bytes` to the partial file at `path`, made (and its folder) if it is not there.
