@@ -48,7 +48,33 @@ final class DeflateStream {
 
     /// Compresses `text` with `strategy` and flushes, so the peer can inflate all of it now.
     func deflate(_ text: ByteBuffer, as strategy: Strategy) throws(ProtocolError) -> ByteBuffer {
-        var out = ByteBuffer()
+        try deflate([.buffer(text)], as: strategy)
+    }
+
+    /// A part of a message's text: a buffer, or bytes as they are (a photo's chunk, compressed
+    /// from where it lies rather than copied into a buffer first).
+    enum Part {
+        case buffer(ByteBuffer)
+        case bytes([UInt8])
+
+        var count: Int {
+            switch self {
+            case .buffer(let buffer): buffer.readableBytes
+            case .bytes(let bytes): bytes.count
+            }
+        }
+
+        func withUnsafeBytes<T>(_ body: (UnsafeRawBufferPointer) -> T) -> T {
+            switch self {
+            case .buffer(let buffer): buffer.withUnsafeReadableBytes(body)
+            case .bytes(let bytes): bytes.withUnsafeBytes(body)
+            }
+        }
+    }
+
+    /// Compresses `parts`, one after the other, with `strategy`, and flushes after the last,
+    /// so the peer can inflate all of it now.
+    func deflate(_ parts: [Part], as strategy: Strategy) throws(ProtocolError) -> ByteBuffer {
         var status: Int32 = Z_OK
         if strategy != self.strategy {
             // Before this message's bytes are handed over: the stream was flushed after the last
@@ -67,29 +93,39 @@ final class DeflateStream {
             }
             self.strategy = strategy
         }
-        text.withUnsafeReadableBytes { source in
-            // zlib reads `next_in` without writing it (its `z_const` is empty here).
-            stream.pointee.next_in = source.baseAddress.map {
-                UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self))
+        var out = ByteBuffer()
+        // Room for all of it at once (deflateBound, and the flush's marker); more if zlib asks.
+        out.reserveCapacity(Int(deflateBound(stream, UInt(parts.reduce(0) { $0 + $1.count }))) + 64)
+        for (index, part) in parts.enumerated() {
+            let flush = index == parts.count - 1 ? Z_SYNC_FLUSH : Z_NO_FLUSH
+            status = part.withUnsafeBytes { source in compress(source, flush: flush, into: &out) }
+            guard status == Z_OK else {
+                throw ProtocolError(.internal, "zlib could not compress a message (\(status))")
             }
-            stream.pointee.avail_in = UInt32(source.count)
-            // Room for all of it at once (deflateBound, and the flush's marker); more if zlib asks.
-            var room = Int(deflateBound(stream, UInt(source.count))) + 64
-            repeat {
-                out.reserveCapacity(minimumWritableBytes: room)
-                let written = out.withUnsafeMutableWritableBytes { target in
-                    stream.pointee.next_out = target.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                    stream.pointee.avail_out = UInt32(target.count)
-                    status = CZlib.deflate(stream, Z_SYNC_FLUSH)
-                    return target.count - Int(stream.pointee.avail_out)
-                }
-                out.moveWriterIndex(forwardBy: written)
-                room = 4096
-                // Output filled the room: call again; nothing more to write then is Z_BUF_ERROR.
-            } while status == Z_OK && stream.pointee.avail_out == 0
-            if status == Z_BUF_ERROR, stream.pointee.avail_in == 0 { status = Z_OK }
         }
-        guard status == Z_OK else { throw ProtocolError(.internal, "zlib could not compress a message (\(status))") }
         return out
+    }
+
+    /// Hands `source` to zlib and takes what it writes into `out`, growing it if zlib asks.
+    private func compress(_ source: UnsafeRawBufferPointer, flush: Int32, into out: inout ByteBuffer) -> Int32 {
+        // zlib reads `next_in` without writing it (its `z_const` is empty here).
+        stream.pointee.next_in = source.baseAddress.map {
+            UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self))
+        }
+        stream.pointee.avail_in = UInt32(source.count)
+        var status: Int32 = Z_OK
+        repeat {
+            out.reserveCapacity(minimumWritableBytes: 4096)
+            let written = out.withUnsafeMutableWritableBytes { target in
+                stream.pointee.next_out = target.baseAddress?.assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_out = UInt32(target.count)
+                status = CZlib.deflate(stream, flush)
+                return target.count - Int(stream.pointee.avail_out)
+            }
+            out.moveWriterIndex(forwardBy: written)
+            // Output filled the room: call again; nothing more to write then is Z_BUF_ERROR.
+        } while status == Z_OK && (stream.pointee.avail_out == 0 || stream.pointee.avail_in > 0)
+        if status == Z_BUF_ERROR, stream.pointee.avail_in == 0 { status = Z_OK }
+        return status
     }
 }

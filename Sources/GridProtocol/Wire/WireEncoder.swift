@@ -1,3 +1,4 @@
+import GridModel
 import NIOCore
 
 /// Turns messages into the bytes of one direction of a connection: plain lines at first,
@@ -32,6 +33,20 @@ public final class WireEncoder {
     /// The bytes of one message, its lines as long as `limits` allow (the agreed ones once
     /// the handshake is done).
     public func encode(_ message: Message, within limits: Limits = .standard) throws(ProtocolError) -> ByteBuffer {
+        if let deflater, case .chunk(let file, let size, let offset, let bytes) = message, chunkFraming == .bytes,
+            !bytes.isEmpty
+        {
+            // The photo's bytes are compressed from where they lie, between their header and line
+            // feed, not copied into the message's text first.
+            let parts: [DeflateStream.Part] = [
+                .buffer(ByteBuffer(string: Self.chunkHeader(file, size: size, offset: offset, count: bytes.count))),
+                .bytes(bytes), .buffer(ByteBuffer(integer: UInt8(ascii: "\n"))),
+            ]
+            textBytes += parts.reduce(0) { $0 + $1.count }
+            let out = try deflater.deflate(parts, as: .stored)
+            wireBytes += out.readableBytes
+            return out
+        }
         let text = Self.text(of: message, within: limits, chunkFraming: chunkFraming)
         textBytes += text.readableBytes
         guard let deflater else {
@@ -54,7 +69,7 @@ public final class WireEncoder {
         var text = ByteBuffer()
         if case .chunk(let file, let size, let offset, let bytes) = message, chunkFraming == .bytes {
             text.reserveCapacity(bytes.count + 128)
-            text.writeString("CHUNK \(file) \(size) \(offset) \(bytes.count)\n")
+            text.writeString(chunkHeader(file, size: size, offset: offset, count: bytes.count))
             guard !bytes.isEmpty else { return text }
             text.writeBytes(bytes)
             text.writeInteger(UInt8(ascii: "\n"))
@@ -65,5 +80,10 @@ public final class WireEncoder {
             text.writeInteger(UInt8(ascii: "\n"))
         }
         return text
+    }
+
+    /// The header line of a gridsync/5 `CHUNK`, with its line feed.
+    private static func chunkHeader(_ file: FileID, size: Int64, offset: Int64, count: Int) -> String {
+        "CHUNK \(file) \(size) \(offset) \(count)\n"
     }
 }
