@@ -87,6 +87,16 @@ import Testing
         try Self.expectRefusal("PUSH 2 2\n\(good)\nOP 00000000000000a1.2 not an op\n", code: "malformed-op")
     }
 
+    /// A photo's bytes (gridsync/5) fewer than the CHUNK header says: the byte after them is
+    /// not a line feed, so the framing is lost and the connection refused, not read on askew;
+    /// a header announcing more than a chunk carries is refused before any byte is read.
+    @Test func aChunkWhoseBytesAreNotAsAnnouncedIsRefused() throws {
+        let file = FileID(of: Array("门口照片".utf8))
+        try Self.expectRefusal("CHUNK \(file) 12 0 12\n门口照\nHAVE \(file)\n", code: "malformed-line")
+        try Self.expectRefusal(
+            "CHUNK \(file) 9000000 0 \(Limits.standard.fileChunkBytes + 1)\n", code: "malformed-line")
+    }
+
     @Test func aLineOverTheLimitIsRefused() throws {
         try Self.expectRefusal(String(repeating: "X", count: 70_000) + "\n", code: "line-too-long")
     }

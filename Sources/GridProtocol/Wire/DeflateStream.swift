@@ -46,11 +46,6 @@ final class DeflateStream {
         stream.deallocate()
     }
 
-    /// Compresses `text` with `strategy` and flushes, so the peer can inflate all of it now.
-    func deflate(_ text: ByteBuffer, as strategy: Strategy) throws(ProtocolError) -> ByteBuffer {
-        try deflate([.buffer(text)], as: strategy)
-    }
-
     /// A part of a message's text: a buffer, or bytes as they are (a photo's chunk, compressed
     /// from where it lies rather than copied into a buffer first).
     enum Part {

@@ -1,4 +1,3 @@
-import GridModel
 import NIOCore
 
 /// Turns messages into the bytes of one direction of a connection: plain lines at first,
@@ -33,32 +32,20 @@ public final class WireEncoder {
     /// The bytes of one message, its lines as long as `limits` allow (the agreed ones once
     /// the handshake is done).
     public func encode(_ message: Message, within limits: Limits = .standard) throws(ProtocolError) -> ByteBuffer {
-        if let deflater, case .chunk(let file, let size, let offset, let bytes) = message, chunkFraming == .bytes,
-            !bytes.isEmpty
-        {
-            // The photo's bytes are compressed from where they lie, between their header and line
-            // feed, not copied into the message's text first.
-            let parts: [DeflateStream.Part] = [
-                .buffer(ByteBuffer(string: Self.chunkHeader(file, size: size, offset: offset, count: bytes.count))),
-                .bytes(bytes), .buffer(ByteBuffer(integer: UInt8(ascii: "\n"))),
-            ]
-            textBytes += parts.reduce(0) { $0 + $1.count }
-            let out = try deflater.deflate(parts, as: .stored)
-            wireBytes += out.readableBytes
-            return out
-        }
-        let text = Self.text(of: message, within: limits, chunkFraming: chunkFraming)
-        textBytes += text.readableBytes
+        let parts = Self.parts(of: message, within: limits, chunkFraming: chunkFraming)
+        textBytes += parts.reduce(0) { $0 + $1.count }
         guard let deflater else {
+            let text = Self.joined(parts)
             wireBytes += text.readableBytes
             return text
         }
         // A file's bytes have nothing to match. As they are (gridsync/5), they go in stored
-        // blocks, copied; in base64 (gridsync/4), Huffman coding alone takes back what base64
-        // adds, four times as fast as level 6 (docs/BENCHMARKS.md, photos).
+        // blocks, compressed from where they lie rather than copied into the message's text
+        // first; in base64 (gridsync/4), Huffman coding alone takes back what base64 adds, four
+        // times as fast as level 6 (docs/BENCHMARKS.md, photos).
         let strategy: DeflateStream.Strategy =
             if case .chunk = message { chunkFraming == .bytes ? .stored : .huffmanOnly } else { .text }
-        let out = try deflater.deflate(text, as: strategy)
+        let out = try deflater.deflate(parts, as: strategy)
         wireBytes += out.readableBytes
         return out
     }
@@ -66,24 +53,38 @@ public final class WireEncoder {
     /// The text of one message before compression: its lines, each ended by a line feed, and
     /// a `CHUNK`'s bytes framed as `chunkFraming` says.
     public static func text(of message: Message, within limits: Limits, chunkFraming: ChunkFraming) -> ByteBuffer {
-        var text = ByteBuffer()
+        joined(parts(of: message, within: limits, chunkFraming: chunkFraming))
+    }
+
+    /// The message's text in parts: its lines; or, for a gridsync/5 `CHUNK`, its header line,
+    /// its bytes as they are, and the line feed after them.
+    private static func parts(of message: Message, within limits: Limits, chunkFraming: ChunkFraming)
+        -> [DeflateStream.Part]
+    {
         if case .chunk(let file, let size, let offset, let bytes) = message, chunkFraming == .bytes {
-            text.reserveCapacity(bytes.count + 128)
-            text.writeString(chunkHeader(file, size: size, offset: offset, count: bytes.count))
-            guard !bytes.isEmpty else { return text }
-            text.writeBytes(bytes)
-            text.writeInteger(UInt8(ascii: "\n"))
-            return text
+            let header = ByteBuffer(string: "CHUNK \(file) \(size) \(offset) \(bytes.count)\n")
+            guard !bytes.isEmpty else { return [.buffer(header)] }
+            return [.buffer(header), .bytes(bytes), .buffer(ByteBuffer(integer: UInt8(ascii: "\n")))]
         }
+        var text = ByteBuffer()
         for line in message.lines(within: limits) {
             text.writeString(line)
             text.writeInteger(UInt8(ascii: "\n"))
         }
-        return text
+        return [.buffer(text)]
     }
 
-    /// The header line of a gridsync/5 `CHUNK`, with its line feed.
-    private static func chunkHeader(_ file: FileID, size: Int64, offset: Int64, count: Int) -> String {
-        "CHUNK \(file) \(size) \(offset) \(count)\n"
+    /// The parts in one buffer.
+    private static func joined(_ parts: [DeflateStream.Part]) -> ByteBuffer {
+        if parts.count == 1, case .buffer(let text) = parts[0] { return text }
+        var text = ByteBuffer()
+        text.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts {
+            switch part {
+            case .buffer(let buffer): text.writeImmutableBuffer(buffer)
+            case .bytes(let bytes): text.writeBytes(bytes)
+            }
+        }
+        return text
     }
 }
